@@ -1,0 +1,25 @@
+using Mailflow.Admin.Web;
+using Mailflow.Server.Hosting;
+
+// One process, two faces: the admin center (HTTP) and the transport engine (SMTP), sharing one store.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // appsettings.json lives at the repository root and is copied next to the binaries, so the
+    // server finds its defaults wherever it is started from. Relative paths in settings (the data
+    // directory) stay relative to the working directory.
+    ContentRootPath = AppContext.BaseDirectory,
+});
+// Serve Admin.Web's and MudBlazor's static assets from the build output outside Development too.
+builder.WebHost.UseStaticWebAssets();
+
+builder.AddMailflowStore();
+builder.AddAdminCenter();
+
+var app = builder.Build();
+
+await app.PrepareMailflowStoreAsync();
+
+app.MapAdminCenter();
+
+app.Run();

@@ -1,0 +1,28 @@
+namespace Mailflow.Auditing;
+
+public enum AuditAction
+{
+    Create,
+    Update,
+    Delete,
+    Apply,
+}
+
+/// <summary>Who changed what, when: appended in the same transaction as the change.</summary>
+public sealed class AuditEntry
+{
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public string Actor { get; set; } = "";
+    public AuditAction Action { get; set; }
+    /// <summary>"AcceptedDomain", "ReceiveConnector", …</summary>
+    public string ObjectType { get; set; } = "";
+    public string ObjectId { get; set; } = "";
+    public string ObjectName { get; set; } = "";
+    /// <summary>JSON of the object before the change (null on create).</summary>
+    public string? Before { get; set; }
+    /// <summary>JSON of the object after the change (null on delete).</summary>
+    public string? After { get; set; }
+    /// <summary>The configuration generation this change produced.</summary>
+    public long Generation { get; set; }
+}

@@ -1,0 +1,62 @@
+namespace Mailflow.Configuration;
+
+/// <summary>A domain pattern a send connector serves: <c>contoso.com</c>, <c>*.contoso.com</c> or <c>*</c>. Lower cost wins among equally specific matches.</summary>
+public sealed record AddressSpace(string Domain, int Cost = 1);
+
+public enum SendRoutingMethod
+{
+    /// <summary>Look up the recipient domain's MX records (A/AAAA fallback).</summary>
+    DnsMx,
+    /// <summary>Hand every message to the listed smart hosts, in order, failing over.</summary>
+    SmartHost,
+}
+
+public enum SmartHostAuthentication
+{
+    None,
+    /// <summary>AUTH PLAIN/LOGIN with stored credentials (password encrypted with Data Protection).</summary>
+    Basic,
+}
+
+public enum OutboundTlsPolicy
+{
+    /// <summary>STARTTLS when offered, any certificate; plain text otherwise.</summary>
+    Opportunistic,
+    /// <summary>STARTTLS must succeed, any certificate; otherwise the delivery is deferred.</summary>
+    Required,
+    /// <summary>STARTTLS must succeed with a valid certificate whose name matches <see cref="SendConnector.TlsCertificateDomain"/> (or the next hop).</summary>
+    RequiredWithCertificateValidation,
+}
+
+public sealed class SendConnector : IConfigurationObject
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public string Name { get; set; } = "";
+    public bool Enabled { get; set; } = true;
+    public List<AddressSpace> AddressSpaces { get; set; } = [];
+    public SendRoutingMethod RoutingMethod { get; set; } = SendRoutingMethod.DnsMx;
+    /// <summary><c>host</c> or <c>host:port</c>, tried in order.</summary>
+    public List<string> SmartHosts { get; set; } = [];
+    public SmartHostAuthentication SmartHostAuthentication { get; set; }
+    public string SmartHostUsername { get; set; } = "";
+    /// <summary>The smart host password, protected with ASP.NET Core Data Protection. Never shown back.</summary>
+    public string? SmartHostPasswordProtected { get; set; }
+    public OutboundTlsPolicy TlsPolicy { get; set; } = OutboundTlsPolicy.Opportunistic;
+    /// <summary>The name the remote certificate must carry with <see cref="OutboundTlsPolicy.RequiredWithCertificateValidation"/>; empty = the next hop's host name.</summary>
+    public string TlsCertificateDomain { get; set; } = "";
+    /// <summary>RFC 5321 §4.5.4.2 / IANA: SMTP relay is port 25.</summary>
+    public int Port { get; set; } = 25;
+    /// <summary>Name in EHLO. Empty = the node's FQDN.</summary>
+    public string HeloFqdn { get; set; } = "";
+    /// <summary>Exchange send connector default: 35 MB. 0 = unlimited.</summary>
+    public long MaxMessageSizeBytes { get; set; } = 35L * 1024 * 1024;
+    /// <summary>Nodes that may use this connector; empty = every node.</summary>
+    public List<string> SourceNodes { get; set; } = [];
+    /// <summary>Concurrent connections per next hop (Postfix default_destination_concurrency_limit = 20).</summary>
+    public int MaxConcurrentConnections { get; set; } = 20;
+    /// <summary>Messages sent over one connection before it is closed (Exchange's SMTP send default: 20).</summary>
+    public int MaxMessagesPerConnection { get; set; } = 20;
+    public int Revision { get; set; }
+
+    public string DisplayName => Name;
+}

@@ -1,0 +1,140 @@
+using Mailflow.Auditing;
+using Mailflow.Cluster;
+using Mailflow.Configuration;
+using Mailflow.Identity;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Mailflow.Data;
+
+/// <summary>
+/// The one store: configuration, admin identities, Data Protection keys (shared so every node can
+/// decrypt smart-host passwords), cluster state and audit. The same model on SQLite and PostgreSQL;
+/// each provider has its own migrations assembly under migrations/.
+/// </summary>
+public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> options)
+    : IdentityDbContext<AdminUser>(options), IDataProtectionKeyContext
+{
+    public DbSet<AcceptedDomain> AcceptedDomains => Set<AcceptedDomain>();
+    public DbSet<ReceiveConnector> ReceiveConnectors => Set<ReceiveConnector>();
+    public DbSet<SendConnector> SendConnectors => Set<SendConnector>();
+    public DbSet<Recipient> Recipients => Set<Recipient>();
+    public DbSet<TransportRule> TransportRules => Set<TransportRule>();
+    public DbSet<OrganizationSettings> OrganizationSettings => Set<OrganizationSettings>();
+    public DbSet<NodeRegistration> Nodes => Set<NodeRegistration>();
+    public DbSet<ConfigurationGeneration> ConfigurationGenerations => Set<ConfigurationGeneration>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot compare or order DateTimeOffset in SQL; store it as a sortable 64-bit number there.
+        if (Database.IsSqlite())
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        base.OnModelCreating(b);
+
+        b.Entity<AcceptedDomain>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.DomainName).HasMaxLength(253).IsRequired();
+            e.HasIndex(x => x.DomainName).IsUnique();
+            e.Property(x => x.Type).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.DisplayName);
+        });
+
+        b.Entity<ReceiveConnector>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(128).IsRequired();
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.Bindings).HasJsonConversion();
+            e.Property(x => x.RemoteIpRanges).HasJsonConversion();
+            e.Property(x => x.Fqdn).HasMaxLength(253);
+            e.Property(x => x.Banner).HasMaxLength(512);
+            e.Property(x => x.TlsMode).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.BareLineEndings).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.ProtocolLogging).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.DisplayName);
+        });
+
+        b.Entity<SendConnector>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(128).IsRequired();
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.AddressSpaces).HasJsonConversion();
+            e.Property(x => x.SmartHosts).HasJsonConversion();
+            e.Property(x => x.SourceNodes).HasJsonConversion();
+            e.Property(x => x.RoutingMethod).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.SmartHostAuthentication).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.TlsPolicy).HasConversion<string>().HasMaxLength(64);
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.DisplayName);
+        });
+
+        b.Entity<Recipient>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.DisplayName).HasMaxLength(256);
+            e.Property(x => x.PrimaryAddress).HasMaxLength(320).IsRequired();
+            e.HasIndex(x => x.PrimaryAddress).IsUnique();
+            e.Property(x => x.ExtraAddresses).HasJsonConversion();
+            e.Property(x => x.SendAs).HasJsonConversion();
+            e.Property(x => x.MemberIds).HasJsonConversion();
+            e.Property(x => x.DeliveryKind).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.AllAddresses);
+        });
+
+        b.Entity<TransportRule>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(128).IsRequired();
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.Mode).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.SenderAddressLocation).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Definition).HasJsonConversion();
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.DisplayName);
+        });
+
+        b.Entity<OrganizationSettings>(e =>
+        {
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).ValueGeneratedNever();
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.Id);
+            e.Ignore(x => x.DisplayName);
+        });
+
+        b.Entity<NodeRegistration>(e =>
+        {
+            e.HasKey(x => x.Name);
+            e.Property(x => x.Name).HasMaxLength(128);
+        });
+
+        b.Entity<ConfigurationGeneration>(e =>
+        {
+            // The database numbers generations (identity / rowid): unique and increasing even with many writers.
+            e.HasKey(x => x.Number);
+            e.Property(x => x.Number).ValueGeneratedOnAdd();
+        });
+
+        b.Entity<AuditEntry>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Action).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(x => x.At);
+            e.HasIndex(x => new { x.ObjectType, x.ObjectId });
+        });
+    }
+}

@@ -1,0 +1,31 @@
+namespace Mailflow;
+
+/// <summary>Process-level settings from the <c>Mailflow</c> section of appsettings.json (or <c>Mailflow__*</c> environment variables).</summary>
+public sealed class MailflowOptions
+{
+    public const string Section = "Mailflow";
+
+    /// <summary>Everything this node writes locally (SQLite file, certificates, logs, Maildir root). Relative paths are from the working directory.</summary>
+    public string DataDirectory { get; set; } = "data";
+    /// <summary>The authoritative accepted domain seeded at first start.</summary>
+    public string DefaultDomain { get; set; } = "mailflow.local";
+    /// <summary>This node's name in the node registry. Empty = the machine name.</summary>
+    public string NodeName { get; set; } = "";
+    /// <summary>The node's FQDN for banners, EHLO and the self-signed certificate. Empty = the machine's host name.</summary>
+    public string Fqdn { get; set; } = "";
+    /// <summary>Safety-net poll for configuration changes, in case a NOTIFY was missed.</summary>
+    public int ConfigPollIntervalSeconds { get; set; } = 5;
+    public AdminBootstrapOptions Admin { get; set; } = new();
+
+    public string ResolvedDataDirectory => Path.GetFullPath(DataDirectory);
+    public string ResolvedNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName.ToLowerInvariant() : NodeName;
+    public string ResolvedFqdn => string.IsNullOrWhiteSpace(Fqdn) ? System.Net.Dns.GetHostName().ToLowerInvariant() : Fqdn;
+}
+
+public sealed class AdminBootstrapOptions
+{
+    /// <summary>Password for the first <c>admin</c> account. Empty = a random one, printed once to the console.</summary>
+    public string InitialPassword { get; set; } = "";
+    /// <summary>An Organization Management API key created at start-up for unattended provisioning.</summary>
+    public string InitialApiKey { get; set; } = "";
+}
