@@ -1,0 +1,64 @@
+using System.Net;
+
+namespace Mailflow.Server.Transport;
+
+/// <summary>RFC 6152 / RFC 3030 body type declared in MAIL FROM.</summary>
+public enum BodyType
+{
+    SevenBit,
+    EightBitMime,
+    BinaryMime,
+}
+
+/// <summary>RFC 3461 RET: what to return in a failure DSN.</summary>
+public enum DsnReturn
+{
+    Unspecified,
+    Full,
+    Headers,
+}
+
+/// <summary>RFC 3461 NOTIFY.</summary>
+[Flags]
+public enum DsnNotify
+{
+    /// <summary>No NOTIFY parameter: the default (failure, and delay at the MTA's discretion).</summary>
+    Unspecified = 0,
+    Never = 1,
+    Success = 2,
+    Failure = 4,
+    Delay = 8,
+}
+
+/// <summary>One accepted RCPT TO, with its DSN parameters.</summary>
+/// <param name="Address">The forward-path mailbox, as received (local part case preserved, domain lower-cased).</param>
+/// <param name="OriginalRecipient">RFC 3461 ORCPT, decoded (<c>rfc822;user@example.com</c> → type and address kept as given).</param>
+public sealed record EnvelopeRecipient(string Address, DsnNotify Notify = DsnNotify.Unspecified, string? OriginalRecipient = null);
+
+/// <summary>Who delivered the message to us.</summary>
+public sealed record ClientInfo(
+    IPAddress RemoteAddress,
+    int RemotePort,
+    IPEndPoint LocalEndPoint,
+    string HeloName,
+    string? AuthenticatedAs,
+    string? TlsProtocol,
+    string? TlsCipher);
+
+/// <summary>
+/// Everything the later stages need about how a message arrived. Built by the receive session at
+/// DATA/BDAT time; stored with the message before the 250.
+/// </summary>
+public sealed record MessageEnvelope(
+    /// <summary>Reverse-path; empty for the null sender <c>&lt;&gt;</c>.</summary>
+    string Sender,
+    IReadOnlyList<EnvelopeRecipient> Recipients,
+    BodyType BodyType,
+    bool SmtpUtf8,
+    DsnReturn DsnReturn,
+    string? DsnEnvelopeId,
+    ClientInfo Client,
+    Guid ReceiveConnectorId,
+    string ReceiveConnectorName,
+    DateTimeOffset ReceivedAt,
+    string NodeName);
