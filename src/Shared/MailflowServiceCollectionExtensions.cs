@@ -1,6 +1,8 @@
+using Mailflow.Configuration;
 using Mailflow.Data;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Mailflow;
 
@@ -13,6 +15,17 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton(store);
         services.AddSingleton(TimeProvider.System);
         services.AddDbContextFactory<MailflowDbContext>(o => store.Configure(o));
+
+        // Configuration: one service per aggregate, all writing through the change writer.
+        services.AddSingleton<IConfigurationChangeBus, InProcessConfigurationChangeBus>();
+        services.AddSingleton<ConfigurationChangeWriter>();
+        services.AddSingleton<AcceptedDomainService>();
+        services.AddSingleton<IStartupSeeder, DefaultConfigurationSeeder>();
+
+        // Live configuration: the snapshot, its refresh loop (poll + in-process signal) and, on PostgreSQL, LISTEN/NOTIFY.
+        services.AddSingleton<TransportConfigProvider>();
+        services.AddHostedService<ConfigurationRefreshLoop>();
+        services.AddHostedService<PostgresConfigurationListener>();
         return services;
     }
 }

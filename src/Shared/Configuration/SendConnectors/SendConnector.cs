@@ -40,6 +40,7 @@ public sealed class SendConnector : IConfigurationObject
     public SmartHostAuthentication SmartHostAuthentication { get; set; }
     public string SmartHostUsername { get; set; } = "";
     /// <summary>The smart host password, protected with ASP.NET Core Data Protection. Never shown back.</summary>
+    [Sensitive]
     public string? SmartHostPasswordProtected { get; set; }
     public OutboundTlsPolicy TlsPolicy { get; set; } = OutboundTlsPolicy.Opportunistic;
     /// <summary>The name the remote certificate must carry with <see cref="OutboundTlsPolicy.RequiredWithCertificateValidation"/>; empty = the next hop's host name.</summary>

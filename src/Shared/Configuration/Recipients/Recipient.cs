@@ -37,6 +37,7 @@ public sealed class Recipient : IConfigurationObject
     /// <summary>Maildir path, or LMTP/SMTP next hop, depending on <see cref="DeliveryKind"/>.</summary>
     public string DeliveryTarget { get; set; } = "";
     /// <summary>Password hash for SMTP AUTH (ASP.NET Core Identity's hasher); null = may not submit.</summary>
+    [Sensitive]
     public string? SubmissionPasswordHash { get; set; }
     /// <summary>Addresses (or <c>*@domain</c>) this mailbox may use in MAIL FROM beyond its own.</summary>
     public List<string> SendAs { get; set; } = [];

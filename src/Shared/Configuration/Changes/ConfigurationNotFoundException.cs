@@ -1,0 +1,3 @@
+namespace Mailflow.Configuration;
+
+public sealed class ConfigurationNotFoundException(string message) : Exception(message);

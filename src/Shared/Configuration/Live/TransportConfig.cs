@@ -1,0 +1,79 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+
+namespace Mailflow.Configuration;
+
+/// <summary>
+/// The engine's view of the configuration: one generation, loaded in one read transaction, never
+/// changed after it is built (the objects in it are private copies — do not mutate them). The
+/// engine reads only this, never the database, on the hot path; a new generation replaces the
+/// whole object atomically, and sessions in flight keep the snapshot they started with.
+/// </summary>
+public sealed class TransportConfig
+{
+    private readonly FrozenDictionary<string, AcceptedDomain> _domainsByName;
+    private readonly FrozenDictionary<string, Recipient> _recipientsByAddress;
+    private readonly FrozenDictionary<Guid, Recipient> _recipientsById;
+
+    public TransportConfig(
+        long generation,
+        DateTimeOffset loadedAt,
+        IEnumerable<AcceptedDomain> acceptedDomains,
+        IEnumerable<ReceiveConnector> receiveConnectors,
+        IEnumerable<SendConnector> sendConnectors,
+        IEnumerable<Recipient> recipients,
+        IEnumerable<TransportRule> transportRules,
+        OrganizationSettings organization)
+    {
+        Generation = generation;
+        LoadedAt = loadedAt;
+        AcceptedDomains = [.. acceptedDomains.OrderBy(d => d.DomainName, StringComparer.Ordinal)];
+        ReceiveConnectors = [.. receiveConnectors.OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)];
+        SendConnectors = [.. sendConnectors.OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)];
+        Recipients = [.. recipients.OrderBy(r => r.PrimaryAddress, StringComparer.Ordinal)];
+        TransportRules = [.. transportRules.OrderBy(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal)];
+        Organization = organization;
+
+        _domainsByName = AcceptedDomains.ToFrozenDictionary(d => d.DomainName, StringComparer.OrdinalIgnoreCase);
+        _recipientsById = Recipients.ToFrozenDictionary(r => r.Id);
+        var byAddress = new Dictionary<string, Recipient>(StringComparer.OrdinalIgnoreCase);
+        foreach (var recipient in Recipients)
+            foreach (var address in recipient.AllAddresses)
+                byAddress.TryAdd(address, recipient);
+        _recipientsByAddress = byAddress.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The configuration generation this snapshot holds (0 = nothing saved yet).</summary>
+    public long Generation { get; }
+    public DateTimeOffset LoadedAt { get; }
+    public ImmutableArray<AcceptedDomain> AcceptedDomains { get; }
+    public ImmutableArray<ReceiveConnector> ReceiveConnectors { get; }
+    public ImmutableArray<SendConnector> SendConnectors { get; }
+    public ImmutableArray<Recipient> Recipients { get; }
+    /// <summary>All rules, in evaluation order (priority, then name); disabled ones included so the what-if tester can explain them.</summary>
+    public ImmutableArray<TransportRule> TransportRules { get; }
+    public OrganizationSettings Organization { get; }
+
+    public AcceptedDomain? DefaultDomain => AcceptedDomains.FirstOrDefault(d => d.IsDefault);
+
+    /// <summary>The accepted domain that covers <paramref name="domain"/>: an exact match, or the closest parent that matches subdomains.</summary>
+    public AcceptedDomain? FindAcceptedDomain(string domain)
+    {
+        var name = domain.TrimEnd('.');
+        if (_domainsByName.TryGetValue(name, out var exact))
+            return exact;
+        for (var dot = name.IndexOf('.'); dot >= 0; dot = name.IndexOf('.', dot + 1))
+        {
+            if (_domainsByName.TryGetValue(name[(dot + 1)..], out var parent) && parent.MatchSubdomains)
+                return parent;
+        }
+        return null;
+    }
+
+    /// <summary>The recipient owning <paramref name="address"/> (primary or extra address), compared case-insensitively.</summary>
+    public Recipient? FindRecipient(string address) => _recipientsByAddress.GetValueOrDefault(address);
+
+    public Recipient? FindRecipient(Guid id) => _recipientsById.GetValueOrDefault(id);
+
+    public static TransportConfig Empty { get; } = new(0, DateTimeOffset.MinValue, [], [], [], [], [], new OrganizationSettings());
+}

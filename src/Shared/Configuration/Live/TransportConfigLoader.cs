@@ -1,0 +1,31 @@
+using System.Data;
+using Mailflow.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mailflow.Configuration;
+
+/// <summary>Reads one consistent generation of the configuration from the store.</summary>
+public static class TransportConfigLoader
+{
+    public static async Task<long> ReadLatestGenerationAsync(MailflowDbContext db, CancellationToken cancellationToken) =>
+        await db.ConfigurationGenerations.MaxAsync(g => (long?)g.Number, cancellationToken) ?? 0;
+
+    public static async Task<TransportConfig> LoadAsync(MailflowDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        // One read transaction, so the generation number and the rows belong together
+        // (repeatable read on PostgreSQL; SQLite transactions are serializable).
+        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        var generation = await ReadLatestGenerationAsync(db, cancellationToken);
+        var config = new TransportConfig(
+            generation,
+            time.GetUtcNow(),
+            await db.AcceptedDomains.AsNoTracking().ToListAsync(cancellationToken),
+            await db.ReceiveConnectors.AsNoTracking().ToListAsync(cancellationToken),
+            await db.SendConnectors.AsNoTracking().ToListAsync(cancellationToken),
+            await db.Recipients.AsNoTracking().ToListAsync(cancellationToken),
+            await db.TransportRules.AsNoTracking().ToListAsync(cancellationToken),
+            await db.OrganizationSettings.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new OrganizationSettings());
+        await transaction.CommitAsync(cancellationToken);
+        return config;
+    }
+}
