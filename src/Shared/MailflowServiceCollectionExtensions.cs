@@ -1,5 +1,7 @@
 using Mailflow.Configuration;
 using Mailflow.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,7 +21,17 @@ public static class MailflowServiceCollectionExtensions
         // Configuration: one service per aggregate, all writing through the change writer.
         services.AddSingleton<IConfigurationChangeBus, InProcessConfigurationChangeBus>();
         services.AddSingleton<ConfigurationChangeWriter>();
+        services.AddSingleton<ConfigurationEditor>();
         services.AddSingleton<AcceptedDomainService>();
+        services.AddSingleton<ReceiveConnectorService>();
+        services.AddSingleton<SendConnectorService>();
+        services.AddSingleton<RecipientService>();
+        services.AddSingleton<TransportRuleService>();
+        services.AddSingleton<OrganizationSettingsService>();
+        services.AddSingleton<IPasswordHasher<Recipient>, PasswordHasher<Recipient>>();
+        services.AddSingleton<SmartHostPasswordProtector>();
+        // The key ring lives in the shared store so every node can decrypt smart-host passwords.
+        services.AddDataProtection().SetApplicationName("Mailflow").PersistKeysToDbContext<MailflowDbContext>();
         services.AddSingleton<IStartupSeeder, DefaultConfigurationSeeder>();
 
         // Live configuration: the snapshot, its refresh loop (poll + in-process signal) and, on PostgreSQL, LISTEN/NOTIFY.

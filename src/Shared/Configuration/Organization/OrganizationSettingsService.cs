@@ -1,0 +1,74 @@
+using Mailflow.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mailflow.Configuration;
+
+/// <summary>Organization-wide settings: retry and expiry timers, default limits, the organization name.</summary>
+public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbContext> dbFactory, ConfigurationChangeWriter writer)
+{
+    public async Task<OrganizationSettings> GetAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.OrganizationSettings.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new OrganizationSettings();
+    }
+
+    public static ValidationErrors ValidateFields(OrganizationSettings s)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(s.OrganizationName) || s.OrganizationName.Length > 128)
+            errors.Add(nameof(s.OrganizationName), "Enter an organization name of at most 128 characters.");
+        if (s.TransientRetryIntervalSeconds is < 1 or > 3600)
+            errors.Add(nameof(s.TransientRetryIntervalSeconds), "The transient retry interval must be between 1 second and 1 hour.");
+        if (s.TransientRetryAttempts is < 0 or > 15)
+            errors.Add(nameof(s.TransientRetryAttempts), "Use between 0 and 15 quick retries (Exchange allows 15).");
+        if (s.OutboundConnectionFailureRetryIntervalSeconds is < 1 or > 86_400)
+            errors.Add(nameof(s.OutboundConnectionFailureRetryIntervalSeconds), "The retry interval after a failed connection must be between 1 second and 1 day.");
+        if (s.MessageExpirationTimeoutSeconds is < 60 or > 90 * 86_400)
+            errors.Add(nameof(s.MessageExpirationTimeoutSeconds), "Messages must expire between 1 minute and 90 days after they were received.");
+        if (s.DelayNotificationTimeoutSeconds < 60 || s.DelayNotificationTimeoutSeconds >= s.MessageExpirationTimeoutSeconds)
+            errors.Add(nameof(s.DelayNotificationTimeoutSeconds), "Send the delay notification after at least 1 minute and before the message expires.");
+        if (s.MaxReceiveSizeBytes is < 1024 or > 2L * 1024 * 1024 * 1024)
+            errors.Add(nameof(s.MaxReceiveSizeBytes), "The maximum receive size must be between 1 KB and 2 GB.");
+        if (s.MaxSendSizeBytes is < 1024 or > 2L * 1024 * 1024 * 1024)
+            errors.Add(nameof(s.MaxSendSizeBytes), "The maximum send size must be between 1 KB and 2 GB.");
+        if (s.MaxRecipientsPerMessage is < 1 or > 100_000)
+            errors.Add(nameof(s.MaxRecipientsPerMessage), "Allow between 1 and 100,000 recipients per message.");
+        return errors;
+    }
+
+    public async Task<OrganizationSettings> UpdateAsync(AdminActor actor, OrganizationSettings input, CancellationToken cancellationToken = default)
+    {
+        actor.DemandOrganizationManagement();
+        ValidateFields(input).ThrowIfAny();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var settings = await db.OrganizationSettings.FirstOrDefaultAsync(cancellationToken);
+        string? before = null;
+        if (settings is null)
+        {
+            settings = new OrganizationSettings();
+            db.OrganizationSettings.Add(settings);
+        }
+        else
+        {
+            if (settings.Revision != input.Revision)
+                throw new ConfigurationConflictException("Someone else changed the organization settings after you opened them. Reload and make your change again.");
+            before = AuditJson.Serialize(settings);
+        }
+        settings.OrganizationName = input.OrganizationName.Trim();
+        settings.TransientRetryIntervalSeconds = input.TransientRetryIntervalSeconds;
+        settings.TransientRetryAttempts = input.TransientRetryAttempts;
+        settings.OutboundConnectionFailureRetryIntervalSeconds = input.OutboundConnectionFailureRetryIntervalSeconds;
+        settings.DelayNotificationTimeoutSeconds = input.DelayNotificationTimeoutSeconds;
+        settings.MessageExpirationTimeoutSeconds = input.MessageExpirationTimeoutSeconds;
+        settings.MaxReceiveSizeBytes = input.MaxReceiveSizeBytes;
+        settings.MaxSendSizeBytes = input.MaxSendSizeBytes;
+        settings.MaxRecipientsPerMessage = input.MaxRecipientsPerMessage;
+        if (before is not null)
+            ConfigurationChangeWriter.ExpectRevision(db, settings, input.Revision);
+        var change = before is null ? AuditChange.Created(settings) : AuditChange.Updated(before, settings);
+        await writer.CommitAsync(db, actor, "Organization settings changed", [change], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return settings;
+    }
+}
