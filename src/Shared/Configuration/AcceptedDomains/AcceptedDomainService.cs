@@ -55,7 +55,6 @@ public sealed class AcceptedDomainService(IDbContextFactory<MailflowDbContext> d
         db.AcceptedDomains.Add(domain);
         changes.Insert(0, AuditChange.Created(domain));
         await writer.CommitAsync(db, actor, $"Accepted domain '{domain.DomainName}' created", changes, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return domain;
     }
 
@@ -90,7 +89,6 @@ public sealed class AcceptedDomainService(IDbContextFactory<MailflowDbContext> d
         ConfigurationChangeWriter.ExpectRevision(db, domain, input.Revision);
         changes.Insert(0, AuditChange.Updated(before, domain));
         await writer.CommitAsync(db, actor, $"Accepted domain '{domain.DomainName}' changed", changes, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return domain;
     }
 
@@ -116,7 +114,6 @@ public sealed class AcceptedDomainService(IDbContextFactory<MailflowDbContext> d
 
         db.AcceptedDomains.Remove(domain);
         await writer.CommitAsync(db, actor, $"Accepted domain '{domain.DomainName}' removed", [AuditChange.Deleted(domain)], cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Field checks plus uniqueness; normalizes the domain name in place.</summary>

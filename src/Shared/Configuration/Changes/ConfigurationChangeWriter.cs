@@ -7,8 +7,10 @@ namespace Mailflow.Configuration;
 
 /// <summary>
 /// The one way configuration changes reach the store. A service validates and stages its entity
-/// changes on a context, then calls <see cref="CommitAsync"/>: the changes, a new configuration
-/// generation and the audit entries are saved in one transaction; on PostgreSQL a NOTIFY on
+/// changes on a context (inside a transaction of its own if its validation reads must be atomic with
+/// the write), then calls <see cref="CommitAsync"/>: the changes, a new configuration generation and
+/// the audit entries are saved and the transaction is committed here — only then is the change
+/// published, so a node that reloads on the signal always finds it. On PostgreSQL a NOTIFY on
 /// <see cref="NotifyChannel"/> goes out with the commit (delivered to every node at commit time),
 /// and the in-process bus tells this node's engine at once.
 /// </summary>
@@ -23,6 +25,7 @@ public sealed class ConfigurationChangeWriter(IConfigurationChangeBus bus, Store
         var ownTransaction = db.Database.CurrentTransaction is null
             ? await db.Database.BeginTransactionAsync(cancellationToken)
             : null;
+        var transaction = db.Database.CurrentTransaction!;
         try
         {
             var now = time.GetUtcNow();
@@ -60,8 +63,7 @@ public sealed class ConfigurationChangeWriter(IConfigurationChangeBus bus, Store
                 await db.Database.ExecuteSqlAsync($"SELECT pg_notify({NotifyChannel}, {payload})", cancellationToken);
             }
 
-            if (ownTransaction is not null)
-                await ownTransaction.CommitAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             bus.Publish(generation.Number);
             return generation.Number;
         }

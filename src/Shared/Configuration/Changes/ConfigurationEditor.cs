@@ -37,7 +37,6 @@ public sealed class ConfigurationEditor(IDbContextFactory<MailflowDbContext> dbF
         entity.Revision = 0;
         db.Set<T>().Add(entity);
         await writer.CommitAsync(db, actor, $"{noun} '{entity.DisplayName}' created", [AuditChange.Created(entity)], cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return entity;
     }
 
@@ -59,7 +58,6 @@ public sealed class ConfigurationEditor(IDbContextFactory<MailflowDbContext> dbF
         errors.ThrowIfAny();
         ConfigurationChangeWriter.ExpectRevision(db, entity, revisionRead);
         await writer.CommitAsync(db, actor, $"{noun} '{entity.DisplayName}' changed", [AuditChange.Updated(before, entity)], cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return entity;
     }
 
@@ -83,6 +81,5 @@ public sealed class ConfigurationEditor(IDbContextFactory<MailflowDbContext> dbF
             changes.AddRange(await cascade(db, entity, cancellationToken));
         db.Set<T>().Remove(entity);
         await writer.CommitAsync(db, actor, $"{noun} '{entity.DisplayName}' removed", changes, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -74,7 +74,6 @@ public sealed class DefaultConfigurationSeeder(
         try
         {
             await writer.CommitAsync(db, AdminActor.System, "Initial configuration", changes, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException)
         {

@@ -68,7 +68,6 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
             ConfigurationChangeWriter.ExpectRevision(db, settings, input.Revision);
         var change = before is null ? AuditChange.Created(settings) : AuditChange.Updated(before, settings);
         await writer.CommitAsync(db, actor, "Organization settings changed", [change], cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return settings;
     }
 }

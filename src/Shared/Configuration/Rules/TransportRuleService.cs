@@ -85,7 +85,6 @@ public sealed class TransportRuleService(ConfigurationEditor editor, IDbContextF
         if (changes.Count > 0)
         {
             await writer.CommitAsync(db, actor, $"{Noun} '{moving.Name}' moved to priority {moving.Priority}", changes, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
         }
         return moving;
     }

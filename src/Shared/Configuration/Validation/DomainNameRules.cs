@@ -26,6 +26,16 @@ public static partial class DomainNameRules
             error = $"'{text}' is a wildcard: enter {trimmed[2..]} and tick 'match subdomains' instead.";
             return false;
         }
+        if (trimmed.Length > 253)
+        {
+            error = $"'{text}' is longer than the 253 characters a domain name may have.";
+            return false;
+        }
+        if (trimmed.Split('.').Any(label => label.StartsWith('-') || label.EndsWith('-')))
+        {
+            error = $"'{text}' is not a valid domain name: a label may not start or end with a hyphen.";
+            return false;
+        }
         string ascii;
         try
         {
