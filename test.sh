@@ -17,11 +17,8 @@ e2e_project="tests/Mailflow.E2E.Tests/Mailflow.E2E.Tests.csproj"
 parallel="${MAILFLOW_TEST_PARALLEL:-2}"
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-if [ -n "${CI:-}" ]; then
-  # Nothing may outlive the run on a CI box: no MSBuild worker nodes left waiting for the next build.
-  export MSBUILDDISABLENODEREUSE=1
-  trap 'dotnet build-server shutdown >/dev/null 2>&1 || true' EXIT
-fi
+# On CI, no MSBuild worker nodes stay behind waiting for a next build that never comes.
+[ -n "${CI:-}" ] && export MSBUILDDISABLENODEREUSE=1
 
 started=$SECONDS
 passed=0 failed=0 skipped=0 broken=()
