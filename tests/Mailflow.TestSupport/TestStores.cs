@@ -1,5 +1,6 @@
 using Mailflow.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Xunit;
 
 namespace Mailflow.TestSupport;
@@ -60,6 +61,14 @@ public sealed class TestStores(PostgresFixture? postgres = null) : IDisposable
         var builder = new DbContextOptionsBuilder<MailflowDbContext>();
         settings.Configure(builder);
         return new MailflowDbContext(builder.Options);
+    }
+
+    /// <summary>A context factory on the given store, for code that takes <see cref="IDbContextFactory{TContext}"/> as the server registers it.</summary>
+    public static IDbContextFactory<MailflowDbContext> CreateFactory(StoreSettings settings)
+    {
+        var builder = new DbContextOptionsBuilder<MailflowDbContext>();
+        settings.Configure(builder);
+        return new PooledDbContextFactory<MailflowDbContext>(builder.Options);
     }
 
     /// <summary>Applies the provider's migrations. EF Core refuses (PendingModelChangesWarning) when the model has changes no migration covers.</summary>

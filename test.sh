@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The one test command. Installs the system packages the tests need when they are missing
+# (PostgreSQL server binaries for the throwaway test cluster, Chromium for the browser tests),
+# builds Admin.sln once in Release, runs every test project in it, and ends with one line:
+#     N passed, M failed[, K skipped]
+# Exit code 0 only when the build succeeded, at least one test ran, no test failed and no test
+# assembly crashed. Per-assembly logs and TRX files land in test-artifacts/.
+#
+# Environment:
+#   MAILFLOW_TEST_PARALLEL  test assemblies run at once (default 2; the browser tests always run alone)
+#   MAILFLOW_TEST_PG        use this PostgreSQL server (connection string, CREATEDB role) instead of a throwaway cluster
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+root="$PWD"
+artifacts="$root/test-artifacts"
+e2e_project="tests/Mailflow.E2E.Tests/Mailflow.E2E.Tests.csproj"
+parallel="${MAILFLOW_TEST_PARALLEL:-2}"
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# On CI, no MSBuild worker nodes stay behind waiting for a next build that never comes.
+[ -n "${CI:-}" ] && export MSBUILDDISABLENODEREUSE=1
+
+started=$SECONDS
+passed=0 failed=0 skipped=0 broken=()
+
+finish() {
+  local line="$passed passed, $failed failed"
+  [ "$skipped" -gt 0 ] && line+=", $skipped skipped"
+  local total=$((passed + failed + skipped)) status=0
+  if [ "${#broken[@]}" -gt 0 ]; then
+    echo "Did not complete: ${broken[*]}"
+    status=1
+  fi
+  if [ "$total" -eq 0 ]; then
+    echo "No tests ran."
+    status=1
+  fi
+  [ "$failed" -gt 0 ] && status=1
+  echo "Took $((SECONDS - started)) s; logs in test-artifacts/."
+  echo "$line"
+  exit "$status"
+}
+
+# --- 1. System packages -------------------------------------------------------------------------
+missing=()
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
+  install="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=300 ${missing[*]}"
+  echo "== installing ${missing[*]} (needed by the tests)"
+  if [ "$(id -u)" -eq 0 ]; then
+    sh -c "$install" || { echo "test.sh: package installation failed: $install"; exit 1; }
+  elif command -v sudo >/dev/null 2>&1 && sudo sh -c "$install"; then
+    :
+  else
+    echo "test.sh: the tests need ${missing[*]}, and installing needs root. Run:"
+    echo "  sudo sh -c '$install'"
+    exit 1
+  fi
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || { echo "test.sh: still no /usr/lib/postgresql/*/bin/initdb after installing postgresql"; exit 1; }
+  [ -x /usr/bin/chromium ] || { echo "test.sh: still no /usr/bin/chromium after installing chromium"; exit 1; }
+fi
+
+rm -rf "$artifacts"
+mkdir -p "$artifacts"
+
+# --- 2. Build once -----------------------------------------------------------------------------
+echo "== build Admin.sln (Release)"
+if ! dotnet build Admin.sln -c Release -nologo -v q -flp:"logfile=$artifacts/build.log;verbosity=minimal"; then
+  echo "Build failed; see test-artifacts/build.log."
+  broken+=(build)
+  finish
+fi
+echo "   built in $((SECONDS - started)) s"
+
+# --- 3. Test projects: every tests/*/*.Tests.csproj, each of which must be in the solution ------
+mapfile -t in_solution < <(dotnet sln Admin.sln list | grep -E '^tests/[^/]+/[^/]+\.Tests\.csproj$' | sort)
+for candidate in tests/*/*.Tests.csproj; do
+  [ -e "$candidate" ] || continue
+  if ! printf '%s\n' "${in_solution[@]}" | grep -qxF "$candidate"; then
+    echo "test.sh: $candidate is not in Admin.sln, so it is neither built nor run. Add it: dotnet sln Admin.sln add $candidate"
+    broken+=("$candidate")
+  fi
+done
+projects=() e2e=()
+for project in "${in_solution[@]}"; do
+  if [ "$project" = "$e2e_project" ]; then e2e+=("$project"); else projects+=("$project"); fi
+done
+
+run_tests() {
+  local project=$1 name
+  name="$(basename "$project" .csproj)"
+  local begun=$SECONDS
+  # blame-hang: a hung test fails its assembly after 10 minutes instead of stalling the run.
+  dotnet test "$project" -c Release --no-build -nologo \
+    --results-directory "$artifacts/$name" \
+    --logger "trx;LogFileName=$name.trx" \
+    --blame-hang-timeout 10min --blame-hang-dump-type none \
+    >"$artifacts/$name.log" 2>&1
+  echo "$?" >"$artifacts/$name.exitcode"
+  echo "$((SECONDS - begun))" >"$artifacts/$name.seconds"
+}
+
+echo "== test (${#projects[@]} assemblies, up to $parallel at once${e2e:+, then the browser tests alone})"
+for project in "${projects[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do wait -n; done
+  run_tests "$project" &
+done
+wait
+for project in "${e2e[@]}"; do run_tests "$project"; done
+
+# --- 4. Results: the VSTest summary line of each assembly -----------------------------------------
+#   "Failed!  - Failed:     1, Passed:     6, Skipped:     0, Total:     7, Duration: 2 s - X.dll (net10.0)"
+for project in "${projects[@]}" "${e2e[@]}"; do
+  name="$(basename "$project" .csproj)"
+  log="$artifacts/$name.log"
+  read -r p f s lines < <(awk '
+    /^(Passed|Failed)! +- / {
+      n++
+      for (i = 1; i <= NF; i++) {
+        if ($i == "Passed:") p += $(i + 1)
+        if ($i == "Failed:") f += $(i + 1)
+        if ($i == "Skipped:") s += $(i + 1)
+      }
+    }
+    END { printf "%d %d %d %d\n", p, f, s, n }' "$log")
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  exitcode="$(cat "$artifacts/$name.exitcode")"
+  printf '   %-32s %4d passed, %d failed, %d skipped  (%s s)\n' "$name" "$p" "$f" "$s" "$(cat "$artifacts/$name.seconds")"
+  if [ "$f" -gt 0 ]; then
+    # The failing tests with their messages, as VSTest printed them.
+    awk '/^(Passed|Failed)! +- / {exit} /^ +Failed / {show = 1} show' "$log" | head -n 80 | sed 's/^/     /'
+  fi
+  if [ "$lines" -eq 0 ] || { [ "$exitcode" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+    echo "   $name did not complete (exit code $exitcode); end of test-artifacts/$name.log:"
+    tail -n 30 "$log" | sed 's/^/     /'
+    broken+=("$name")
+  fi
+done
+
+finish
