@@ -25,9 +25,11 @@ public sealed class SqliteQueueStoreTests(ITestOutputHelper output) : QueueStore
         await using (var other = new SqliteConnection($"{Store.Settings.ConnectionString};Default Timeout=1;Pooling=false"))
         {
             await other.OpenAsync();
+            await using var transaction = other.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: takes the write lock now
             await using var write = other.CreateCommand();
-            write.CommandText = "BEGIN IMMEDIATE; UPDATE \"QueuedMessages\" SET \"Priority\" = 1; COMMIT;";
+            write.CommandText = "UPDATE \"QueuedMessages\" SET \"Priority\" = 1";
             Assert.Equal(1, await write.ExecuteNonQueryAsync());
+            transaction.Commit();
         }
 
         await TestMessages.WriteChunksAsync(waiting, slow.AsMemory(200_000), 64 * 1024);
