@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Mailflow.Server.Transport.Queue;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
@@ -104,6 +105,24 @@ public abstract class QueueStoreContractTests(ITestOutputHelper output) : IAsync
         Assert.Equal("Grüße aus Zürich", message.Subject);
         Assert.Equal("Alice Example <alice@sender.test>", message.FromHeader);
         Assert.Equal("<abc.123@sender.test>", message.MessageIdHeader);
+    }
+
+    [Fact]
+    public async Task Commit_StoresMessage_WhenHeaderSummaryHasBytesTextColumnsReject()
+    {
+        // A NUL and a raw 8-bit byte in the Subject: PostgreSQL text refuses NUL, so the summary must be cleaned.
+        var content = TestMessages.Content(3000);
+        var subject = Encoding.ASCII.GetBytes("Subject: ");
+        var at = content.AsSpan().IndexOf(subject) + subject.Length;
+        content[at] = 0;
+        content[at + 1] = 0xE9;
+
+        var queueId = await TestMessages.StoreAsync(Store.Sink, TestMessages.Envelope(Store.Time.GetUtcNow()), content);
+
+        var message = (await Store.Queue.FindAsync(queueId, CancellationToken.None))!;
+        Assert.DoesNotContain('\0', message.Subject!);
+        Assert.EndsWith("arterly figures", message.Subject);
+        Assert.True(await Store.Queue.VerifyContentAsync(message.Id, CancellationToken.None));
     }
 
     [Fact]
