@@ -5,6 +5,7 @@ using Mailflow;
 using Mailflow.Data;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Queue;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,6 +31,9 @@ await using var services = new ServiceCollection()
     .AddMailflowCore(configuration, new StoreSettings(provider, args[1]))
     .AddMessageQueue()
     .BuildServiceProvider();
+// Like the server: bring the schema up to date at start (a no-op when the test already migrated).
+await using (var db = await services.GetRequiredService<IDbContextFactory<MailflowDbContext>>().CreateDbContextAsync())
+    await db.Database.MigrateAsync();
 var sink = services.GetRequiredService<IMessageSink>();
 
 var started = System.Diagnostics.Stopwatch.StartNew();

@@ -149,7 +149,10 @@ public sealed class QueueStore(
         var renewed = await WriteAsync(db => db.QueuedMessages
             .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, until), cancellationToken), cancellationToken);
-        return renewed == 1 ? lease with { Until = until } : LeaseLost(lease, "renewal");
+        if (renewed == 1)
+            return lease with { Until = until };
+        QueueLog.LeaseLost(logger, lease.MessageId, "renewal");
+        return null;
     }
 
     /// <summary>The recipient was delivered (2xx from the next hop, or stored locally).</summary>
@@ -199,7 +202,7 @@ public sealed class QueueStore(
             await transaction.CommitAsync(cancellationToken);
             return updated;
         }, cancellationToken);
-        return released == 1 || LeaseLost(lease, "release") is not null;
+        return released == 1 || LeaseLost(lease, "release");
     }
 
     private async Task<bool> RecordAsync(
@@ -218,7 +221,7 @@ public sealed class QueueStore(
                 .SetProperty(r => r.LastResponse, text)
                 .SetProperty(r => r.LastReplyCode, response.Code)
                 .SetProperty(r => r.LastRemoteHost, response.RemoteHost), cancellationToken), cancellationToken);
-        return updated == 1 || LeaseLost(lease, $"recording {status} for recipient {recipientId}") is not null;
+        return updated == 1 || LeaseLost(lease, $"recording {status} for recipient {recipientId}");
     }
 
     private async Task<int> WriteAsync(Func<MailflowDbContext, Task<int>> write, CancellationToken cancellationToken)
@@ -228,10 +231,11 @@ public sealed class QueueStore(
             return await write(db);
     }
 
-    private QueueLease? LeaseLost(QueueLease lease, string operation)
+    /// <summary>Logs that a write under <paramref name="lease"/> found the lease gone; always false.</summary>
+    private bool LeaseLost(QueueLease lease, string operation)
     {
         QueueLog.LeaseLost(logger, lease.MessageId, operation);
-        return null;
+        return false;
     }
 
     private static string? Lower(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().ToLowerInvariant();
