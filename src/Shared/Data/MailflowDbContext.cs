@@ -2,6 +2,7 @@ using Mailflow.Auditing;
 using Mailflow.Cluster;
 using Mailflow.Configuration;
 using Mailflow.Identity;
+using Mailflow.Queue;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -27,6 +28,9 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<ConfigurationGeneration> ConfigurationGenerations => Set<ConfigurationGeneration>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<QueuedMessage> QueuedMessages => Set<QueuedMessage>();
+    public DbSet<QueuedRecipient> QueuedRecipients => Set<QueuedRecipient>();
+    public DbSet<MessageContent> MessageContents => Set<MessageContent>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -136,5 +140,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.HasIndex(x => x.At);
             e.HasIndex(x => new { x.ObjectType, x.ObjectId });
         });
+
+        QueueModel.Configure(b);
     }
 }

@@ -156,6 +156,47 @@ namespace Mailflow.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "QueuedMessages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    QueueId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    State = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Priority = table.Column<int>(type: "integer", nullable: false),
+                    Sender = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    BodyType = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    SmtpUtf8 = table.Column<bool>(type: "boolean", nullable: false),
+                    DsnReturn = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    DsnEnvelopeId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    ClientAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ClientPort = table.Column<int>(type: "integer", nullable: false),
+                    LocalEndPoint = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    HeloName = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    AuthenticatedAs = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    TlsProtocol = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    TlsCipher = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    ReceiveConnectorId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ReceiveConnectorName = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ReceivingNode = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    QueuedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Size = table.Column<long>(type: "bigint", nullable: false),
+                    ContentSha256 = table.Column<string>(type: "character(64)", fixedLength: true, maxLength: 64, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(998)", maxLength: 998, nullable: true),
+                    FromHeader = table.Column<string>(type: "character varying(998)", maxLength: 998, nullable: true),
+                    MessageIdHeader = table.Column<string>(type: "character varying(998)", maxLength: 998, nullable: true),
+                    NextAttemptAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LeaseOwner = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    LeaseToken = table.Column<Guid>(type: "uuid", nullable: true),
+                    LeaseUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_QueuedMessages", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ReceiveConnectors",
                 columns: table => new
                 {
@@ -370,6 +411,54 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "MessageContents",
+                columns: table => new
+                {
+                    MessageId = table.Column<long>(type: "bigint", nullable: false),
+                    Data = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MessageContents", x => x.MessageId);
+                    table.ForeignKey(
+                        name: "FK_MessageContents_QueuedMessages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "QueuedMessages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "QueuedRecipients",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    MessageId = table.Column<long>(type: "bigint", nullable: false),
+                    Address = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    OriginalRecipient = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    Notify = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    AttemptCount = table.Column<int>(type: "integer", nullable: false),
+                    LastAttemptAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    NextRetryAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LastResponse = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    LastReplyCode = table.Column<int>(type: "integer", nullable: true),
+                    LastRemoteHost = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    NextHopKey = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_QueuedRecipients", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_QueuedRecipients_QueuedMessages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "QueuedMessages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AcceptedDomains_DomainName",
                 table: "AcceptedDomains",
@@ -422,6 +511,42 @@ namespace Mailflow.Migrations.Postgres.Migrations
                 name: "IX_AuditEntries_ObjectType_ObjectId",
                 table: "AuditEntries",
                 columns: new[] { "ObjectType", "ObjectId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedMessages_LeaseToken",
+                table: "QueuedMessages",
+                column: "LeaseToken");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedMessages_QueueId",
+                table: "QueuedMessages",
+                column: "QueueId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedMessages_ReceivedAt",
+                table: "QueuedMessages",
+                column: "ReceivedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedMessages_State_NextAttemptAt",
+                table: "QueuedMessages",
+                columns: new[] { "State", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedRecipients_MessageId",
+                table: "QueuedRecipients",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedRecipients_NextHopKey",
+                table: "QueuedRecipients",
+                column: "NextHopKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedRecipients_Status_NextRetryAt",
+                table: "QueuedRecipients",
+                columns: new[] { "Status", "NextRetryAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReceiveConnectors_Name",
@@ -479,10 +604,16 @@ namespace Mailflow.Migrations.Postgres.Migrations
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
+                name: "MessageContents");
+
+            migrationBuilder.DropTable(
                 name: "Nodes");
 
             migrationBuilder.DropTable(
                 name: "OrganizationSettings");
+
+            migrationBuilder.DropTable(
+                name: "QueuedRecipients");
 
             migrationBuilder.DropTable(
                 name: "ReceiveConnectors");
@@ -501,6 +632,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "QueuedMessages");
         }
     }
 }

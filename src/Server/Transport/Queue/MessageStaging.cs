@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace Mailflow.Server.Transport.Queue;
+
+/// <summary>
+/// Collects a message's bytes while the SMTP session is still reading them off the network, so the
+/// store transaction can be short and never wait on a client. The first 64 KiB stay in a pooled
+/// buffer (most mail is smaller, and the header summary is parsed from it); beyond that the bytes
+/// spill to an unlinked temporary file in <c>spool-tmp/</c>. This is a staging buffer only: the
+/// durable copy is the one in the store, and a crash simply loses the staging file together with
+/// the un-acknowledged message. Length and SHA-256 are computed as the bytes arrive.
+/// </summary>
+internal sealed class MessageStaging : IAsyncDisposable
+{
+    public const int MemoryLimit = 64 * 1024;
+
+    private readonly string _spoolDirectory;
+    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private byte[]? _memory = ArrayPool<byte>.Shared.Rent(MemoryLimit);
+    private int _memoryLength;
+    private FileStream? _spill;
+
+    public MessageStaging(string spoolDirectory) => _spoolDirectory = spoolDirectory;
+
+    public long Length { get; private set; }
+
+    /// <summary>True when the content outgrew memory and lives in a spool file.</summary>
+    public bool Spilled => _spill is not null;
+
+    /// <summary>The first bytes of the message (at most 64 KiB): the header section, for the queue viewer's summary.</summary>
+    public ReadOnlyMemory<byte> Prefix => _memory.AsMemory(0, _memoryLength);
+
+    public async ValueTask AppendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var memory = _memory ?? throw new ObjectDisposedException(nameof(MessageStaging));
+        _sha256.AppendData(data.Span);
+        Length += data.Length;
+
+        // Fill the in-memory prefix first (it stays, for the header summary, even after a spill).
+        var toMemory = Math.Min(MemoryLimit - _memoryLength, data.Length);
+        if (_spill is null && toMemory == data.Length)
+        {
+            data.Span.CopyTo(memory.AsSpan(_memoryLength));
+            _memoryLength += toMemory;
+            return;
+        }
+        if (_spill is null)
+        {
+            data.Span[..toMemory].CopyTo(memory.AsSpan(_memoryLength));
+            _memoryLength += toMemory;
+            _spill = CreateSpillFile();
+            await _spill.WriteAsync(memory.AsMemory(0, _memoryLength), cancellationToken);
+            data = data[toMemory..];
+        }
+        await _spill.WriteAsync(data, cancellationToken);
+    }
+
+    /// <summary>The SHA-256 of everything appended, as lower-case hex. Call once, when the content is complete.</summary>
+    public string FinishHash() => Convert.ToHexStringLower(_sha256.GetHashAndReset());
+
+    /// <summary>A read stream over the staged bytes from the start; disposing it leaves the staging intact.</summary>
+    public async ValueTask<Stream> OpenReadAsync(CancellationToken cancellationToken)
+    {
+        var memory = _memory ?? throw new ObjectDisposedException(nameof(MessageStaging));
+        if (_spill is null)
+            return new MemoryStream(memory, 0, _memoryLength, writable: false);
+        await _spill.FlushAsync(cancellationToken);
+        _spill.Position = 0;
+        return new NonClosingStream(_spill);
+    }
+
+    private FileStream CreateSpillFile()
+    {
+        Directory.CreateDirectory(_spoolDirectory);
+        var path = Path.Combine(_spoolDirectory, $"{Guid.NewGuid():N}.tmp");
+        var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.Delete,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+            BufferSize = 0,
+        });
+        // Unlink at once: the open handle keeps the bytes, and a killed process leaves no orphan file.
+        // (DeleteOnClose would leave the file behind on SIGKILL.)
+        File.Delete(path);
+        return file;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _sha256.Dispose();
+        if (_spill is not null)
+            await _spill.DisposeAsync();
+        _spill = null;
+        if (_memory is not null)
+            ArrayPool<byte>.Shared.Return(_memory);
+        _memory = null;
+    }
+
+    /// <summary>Lets the store read the spill file without closing it (the staging owns the file).</summary>
+    private sealed class NonClosingStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

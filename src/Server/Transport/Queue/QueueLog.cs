@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Mailflow.Server.Transport.Queue;
+
+/// <summary>Queue stage log events: 4000–4999.</summary>
+internal static partial class QueueLog
+{
+    [LoggerMessage(4000, LogLevel.Information, "Queued {QueueId} from <{Sender}> for {RecipientCount} recipient(s), {Size} bytes")]
+    public static partial void MessageQueued(ILogger logger, string queueId, string sender, int recipientCount, long size);
+
+    [LoggerMessage(4001, LogLevel.Warning, "Storing a message from <{Sender}> ({Size} bytes) failed; the client gets a temporary failure")]
+    public static partial void CommitFailed(ILogger logger, string sender, long size, Exception exception);
+
+    [LoggerMessage(4002, LogLevel.Debug, "Discarded an unfinished message from <{Sender}> after {Size} bytes")]
+    public static partial void TransactionAborted(ILogger logger, string sender, long size);
+
+    [LoggerMessage(4010, LogLevel.Debug, "{Owner} claimed {Count} message(s) until {LeaseUntil:O}")]
+    public static partial void Claimed(ILogger logger, string owner, int count, DateTimeOffset leaseUntil);
+
+    [LoggerMessage(4011, LogLevel.Warning, "Lease on message {MessageId} was lost before {Operation}: another claimer owns it now")]
+    public static partial void LeaseLost(ILogger logger, long messageId, string operation);
+}

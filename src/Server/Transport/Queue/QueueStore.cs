@@ -1,0 +1,242 @@
+using System.Security.Cryptography;
+using Mailflow.Data;
+using Mailflow.Queue;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mailflow.Server.Transport.Queue;
+
+/// <summary>
+/// The queue's store operations for the later stages and the queue viewer: read content, list,
+/// claim with a lease, record per-recipient outcomes, release.
+/// <para>Claims are leases (Stalwart's LOCK_EXPIRY idea): <see cref="ClaimAsync"/> stamps a batch of
+/// due, unleased messages with an owner, a fresh token and an expiry. A claimer that crashes simply
+/// lets its lease run out, and any worker on any node may claim the message again. Every write made
+/// under a lease is conditioned on the token, so a worker that lost its lease cannot overwrite the
+/// new owner's work. On PostgreSQL the claim is one <c>UPDATE … WHERE Id IN (SELECT … FOR UPDATE
+/// SKIP LOCKED)</c>, so concurrent claimers on several nodes skip each other's rows instead of waiting
+/// or double-claiming. On SQLite (one node) a single UPDATE is already atomic against every other writer.</para>
+/// </summary>
+public sealed class QueueStore(
+    IDbContextFactory<MailflowDbContext> dbFactory,
+    SqliteStoreGate gate,
+    TimeProvider time,
+    ILogger<QueueStore> logger)
+{
+    private static readonly QueuedMessageState[] WorkableStates = [QueuedMessageState.Submitted, QueuedMessageState.Categorized];
+
+    public async Task<QueuedMessage?> FindAsync(string queueId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.QueuedMessages.AsNoTracking().Include(m => m.Recipients)
+            .SingleOrDefaultAsync(m => m.QueueId == queueId, cancellationToken);
+    }
+
+    /// <summary>The stored content, streamed from the store as it is read; null when the message has no content row.</summary>
+    public Task<Stream?> LoadContentAsync(long messageId, CancellationToken cancellationToken) =>
+        ContentStore.OpenReadAsync(dbFactory, messageId, cancellationToken);
+
+    /// <summary>
+    /// Streams the stored content and checks it against the length and SHA-256 recorded at commit
+    /// (Postfix's END record idea): false means the stored copy is missing or damaged.
+    /// </summary>
+    public async Task<bool> VerifyContentAsync(long messageId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var expected = await db.QueuedMessages.Where(m => m.Id == messageId)
+            .Select(m => new { m.Size, m.ContentSha256 }).SingleOrDefaultAsync(cancellationToken);
+        if (expected is null)
+            return false;
+        await using var content = await LoadContentAsync(messageId, cancellationToken);
+        if (content is null)
+            return false;
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[64 * 1024];
+        long length = 0;
+        int read;
+        while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            sha256.AppendData(buffer, 0, read);
+            length += read;
+        }
+        return length == expected.Size && Convert.ToHexStringLower(sha256.GetHashAndReset()) == expected.ContentSha256;
+    }
+
+    /// <summary>Messages for the queue viewer, newest first.</summary>
+    public async Task<QueueMessagePage> ListMessagesAsync(QueueMessageQuery query, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var messages = db.QueuedMessages.AsNoTracking();
+        if (query.State is { } state)
+            messages = messages.Where(m => m.State == state);
+        if (Lower(query.Sender) is { } sender)
+            messages = messages.Where(m => m.Sender.ToLower().Contains(sender));
+        if (Lower(query.Recipient) is { } recipient)
+            messages = messages.Where(m => m.Recipients.Any(r => r.Address.ToLower().Contains(recipient)));
+        if (Lower(query.SubjectContains) is { } subject)
+            messages = messages.Where(m => m.Subject != null && m.Subject.ToLower().Contains(subject));
+
+        var total = await messages.CountAsync(cancellationToken);
+        var page = await messages
+            .OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id)
+            .Skip(Math.Max(0, query.Skip))
+            .Take(Math.Clamp(query.Take, 1, 500))
+            .Select(m => new QueuedMessageSummary(
+                m.Id, m.QueueId, m.State, m.Sender, m.Subject, m.FromHeader, m.Size, m.ReceivedAt, m.NextAttemptAt, m.Recipients.Count))
+            .ToListAsync(cancellationToken);
+        return new QueueMessagePage(page, total);
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="batchSize"/> due messages that nobody holds (never claimed, released,
+    /// or whose lease expired), highest priority first, then longest waiting.
+    /// </summary>
+    /// <param name="state">Only messages in this state (the categorizer claims Submitted, delivery Categorized); null = any workable state.</param>
+    public async Task<IReadOnlyList<QueueClaim>> ClaimAsync(
+        string owner, int batchSize, TimeSpan leaseDuration, QueuedMessageState? state = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
+
+        var now = time.GetUtcNow();
+        var until = now + leaseDuration;
+        var token = Guid.NewGuid();
+        var states = state is { } only ? [only] : WorkableStates;
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using (await gate.EnterWriteAsync(db, cancellationToken))
+        {
+            if (db.Database.IsNpgsql())
+            {
+                var stateNames = states.Select(s => s.ToString()).ToArray();
+                await db.Database.ExecuteSqlAsync($"""
+                    UPDATE "QueuedMessages" SET "LeaseOwner" = {owner}, "LeaseToken" = {token}, "LeaseUntil" = {until}
+                    WHERE "Id" IN (
+                        SELECT "Id" FROM "QueuedMessages"
+                        WHERE "State" = ANY({stateNames}) AND "NextAttemptAt" <= {now}
+                          AND ("LeaseUntil" IS NULL OR "LeaseUntil" <= {now})
+                        ORDER BY "Priority" DESC, "NextAttemptAt"
+                        LIMIT {batchSize}
+                        FOR UPDATE SKIP LOCKED)
+                    """, cancellationToken);
+            }
+            else
+            {
+                await db.QueuedMessages
+                    .Where(m => states.Contains(m.State) && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil <= now))
+                    .OrderByDescending(m => m.Priority).ThenBy(m => m.NextAttemptAt)
+                    .Take(batchSize)
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(m => m.LeaseOwner, owner)
+                        .SetProperty(m => m.LeaseToken, token)
+                        .SetProperty(m => m.LeaseUntil, until), cancellationToken);
+            }
+        }
+
+        var claimed = await db.QueuedMessages.AsNoTracking().Include(m => m.Recipients)
+            .Where(m => m.LeaseToken == token)
+            .OrderByDescending(m => m.Priority).ThenBy(m => m.NextAttemptAt)
+            .ToListAsync(cancellationToken);
+        if (claimed.Count > 0)
+            QueueLog.Claimed(logger, owner, claimed.Count, until);
+        return claimed.Select(m => new QueueClaim(new QueueLease(m.Id, owner, token, until), m)).ToList();
+    }
+
+    /// <summary>Extends a lease still held; null when it was lost to another claimer.</summary>
+    public async Task<QueueLease?> RenewLeaseAsync(QueueLease lease, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + leaseDuration;
+        var renewed = await WriteAsync(db => db.QueuedMessages
+            .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, until), cancellationToken), cancellationToken);
+        if (renewed == 1)
+            return lease with { Until = until };
+        QueueLog.LeaseLost(logger, lease.MessageId, "renewal");
+        return null;
+    }
+
+    /// <summary>The recipient was delivered (2xx from the next hop, or stored locally).</summary>
+    public Task<bool> RecordDeliveredAsync(QueueLease lease, long recipientId, DeliveryResponse response, CancellationToken cancellationToken) =>
+        RecordAsync(lease, recipientId, QueuedRecipientStatus.Delivered, response, retryAt: null, cancellationToken);
+
+    /// <summary>The recipient failed for good (5xx, expiry, unresolvable): an NDR is due unless NOTIFY says otherwise.</summary>
+    public Task<bool> RecordPermanentFailureAsync(QueueLease lease, long recipientId, DeliveryResponse response, CancellationToken cancellationToken) =>
+        RecordAsync(lease, recipientId, QueuedRecipientStatus.PermanentFailure, response, retryAt: null, cancellationToken);
+
+    /// <summary>The recipient failed temporarily (4xx, connection failure): try again at <paramref name="retryAt"/>.</summary>
+    public Task<bool> DeferRecipientAsync(QueueLease lease, long recipientId, DeliveryResponse response, DateTimeOffset retryAt, CancellationToken cancellationToken) =>
+        RecordAsync(lease, recipientId, QueuedRecipientStatus.TemporaryFailure, response, retryAt, cancellationToken);
+
+    /// <summary>
+    /// Ends a claim. The message becomes due again at its earliest unfinished recipient's retry time,
+    /// or Completed when every recipient is final. <paramref name="advanceTo"/> moves a still-unfinished
+    /// message on (the categorizer: Submitted → Categorized). False when the lease was already lost.
+    /// </summary>
+    public async Task<bool> ReleaseAsync(QueueLease lease, QueuedMessageState? advanceTo = null, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var released = await WriteAsync(async db =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var message = await db.QueuedMessages
+                .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
+                .Select(m => new { m.State })
+                .SingleOrDefaultAsync(cancellationToken);
+            if (message is null)
+                return 0;
+            var pending = await db.QueuedRecipients
+                .Where(r => r.MessageId == lease.MessageId)
+                .Select(r => new { r.Status, r.NextRetryAt })
+                .ToListAsync(cancellationToken);
+            var unfinished = pending.Where(r => !r.Status.IsFinal()).ToList();
+            var state = unfinished.Count == 0 ? QueuedMessageState.Completed : advanceTo ?? message.State;
+            DateTimeOffset? nextAttempt = unfinished.Count == 0 ? null : unfinished.Min(r => r.NextRetryAt ?? now);
+            var updated = await db.QueuedMessages
+                .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.State, state)
+                    .SetProperty(m => m.NextAttemptAt, nextAttempt)
+                    .SetProperty(m => m.LeaseOwner, (string?)null)
+                    .SetProperty(m => m.LeaseToken, (Guid?)null)
+                    .SetProperty(m => m.LeaseUntil, (DateTimeOffset?)null), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return updated;
+        }, cancellationToken);
+        return released == 1 || LeaseLost(lease, "release");
+    }
+
+    private async Task<bool> RecordAsync(
+        QueueLease lease, long recipientId, QueuedRecipientStatus status, DeliveryResponse response, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var text = response.Text is { Length: > QueueModel.ResponseLength } full ? full[..QueueModel.ResponseLength] : response.Text;
+        var updated = await WriteAsync(db => db.QueuedRecipients
+            .Where(r => r.Id == recipientId && r.MessageId == lease.MessageId
+                && db.QueuedMessages.Any(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, status)
+                .SetProperty(r => r.AttemptCount, r => r.AttemptCount + 1)
+                .SetProperty(r => r.LastAttemptAt, now)
+                .SetProperty(r => r.NextRetryAt, retryAt)
+                .SetProperty(r => r.LastResponse, text)
+                .SetProperty(r => r.LastReplyCode, response.Code)
+                .SetProperty(r => r.LastRemoteHost, response.RemoteHost), cancellationToken), cancellationToken);
+        return updated == 1 || LeaseLost(lease, $"recording {status} for recipient {recipientId}");
+    }
+
+    private async Task<int> WriteAsync(Func<MailflowDbContext, Task<int>> write, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using (await gate.EnterWriteAsync(db, cancellationToken))
+            return await write(db);
+    }
+
+    /// <summary>Logs that a write under <paramref name="lease"/> found the lease gone; always false.</summary>
+    private bool LeaseLost(QueueLease lease, string operation)
+    {
+        QueueLog.LeaseLost(logger, lease.MessageId, operation);
+        return false;
+    }
+
+    private static string? Lower(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().ToLowerInvariant();
+}

@@ -1,0 +1,160 @@
+using Mailflow.Data;
+using Mailflow.Queue;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Mailflow.Server.Transport.Queue;
+
+/// <summary>
+/// The durable end of the receive session: <c>250</c> means this sink committed the envelope and the
+/// full content in one store transaction (style guideline 5; RFC 5321 §6.1 "the receiver-SMTP MUST
+/// NOT lose the message").
+/// <para>Implementation summary: <see cref="IMessageTransaction.WriteAsync"/> only stages bytes
+/// (memory up to 64 KiB, then an unlinked file under <c>spool-tmp/</c>) and hashes them; no store
+/// connection or lock exists while the session waits for the client. <see cref="IMessageTransaction.CommitAsync"/>
+/// opens one short transaction: the message and recipient rows via EF, the content streamed from the
+/// staging into the store (<see cref="ContentStore"/>), then COMMIT. Only after COMMIT returns does the
+/// session get the queue id. Abort or dispose without commit drops the staging; nothing reached the store.</para>
+/// </summary>
+public sealed class StoreMessageSink(
+    IDbContextFactory<MailflowDbContext> dbFactory,
+    SqliteStoreGate gate,
+    QueueIdGenerator queueIds,
+    IOptions<MailflowOptions> options,
+    TimeProvider time,
+    ILogger<StoreMessageSink> logger) : IMessageSink
+{
+    /// <summary>Where staging files spill; scratch space only, never the durable copy.</summary>
+    public string SpoolDirectory { get; } = Path.Combine(options.Value.ResolvedDataDirectory, "spool-tmp");
+
+    private ILogger Logger => logger;
+
+    public ValueTask<IMessageTransaction> BeginAsync(MessageEnvelope envelope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        return ValueTask.FromResult<IMessageTransaction>(new Transaction(this, envelope, new MessageStaging(SpoolDirectory)));
+    }
+
+    private async Task<string> StoreAsync(MessageEnvelope envelope, MessageStaging staging, CancellationToken cancellationToken)
+    {
+        var message = ToQueuedMessage(envelope, queueIds.Next(), time.GetUtcNow());
+        message.Size = staging.Length;
+        message.ContentSha256 = staging.FinishHash();
+        var summary = HeaderSummary.Parse(staging.Prefix);
+        message.Subject = summary.Subject;
+        message.FromHeader = summary.From;
+        message.MessageIdHeader = summary.MessageId;
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using (await gate.EnterWriteAsync(db, cancellationToken))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.QueuedMessages.Add(message);
+            await db.SaveChangesAsync(cancellationToken);
+            await using (var content = await staging.OpenReadAsync(cancellationToken))
+                await ContentStore.InsertAsync(db, message.Id, content, staging.Length, cancellationToken);
+            // Not cancellable: once COMMIT is on its way, abandoning it would only leave the session
+            // unsure whether the message is stored (and the client would send it again).
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        QueueLog.MessageQueued(logger, message.QueueId, message.Sender, message.Recipients.Count, message.Size);
+        return message.QueueId;
+    }
+
+    private static QueuedMessage ToQueuedMessage(MessageEnvelope envelope, string queueId, DateTimeOffset now) => new()
+    {
+        QueueId = queueId,
+        State = QueuedMessageState.Submitted,
+        Priority = QueuePriority.Normal,
+        Sender = envelope.Sender,
+        BodyType = envelope.BodyType switch
+        {
+            BodyType.SevenBit => MessageBodyType.SevenBit,
+            BodyType.EightBitMime => MessageBodyType.EightBitMime,
+            BodyType.BinaryMime => MessageBodyType.BinaryMime,
+            _ => throw new ArgumentOutOfRangeException(nameof(envelope), envelope.BodyType, "Unknown BODY type."),
+        },
+        SmtpUtf8 = envelope.SmtpUtf8,
+        DsnReturn = envelope.DsnReturn switch
+        {
+            Transport.DsnReturn.Unspecified => DsnReturnKind.Unspecified,
+            Transport.DsnReturn.Full => DsnReturnKind.Full,
+            Transport.DsnReturn.Headers => DsnReturnKind.Headers,
+            _ => throw new ArgumentOutOfRangeException(nameof(envelope), envelope.DsnReturn, "Unknown RET value."),
+        },
+        DsnEnvelopeId = envelope.DsnEnvelopeId,
+        ClientAddress = envelope.Client.RemoteAddress.ToString(),
+        ClientPort = envelope.Client.RemotePort,
+        LocalEndPoint = envelope.Client.LocalEndPoint.ToString(),
+        HeloName = envelope.Client.HeloName,
+        AuthenticatedAs = envelope.Client.AuthenticatedAs,
+        TlsProtocol = envelope.Client.TlsProtocol,
+        TlsCipher = envelope.Client.TlsCipher,
+        ReceiveConnectorId = envelope.ReceiveConnectorId,
+        ReceiveConnectorName = envelope.ReceiveConnectorName,
+        ReceivingNode = envelope.NodeName,
+        ReceivedAt = envelope.ReceivedAt.ToUniversalTime(),
+        QueuedAt = now,
+        // Due at once: the categorizer picks it up next.
+        NextAttemptAt = now,
+        Recipients = envelope.Recipients.Select(r => new QueuedRecipient
+        {
+            Address = r.Address,
+            OriginalRecipient = r.OriginalRecipient,
+            // Same bit values on both sides (RFC 3461 NOTIFY keywords).
+            Notify = (DsnNotifyFlags)(int)r.Notify,
+            Status = QueuedRecipientStatus.Scheduled,
+        }).ToList(),
+    };
+
+    private sealed class Transaction(StoreMessageSink sink, MessageEnvelope envelope, MessageStaging staging) : IMessageTransaction
+    {
+        private enum Phase { Open, Committed, Failed, Aborted }
+
+        private Phase _phase;
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        {
+            EnsureOpen();
+            return staging.AppendAsync(content, cancellationToken);
+        }
+
+        public async ValueTask<string> CommitAsync(CancellationToken cancellationToken)
+        {
+            EnsureOpen();
+            try
+            {
+                var queueId = await sink.StoreAsync(envelope, staging, cancellationToken);
+                _phase = Phase.Committed;
+                return queueId;
+            }
+            catch (Exception exception)
+            {
+                _phase = Phase.Failed;
+                QueueLog.CommitFailed(sink.Logger, envelope.Sender, staging.Length, exception);
+                throw;
+            }
+            finally
+            {
+                await staging.DisposeAsync();
+            }
+        }
+
+        public async ValueTask AbortAsync()
+        {
+            if (_phase != Phase.Open)
+                return;
+            _phase = Phase.Aborted;
+            QueueLog.TransactionAborted(sink.Logger, envelope.Sender, staging.Length);
+            await staging.DisposeAsync();
+        }
+
+        public ValueTask DisposeAsync() => AbortAsync();
+
+        private void EnsureOpen()
+        {
+            if (_phase != Phase.Open)
+                throw new InvalidOperationException($"The message transaction is already {_phase.ToString().ToLowerInvariant()}.");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace Mailflow.Queue;
+
+/// <summary>
+/// Where a queued message is in the mail flow. Stored by name, so later stages can add states
+/// (Unreachable, Quarantined, …) without renumbering. Claims only pick up messages in a workable state.
+/// </summary>
+public enum QueuedMessageState
+{
+    /// <summary>Durably accepted (the client got its 250); waiting for the categorizer.</summary>
+    Submitted,
+    /// <summary>Recipients resolved, rules applied, next hops set; waiting for delivery.</summary>
+    Categorized,
+    /// <summary>Held by an administrator: never claimed until resumed.</summary>
+    Suspended,
+    /// <summary>Every recipient reached a final status (delivered or failed); kept for the queue viewer until cleaned up.</summary>
+    Completed,
+}

@@ -1,0 +1,29 @@
+namespace Mailflow.Queue;
+
+/// <summary>One envelope recipient of a queued message and its own delivery state (partial failures are per recipient).</summary>
+public sealed class QueuedRecipient
+{
+    public long Id { get; set; }
+    public long MessageId { get; set; }
+    public QueuedMessage? Message { get; set; }
+
+    /// <summary>The forward-path mailbox as received.</summary>
+    public string Address { get; set; } = "";
+    /// <summary>RFC 3461 ORCPT as given (<c>rfc822;user@example.com</c>).</summary>
+    public string? OriginalRecipient { get; set; }
+    public DsnNotifyFlags Notify { get; set; }
+
+    public QueuedRecipientStatus Status { get; set; }
+    public int AttemptCount { get; set; }
+    public DateTimeOffset? LastAttemptAt { get; set; }
+    /// <summary>When a temporarily failed recipient is due again; null = due now (or final).</summary>
+    public DateTimeOffset? NextRetryAt { get; set; }
+
+    /// <summary>The last reply that decided the status, as the remote sent it (or our own reason for local decisions).</summary>
+    public string? LastResponse { get; set; }
+    public int? LastReplyCode { get; set; }
+    public string? LastRemoteHost { get; set; }
+
+    /// <summary>The delivery queue this recipient belongs to (send connector + domain, smart host, local target); set by routing.</summary>
+    public string? NextHopKey { get; set; }
+}

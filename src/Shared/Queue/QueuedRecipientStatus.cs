@@ -1,0 +1,21 @@
+namespace Mailflow.Queue;
+
+/// <summary>Per-recipient delivery status (Stalwart's per-recipient status; maddy retries only temporary failures).</summary>
+public enum QueuedRecipientStatus
+{
+    /// <summary>Not yet attempted: due now.</summary>
+    Scheduled,
+    /// <summary>The next hop accepted it (2xx), or it was delivered locally.</summary>
+    Delivered,
+    /// <summary>A 4xx or a connection failure: retried at <see cref="QueuedRecipient.NextRetryAt"/>.</summary>
+    TemporaryFailure,
+    /// <summary>A 5xx, expiry or a resolution failure: final, an NDR is due unless NOTIFY=NEVER.</summary>
+    PermanentFailure,
+}
+
+public static class QueuedRecipientStatusExtensions
+{
+    /// <summary>Delivered and permanently failed recipients are never attempted again.</summary>
+    public static bool IsFinal(this QueuedRecipientStatus status) =>
+        status is QueuedRecipientStatus.Delivered or QueuedRecipientStatus.PermanentFailure;
+}
