@@ -16,7 +16,8 @@ public static class SmtpReplies
     public static readonly SmtpReply NoopOk = new(250, "2.0.0", "OK");
     public static readonly SmtpReply Closing = new(221, "2.0.0", "Service closing transmission channel");
     public static readonly SmtpReply ReadyToStartTls = new(220, "2.0.0", "Ready to start TLS");
-    public static readonly SmtpReply StartMailInput = new(354, "2.0.0", "Start mail input; end with <CRLF>.<CRLF>");
+    /// <summary>An intermediate reply: RFC 3463 defines no class 3, so no enhanced code.</summary>
+    public static readonly SmtpReply StartMailInput = new(354, EnhancedStatusCode.None, "Start mail input; end with <CRLF>.<CRLF>");
     public static readonly SmtpReply AuthSucceeded = new(235, "2.7.0", "Authentication successful");
     /// <summary>RFC 5321 §3.5.3: 252 when VRFY is not verified (the default: VRFY discloses mailboxes).</summary>
     public static readonly SmtpReply CannotVerify = new(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");

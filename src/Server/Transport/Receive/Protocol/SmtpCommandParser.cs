@@ -21,6 +21,7 @@ namespace Mailflow.Server.Transport.Receive.Protocol;
 /// </summary>
 public sealed class SmtpCommandParser
 {
+    /// <summary>Octets per command line, CRLF included.</summary>
     public const int MaxCommandLineLength = 2048;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -54,28 +55,34 @@ public sealed class SmtpCommandParser
         line = default;
         error = null;
         var unread = reader.UnreadSequence;
-        // Make sure the buffer is limited (Kestrel's TakeStartLine): look for LF only within the
-        // allowance, so a client cannot make us scan or hold an unbounded line.
-        var window = unread.Length > MaxCommandLineLength + 1 ? unread.Slice(0, MaxCommandLineLength + 1) : unread;
-        var lineFeed = window.PositionOf((byte)'\n');
-        if (lineFeed is null)
-        {
-            if (_drainingOverlongLine || unread.Length > MaxCommandLineLength)
-            {
-                _drainingOverlongLine = true;
-                reader.AdvanceToEnd();
-            }
-            return false;
-        }
-
-        var raw = unread.Slice(0, lineFeed.Value);
-        reader.Advance(raw.Length + 1);
         if (_drainingOverlongLine)
         {
+            // Discarding an over-long line: skip to its LF (wherever it is), then answer once.
+            var end = unread.PositionOf((byte)'\n');
+            if (end is null)
+            {
+                reader.AdvanceToEnd();
+                return false;
+            }
+            reader.Advance(unread.Slice(0, end.Value).Length + 1);
             _drainingOverlongLine = false;
             error = SmtpReplies.CommandLineTooLong;
             return true;
         }
+        // Make sure the buffer is limited (Kestrel's TakeStartLine): look for LF only within the
+        // allowance, so a client cannot make us scan or hold an unbounded line.
+        var window = unread.Length > MaxCommandLineLength ? unread.Slice(0, MaxCommandLineLength) : unread;
+        var lineFeed = window.PositionOf((byte)'\n');
+        if (lineFeed is null)
+        {
+            if (unread.Length < MaxCommandLineLength)
+                return false;
+            _drainingOverlongLine = true;
+            return TryTakeLine(ref reader, out line, out error);
+        }
+
+        var raw = unread.Slice(0, lineFeed.Value);
+        reader.Advance(raw.Length + 1);
         if (raw.IsEmpty || LastByte(raw) != (byte)'\r')
         {
             error = SmtpReplies.LineMustEndInCrlf;
