@@ -48,7 +48,7 @@ public sealed class SessionScript : IAsyncDisposable
         FakeAddressAuthority? authority = null,
         ISubmissionAuthenticator? authenticator = null,
         TimeProvider? time = null,
-        InMemoryProtocolLog? protocolLog = null,
+        IProtocolLog? protocolLog = null,
         PipeTransport? transport = null,
         bool readGreeting = true)
     {

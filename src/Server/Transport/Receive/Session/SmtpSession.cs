@@ -113,6 +113,7 @@ public sealed class SmtpSession
         {
             // RFC 5321 §4.2 / §4.3.1: the greeting names us; enhanced codes are not yet negotiated.
             _replies.Write(new SmtpReply(220, EnhancedStatusCode.None, $"{_policy.Fqdn} {_policy.Banner}"));
+            _idleTimer.Change(_policy.IdleTimeout, Timeout.InfiniteTimeSpan);
             if (await _replies.FlushAsync(cancellationToken))
                 await ProcessInputAsync(cancellationToken);
             else
@@ -145,21 +146,18 @@ public sealed class SmtpSession
         while (_state != SessionState.Closed)
         {
             var input = _transport.Input;
-            _idleTimer!.Change(_policy.IdleTimeout, Timeout.InfiniteTimeSpan);
-            ReadResult result;
-            try
-            {
-                result = await input.ReadAsync(cancellationToken);
-            }
-            finally
-            {
-                _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            }
+            // The idle timer was armed before the last flush, so it runs from the moment the client
+            // could see our reply (Kestrel's heartbeat idea: a tick cancels the pending read).
+            var result = await input.ReadAsync(cancellationToken);
+            _idleTimer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
             if (result.IsCanceled)
             {
                 if (!_timedOut)
+                {
+                    _idleTimer.Change(_policy.IdleTimeout, Timeout.InfiniteTimeSpan);
                     continue;
+                }
                 ReceiveLog.Timeout(Logger, Id);
                 await CloseWithAsync(SmtpReplies.IdleTimeout, cancellationToken);
                 return;
@@ -173,11 +171,17 @@ public sealed class SmtpSession
                 // acted on after it. Drop the rest of this buffer and whatever else already arrived.
                 input.AdvanceTo(buffer.End);
                 while (input.TryRead(out var pending))
+                {
                     input.AdvanceTo(pending.Buffer.End);
+                    if (pending.Buffer.IsEmpty || pending.IsCompleted)
+                        break;
+                }
                 await UpgradeToTlsAsync(cancellationToken);
+                _idleTimer.Change(_policy.IdleTimeout, Timeout.InfiniteTimeSpan);
                 continue;
             }
             input.AdvanceTo(consumed, buffer.End);
+            _idleTimer.Change(_policy.IdleTimeout, Timeout.InfiniteTimeSpan);
             if (!await _replies.FlushAsync(cancellationToken))
                 return;
             if (result.IsCompleted)
