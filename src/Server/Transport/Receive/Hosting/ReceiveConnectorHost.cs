@@ -64,7 +64,7 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
     }
 
     /// <summary>Sessions currently running.</summary>
-    public int ActiveSessions => _sessions.Count;
+    public int ActiveSessions => _sessions.Keys.Count(session => !session.IsCompleted);
 
     /// <summary>Applies a new set of receive connectors (disabled ones are ignored).</summary>
     public async Task UpdateAsync(IReadOnlyList<ReceiveConnector> connectors, CancellationToken cancellationToken)
