@@ -1,0 +1,93 @@
+using System.Collections.Immutable;
+using Mailflow.Configuration;
+
+namespace Mailflow.Server.Transport.Receive.Policy;
+
+/// <summary>
+/// Everything a receive session decides from configuration, frozen when the session starts so an
+/// admin edit never tears a session in flight (sessions keep the policy they started with).
+/// Built from a <see cref="ReceiveConnector"/>; defaults and their provenance live on the entity.
+/// </summary>
+public sealed record ReceivePolicy
+{
+    public required Guid ConnectorId { get; init; }
+    public required string ConnectorName { get; init; }
+    /// <summary>The name in the banner, the EHLO reply and Received: headers.</summary>
+    public required string Fqdn { get; init; }
+    /// <summary>Text after <c>220 fqdn</c>.</summary>
+    public string Banner { get; init; } = "Mailflow ESMTP ready";
+    public required string NodeName { get; init; }
+    public ReceivePermissionGroups PermissionGroups { get; init; } = ReceivePermissionGroups.AnonymousUsers;
+    public ConnectorTlsMode TlsMode { get; init; } = ConnectorTlsMode.StartTls;
+    /// <summary>Offer STARTTLS (when <see cref="TlsMode"/> is StartTls).</summary>
+    public bool OfferTls { get; init; } = true;
+    /// <summary>Refuse MAIL until TLS is active (RFC 3207 §4: 530 5.7.0).</summary>
+    public bool RequireTls { get; init; }
+    public bool OfferBasicAuth { get; init; }
+    /// <summary>AUTH PLAIN/LOGIN only once TLS is active (RFC 4954 §4: 538 otherwise).</summary>
+    public bool BasicAuthRequiresTls { get; init; } = true;
+    /// <summary>The link is secured outside SMTP: the session counts as authenticated for rights.</summary>
+    public bool ExternallySecured { get; init; }
+    /// <summary>Exchange receive connector default: 36 MB.</summary>
+    public long MaxMessageSize { get; init; } = 36L * 1024 * 1024;
+    /// <summary>Exchange default: 200; RFC 5321 §4.5.3.1.8 asks for at least 100.</summary>
+    public int MaxRecipientsPerMessage { get; init; } = 200;
+    /// <summary>RFC 5321 §4.5.3.1.6: 1000 octets including CRLF.</summary>
+    public int MaxTextLineLength { get; init; } = 1000;
+    /// <summary>Exchange default MaxProtocolErrors: 5.</summary>
+    public int MaxProtocolErrors { get; init; } = 5;
+    /// <summary>Failed AUTH attempts per session before 421 4.7.0 and disconnect.</summary>
+    public int MaxAuthFailures { get; init; } = 3;
+    /// <summary>Exchange default TarpitInterval: 5 s, applied before every error reply.</summary>
+    public TimeSpan TarpitDelay { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>RFC 5321 §4.5.3.2.7 asks ≥ 5 minutes; Exchange ConnectionInactivityTimeout default 5 min.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Exchange ConnectionTimeout default: 10 minutes for the whole session.</summary>
+    public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public BareLineEndingPolicy BareLineEndings { get; init; } = BareLineEndingPolicy.Reject;
+    public bool ProtocolLogging { get; init; }
+    public int MaxInboundConnections { get; init; } = 5000;
+    public int MaxInboundConnectionsPerSource { get; init; } = 20;
+    /// <summary>Client ranges this connector takes; empty = every address.</summary>
+    public ImmutableArray<IpAddressRange> RemoteIpRanges { get; init; } = [];
+    public Guid? CertificateId { get; init; }
+
+    public bool OffersStartTls => TlsMode == ConnectorTlsMode.StartTls && OfferTls;
+
+    /// <summary>What the session may do (Exchange permission groups → rights, one table in Shared).</summary>
+    public ReceiveRights RightsFor(bool authenticated) =>
+        ReceivePermissions.RightsFor(PermissionGroups, authenticated || ExternallySecured);
+
+    /// <summary>Whether AUTH may be used right now (RFC 4954 §4: not advertised where it would be refused).</summary>
+    public bool AuthAllowed(bool tlsActive) => OfferBasicAuth && (tlsActive || !BasicAuthRequiresTls);
+
+    /// <param name="nodeFqdn">Used when the connector leaves its FQDN empty.</param>
+    /// <exception cref="FormatException">A remote IP range is not valid (the configuration service validates before saving).</exception>
+    public static ReceivePolicy FromConnector(ReceiveConnector connector, string nodeFqdn, string nodeName) => new()
+    {
+        ConnectorId = connector.Id,
+        ConnectorName = connector.Name,
+        Fqdn = string.IsNullOrWhiteSpace(connector.Fqdn) ? nodeFqdn : connector.Fqdn.Trim(),
+        Banner = string.IsNullOrWhiteSpace(connector.Banner) ? "Mailflow ESMTP ready" : connector.Banner.Trim(),
+        NodeName = nodeName,
+        PermissionGroups = connector.PermissionGroups,
+        TlsMode = connector.TlsMode,
+        OfferTls = connector.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.Tls) || connector.TlsMode == ConnectorTlsMode.ImplicitTls,
+        RequireTls = connector.RequireTls,
+        OfferBasicAuth = connector.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.BasicAuth),
+        BasicAuthRequiresTls = connector.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.BasicAuthRequireTls),
+        ExternallySecured = connector.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.ExternallySecured),
+        MaxMessageSize = connector.MaxMessageSizeBytes,
+        MaxRecipientsPerMessage = connector.MaxRecipientsPerMessage,
+        MaxProtocolErrors = connector.MaxProtocolErrors,
+        TarpitDelay = TimeSpan.FromMilliseconds(connector.TarpitIntervalMilliseconds),
+        IdleTimeout = TimeSpan.FromSeconds(connector.IdleTimeoutSeconds),
+        ConnectionTimeout = TimeSpan.FromSeconds(connector.ConnectionTimeoutSeconds),
+        BareLineEndings = connector.BareLineEndings,
+        ProtocolLogging = connector.ProtocolLogging != ProtocolLoggingLevel.None,
+        MaxInboundConnections = connector.MaxInboundConnections,
+        MaxInboundConnectionsPerSource = connector.MaxInboundConnectionsPerSource,
+        RemoteIpRanges = [.. connector.RemoteIpRanges.Where(r => !string.IsNullOrWhiteSpace(r)).Select(IpAddressRange.Parse)],
+        CertificateId = connector.CertificateId,
+    };
+}
