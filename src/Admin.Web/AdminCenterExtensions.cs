@@ -83,6 +83,8 @@ public static class AdminCenterExtensions
         services.AddAuthorization(AdminPolicies.Configure);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PasswordChangeRedirect>();
 
+        services.AddSingleton<Cluster.GenerationStatusReader>();
+
         services.AddSingleton(new OperatorConsole(Console.Out));
         services.AddSingleton<IStartupSeeder, AdminAccountSeeder>();
         return services;
