@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -26,6 +27,7 @@ public abstract class MudBunitContext : BunitContext, IAsyncLifetime
         });
         Store = TemporarySqliteStore.Create();
         Store.AddTo(Services);
+        Services.AddSingleton<Cluster.GenerationStatusReader>();
         Auth = AddAuthorization();
         // Last: it touches the renderer, after which no service can be added.
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

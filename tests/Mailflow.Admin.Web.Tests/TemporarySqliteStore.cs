@@ -9,7 +9,7 @@ namespace Mailflow.Admin.Web.Tests;
 /// <summary>A real SQLite file in a fresh temp directory, with the Mailflow services registered on it and migrated.</summary>
 public sealed class TemporarySqliteStore : IAsyncDisposable
 {
-    private TemporarySqliteStore(DirectoryInfo directory)
+    private TemporarySqliteStore(DirectoryInfo directory, IReadOnlyDictionary<string, string?>? settings)
     {
         Directory = directory;
         Settings = new StoreSettings(DatabaseProvider.Sqlite, $"Data Source={Path.Combine(directory.FullName, "mailflow.db")}");
@@ -19,6 +19,7 @@ public sealed class TemporarySqliteStore : IAsyncDisposable
                 ["Mailflow:DataDirectory"] = directory.FullName,
                 ["Mailflow:NodeName"] = "node-test",
             })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
     }
 
@@ -26,7 +27,9 @@ public sealed class TemporarySqliteStore : IAsyncDisposable
     public StoreSettings Settings { get; }
     public IConfiguration Configuration { get; }
 
-    public static TemporarySqliteStore Create() => new(System.IO.Directory.CreateTempSubdirectory("mailflow-admin-tests-"));
+    /// <param name="settings">Extra configuration keys, e.g. <c>Mailflow:Admin:InitialPassword</c>.</param>
+    public static TemporarySqliteStore Create(IReadOnlyDictionary<string, string?>? settings = null) =>
+        new(System.IO.Directory.CreateTempSubdirectory("mailflow-admin-tests-"), settings);
 
     /// <summary>Registers the store and the configuration services (<c>AddMailflowCore</c>) on <paramref name="services"/>.</summary>
     public void AddTo(IServiceCollection services)
