@@ -84,6 +84,7 @@ public static class AdminCenterExtensions
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PasswordChangeRedirect>();
 
         services.AddSingleton<Cluster.GenerationStatusReader>();
+        services.AddSingleton<Auditing.AuditLogQuery>();
 
         services.AddSingleton(new OperatorConsole(Console.Out));
         services.AddSingleton<IStartupSeeder, AdminAccountSeeder>();

@@ -28,6 +28,7 @@ public abstract class MudBunitContext : BunitContext, IAsyncLifetime
         Store = TemporarySqliteStore.Create();
         Store.AddTo(Services);
         Services.AddSingleton<Cluster.GenerationStatusReader>();
+        Services.AddSingleton<Auditing.AuditLogQuery>();
         Auth = AddAuthorization();
         // Last: it touches the renderer, after which no service can be added.
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
