@@ -110,6 +110,7 @@ public sealed class AdminJourneyTests(MailflowServerFixture server, Xunit.Abstra
         Assert.NotNull(domain);
         Assert.Equal(Configuration.AcceptedDomainType.Authoritative, domain.Type);
         await Expect(_page.Locator("#generation-badge")).ToContainTextAsync($"generation {saved} active on {MailflowServerFixture.NodeName}");
+        await Expect(_page.Locator("#generation-badge")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-chip-color-success"));
         await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("04-accepted-domains.png"), FullPage = true });
 
         // Signing out ends the session: the pages are behind the sign-in form again.
