@@ -1,23 +1,103 @@
 using Mailflow.Admin.Web.Components;
+using Mailflow.Admin.Web.Identity;
+using Mailflow.Data;
+using Mailflow.Identity;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 using MudBlazor.Services;
 
 namespace Mailflow.Admin.Web;
 
 public static class AdminCenterExtensions
 {
+    /// <summary>
+    /// The admin center: Blazor interactive server + MudBlazor, admin accounts with ASP.NET Core
+    /// Identity on the Mailflow store, cookie sign-in, role policies and the first-start admin account.
+    /// Needs the store (<c>AddMailflowCore</c>) registered first.
+    /// </summary>
     public static WebApplicationBuilder AddAdminCenter(this WebApplicationBuilder builder)
     {
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddMudServices();
+        builder.Services.AddAdminCenterServices();
         return builder;
+    }
+
+    /// <inheritdoc cref="AddAdminCenter(WebApplicationBuilder)"/>
+    public static IServiceCollection AddAdminCenterServices(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices(config =>
+        {
+            config.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
+            config.SnackbarConfiguration.PreventDuplicates = false;
+        });
+
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, AdminRevalidatingAuthenticationStateProvider>();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+        services.ConfigureApplicationCookie(options =>
+        {
+            options.Cookie.Name = "Mailflow.Admin";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Lax;
+            options.LoginPath = AccountPaths.Login;
+            options.LogoutPath = AccountPaths.Logout;
+            options.AccessDeniedPath = AccountPaths.AccessDenied;
+            options.ExpireTimeSpan = TimeSpan.FromHours(8);
+            options.SlidingExpiration = true;
+        });
+
+        services.AddIdentityCore<AdminUser>(options =>
+            {
+                // NIST SP 800-63B §5.1.1.2: length matters, composition rules do not; no periodic expiry.
+                options.Password.RequiredLength = 12;
+                options.Password.RequiredUniqueChars = 4;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                // Online guessing: 5 failures lock the account for 5 minutes (NIST SP 800-63B §5.2.2 rate limiting).
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                options.Lockout.AllowedForNewUsers = true;
+                // Routed through EnabledAdminConfirmation: a disabled account cannot sign in.
+                options.SignIn.RequireConfirmedAccount = true;
+                options.User.RequireUniqueEmail = false;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<MailflowDbContext>()
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<AdminClaimsPrincipalFactory>();
+        services.AddScoped<IUserConfirmation<AdminUser>, EnabledAdminConfirmation>();
+
+        services.AddAuthorization(AdminPolicies.Configure);
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, PasswordChangeRedirect>();
+
+        services.AddSingleton<Cluster.GenerationStatusReader>();
+        services.AddSingleton<Auditing.AuditLogQuery>();
+
+        services.AddSingleton(new OperatorConsole(Console.Out));
+        services.AddSingleton<IStartupSeeder, AdminAccountSeeder>();
+        return services;
     }
 
     public static WebApplication MapAdminCenter(this WebApplication app)
     {
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
+        app.MapAccountEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

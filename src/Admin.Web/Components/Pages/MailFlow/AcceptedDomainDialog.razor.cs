@@ -1,0 +1,120 @@
+using Mailflow.Configuration;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Mailflow.Admin.Web.Components.Pages.MailFlow;
+
+/// <summary>
+/// Add or edit one accepted domain. Field checks run as the admin types (the service's own
+/// <see cref="AcceptedDomainService.ValidateFields"/>); what only the store can know (a duplicate,
+/// the default domain rule, a concurrent edit) comes back from the save and lands next to its field.
+/// Closes with the saved domain.
+/// </summary>
+public sealed partial class AcceptedDomainDialog
+{
+    [CascadingParameter] private IMudDialogInstance Dialog { get; set; } = default!;
+
+    [Inject] private AcceptedDomainService Domains { get; set; } = default!;
+
+    /// <summary>The domain to edit; null to add a new one.</summary>
+    [Parameter] public AcceptedDomain? Existing { get; set; }
+
+    [Parameter, EditorRequired] public AdminActor Actor { get; set; } = default!;
+
+    private AcceptedDomain _draft = new();
+    private readonly Dictionary<string, string> _errors = new(StringComparer.Ordinal);
+    private bool _domainNameTouched;
+    private string? _generalError;
+    private bool _saving;
+
+    private bool IsNew => Existing is null;
+
+    protected override void OnInitialized()
+    {
+        _draft = Existing is null
+            ? new AcceptedDomain()
+            : new AcceptedDomain
+            {
+                Id = Existing.Id,
+                DomainName = Existing.DomainName,
+                Type = Existing.Type,
+                MatchSubdomains = Existing.MatchSubdomains,
+                IsDefault = Existing.IsDefault,
+                Revision = Existing.Revision,
+            };
+    }
+
+    private string? ErrorFor(string field) => _errors.GetValueOrDefault(field);
+
+    private void OnDomainNameChanged(string value)
+    {
+        _draft.DomainName = value;
+        _domainNameTouched = true;
+        ValidateFields();
+    }
+
+    /// <summary>Replaces the field messages with the service's store-free checks; returns whether they pass.</summary>
+    private bool ValidateFields()
+    {
+        _errors.Clear();
+        var errors = AcceptedDomainService.ValidateFields(_draft);
+        foreach (var field in new[] { nameof(AcceptedDomain.DomainName), nameof(AcceptedDomain.Type) })
+        {
+            if (errors.For(field) is [var first, ..] && (field != nameof(AcceptedDomain.DomainName) || _domainNameTouched))
+                _errors[field] = first;
+        }
+        return errors.IsEmpty;
+    }
+
+    private async Task SaveAsync()
+    {
+        _domainNameTouched = true;
+        _generalError = null;
+        if (!ValidateFields())
+            return;
+        _saving = true;
+        try
+        {
+            var saved = IsNew
+                ? await Domains.CreateAsync(Actor, _draft)
+                : await Domains.UpdateAsync(Actor, _draft);
+            Dialog.Close(DialogResult.Ok(saved));
+        }
+        catch (ConfigurationValidationException ex)
+        {
+            ShowServerErrors(ex.Errors);
+        }
+        catch (ConfigurationConflictException ex)
+        {
+            _generalError = $"{ex.Message} Cancel to see the current values.";
+        }
+        catch (Exception ex) when (ex is ConfigurationNotFoundException or ConfigurationForbiddenException)
+        {
+            _generalError = ex.Message;
+        }
+        finally
+        {
+            _saving = false;
+        }
+    }
+
+    private void ShowServerErrors(IReadOnlyDictionary<string, string[]> errors)
+    {
+        var shownAtField = new HashSet<string>(StringComparer.Ordinal)
+        {
+            nameof(AcceptedDomain.DomainName), nameof(AcceptedDomain.Type), nameof(AcceptedDomain.IsDefault),
+        };
+        var elsewhere = new List<string>();
+        foreach (var (field, messages) in errors)
+        {
+            if (shownAtField.Contains(field))
+                _errors[field] = string.Join(" ", messages);
+            else
+                elsewhere.AddRange(messages);
+        }
+        if (elsewhere.Count > 0)
+            _generalError = string.Join(" ", elsewhere);
+    }
+
+    private void Cancel() => Dialog.Cancel();
+}
