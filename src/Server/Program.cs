@@ -15,6 +15,7 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.AddMailflowStore();
 builder.AddAdminCenter();
+builder.AddTransport();
 
 var app = builder.Build();
 

@@ -16,6 +16,7 @@ public sealed class MailflowOptions
     /// <summary>Safety-net poll for configuration changes, in case a NOTIFY was missed.</summary>
     public int ConfigPollIntervalSeconds { get; set; } = 5;
     public AdminBootstrapOptions Admin { get; set; } = new();
+    public SeedOptions Seed { get; set; } = new();
 
     public string ResolvedDataDirectory => Path.GetFullPath(DataDirectory);
     public string ResolvedNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName.ToLowerInvariant() : NodeName;
@@ -28,4 +29,16 @@ public sealed class AdminBootstrapOptions
     public string InitialPassword { get; set; } = "";
     /// <summary>An Organization Management API key created at start-up for unattended provisioning.</summary>
     public string InitialApiKey { get; set; } = "";
+}
+
+/// <summary>Bindings of the receive connectors created at first start (<c>Mailflow:Seed</c>). Later changes are made on the connectors themselves.</summary>
+public sealed class SeedOptions
+{
+    public string BindAddress { get; set; } = "0.0.0.0";
+    /// <summary>Above 1024 so a fresh install runs without root; 25 in production.</summary>
+    public int DefaultFrontendPort { get; set; } = 2525;
+    /// <summary>587 in production (RFC 6409).</summary>
+    public int ClientFrontendPort { get; set; } = 2587;
+    /// <summary>465 in production (RFC 8314).</summary>
+    public int ImplicitTlsPort { get; set; } = 2465;
 }

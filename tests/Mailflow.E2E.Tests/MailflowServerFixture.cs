@@ -34,6 +34,8 @@ public sealed class MailflowServerFixture : WebApplicationFactory<Program>, IAsy
         builder.UseSetting("Mailflow:NodeName", NodeName);
         builder.UseSetting("Database:Provider", "Sqlite");
         builder.UseSetting("urls", "http://127.0.0.1:0");
+        // This journey is about the admin center; SMTP journeys set loopback bindings on free ports.
+        builder.UseSetting("Mailflow:Smtp:Enabled", "false");
     }
 
     public Task InitializeAsync()

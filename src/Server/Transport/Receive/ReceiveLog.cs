@@ -59,4 +59,7 @@ internal static partial class ReceiveLog
 
     [LoggerMessage(1016, LogLevel.Warning, "Connection on {Binding} failed before the session started")]
     public static partial void ConnectionSetupFailed(ILogger logger, string binding, Exception exception);
+
+    [LoggerMessage(1017, LogLevel.Error, "Could not listen on {Binding}; the connectors using it take no mail there until it is fixed")]
+    public static partial void ListenerFailed(ILogger logger, string binding, Exception exception);
 }

@@ -21,6 +21,7 @@ public sealed class DefaultConfigurationSeeder(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         var settings = new OrganizationSettings();
+        var seed = options.Value.Seed;
         var domainName = DomainNameRules.TryNormalize(options.Value.DefaultDomain, out var normalized, out var error)
             ? normalized
             : throw new InvalidOperationException($"Mailflow:DefaultDomain: {error}");
@@ -40,7 +41,7 @@ public sealed class DefaultConfigurationSeeder(
             new()
             {
                 Name = "Default Frontend",
-                Bindings = [new IpBinding("0.0.0.0", 2525)],
+                Bindings = [new IpBinding(seed.BindAddress, seed.DefaultFrontendPort)],
                 PermissionGroups = ReceivePermissionGroups.AnonymousUsers | ReceivePermissionGroups.AuthenticatedUsers,
                 AuthMechanisms = ReceiveAuthMechanisms.Tls | ReceiveAuthMechanisms.BasicAuth | ReceiveAuthMechanisms.BasicAuthRequireTls,
                 TlsMode = ConnectorTlsMode.StartTls,
@@ -49,7 +50,7 @@ public sealed class DefaultConfigurationSeeder(
             new()
             {
                 Name = "Client Frontend",
-                Bindings = [new IpBinding("0.0.0.0", 2587)],
+                Bindings = [new IpBinding(seed.BindAddress, seed.ClientFrontendPort)],
                 PermissionGroups = ReceivePermissionGroups.AuthenticatedUsers,
                 AuthMechanisms = ReceiveAuthMechanisms.Tls | ReceiveAuthMechanisms.BasicAuth | ReceiveAuthMechanisms.BasicAuthRequireTls,
                 TlsMode = ConnectorTlsMode.StartTls,
@@ -58,7 +59,7 @@ public sealed class DefaultConfigurationSeeder(
             new()
             {
                 Name = "Client Implicit TLS",
-                Bindings = [new IpBinding("0.0.0.0", 2465)],
+                Bindings = [new IpBinding(seed.BindAddress, seed.ImplicitTlsPort)],
                 PermissionGroups = ReceivePermissionGroups.AuthenticatedUsers,
                 AuthMechanisms = ReceiveAuthMechanisms.Tls | ReceiveAuthMechanisms.BasicAuth | ReceiveAuthMechanisms.BasicAuthRequireTls,
                 TlsMode = ConnectorTlsMode.ImplicitTls,

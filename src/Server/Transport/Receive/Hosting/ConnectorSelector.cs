@@ -13,10 +13,10 @@ public static class ConnectorSelector
     public static ReceivePolicy? Select(IReadOnlyList<ReceivePolicy> candidates, IPAddress client)
     {
         ReceivePolicy? best = null;
-        (bool Explicit, UInt128 Size) bestRank = default;
+        (bool Explicit, System.Numerics.BigInteger Size) bestRank = default;
         foreach (var candidate in candidates)
         {
-            (bool Explicit, UInt128 Size)? rank = null;
+            (bool Explicit, System.Numerics.BigInteger Size)? rank = null;
             if (candidate.RemoteIpRanges.IsEmpty)
                 rank = (false, UInt128.MaxValue);
             else
@@ -38,6 +38,6 @@ public static class ConnectorSelector
         return best;
     }
 
-    private static bool IsMoreSpecific((bool Explicit, UInt128 Size) rank, (bool Explicit, UInt128 Size) than) =>
+    private static bool IsMoreSpecific((bool Explicit, System.Numerics.BigInteger Size) rank, (bool Explicit, System.Numerics.BigInteger Size) than) =>
         rank.Explicit != than.Explicit ? rank.Explicit : rank.Size < than.Size;
 }

@@ -101,7 +101,18 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
                     continue;
                 }
                 var endPoint = new IPEndPoint(IPAddress.Parse(binding.Address), binding.Port);
-                var connectionListener = await _listenerFactory.BindAsync(endPoint, cancellationToken);
+                IConnectionListener connectionListener;
+                try
+                {
+                    connectionListener = await _listenerFactory.BindAsync(endPoint, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One unusable binding (port taken, address not on this machine) must not keep the
+                    // other connectors down; the next configuration change retries it.
+                    ReceiveLog.ListenerFailed(Logger, binding.ToString(), ex);
+                    continue;
+                }
                 var running = new RunningListener(binding, connectionListener) { Policies = policies };
                 lock (_listeners)
                     _listeners[binding] = running;

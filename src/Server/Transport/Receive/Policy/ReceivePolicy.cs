@@ -1,3 +1,4 @@
+using Mailflow.Net;
 using System.Collections.Immutable;
 using Mailflow.Configuration;
 
@@ -49,7 +50,7 @@ public sealed record ReceivePolicy
     public int MaxInboundConnections { get; init; } = 5000;
     public int MaxInboundConnectionsPerSource { get; init; } = 20;
     /// <summary>Client ranges this connector takes; empty = every address.</summary>
-    public ImmutableArray<IpAddressRange> RemoteIpRanges { get; init; } = [];
+    public ImmutableArray<IpRange> RemoteIpRanges { get; init; } = [];
     public Guid? CertificateId { get; init; }
 
     public bool OffersStartTls => TlsMode == ConnectorTlsMode.StartTls && OfferTls;
@@ -87,7 +88,7 @@ public sealed record ReceivePolicy
         ProtocolLogging = connector.ProtocolLogging != ProtocolLoggingLevel.None,
         MaxInboundConnections = connector.MaxInboundConnections,
         MaxInboundConnectionsPerSource = connector.MaxInboundConnectionsPerSource,
-        RemoteIpRanges = [.. connector.RemoteIpRanges.Where(r => !string.IsNullOrWhiteSpace(r)).Select(IpAddressRange.Parse)],
+        RemoteIpRanges = [.. connector.RemoteIpRanges.Where(r => !string.IsNullOrWhiteSpace(r)).Select(IpRange.Parse)],
         CertificateId = connector.CertificateId,
     };
 }

@@ -1,0 +1,30 @@
+using Mailflow.Server.Transport.Queue;
+using Mailflow.Server.Transport.Receive;
+using Mailflow.Server.Transport.Receive.Directory;
+using Mailflow.Server.Transport.Receive.Policy;
+using Mailflow.Server.Transport.Tls;
+
+namespace Mailflow.Server.Hosting;
+
+public static class TransportHostingExtensions
+{
+    /// <summary>The transport engine: receive connectors as live listeners, the durable queue, TLS.</summary>
+    public static WebApplicationBuilder AddTransport(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<SmtpOptions>().Bind(builder.Configuration.GetSection(SmtpOptions.Section));
+        services.AddOptions<TlsOptions>().Bind(builder.Configuration.GetSection(TlsOptions.Section));
+        services.AddSingleton<NodeCertificate>();
+        services.AddMessageQueue();
+
+        // Receive
+        services.AddSingleton<IAddressAuthority, SnapshotAddressAuthority>();
+        services.AddSingleton<AuthFailureThrottle>();
+        services.AddSingleton<ISubmissionAuthenticator, RecipientSubmissionAuthenticator>();
+        services.AddSingleton<FileProtocolLog>();
+        services.AddSingleton<IProtocolLog>(sp => sp.GetRequiredService<FileProtocolLog>());
+        services.AddSingleton<ReceiveEngine>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReceiveEngine>());
+        return builder;
+    }
+}

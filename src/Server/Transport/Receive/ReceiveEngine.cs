@@ -1,0 +1,125 @@
+using Mailflow.Configuration;
+using Mailflow.Server.Transport.Receive.Hosting;
+using Mailflow.Server.Transport.Receive.Policy;
+using Mailflow.Server.Transport.Receive.Session;
+using Mailflow.Server.Transport.Tls;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace Mailflow.Server.Transport.Receive;
+
+/// <summary>
+/// The receive stage as a hosted service: runs <see cref="ReceiveConnectorHost"/> with the receive
+/// connectors of the live snapshot, and re-applies them whenever a new configuration generation is
+/// swapped in — listeners are bound, rebound or stopped without a restart, and sessions in flight
+/// finish on the policy they started with.
+/// </summary>
+public sealed partial class ReceiveEngine(
+    TransportConfigProvider config,
+    IMessageSink sink,
+    IAddressAuthority addressAuthority,
+    ISubmissionAuthenticator authenticator,
+    IProtocolLog protocolLog,
+    NodeCertificate certificate,
+    IOptions<MailflowOptions> options,
+    IOptions<SmtpOptions> smtp,
+    ILoggerFactory loggerFactory,
+    TimeProvider time,
+    ILogger<ReceiveEngine> logger) : IHostedService, IAsyncDisposable
+{
+    private readonly SemaphoreSlim _applyLock = new(1, 1);
+    private ReceiveConnectorHost? _host;
+    private long _appliedGeneration = -1;
+    private TaskCompletionSource _applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Null until started, or when SMTP is switched off (<c>Mailflow:Smtp:Enabled=false</c>).</summary>
+    public ReceiveConnectorHost? Host => _host;
+
+    /// <summary>The configuration generation whose receive connectors the listeners run.</summary>
+    public long AppliedGeneration => Volatile.Read(ref _appliedGeneration);
+
+    /// <summary>Completes when the listeners run <paramref name="generation"/> or a later one.</summary>
+    public async Task WaitForAppliedAsync(long generation, CancellationToken cancellationToken)
+    {
+        while (AppliedGeneration < generation)
+        {
+            var applied = Volatile.Read(ref _applied).Task;
+            if (AppliedGeneration >= generation)
+                return;
+            await applied.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!smtp.Value.Enabled)
+        {
+            Log.Disabled(logger);
+            return;
+        }
+        var listenerFactory = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+        var dependencies = new SessionDependencies(sink, addressAuthority, authenticator, protocolLog, time, loggerFactory.CreateLogger("Mailflow.Receive"));
+        _host = new ReceiveConnectorHost(listenerFactory, dependencies, _ => certificate.Certificate, options.Value.ResolvedFqdn, options.Value.ResolvedNodeName);
+        config.Changed += OnConfigurationChanged;
+        await ApplyAsync(config.Current, cancellationToken);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        config.Changed -= OnConfigurationChanged;
+        await DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var host = Interlocked.Exchange(ref _host, null);
+        if (host is not null)
+            await host.DisposeAsync();
+    }
+
+    private void OnConfigurationChanged(TransportConfig snapshot) => _ = ApplyInBackgroundAsync(snapshot);
+
+    private async Task ApplyInBackgroundAsync(TransportConfig snapshot)
+    {
+        try
+        {
+            await ApplyAsync(snapshot, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            Log.ApplyFailed(logger, snapshot.Generation, ex);
+        }
+    }
+
+    private async Task ApplyAsync(TransportConfig snapshot, CancellationToken cancellationToken)
+    {
+        await _applyLock.WaitAsync(cancellationToken);
+        try
+        {
+            // Generations can arrive out of order from two signal paths; never go back to an older one.
+            if (_host is null || snapshot.Generation <= _appliedGeneration)
+                return;
+            await _host.UpdateAsync(snapshot.ReceiveConnectors, cancellationToken);
+            Volatile.Write(ref _appliedGeneration, snapshot.Generation);
+            Interlocked.Exchange(ref _applied, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            Log.Applied(logger, snapshot.Generation, snapshot.ReceiveConnectors.Count(c => c.Enabled));
+        }
+        finally
+        {
+            _applyLock.Release();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1200, LogLevel.Information, "Receive connectors of generation {Generation} applied ({Enabled} enabled)")]
+        public static partial void Applied(ILogger logger, long generation, int enabled);
+
+        [LoggerMessage(1201, LogLevel.Error, "Applying the receive connectors of generation {Generation} failed")]
+        public static partial void ApplyFailed(ILogger logger, long generation, Exception exception);
+
+        [LoggerMessage(1202, LogLevel.Warning, "SMTP is switched off (Mailflow:Smtp:Enabled=false): no receive connector listens")]
+        public static partial void Disabled(ILogger logger);
+    }
+}

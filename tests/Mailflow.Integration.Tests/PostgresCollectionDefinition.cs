@@ -1,0 +1,7 @@
+using Mailflow.TestSupport;
+
+namespace Mailflow.Integration.Tests;
+
+/// <summary>xunit v2 finds collection definitions only in the test assembly itself.</summary>
+[CollectionDefinition(PostgresCollection.Name)]
+public sealed class PostgresCollectionDefinition : PostgresCollection;
