@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using Mailflow.Data;
+using Mailflow.TestSupport;
+
+namespace Mailflow.Integration.Tests;
+
+/// <summary>
+/// The real server as a separate process (<c>dotnet Mailflow.Server.dll</c>), so a test can kill it
+/// with SIGKILL the way a crash or an OOM killer would. The seeded Default Frontend listens on
+/// 127.0.0.1 at a port chosen free at run time.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private ServerProcess(Process process, int smtpPort)
+    {
+        _process = process;
+        SmtpPort = smtpPort;
+    }
+
+    public int SmtpPort { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+                return string.Join('\n', _output);
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(StoreSettings store, string dataDirectory, int smtpPort)
+    {
+        var serverDll = typeof(Program).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet", [serverDll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(serverDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var environment = new Dictionary<string, string>
+        {
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Database__Provider"] = store.Provider.ToString(),
+            ["ConnectionStrings__Mailflow"] = store.ConnectionString,
+            ["Mailflow__DataDirectory"] = dataDirectory,
+            ["Mailflow__DefaultDomain"] = MailflowHost.DefaultDomain,
+            ["Mailflow__NodeName"] = "node-crash",
+            ["Mailflow__Admin__InitialPassword"] = "Crash-Test-Password-1",
+            ["Mailflow__Seed__BindAddress"] = "127.0.0.1",
+            ["Mailflow__Seed__DefaultFrontendPort"] = smtpPort.ToString(CultureInfo.InvariantCulture),
+            ["Mailflow__Seed__ClientFrontendPort"] = FreePort.Get().ToString(CultureInfo.InvariantCulture),
+            ["Mailflow__Seed__ImplicitTlsPort"] = FreePort.Get().ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
+        var server = new ServerProcess(process, smtpPort);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitForSmtpAsync(TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, nothing is flushed.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_output)
+            _output.Add(line);
+    }
+
+    private async Task WaitForSmtpAsync(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"the server exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync("127.0.0.1", SmtpPort);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(200);
+            }
+        }
+        throw new TimeoutException($"the server did not listen on {SmtpPort} within {timeout}:\n{Output}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+            await KillAsync();
+        _process.Dispose();
+    }
+}
