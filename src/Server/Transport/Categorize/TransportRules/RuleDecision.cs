@@ -80,6 +80,20 @@ public sealed record RuleDecision(
 
     public bool Quarantine => QuarantineRule is not null;
 
+    /// <summary>
+    /// The envelope recipients after the rules: the redirect addresses instead of the original
+    /// recipients when a rule redirected, then every added recipient (To, Cc and Bcc) not already
+    /// there. New recipients carry no DSN parameters of their own (RFC 3461 NOTIFY default).
+    /// </summary>
+    public ImmutableArray<EnvelopeRecipient> ApplyToRecipients(IEnumerable<EnvelopeRecipient> recipients)
+    {
+        var result = RedirectTo.IsEmpty ? recipients.ToList() : [.. RedirectTo.Select(a => new EnvelopeRecipient(a))];
+        foreach (var added in AddedRecipients)
+            if (!result.Any(r => string.Equals(r.Address, added.Address, StringComparison.OrdinalIgnoreCase)))
+                result.Add(new EnvelopeRecipient(added.Address));
+        return [.. result];
+    }
+
     /// <summary>The message content changes: content changes, or To/Cc recipients added to the headers.</summary>
     public bool ChangesContent => ContentChanges.Length > 0 || AddedRecipients.Any(r => r.Field != RecipientField.Bcc);
 }

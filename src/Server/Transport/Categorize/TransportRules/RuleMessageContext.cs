@@ -41,6 +41,10 @@ public sealed class RuleMessageContext
     internal MessageText Text => text.Value;
     internal ImmutableArray<MessageAttachment> Attachments => attachments.Value;
 
+    /// <summary>Parses the stored content (headers and MIME structure; MimeKit streams the parts) and builds the context.</summary>
+    public static async Task<RuleMessageContext> LoadAsync(MessageEnvelope envelope, Stream content, long sizeBytes, int? scl = null, CancellationToken cancellationToken = default) =>
+        FromEnvelope(envelope, await MimeMessage.LoadAsync(content, cancellationToken), sizeBytes, scl);
+
     public static RuleMessageContext FromEnvelope(MessageEnvelope envelope, MimeMessage message, long sizeBytes, int? scl = null) => new(message)
     {
         EnvelopeSender = envelope.Sender,
