@@ -1,0 +1,41 @@
+using Mailflow.Server.Transport.Categorize;
+using Mailflow.Server.Transport.Categorize.TransportRules;
+using Mailflow.Server.Transport.Route;
+using Microsoft.Extensions.Options;
+
+namespace Mailflow.Server.Hosting;
+
+public static class MailFlowHostingExtensions
+{
+    /// <summary>
+    /// The mail flow decisions as services: recipient resolution, mail flow rules, next-hop selection
+    /// for this node, and MX lookup against <c>Mailflow:Dns</c> (validated at start: a bad server entry
+    /// stops the host with a message naming it). Needs <c>AddMailflowCore</c> (options, TimeProvider).
+    /// </summary>
+    public static IServiceCollection AddMailFlowDecisions(this IServiceCollection services)
+    {
+        services.AddOptions<DnsOptions>()
+            .BindConfiguration(DnsOptions.Section)
+            .Validate(o => TryParseServers(o), $"{DnsOptions.Section}:Servers holds an entry that is not an IP address with an optional port.")
+            .ValidateOnStart();
+        services.AddSingleton(new RecipientResolverOptions());
+        services.AddSingleton<RecipientResolver>();
+        services.AddSingleton<TransportRuleEvaluator>();
+        services.AddSingleton(sp => new NextHopResolver(sp.GetRequiredService<IOptions<MailflowOptions>>().Value.ResolvedNodeName));
+        services.AddSingleton(sp => new MxResolver(sp.GetRequiredService<IOptions<DnsOptions>>().Value, sp.GetService<ILogger<MxResolver>>()));
+        return services;
+    }
+
+    private static bool TryParseServers(DnsOptions options)
+    {
+        try
+        {
+            options.ParseServers();
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}
