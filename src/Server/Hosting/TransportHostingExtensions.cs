@@ -16,6 +16,7 @@ public static class TransportHostingExtensions
         services.AddOptions<TlsOptions>().Bind(builder.Configuration.GetSection(TlsOptions.Section));
         services.AddSingleton<NodeCertificate>();
         services.AddMessageQueue();
+        services.AddMailFlowDecisions();
 
         // Receive
         services.AddSingleton<IAddressAuthority, SnapshotAddressAuthority>();
