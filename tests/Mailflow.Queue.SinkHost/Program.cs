@@ -34,7 +34,7 @@ await using var services = new ServiceCollection()
 // Like the server: bring the schema up to date at start (a no-op when the test already migrated).
 await using (var db = await services.GetRequiredService<IDbContextFactory<MailflowDbContext>>().CreateDbContextAsync())
     await db.Database.MigrateAsync();
-var sink = services.GetRequiredService<IMessageSink>();
+IMessageSink sink = services.GetRequiredService<StoreMessageSink>();
 
 var started = System.Diagnostics.Stopwatch.StartNew();
 for (var i = 0; i < count; i++)

@@ -1,3 +1,5 @@
+using Mailflow.Server.Transport;
+using Mailflow.Server.Transport.Categorize;
 using Mailflow.Server.Transport.Queue;
 using Mailflow.Server.Transport.Receive;
 using Mailflow.Server.Transport.Receive.Directory;
@@ -17,6 +19,9 @@ public static class TransportHostingExtensions
         services.AddSingleton<NodeCertificate>();
         services.AddMessageQueue();
         services.AddMailFlowDecisions();
+        // Rules that reject or delete act before the 250; the store sink is behind them.
+        services.AddSingleton<EndOfDataRuleSink>();
+        services.AddSingleton<IMessageSink>(sp => sp.GetRequiredService<EndOfDataRuleSink>());
 
         // Receive
         services.AddSingleton<IAddressAuthority, SnapshotAddressAuthority>();

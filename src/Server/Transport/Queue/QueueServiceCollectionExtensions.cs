@@ -2,13 +2,12 @@ namespace Mailflow.Server.Transport.Queue;
 
 public static class QueueServiceCollectionExtensions
 {
-    /// <summary>The durable message sink (the receive session's <see cref="IMessageSink"/>) and the queue store.</summary>
+    /// <summary>The durable message sink (behind the receive session's <see cref="IMessageSink"/>) and the queue store.</summary>
     public static IServiceCollection AddMessageQueue(this IServiceCollection services)
     {
         services.AddSingleton<SqliteStoreGate>();
         services.AddSingleton<QueueIdGenerator>();
         services.AddSingleton<StoreMessageSink>();
-        services.AddSingleton<IMessageSink>(sp => sp.GetRequiredService<StoreMessageSink>());
         services.AddSingleton<QueueStore>();
         return services;
     }

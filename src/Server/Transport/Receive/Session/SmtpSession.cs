@@ -805,6 +805,12 @@ public sealed class SmtpSession
             ReceiveLog.MessageQueued(Logger, Id, queueId, size, recipients);
             _replies.Write(SmtpReplies.Queued(queueId));
         }
+        catch (MessageRejectedException rejected)
+        {
+            ReceiveLog.MessageRefused(Logger, Id, $"{rejected.Reply} ({rejected.Message})");
+            await AbortTransactionAsync();
+            await ErrorAsync(rejected.Reply, protocolError: false, cancellationToken);
+        }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             ReceiveLog.SinkFailed(Logger, Id, exception);
