@@ -23,7 +23,8 @@ public sealed partial record DeliveryReply(int Code, string EnhancedCode, string
     {
         var body = (text ?? "").Trim().ReplaceLineEndings(" ");
         var match = EnhancedCodePrefix().Match(body);
-        if (match.Success && match.Groups[1].Value[0] - '0' == code / 100)
+        // Kept even when its class differs from the code's (Exchange's "550 4.4.7 expired" is one).
+        if (match.Success)
             return new DeliveryReply(code, match.Groups[1].Value, body[match.Length..].TrimStart());
         // RFC 3463 §3.1: X.0.0 is "other undefined status" of the reply's class.
         var enhanced = (code / 100) switch { 2 => "2.0.0", 4 => "4.0.0", _ => "5.0.0" };

@@ -52,6 +52,12 @@ public sealed class QueueManager(
 
     private TimeSpan LeaseDuration => TimeSpan.FromSeconds(Math.Max(10, _options.LeaseSeconds));
 
+    /// <summary>Raised (on the worker's thread) with the queue id after a worker released a message: for tests and metrics.</summary>
+    public event Action<string>? MessageProcessed;
+
+    /// <summary>Raised after a configuration change sent waiting messages back to routing, with how many moved.</summary>
+    public event Action<int>? Rerouted;
+
     /// <summary>Messages being worked on right now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -163,6 +169,7 @@ public sealed class QueueManager(
         {
             await work.CancelAsync();
             await renewal;
+            MessageProcessed?.Invoke(claim.Message.QueueId);
         }
     }
 
@@ -325,6 +332,7 @@ public sealed class QueueManager(
         var moved = await store.ResubmitForRoutingAsync(stale, cancellationToken);
         if (moved > 0)
             QueueLog.Resubmitted(logger, moved, snapshot.Generation);
+        Rerouted?.Invoke(moved);
     }
 
     /// <summary>The stored form of a reply: the code, and "x.y.z text" so the DSN can recover the enhanced code.</summary>
