@@ -1,3 +1,4 @@
+using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver.Local;
 using Mailflow.Server.Transport.Deliver.Smtp;
 using Mailflow.Server.Transport.Notify;
@@ -36,6 +37,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<QueueSignals>();
         services.AddSingleton<NextHopConcurrency>();
         services.AddSingleton<QueueManager>();
+        services.AddSingleton<QueueOperations>();
+        services.AddSingleton<IQueueOperations>(sp => sp.GetRequiredService<QueueOperations>());
         if (runQueueManager)
             services.AddHostedService(sp => sp.GetRequiredService<QueueManager>());
         return services;
