@@ -575,6 +575,25 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.ToTable("MessageContents");
                 });
 
+            modelBuilder.Entity("Mailflow.Queue.NextHopSuspension", b =>
+                {
+                    b.Property<string>("NextHopKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SuspendedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SuspendedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("NextHopKey");
+
+                    b.ToTable("NextHopSuspensions");
+                });
+
             modelBuilder.Entity("Mailflow.Queue.QueuedMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -727,6 +746,12 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("AttemptCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("DelayNotifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinalNotifiedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("LastAttemptAt")
                         .HasColumnType("INTEGER");
 
@@ -774,6 +799,91 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.HasIndex("Status", "NextRetryAt");
 
                     b.ToTable("QueuedRecipients");
+                });
+
+            modelBuilder.Entity("Mailflow.Tracking.MessageTrackingEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Connector")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InternetMessageId")
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NextHop")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("QueueId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RecipientCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Recipients")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RemoteHost")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reply")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ReplyCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Time")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InternetMessageId");
+
+                    b.HasIndex("Time");
+
+                    b.HasIndex("QueueId", "Time");
+
+                    b.HasIndex("Recipients", "Time");
+
+                    b.HasIndex("Sender", "Time");
+
+                    b.ToTable("MessageTrackingEvents");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>

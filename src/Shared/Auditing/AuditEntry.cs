@@ -6,6 +6,13 @@ public enum AuditAction
     Update,
     Delete,
     Apply,
+    // Queue actions (no configuration generation: Generation is 0 for them).
+    Suspend,
+    Resume,
+    Retry,
+    Remove,
+    Release,
+    Export,
 }
 
 /// <summary>Who changed what, when: appended in the same transaction as the change.</summary>

@@ -3,6 +3,7 @@ using Mailflow.Cluster;
 using Mailflow.Configuration;
 using Mailflow.Identity;
 using Mailflow.Queue;
+using Mailflow.Tracking;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -31,6 +32,8 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<QueuedMessage> QueuedMessages => Set<QueuedMessage>();
     public DbSet<QueuedRecipient> QueuedRecipients => Set<QueuedRecipient>();
     public DbSet<MessageContent> MessageContents => Set<MessageContent>();
+    public DbSet<NextHopSuspension> NextHopSuspensions => Set<NextHopSuspension>();
+    public DbSet<MessageTrackingEvent> MessageTrackingEvents => Set<MessageTrackingEvent>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -142,5 +145,6 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
         });
 
         QueueModel.Configure(b);
+        MessageTrackingEvent.Configure(b);
     }
 }

@@ -64,6 +64,13 @@ public static class QueueModel
             e.HasIndex(x => x.NextHopKey);
         });
 
+        b.Entity<NextHopSuspension>(e =>
+        {
+            e.HasKey(x => x.NextHopKey);
+            e.Property(x => x.NextHopKey).HasMaxLength(AddressLength);
+            e.Property(x => x.SuspendedBy).HasMaxLength(256).IsRequired();
+        });
+
         b.Entity<MessageContent>(e =>
         {
             e.HasKey(x => x.MessageId);

@@ -14,4 +14,6 @@ public enum QueuedMessageState
     Suspended,
     /// <summary>Every recipient reached a final status (delivered or failed); kept for the queue viewer until cleaned up.</summary>
     Completed,
+    /// <summary>Held by a mail flow rule until an administrator releases or deletes it; never claimed.</summary>
+    Quarantined,
 }

@@ -26,4 +26,9 @@ public sealed class QueuedRecipient
 
     /// <summary>The delivery queue this recipient belongs to (send connector + domain, smart host, local target); set by routing.</summary>
     public string? NextHopKey { get; set; }
+
+    /// <summary>When the delay DSN for this recipient was enqueued (RFC 3464 Action: delayed); at most one is sent.</summary>
+    public DateTimeOffset? DelayNotifiedAt { get; set; }
+    /// <summary>When the final DSN (failure NDR, or success when NOTIFY=SUCCESS asked for it) was enqueued, or when it was decided that none is due.</summary>
+    public DateTimeOffset? FinalNotifiedAt { get; set; }
 }

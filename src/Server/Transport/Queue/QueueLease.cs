@@ -16,31 +16,3 @@ public sealed record QueueClaim(QueueLease Lease, QueuedMessage Message);
 /// <param name="Code">The SMTP reply code, when there was one.</param>
 /// <param name="RemoteHost">The host that answered.</param>
 public sealed record DeliveryResponse(string? Text, int? Code = null, string? RemoteHost = null);
-
-/// <summary>Filters for the queue viewer. Text filters match case-insensitively anywhere in the value.</summary>
-public sealed record QueueMessageQuery
-{
-    public string? Sender { get; init; }
-    /// <summary>Matches messages with any recipient whose address contains this text.</summary>
-    public string? Recipient { get; init; }
-    public QueuedMessageState? State { get; init; }
-    public string? SubjectContains { get; init; }
-    public int Skip { get; init; }
-    /// <summary>Page size; defaults to 50, at most 500.</summary>
-    public int Take { get; init; } = 50;
-}
-
-/// <summary>One row of the queue viewer.</summary>
-public sealed record QueuedMessageSummary(
-    long Id,
-    string QueueId,
-    QueuedMessageState State,
-    string Sender,
-    string? Subject,
-    string? FromHeader,
-    long Size,
-    DateTimeOffset ReceivedAt,
-    DateTimeOffset? NextAttemptAt,
-    int RecipientCount);
-
-public sealed record QueueMessagePage(IReadOnlyList<QueuedMessageSummary> Messages, int TotalCount);

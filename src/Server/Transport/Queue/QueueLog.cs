@@ -20,3 +20,25 @@ internal static partial class QueueLog
     [LoggerMessage(4011, LogLevel.Warning, "Lease on message {MessageId} was lost before {Operation}: another claimer owns it now")]
     public static partial void LeaseLost(ILogger logger, long messageId, string operation);
 }
+
+// Queue manager log events: 4100–4199 (next free: 4106).
+internal static partial class QueueLog
+{
+    [LoggerMessage(4100, LogLevel.Information, "Queue manager {Owner} started")]
+    public static partial void ManagerStarted(ILogger logger, string owner);
+
+    [LoggerMessage(4101, LogLevel.Error, "The queue manager loop failed; retrying shortly")]
+    public static partial void LoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4102, LogLevel.Error, "Delivering {QueueId} failed unexpectedly; its due recipients are deferred")]
+    public static partial void WorkerFailed(ILogger logger, string queueId, Exception exception);
+
+    [LoggerMessage(4103, LogLevel.Warning, "Releasing message {MessageId} failed; it becomes claimable when its lease ends")]
+    public static partial void ReleaseFailed(ILogger logger, long messageId, Exception exception);
+
+    [LoggerMessage(4104, LogLevel.Warning, "Renewing the lease on message {MessageId} failed")]
+    public static partial void RenewFailed(ILogger logger, long messageId, Exception exception);
+
+    [LoggerMessage(4105, LogLevel.Information, "Configuration generation {Generation}: {Count} message(s) sent back to routing")]
+    public static partial void Resubmitted(ILogger logger, int count, long generation);
+}

@@ -205,6 +205,89 @@ public sealed class QueueStore(
         return released == 1 || LeaseLost(lease, "release");
     }
 
+    /// <summary>Moves recipients' next attempt to <paramref name="until"/> without counting an attempt (their next hop is suspended).</summary>
+    public async Task<bool> PostponeRecipientsAsync(QueueLease lease, IReadOnlyCollection<long> recipientIds, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var updated = await WriteAsync(db => db.QueuedRecipients
+            .Where(r => recipientIds.Contains(r.Id) && r.MessageId == lease.MessageId
+                && db.QueuedMessages.Any(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.NextRetryAt, until), cancellationToken), cancellationToken);
+        return updated == recipientIds.Count || LeaseLost(lease, "postponing recipients");
+    }
+
+    /// <summary>Records that the delay DSN (<paramref name="delay"/>) or the final DSN was enqueued — or decided against — for these recipients.</summary>
+    public async Task<bool> MarkNotifiedAsync(QueueLease lease, IReadOnlyCollection<long> recipientIds, bool delay, CancellationToken cancellationToken)
+    {
+        if (recipientIds.Count == 0)
+            return true;
+        var now = time.GetUtcNow();
+        var updated = await WriteAsync(db =>
+        {
+            var recipients = db.QueuedRecipients.Where(r => recipientIds.Contains(r.Id) && r.MessageId == lease.MessageId
+                && db.QueuedMessages.Any(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token));
+            return delay
+                ? recipients.ExecuteUpdateAsync(s => s.SetProperty(r => r.DelayNotifiedAt, now), cancellationToken)
+                : recipients.ExecuteUpdateAsync(s => s.SetProperty(r => r.FinalNotifiedAt, now), cancellationToken);
+        }, cancellationToken);
+        return updated == recipientIds.Count || LeaseLost(lease, "recording notifications");
+    }
+
+    /// <summary>
+    /// When delivery work is next due: the earliest next attempt of an unclaimed Categorized message,
+    /// or the earliest lease expiry of a claimed one (a crashed claimer's message becomes claimable
+    /// then). Null when the delivery queue is empty.
+    /// </summary>
+    public async Task<DateTimeOffset?> GetNextWakeAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var categorized = db.QueuedMessages.Where(m => m.State == QueuedMessageState.Categorized);
+        var nextAttempt = await categorized.Where(m => m.LeaseUntil == null && m.NextAttemptAt != null)
+            .OrderBy(m => m.NextAttemptAt).Select(m => m.NextAttemptAt).FirstOrDefaultAsync(cancellationToken);
+        var leaseExpiry = await categorized.Where(m => m.LeaseUntil != null)
+            .OrderBy(m => m.LeaseUntil).Select(m => m.LeaseUntil).FirstOrDefaultAsync(cancellationToken);
+        if (nextAttempt is null)
+            return leaseExpiry;
+        if (leaseExpiry is null)
+            return nextAttempt;
+        return nextAttempt < leaseExpiry ? nextAttempt : leaseExpiry;
+    }
+
+    /// <summary>Next hop keys an administrator suspended.</summary>
+    public async Task<IReadOnlySet<string>> LoadSuspendedNextHopsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return (await db.NextHopSuspensions.Select(s => s.NextHopKey).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Distinct next hop keys of recipients still waiting in Categorized messages.</summary>
+    public async Task<IReadOnlyList<string>> ListWaitingNextHopsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.QueuedRecipients
+            .Where(r => r.NextHopKey != null && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure
+                && db.QueuedMessages.Any(m => m.Id == r.MessageId && m.State == QueuedMessageState.Categorized))
+            .Select(r => r.NextHopKey!).Distinct().ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends unclaimed Categorized messages with waiting recipients on the given next hops back to
+    /// Submitted, so the categorizer routes them again (after a configuration change). The
+    /// categorizer must route only recipients that are not final. Returns how many moved.
+    /// </summary>
+    public async Task<int> ResubmitForRoutingAsync(IReadOnlyCollection<string> nextHopKeys, CancellationToken cancellationToken)
+    {
+        if (nextHopKeys.Count == 0)
+            return 0;
+        var now = time.GetUtcNow();
+        return await WriteAsync(db => db.QueuedMessages
+            .Where(m => m.State == QueuedMessageState.Categorized && (m.LeaseUntil == null || m.LeaseUntil <= now)
+                && m.Recipients.Any(r => r.NextHopKey != null && nextHopKeys.Contains(r.NextHopKey)
+                    && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.State, QueuedMessageState.Submitted)
+                .SetProperty(m => m.NextAttemptAt, now), cancellationToken), cancellationToken);
+    }
+
     private async Task<bool> RecordAsync(
         QueueLease lease, long recipientId, QueuedRecipientStatus status, DeliveryResponse response, DateTimeOffset? retryAt, CancellationToken cancellationToken)
     {

@@ -120,6 +120,47 @@ namespace Mailflow.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "MessageTrackingEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Time = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Node = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    QueueId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    InternetMessageId = table.Column<string>(type: "character varying(998)", maxLength: 998, nullable: true),
+                    Sender = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    Recipients = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    RecipientCount = table.Column<int>(type: "integer", nullable: false),
+                    Subject = table.Column<string>(type: "character varying(998)", maxLength: 998, nullable: true),
+                    Size = table.Column<long>(type: "bigint", nullable: true),
+                    NextHop = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    Connector = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    RemoteHost = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    ReplyCode = table.Column<int>(type: "integer", nullable: true),
+                    Reply = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    Detail = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MessageTrackingEvents", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "NextHopSuspensions",
+                columns: table => new
+                {
+                    NextHopKey = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    SuspendedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    SuspendedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NextHopSuspensions", x => x.NextHopKey);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Nodes",
                 columns: table => new
                 {
@@ -446,7 +487,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     LastResponse = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
                     LastReplyCode = table.Column<int>(type: "integer", nullable: true),
                     LastRemoteHost = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
-                    NextHopKey = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true)
+                    NextHopKey = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    DelayNotifiedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    FinalNotifiedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -511,6 +554,31 @@ namespace Mailflow.Migrations.Postgres.Migrations
                 name: "IX_AuditEntries_ObjectType_ObjectId",
                 table: "AuditEntries",
                 columns: new[] { "ObjectType", "ObjectId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MessageTrackingEvents_InternetMessageId",
+                table: "MessageTrackingEvents",
+                column: "InternetMessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MessageTrackingEvents_QueueId_Time",
+                table: "MessageTrackingEvents",
+                columns: new[] { "QueueId", "Time" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MessageTrackingEvents_Recipients_Time",
+                table: "MessageTrackingEvents",
+                columns: new[] { "Recipients", "Time" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MessageTrackingEvents_Sender_Time",
+                table: "MessageTrackingEvents",
+                columns: new[] { "Sender", "Time" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MessageTrackingEvents_Time",
+                table: "MessageTrackingEvents",
+                column: "Time");
 
             migrationBuilder.CreateIndex(
                 name: "IX_QueuedMessages_LeaseToken",
@@ -605,6 +673,12 @@ namespace Mailflow.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "MessageContents");
+
+            migrationBuilder.DropTable(
+                name: "MessageTrackingEvents");
+
+            migrationBuilder.DropTable(
+                name: "NextHopSuspensions");
 
             migrationBuilder.DropTable(
                 name: "Nodes");

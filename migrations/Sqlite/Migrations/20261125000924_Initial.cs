@@ -119,6 +119,47 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "MessageTrackingEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Time = table.Column<long>(type: "INTEGER", nullable: false),
+                    Node = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    QueueId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    InternetMessageId = table.Column<string>(type: "TEXT", maxLength: 998, nullable: true),
+                    Sender = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
+                    Recipients = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    RecipientCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 998, nullable: true),
+                    Size = table.Column<long>(type: "INTEGER", nullable: true),
+                    NextHop = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    Connector = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    RemoteHost = table.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                    ReplyCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    Reply = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MessageTrackingEvents", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "NextHopSuspensions",
+                columns: table => new
+                {
+                    NextHopKey = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
+                    SuspendedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    SuspendedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NextHopSuspensions", x => x.NextHopKey);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Nodes",
                 columns: table => new
                 {
@@ -445,7 +486,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     LastResponse = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
                     LastReplyCode = table.Column<int>(type: "INTEGER", nullable: true),
                     LastRemoteHost = table.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
-                    NextHopKey = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true)
+                    NextHopKey = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    DelayNotifiedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    FinalNotifiedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -510,6 +553,31 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                 name: "IX_AuditEntries_ObjectType_ObjectId",
                 table: "AuditEntries",
                 columns: new[] { "ObjectType", "ObjectId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MessageTrackingEvents_InternetMessageId",
+                table: "MessageTrackingEvents",
+                column: "InternetMessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MessageTrackingEvents_QueueId_Time",
+                table: "MessageTrackingEvents",
+                columns: new[] { "QueueId", "Time" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MessageTrackingEvents_Recipients_Time",
+                table: "MessageTrackingEvents",
+                columns: new[] { "Recipients", "Time" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MessageTrackingEvents_Sender_Time",
+                table: "MessageTrackingEvents",
+                columns: new[] { "Sender", "Time" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MessageTrackingEvents_Time",
+                table: "MessageTrackingEvents",
+                column: "Time");
 
             migrationBuilder.CreateIndex(
                 name: "IX_QueuedMessages_LeaseToken",
@@ -604,6 +672,12 @@ namespace Mailflow.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "MessageContents");
+
+            migrationBuilder.DropTable(
+                name: "MessageTrackingEvents");
+
+            migrationBuilder.DropTable(
+                name: "NextHopSuspensions");
 
             migrationBuilder.DropTable(
                 name: "Nodes");

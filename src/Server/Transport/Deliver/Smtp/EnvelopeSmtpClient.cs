@@ -1,0 +1,93 @@
+using MailKit;
+using MailKit.Net.Smtp;
+using Mailflow.Queue;
+using MimeKit;
+
+namespace Mailflow.Server.Transport.Deliver.Smtp;
+
+/// <summary>
+/// MailKit's <see cref="SmtpClient"/> fed from a queued envelope instead of the message headers:
+/// per-recipient NOTIFY, ENVID and RET come from the stored envelope (RFC 3461 §4 — a
+/// relay passes them on when the next hop supports DSN); rejected recipients are recorded instead of
+/// aborting the transaction (partial delivery); and the message is only re-encoded when the remote
+/// lacks 8BITMIME (RFC 6152 §3: a relay must not send 8-bit data to a server that did not announce it).
+/// <para>ORCPT: MailKit 4.18 does not let a subclass choose it, so a DSN-capable next hop gets
+/// <c>ORCPT=rfc822;&lt;the RCPT address&gt;</c> rather than the client's original ORCPT.</para>
+/// </summary>
+internal sealed class EnvelopeSmtpClient : SmtpClient
+{
+    private QueuedMessage? _envelope;
+    private Dictionary<string, QueuedRecipient> _byAddress = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>RCPT replies of recipients the server refused, by recipient.</summary>
+    public Dictionary<QueuedRecipient, SmtpResponse> Refused { get; } = [];
+
+    /// <summary>Recipients the server accepted at RCPT.</summary>
+    public List<QueuedRecipient> Accepted { get; } = [];
+
+    /// <summary>True when the last message was re-encoded for a 7-bit-only server.</summary>
+    public bool Downgraded { get; private set; }
+
+    public void BeginMessage(QueuedMessage envelope, IReadOnlyList<QueuedRecipient> recipients)
+    {
+        _envelope = envelope;
+        _byAddress = new Dictionary<string, QueuedRecipient>(StringComparer.OrdinalIgnoreCase);
+        foreach (var recipient in recipients)
+            _byAddress.TryAdd(recipient.Address, recipient);
+        Refused.Clear();
+        Accepted.Clear();
+        Downgraded = false;
+        DeliveryStatusNotificationType = envelope.DsnReturn switch
+        {
+            DsnReturnKind.Full => DeliveryStatusNotificationType.Full,
+            DsnReturnKind.Headers => DeliveryStatusNotificationType.HeadersOnly,
+            _ => DeliveryStatusNotificationType.Unspecified,
+        };
+    }
+
+    protected override string? GetEnvelopeId(MimeMessage message) => _envelope?.DsnEnvelopeId;
+
+    protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox)
+    {
+        if (!_byAddress.TryGetValue(mailbox.Address, out var recipient) || recipient.Notify == DsnNotifyFlags.Unspecified)
+            return null;
+        if (recipient.Notify.HasFlag(DsnNotifyFlags.Never))
+            return DeliveryStatusNotification.Never;
+        var notify = default(DeliveryStatusNotification);
+        if (recipient.Notify.HasFlag(DsnNotifyFlags.Success))
+            notify |= DeliveryStatusNotification.Success;
+        if (recipient.Notify.HasFlag(DsnNotifyFlags.Failure))
+            notify |= DeliveryStatusNotification.Failure;
+        if (recipient.Notify.HasFlag(DsnNotifyFlags.Delay))
+            notify |= DeliveryStatusNotification.Delay;
+        return notify;
+    }
+
+    protected override void Prepare(FormatOptions options, MimeMessage message, EncodingConstraint constraint, int maxLineLength)
+    {
+        // Send the stored bytes as they are unless the server cannot take them: only a 7-bit-only
+        // server makes us re-encode (MimeKit picks quoted-printable or base64 per part).
+        if (constraint != EncodingConstraint.SevenBit || _envelope?.BodyType == MessageBodyType.SevenBit)
+            return;
+        Downgraded = true;
+        base.Prepare(options, message, constraint, maxLineLength);
+    }
+
+    protected override void OnRecipientAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+    {
+        if (_byAddress.TryGetValue(mailbox.Address, out var recipient))
+            Accepted.Add(recipient);
+    }
+
+    protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+    {
+        // Record and go on with the other recipients: one refused RCPT fails only that recipient.
+        if (_byAddress.TryGetValue(mailbox.Address, out var recipient))
+            Refused[recipient] = response;
+    }
+
+    protected override void OnNoRecipientsAccepted(MimeMessage message) => throw new NoRecipientsAcceptedException();
+}
+
+/// <summary>Every RCPT was refused; the per-recipient replies are in <see cref="EnvelopeSmtpClient.Refused"/>.</summary>
+internal sealed class NoRecipientsAcceptedException() : Exception("The server accepted none of the recipients.");

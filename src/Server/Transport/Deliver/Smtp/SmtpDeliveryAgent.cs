@@ -1,0 +1,238 @@
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Mailflow.Configuration;
+using Mailflow.Queue;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Mailflow.Server.Transport.Deliver.Smtp;
+
+/// <summary>
+/// SMTP out with MailKit (RFC 5321 as a client; RFC 3207 STARTTLS; RFC 4954 AUTH; RFC 1870 SIZE;
+/// RFC 6152 8BITMIME; RFC 3461 DSN parameters).
+/// <para>Implementation summary: take an idle session of the next hop from the
+/// <see cref="SmtpConnectionPool"/>, or connect to the target's hosts in order (MX preference or
+/// smart host order) until one greets us, negotiates TLS as the connector's policy demands and, for
+/// smart hosts with credentials, accepts AUTH (only over TLS: credentials never cross in clear).
+/// Then one transaction for the batch: MAIL FROM with the stored sender and ENVID/RET, one RCPT per
+/// recipient with NOTIFY/ORCPT, DATA with the stored message (MimeKit writes the parsed message back
+/// byte for byte; re-encoded only for a server without 8BITMIME).</para>
+/// <para>The remote's replies decide (style guideline 8): a refused RCPT fails or defers only that
+/// recipient by its code class; a refused MAIL or DATA applies to every recipient still open;
+/// connection-level failures (socket, I/O, protocol, TLS, timeout) defer the whole batch as a
+/// connection failure. If the final reply to DATA is lost after the remote already stored the
+/// message, we cannot know and retry — the unavoidable duplicate window of RFC 1047.</para>
+/// </summary>
+public sealed class SmtpDeliveryAgent(
+    SmtpConnectionPool pool,
+    IOptions<MailflowOptions> options,
+    ILogger<SmtpDeliveryAgent> logger) : IDeliveryAgent
+{
+    private readonly string _spoolDirectory = Path.Combine(options.Value.ResolvedDataDirectory, "spool-tmp");
+
+    public DeliveryTargetKind Kind => DeliveryTargetKind.Smtp;
+
+    public async Task<IReadOnlyList<RecipientOutcome>> DeliverAsync(DeliveryBatch batch, CancellationToken cancellationToken)
+    {
+        var settings = batch.Target.Smtp;
+        if (settings.MaxMessageSizeBytes > 0 && batch.Message.Size > settings.MaxMessageSizeBytes)
+            return All(batch.Recipients, RecipientOutcomeKind.Permanent, DeliveryReplies.TooLargeForConnector(batch.Message.Size, settings.MaxMessageSizeBytes));
+
+        DeliveryContent? content;
+        try
+        {
+            content = await DeliveryContent.LoadAsync(batch, _spoolDirectory, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            DeliverLog.UnexpectedFailure(logger, batch.Message.QueueId, batch.Target.NextHopKey, exception);
+            return All(batch.Recipients, RecipientOutcomeKind.Transient, DeliveryReplies.ContentMissing());
+        }
+        if (content is null)
+            return All(batch.Recipients, RecipientOutcomeKind.Transient, DeliveryReplies.ContentMissing());
+
+        await using (content)
+        {
+            // An idle session may have been closed by the server since; if it fails before anything
+            // was accepted, open a fresh one once.
+            var reused = await pool.TakeAsync(batch.Target.NextHopKey);
+            if (reused is not null)
+            {
+                DeliverLog.Reusing(logger, reused.Host.ToString(), batch.Target.NextHopKey, reused.MessagesSent);
+                var attempt = await SendAsync(reused, batch, content.Message, cancellationToken);
+                if (!attempt.StaleConnection)
+                    return attempt.Outcomes;
+            }
+
+            var (connection, failure, lastHost) = await ConnectAnyAsync(batch.Target, cancellationToken);
+            if (connection is null)
+                return All(batch.Recipients, RecipientOutcomeKind.Transient, failure, lastHost, connectionFailure: true);
+            return (await SendAsync(connection, batch, content.Message, cancellationToken)).Outcomes;
+        }
+    }
+
+    private sealed record SendAttempt(IReadOnlyList<RecipientOutcome> Outcomes, bool StaleConnection = false);
+
+    private async Task<SendAttempt> SendAsync(PooledSmtpConnection connection, DeliveryBatch batch, MimeMessage message, CancellationToken cancellationToken)
+    {
+        var client = connection.Client;
+        var host = connection.Host.Host;
+        var settings = batch.Target.Smtp;
+        var outcomes = new Dictionary<QueuedRecipient, RecipientOutcome>();
+
+        if (batch.Message.SmtpUtf8 && !client.Capabilities.HasFlag(SmtpCapabilities.UTF8))
+        {
+            await pool.ReturnAsync(connection, settings.MaxMessagesPerConnection);
+            return new SendAttempt(All(batch.Recipients, RecipientOutcomeKind.Permanent, DeliveryReplies.Utf8NotSupported(host), host));
+        }
+        if (client.Capabilities.HasFlag(SmtpCapabilities.Size) && client.MaxSize > 0 && batch.Message.Size > client.MaxSize)
+        {
+            await pool.ReturnAsync(connection, settings.MaxMessagesPerConnection);
+            return new SendAttempt(All(batch.Recipients, RecipientOutcomeKind.Permanent, DeliveryReplies.TooLargeForRemote(batch.Message.Size, client.MaxSize), host));
+        }
+
+        var remoteHandlesDsn = client.Capabilities.HasFlag(SmtpCapabilities.Dsn);
+        client.BeginMessage(batch.Message, batch.Recipients);
+        var sender = new MailboxAddress("", batch.Message.Sender);
+        var recipients = batch.Recipients.Select(r => new MailboxAddress("", r.Address)).ToList();
+        var keepConnection = false;
+        try
+        {
+            var response = await client.SendAsync(FormatOptions.Default, message, sender, recipients, cancellationToken);
+            connection.MessagesSent++;
+            keepConnection = true;
+            var accepted = DeliveryReply.FromRemote(250, response);
+            foreach (var recipient in client.Accepted)
+                outcomes[recipient] = new RecipientOutcome(recipient, RecipientOutcomeKind.Delivered, accepted, host) { RemoteHandlesDsn = remoteHandlesDsn };
+            AddRefused(client, outcomes, host);
+        }
+        catch (NoRecipientsAcceptedException)
+        {
+            AddRefused(client, outcomes, host);
+        }
+        catch (SmtpCommandException exception)
+        {
+            // The remote refused MAIL FROM or DATA (or the session, 421): that reply holds for every
+            // recipient not already decided by its own RCPT reply.
+            AddRefused(client, outcomes, host);
+            var reply = DeliveryReply.FromRemote((int)exception.StatusCode, exception.Message);
+            var kind = reply.IsPermanent ? RecipientOutcomeKind.Permanent : RecipientOutcomeKind.Transient;
+            foreach (var recipient in batch.Recipients.Where(r => !outcomes.ContainsKey(r)))
+                outcomes[recipient] = new RecipientOutcome(recipient, kind, reply, host, ConnectionFailure: exception.StatusCode == SmtpStatusCode.ServiceNotAvailable);
+        }
+        catch (Exception exception) when (IsConnectionFailure(exception) && !cancellationToken.IsCancellationRequested)
+        {
+            await connection.CloseAsync();
+            if (connection.MessagesSent > 0 && client.Accepted.Count == 0 && client.Refused.Count == 0)
+                return new SendAttempt([], StaleConnection: true);
+            DeliverLog.ConnectionLost(logger, batch.Message.QueueId, host, exception);
+            return new SendAttempt(All(batch.Recipients, RecipientOutcomeKind.Transient, DeliveryReplies.ConnectionLost($"{host}: {exception.Message}"), host, connectionFailure: true));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Unclassified: never bounce on a bug; defer and log the cause.
+            DeliverLog.UnexpectedFailure(logger, batch.Message.QueueId, batch.Target.NextHopKey, exception);
+            await connection.CloseAsync();
+            return new SendAttempt(All(batch.Recipients, RecipientOutcomeKind.Transient, DeliveryReplies.LocalDeliveryFailed(exception.GetType().Name), host));
+        }
+        catch
+        {
+            await connection.CloseAsync();
+            throw;
+        }
+
+        if (keepConnection)
+            await pool.ReturnAsync(connection, settings.MaxMessagesPerConnection);
+        else
+            await connection.CloseAsync();
+
+        var result = batch.Recipients.Select(r => outcomes.TryGetValue(r, out var o) ? o
+            : new RecipientOutcome(r, RecipientOutcomeKind.Transient, DeliveryReplies.LocalDeliveryFailed("the server gave no reply for this recipient"), host)).ToList();
+        DeliverLog.BatchDone(logger, batch.Message.QueueId,
+            result.Count(o => o.Kind == RecipientOutcomeKind.Delivered), result.Count(o => o.Kind == RecipientOutcomeKind.Transient),
+            result.Count(o => o.Kind == RecipientOutcomeKind.Permanent), batch.Target.NextHopKey, host);
+        return new SendAttempt(result);
+    }
+
+    private static void AddRefused(EnvelopeSmtpClient client, Dictionary<QueuedRecipient, RecipientOutcome> outcomes, string host)
+    {
+        foreach (var (recipient, response) in client.Refused)
+        {
+            var reply = DeliveryReply.FromRemote((int)response.StatusCode, response.Response);
+            outcomes[recipient] = new RecipientOutcome(recipient, reply.IsPermanent ? RecipientOutcomeKind.Permanent : RecipientOutcomeKind.Transient, reply, host);
+        }
+    }
+
+    /// <summary>Connects to the first host that takes us, down the list (failover). Returns the last host's failure when none does.</summary>
+    private async Task<(PooledSmtpConnection? Connection, DeliveryReply Failure, string? Host)> ConnectAnyAsync(DeliveryTarget target, CancellationToken cancellationToken)
+    {
+        var settings = target.Smtp;
+        var failure = DeliveryReplies.ConnectionFailed("the next hop has no hosts");
+        string? lastHost = null;
+        foreach (var host in target.Hosts)
+        {
+            lastHost = host.Host;
+            var client = new EnvelopeSmtpClient
+            {
+                Timeout = (int)settings.CommandTimeout.TotalMilliseconds,
+                LocalDomain = settings.HeloName,
+                CheckCertificateRevocation = false,
+                ServerCertificateValidationCallback = OutboundCertificateValidator.For(settings, host.Host),
+            };
+            try
+            {
+                var tls = settings.TlsPolicy == OutboundTlsPolicy.Opportunistic ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
+                await client.ConnectAsync(host.Host, host.Port, tls, cancellationToken);
+                if (settings.Credentials is { } credentials)
+                {
+                    // RFC 4954 §4 leaves it to us; we never send a password over an unencrypted session.
+                    if (!client.IsSecure || !client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
+                        throw new AuthenticationException($"{host} offers no AUTH over TLS");
+                    await client.AuthenticateAsync(credentials, cancellationToken);
+                }
+                DeliverLog.Connected(logger, host.ToString(), target.NextHopKey, client.IsSecure);
+                return (new PooledSmtpConnection(client, host, target.NextHopKey), failure, host.Host);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                client.Dispose();
+                throw;
+            }
+            catch (Exception exception)
+            {
+                failure = exception switch
+                {
+                    NotSupportedException when settings.TlsPolicy != OutboundTlsPolicy.Opportunistic => DeliveryReplies.TlsNotOffered(host.ToString()),
+                    SslHandshakeException => DeliveryReplies.TlsFailed(host.ToString(), exception.Message),
+                    AuthenticationException => DeliveryReplies.AuthenticationFailed(host.ToString()),
+                    SmtpCommandException command => DeliveryReplies.ConnectionFailed($"{host} refused the session: {(int)command.StatusCode} {command.Message}"),
+                    _ => DeliveryReplies.ConnectionFailed($"{host}: {exception.Message}"),
+                };
+                DeliverLog.HostFailed(logger, host.ToString(), target.NextHopKey, failure.ToString());
+                try
+                {
+                    if (client.IsConnected)
+                        await client.DisconnectAsync(quit: false, CancellationToken.None);
+                }
+                catch (Exception disconnect) when (IsConnectionFailure(disconnect))
+                {
+                    // Already gone.
+                }
+                client.Dispose();
+            }
+        }
+        return (null, failure, lastHost);
+    }
+
+    private static bool IsConnectionFailure(Exception exception) => exception is
+        SmtpProtocolException or IOException or SocketException or TimeoutException or SslHandshakeException
+        or ServiceNotConnectedException or ObjectDisposedException
+        // MailKit's command timeout surfaces as a cancellation that the caller did not ask for.
+        or OperationCanceledException;
+
+    internal static IReadOnlyList<RecipientOutcome> All(
+        IEnumerable<QueuedRecipient> recipients, RecipientOutcomeKind kind, DeliveryReply reply, string? host = null, bool connectionFailure = false) =>
+        recipients.Select(r => new RecipientOutcome(r, kind, reply, host, connectionFailure)).ToList();
+}
