@@ -112,7 +112,7 @@ public sealed class DeliveryNode : IAsyncDisposable
             body, false, ret, "env-7",
             new ClientInfo(IPAddress.Parse("192.0.2.10"), 40000, new IPEndPoint(IPAddress.Loopback, 25), "client.sender.test", null, null, null),
             Guid.NewGuid(), "Default", Time.GetUtcNow(), "node-a");
-        await using var transaction = await Get<IMessageSink>().BeginAsync(envelope, CancellationToken.None);
+        await using var transaction = await Get<Mailflow.Server.Transport.Queue.StoreMessageSink>().BeginAsync(envelope, CancellationToken.None);
         await transaction.WriteAsync(content, CancellationToken.None);
         var queueId = await transaction.CommitAsync(CancellationToken.None);
         await CategorizeAsync(queueId, nextHop);

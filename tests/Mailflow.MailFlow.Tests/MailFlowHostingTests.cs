@@ -20,7 +20,7 @@ public sealed class MailFlowHostingTests
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<MailflowOptions>().Bind(configuration.GetSection(MailflowOptions.Section));
-        services.AddMailFlowDecisions();
+        services.AddMailFlowDecisions(configuration);
         return services.BuildServiceProvider();
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mailflow.Server.Transport.Categorize;
 using Mailflow.Server.Transport.Categorize.TransportRules;
 using Mailflow.Server.Transport.Route;
@@ -12,17 +13,18 @@ public static class MailFlowHostingExtensions
     /// for this node, and MX lookup against <c>Mailflow:Dns</c> (validated at start: a bad server entry
     /// stops the host with a message naming it). Needs <c>AddMailflowCore</c> (options, TimeProvider).
     /// </summary>
-    public static IServiceCollection AddMailFlowDecisions(this IServiceCollection services)
+    public static IServiceCollection AddMailFlowDecisions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DnsOptions>()
-            .BindConfiguration(DnsOptions.Section)
+            .Bind(configuration.GetSection(DnsOptions.Section))
             .Validate(o => TryParseServers(o), $"{DnsOptions.Section}:Servers holds an entry that is not an IP address with an optional port.")
             .ValidateOnStart();
-        services.AddSingleton(new RecipientResolverOptions());
-        services.AddSingleton<RecipientResolver>();
-        services.AddSingleton<TransportRuleEvaluator>();
-        services.AddSingleton(sp => new NextHopResolver(sp.GetRequiredService<IOptions<MailflowOptions>>().Value.ResolvedNodeName));
-        services.AddSingleton(sp => new MxResolver(sp.GetRequiredService<IOptions<DnsOptions>>().Value, sp.GetService<ILogger<MxResolver>>()));
+        // TryAdd: delivery registers these too (it needs the MX resolver), and either may come first.
+        services.TryAddSingleton(new RecipientResolverOptions());
+        services.TryAddSingleton<RecipientResolver>();
+        services.TryAddSingleton<TransportRuleEvaluator>();
+        services.TryAddSingleton(sp => new NextHopResolver(sp.GetRequiredService<IOptions<MailflowOptions>>().Value.ResolvedNodeName));
+        services.TryAddSingleton(sp => new MxResolver(sp.GetRequiredService<IOptions<DnsOptions>>().Value, sp.GetService<ILogger<MxResolver>>()));
         return services;
     }
 

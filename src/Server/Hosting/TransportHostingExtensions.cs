@@ -1,5 +1,6 @@
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Categorize;
+using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Queue;
 using Mailflow.Server.Transport.Receive;
 using Mailflow.Server.Transport.Receive.Directory;
@@ -18,10 +19,15 @@ public static class TransportHostingExtensions
         services.AddOptions<TlsOptions>().Bind(builder.Configuration.GetSection(TlsOptions.Section));
         services.AddSingleton<NodeCertificate>();
         services.AddMessageQueue();
-        services.AddMailFlowDecisions();
-        // Rules that reject or delete act before the 250; the store sink is behind them.
-        services.AddSingleton<EndOfDataRuleSink>();
-        services.AddSingleton<IMessageSink>(sp => sp.GetRequiredService<EndOfDataRuleSink>());
+        services.AddMailFlowDecisions(builder.Configuration);
+        services.AddMailDelivery(builder.Configuration);
+        // Receive hands messages to the submission sink (end-of-DATA rules, tracking, categorizer
+        // doorbell) with the store sink behind it; the categorizer makes them ready for the queue manager.
+        services.AddSingleton<SubmissionSignal>();
+        services.AddSingleton<SubmissionSink>();
+        services.AddSingleton<IMessageSink>(sp => sp.GetRequiredService<SubmissionSink>());
+        services.AddSingleton<Categorizer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Categorizer>());
 
         // Receive
         services.AddSingleton<IAddressAuthority, SnapshotAddressAuthority>();

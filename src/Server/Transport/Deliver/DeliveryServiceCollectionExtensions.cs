@@ -1,3 +1,4 @@
+using Mailflow.Server.Hosting;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver.Local;
 using Mailflow.Server.Transport.Deliver.Smtp;
@@ -28,7 +29,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<IDeliveryAgent, SmtpDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, MaildirDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, LmtpDeliveryAgent>();
-        services.TryAddSingleton<ISmtpHostLookup, ImplicitMxHostLookup>();
+        services.AddMailFlowDecisions(configuration);
+        services.TryAddSingleton<ISmtpHostLookup, MxHostLookup>();
         services.TryAddSingleton<IDeliveryTargetResolver, NextHopKeyTargetResolver>();
 
         services.AddSingleton<DsnBuilder>();

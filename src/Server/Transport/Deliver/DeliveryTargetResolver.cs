@@ -32,17 +32,6 @@ public interface ISmtpHostLookup
 }
 
 /// <summary>
-/// Placeholder until the router's MX resolver is connected: the domain itself as the only host
-/// (RFC 5321 §5.1's implicit MX, when a domain has no MX records). The integrator replaces this
-/// registration with the DnsClient-based resolver.
-/// </summary>
-public sealed class ImplicitMxHostLookup : ISmtpHostLookup
-{
-    public Task<DeliveryTargetResolution> LookupAsync(string domain, int port, CancellationToken cancellationToken) =>
-        Task.FromResult(DeliveryTargetResolution.Of(new DeliveryTarget("", DeliveryTargetKind.Smtp) { Hosts = [new DeliveryHost(domain, port)] }));
-}
-
-/// <summary>
 /// Reads the router's queue keys:
 /// <list type="bullet">
 /// <item><c>smtp:&lt;connector-id&gt;:&lt;domain&gt;</c> — MX delivery through a send connector (hosts from <see cref="ISmtpHostLookup"/>);</item>
@@ -61,9 +50,31 @@ public sealed class NextHopKeyTargetResolver(
     public const string Unreachable = "unreachable";
     public const string LocalMaildir = "local:maildir";
 
+    /// <summary>The router appends this to a key when a mail flow rule requires TLS for the message.</summary>
+    public const string RequireTlsSuffix = ":requiretls";
+
     public async Task<DeliveryTargetResolution> ResolveAsync(string nextHopKey, TransportConfig config, CancellationToken cancellationToken)
     {
+        if (!nextHopKey.EndsWith(RequireTlsSuffix, StringComparison.Ordinal))
+            return await ResolveBaseAsync(nextHopKey, config, cancellationToken);
+        var resolution = await ResolveBaseAsync(nextHopKey[..^RequireTlsSuffix.Length], config, cancellationToken);
+        if (resolution.Target is not { } target)
+            return resolution;
+        var policy = target.Smtp.TlsPolicy == OutboundTlsPolicy.Opportunistic ? OutboundTlsPolicy.Required : target.Smtp.TlsPolicy;
+        return DeliveryTargetResolution.Of(target with { NextHopKey = nextHopKey, Smtp = target.Smtp with { TlsPolicy = policy } });
+    }
+
+    private async Task<DeliveryTargetResolution> ResolveBaseAsync(string nextHopKey, TransportConfig config, CancellationToken cancellationToken)
+    {
         var local = new SmtpDeliverySettings { HeloName = options.Value.ResolvedFqdn };
+        if (nextHopKey.StartsWith("mailbox-smtp:", StringComparison.Ordinal))
+        {
+            // A mailbox whose delivery target is another SMTP server (a mailbox server behind Mailflow).
+            var mailboxServer = ParseHost(nextHopKey["mailbox-smtp:".Length..], defaultPort: 25);
+            return mailboxServer is null
+                ? DeliveryTargetResolution.Failed(DeliveryReplies.UnknownNextHop(nextHopKey))
+                : DeliveryTargetResolution.Of(new DeliveryTarget(nextHopKey, DeliveryTargetKind.Smtp) { Hosts = [mailboxServer], Smtp = local });
+        }
         if (nextHopKey == Unreachable)
             return DeliveryTargetResolution.Failed(DeliveryReplies.Unreachable());
         if (nextHopKey == LocalMaildir)
@@ -106,6 +117,8 @@ public sealed class NextHopKeyTargetResolver(
 
     public bool NeedsRerouting(string nextHopKey, TransportConfig config)
     {
+        if (nextHopKey.EndsWith(RequireTlsSuffix, StringComparison.Ordinal))
+            nextHopKey = nextHopKey[..^RequireTlsSuffix.Length];
         if (nextHopKey == Unreachable)
             return true;
         var parts = nextHopKey.Split(':', 3);

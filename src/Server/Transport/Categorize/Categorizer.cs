@@ -1,0 +1,317 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Security.Cryptography;
+using Mailflow.Configuration;
+using Mailflow.Data;
+using Mailflow.Queue;
+using Mailflow.Server.Transport.Categorize.TransportRules;
+using Mailflow.Server.Transport.Notify;
+using Mailflow.Server.Transport.Queue;
+using Mailflow.Server.Transport.Route;
+using Mailflow.Server.Transport.Tracking;
+using Mailflow.Tracking;
+using Microsoft.EntityFrameworkCore;
+using MimeKit;
+
+namespace Mailflow.Server.Transport.Categorize;
+
+/// <summary>
+/// The categorizer (Exchange's name): takes Submitted messages from the store and makes them ready to
+/// deliver. Per message, against the live snapshot: mail flow rules (hit counters, tracking, Test mode
+/// records only), their outcome (reject → NDR, delete, quarantine, redirect, added recipients, content
+/// changes written back to the store), recipient resolution (aliases, groups, contacts; failures → NDR),
+/// routing (each open recipient gets its next hop's queue key), then the message becomes Categorized
+/// and the queue manager is woken.
+/// <para>Implementation summary: messages are claimed with leases like deliveries, so several nodes
+/// share the work and a crashed categorizer's messages are taken over after the lease expires; only
+/// recipients that are not final yet are (re)routed, because rerouted and released messages come back
+/// here with some recipients already delivered. Any unexpected failure leaves the message Submitted
+/// for the next pass — never a bounce on a bug.</para>
+/// </summary>
+public sealed partial class Categorizer(
+    IDbContextFactory<MailflowDbContext> dbFactory,
+    QueueStore store,
+    SqliteStoreGate gate,
+    TransportConfigProvider config,
+    RecipientResolver resolver,
+    TransportRuleEvaluator rules,
+    NextHopResolver router,
+    DeliveryNotifier notifier,
+    MessageTracker tracker,
+    QueueSignals queueSignals,
+    SubmissionSignal submissions,
+    TimeProvider time,
+    ILogger<Categorizer> logger) : BackgroundService
+{
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(5);
+    /// <summary>The safety net for messages nobody signalled (DSNs, re-routing after a configuration change, other nodes).</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private const int BatchSize = 32;
+
+    /// <summary>Unique per process, so a lease held by a dead process is never mistaken for ours.</summary>
+    private string OwnerName { get; } = $"categorizer:{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var claims = await store.ClaimAsync(OwnerName, BatchSize, LeaseDuration, QueuedMessageState.Submitted, stoppingToken);
+                foreach (var claim in claims)
+                    await CategorizeSafelyAsync(claim, stoppingToken);
+                if (claims.Count > 0)
+                    queueSignals.Signal(QueueEvent.MessageReady);
+                if (claims.Count == BatchSize)
+                    continue;
+                await submissions.WaitAsync(PollInterval, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.PassFailed(logger, ex);
+                await Task.Delay(PollInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task CategorizeSafelyAsync(QueueClaim claim, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CategorizeAsync(claim, config.Current, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Leave it Submitted (the lease runs out and the next pass retries) rather than guess.
+            Log.MessageFailed(logger, claim.Message.QueueId, ex);
+        }
+    }
+
+    /// <summary>Categorizes one claimed message. Internal for tests.</summary>
+    internal async Task CategorizeAsync(QueueClaim claim, TransportConfig snapshot, CancellationToken cancellationToken)
+    {
+        var message = claim.Message;
+        var lease = claim.Lease;
+        var open = message.Recipients.Where(r => !r.Status.IsFinal()).ToList();
+        if (open.Count == 0)
+        {
+            await store.ReleaseAsync(lease, QueuedMessageState.Categorized, cancellationToken);
+            return;
+        }
+
+        MimeMessage mime;
+        await using (var content = await store.LoadContentAsync(message.Id, cancellationToken)
+            ?? throw new InvalidOperationException($"message {message.QueueId} has no content"))
+            mime = await MimeMessage.LoadAsync(content, cancellationToken);
+
+        // 1. Mail flow rules. DSNs we generated are not subject to rules (they would reach the sender's rules twice).
+        var isOwnDsn = message.Sender.Length == 0 && message.ReceiveConnectorName == DeliveryNotifier.SubmissionConnectorName;
+        var decision = RuleDecision.None;
+        if (!isOwnDsn && !snapshot.TransportRules.IsEmpty)
+        {
+            var evaluation = rules.Evaluate(snapshot, new RuleMessageContext(mime)
+            {
+                EnvelopeSender = message.Sender,
+                Recipients = [.. open.Select(r => r.Address)],
+                SizeBytes = message.Size,
+                ClientAddress = IPAddress.TryParse(message.ClientAddress, out var client) ? client : null,
+                Authenticated = message.AuthenticatedAs is not null,
+            });
+            decision = evaluation.Decision;
+            await RecordRuleHitsAsync(message, evaluation, cancellationToken);
+        }
+
+        if (decision.Reject is { } reject)
+        {
+            // The rule was added after this message's 250 (rules that reject run at end of DATA): bounce it.
+            await FailAsync(lease, message, open, new DeliveryResponse($"{reject.EnhancedStatusCode} {reject.Text}", reject.SmtpCode), notify: true, cancellationToken);
+            return;
+        }
+        if (decision.DeleteSilently)
+        {
+            await FailAsync(lease, message, open, new DeliveryResponse("Deleted by a mail flow rule", 250), notify: false, cancellationToken);
+            return;
+        }
+        if (decision.ChangesContent)
+        {
+            var edited = MessageContentEditor.Apply(mime, decision);
+            if (edited.Rejection is { } editRejection)
+            {
+                await FailAsync(lease, message, open, new DeliveryResponse($"{editRejection.EnhancedStatusCode} {editRejection.Text}", editRejection.SmtpCode), notify: true, cancellationToken);
+                return;
+            }
+            await ReplaceContentAsync(message, edited.Message, cancellationToken);
+            tracker.Track(MessageTrackingEventKind.Agent, message, detail: "Content changed by mail flow rules: " + string.Join("; ", edited.Applied));
+        }
+
+        // 2. Recipients: rules' redirect/added recipients, then aliases, groups, contacts.
+        var envelopeRecipients = decision.ApplyToRecipients(open.Select(r => new EnvelopeRecipient(r.Address, (DsnNotify)(int)r.Notify, r.OriginalRecipient)));
+        var resolution = resolver.Resolve(snapshot, envelopeRecipients);
+        TrackResolution(message, resolution);
+
+        // 3. Routes.
+        var routed = router.Route(snapshot, resolution, RouteOverrides.From(decision));
+        var now = time.GetUtcNow();
+        var replacement = new List<QueuedRecipient>();
+        foreach (var r in routed)
+        {
+            replacement.Add(new QueuedRecipient
+            {
+                MessageId = message.Id,
+                Address = r.Recipient.Address,
+                OriginalRecipient = OriginalOf(r.Recipient),
+                Notify = (DsnNotifyFlags)(int)r.Recipient.Original.Notify,
+                Status = QueuedRecipientStatus.Scheduled,
+                NextRetryAt = now,
+                NextHopKey = r.NextHop.QueueKey,
+                LastResponse = r.NextHop.UnreachableReason,
+            });
+            tracker.Track(MessageTrackingEventKind.Route, message, [r.Recipient.Address], nextHop: r.NextHop.QueueKey,
+                connector: r.NextHop.Connector?.Name, detail: r.NextHop.Explanation);
+        }
+        foreach (var failed in resolution.Failed)
+        {
+            replacement.Add(new QueuedRecipient
+            {
+                MessageId = message.Id,
+                Address = failed.Address,
+                OriginalRecipient = OriginalOf(failed),
+                Notify = (DsnNotifyFlags)(int)failed.Original.Notify,
+                Status = QueuedRecipientStatus.PermanentFailure,
+                LastAttemptAt = now,
+                LastReplyCode = failed.Failure?.SmtpCode ?? 550,
+                LastResponse = $"{failed.Failure?.EnhancedStatusCode ?? "5.1.1"} {failed.Failure?.Reason ?? "Recipient could not be resolved"}",
+            });
+            tracker.Track(MessageTrackingEventKind.Fail, message, [failed.Address], detail: failed.Failure?.Reason);
+        }
+
+        if (!await ReplaceOpenRecipientsAsync(lease, open, replacement, cancellationToken))
+            return;
+        if (resolution.Failed.Any())
+            await notifier.NotifyAsync(lease, message.QueueId, new Dictionary<long, Deliver.RecipientOutcome>(), new RetrySchedule(snapshot.Organization), cancellationToken);
+        if (decision.Quarantine)
+        {
+            tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: $"Held by mail flow rule '{decision.QuarantineRule}'");
+            await store.ReleaseAsync(lease, QueuedMessageState.Quarantined, cancellationToken);
+            return;
+        }
+        await store.ReleaseAsync(lease, QueuedMessageState.Categorized, cancellationToken);
+    }
+
+    /// <summary>The ORCPT to report in DSNs: the client's ORCPT, else the envelope address this recipient came from when it differs.</summary>
+    private static string? OriginalOf(ResolvedRecipient recipient) =>
+        recipient.Original.OriginalRecipient
+        ?? (string.Equals(recipient.Original.Address, recipient.Address, StringComparison.OrdinalIgnoreCase) ? null : "rfc822;" + recipient.Original.Address);
+
+    private void TrackResolution(QueuedMessage message, RecipientResolution resolution)
+    {
+        foreach (var recipient in resolution.Recipients)
+        {
+            foreach (var step in recipient.Path)
+            {
+                var kind = step.Kind switch
+                {
+                    ResolutionStepKind.Expand => MessageTrackingEventKind.Expand,
+                    ResolutionStepKind.Redirect => MessageTrackingEventKind.Redirect,
+                    _ => MessageTrackingEventKind.Resolve,
+                };
+                tracker.Track(kind, message, [step.To], detail: step.Description);
+            }
+        }
+    }
+
+    private async Task RecordRuleHitsAsync(QueuedMessage message, TransportRuleEvaluation evaluation, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var rule in evaluation.MatchedRules)
+        {
+            var mode = rule.Mode == RuleMode.Test ? "Test mode: would " : "";
+            tracker.Track(MessageTrackingEventKind.Agent, message,
+                detail: $"Mail flow rule '{rule.RuleName}' matched ({rule.Mode}). {mode}{string.Join("; ", rule.Actions)}");
+            // Hit counters are statistics, not configuration: no generation, no audit.
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using (await gate.EnterWriteAsync(db, cancellationToken))
+            {
+                if (rule.Mode == RuleMode.Test)
+                    await db.TransportRules.Where(r => r.Id == rule.RuleId)
+                        .ExecuteUpdateAsync(s => s.SetProperty(r => r.TestHits, r => r.TestHits + 1).SetProperty(r => r.LastHitAt, now), cancellationToken);
+                else
+                    await db.TransportRules.Where(r => r.Id == rule.RuleId)
+                        .ExecuteUpdateAsync(s => s.SetProperty(r => r.EnforceHits, r => r.EnforceHits + 1).SetProperty(r => r.LastHitAt, now), cancellationToken);
+            }
+        }
+    }
+
+    private async Task FailAsync(QueueLease lease, QueuedMessage message, IReadOnlyList<QueuedRecipient> open, DeliveryResponse response, bool notify, CancellationToken cancellationToken)
+    {
+        foreach (var recipient in open)
+            await store.RecordPermanentFailureAsync(lease, recipient.Id, response, cancellationToken);
+        tracker.Track(notify ? MessageTrackingEventKind.Fail : MessageTrackingEventKind.Agent, message, open.Select(r => r.Address), reply: response.Text, replyCode: response.Code);
+        if (notify)
+            await notifier.NotifyAsync(lease, message.QueueId, new Dictionary<long, Deliver.RecipientOutcome>(), new RetrySchedule(config.Current.Organization), cancellationToken);
+        else
+            await store.MarkNotifiedAsync(lease, [.. open.Select(r => r.Id)], delay: false, cancellationToken);
+        await store.ReleaseAsync(lease, QueuedMessageState.Categorized, cancellationToken);
+    }
+
+    /// <summary>Swaps the open recipient rows for the resolved ones, if the lease is still ours.</summary>
+    private async Task<bool> ReplaceOpenRecipientsAsync(QueueLease lease, IReadOnlyList<QueuedRecipient> open, IReadOnlyList<QueuedRecipient> replacement, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using (await gate.EnterWriteAsync(db, cancellationToken))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var held = await db.QueuedMessages.AnyAsync(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token, cancellationToken);
+            if (!held)
+                return false;
+            var openIds = open.Select(r => r.Id).ToList();
+            await db.QueuedRecipients.Where(r => openIds.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
+            db.QueuedRecipients.AddRange(replacement);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        }
+    }
+
+    /// <summary>Writes the rule-edited message back: content, size, hash and header summary together.</summary>
+    private async Task ReplaceContentAsync(QueuedMessage message, MimeMessage edited, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        // SMTP content is CRLF (RFC 5321 §2.3.8) whatever the platform's default.
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        await edited.WriteToAsync(format, buffer, cancellationToken);
+        var bytes = buffer.ToArray();
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using (await gate.EnterWriteAsync(db, cancellationToken))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.MessageContents.Where(c => c.MessageId == message.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Data, bytes), cancellationToken);
+            await db.QueuedMessages.Where(m => m.Id == message.Id)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.Size, bytes.LongLength)
+                    .SetProperty(m => m.ContentSha256, hash)
+                    .SetProperty(m => m.Subject, Truncate(edited.Subject, QueueModel.HeaderSummaryLength)), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        message.Size = bytes.LongLength;
+        message.Subject = edited.Subject;
+    }
+
+    private static string? Truncate(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
+
+    private static partial class Log
+    {
+        [LoggerMessage(2000, LogLevel.Error, "Categorizing message {QueueId} failed; it stays submitted and is retried")]
+        public static partial void MessageFailed(ILogger logger, string queueId, Exception exception);
+
+        [LoggerMessage(2001, LogLevel.Error, "A categorizer pass failed")]
+        public static partial void PassFailed(ILogger logger, Exception exception);
+    }
+}
