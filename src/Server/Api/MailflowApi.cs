@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Mailflow.Admin.Web.ApiReference;
 using Mailflow.Server.Api.Authentication;
 
 namespace Mailflow.Server.Api;
@@ -12,6 +13,9 @@ namespace Mailflow.Server.Api;
 public static class MailflowApi
 {
     public const string Prefix = "/api/v1";
+    public const string OpenApiDocumentName = "v1";
+    /// <summary>The OpenAPI document. Served without sign-in: it describes the API, it holds no data.</summary>
+    public const string OpenApiDocumentUrl = "/openapi/v1.json";
 
     public static WebApplicationBuilder AddMailflowApi(this WebApplicationBuilder builder)
     {
@@ -19,6 +23,12 @@ public static class MailflowApi
         builder.Services.AddProblemDetails();
         // Enums as their names ("Authoritative", "StartTls"): readable in scripts and stable if members are reordered.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddOpenApi(OpenApiDocumentName, options =>
+        {
+            options.ShouldInclude = description => description.RelativePath?.StartsWith(Prefix[1..], StringComparison.Ordinal) == true;
+            options.AddDocumentTransformer<ApiDocumentTransformer>();
+        });
+        builder.Services.AddSingleton<IApiDescriptionSource, OpenApiDescriptionSource>();
         return builder;
     }
 
@@ -37,6 +47,8 @@ public static class MailflowApi
             .MapClusterApi()
             .MapAuditApi()
             .MapApiKeysApi();
+
+        app.MapOpenApi(OpenApiDocumentUrl.Replace(OpenApiDocumentName, "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
         return app;
     }
 }
