@@ -34,6 +34,9 @@ public static class MailflowServiceCollectionExtensions
         // The key ring lives in the shared store so every node can decrypt smart-host passwords.
         services.AddDataProtection().SetApplicationName("Mailflow").PersistKeysToDbContext<MailflowDbContext>();
         services.AddSingleton<IStartupSeeder, DefaultConfigurationSeeder>();
+        // Configuration as code: export / plan / apply, and Mailflow:ConfigFile applied after the defaults.
+        services.AddSingleton<ConfigurationAsCodeService>();
+        services.AddSingleton<IStartupSeeder, ConfigurationFileSeeder>();
 
         // API keys for the REST API and the CLI; the configured initial key is ensured at start-up.
         services.AddSingleton<ApiKeyService>();

@@ -46,7 +46,8 @@ public static class MailflowApi
             .MapOrganizationSettingsApi()
             .MapClusterApi()
             .MapAuditApi()
-            .MapApiKeysApi();
+            .MapApiKeysApi()
+            .MapConfigurationAsCodeApi();
 
         app.MapOpenApi(OpenApiDocumentUrl.Replace(OpenApiDocumentName, "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
         return app;
