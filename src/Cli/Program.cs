@@ -1,0 +1,3 @@
+using Mailflow.Cli;
+
+return await MailflowCli.RunAsync(args, Console.Out, Console.Error, CliEnvironment.FromProcess());
