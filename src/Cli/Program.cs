@@ -1,3 +1,8 @@
-using Mailflow.Cli;
+namespace Mailflow.Cli;
 
-return await MailflowCli.RunAsync(args, Console.Out, Console.Error, CliEnvironment.FromProcess());
+// A named entry point (not top-level statements): the server's Program is the global one, and tests reference both.
+internal static class Program
+{
+    public static Task<int> Main(string[] args) =>
+        MailflowCli.RunAsync(args, Console.Out, Console.Error, CliEnvironment.FromProcess());
+}
