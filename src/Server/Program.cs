@@ -1,4 +1,5 @@
 using Mailflow.Admin.Web;
+using Mailflow.Server.Api;
 using Mailflow.Server.Hosting;
 
 // One process, two faces: the admin center (HTTP) and the transport engine (SMTP), sharing one store.
@@ -16,11 +17,13 @@ builder.WebHost.UseStaticWebAssets();
 builder.AddMailflowStore();
 builder.AddAdminCenter();
 builder.AddTransport();
+builder.AddMailflowApi();
 
 var app = builder.Build();
 
 await app.PrepareMailflowStoreAsync();
 
 app.MapAdminCenter();
+app.MapMailflowApi();
 
 app.Run();

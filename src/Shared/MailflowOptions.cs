@@ -17,6 +17,8 @@ public sealed class MailflowOptions
     public int ConfigPollIntervalSeconds { get; set; } = 5;
     public AdminBootstrapOptions Admin { get; set; } = new();
     public SeedOptions Seed { get; set; } = new();
+    /// <summary>A configuration document (JSON, as <c>mailflow config export</c> writes it) applied at every start-up after the first-start defaults. Empty = none.</summary>
+    public string ConfigFile { get; set; } = "";
 
     public string ResolvedDataDirectory => Path.GetFullPath(DataDirectory);
     public string ResolvedNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName.ToLowerInvariant() : NodeName;

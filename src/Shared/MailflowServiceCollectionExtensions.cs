@@ -1,5 +1,6 @@
 using Mailflow.Configuration;
 using Mailflow.Data;
+using Mailflow.Identity;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
@@ -33,6 +34,13 @@ public static class MailflowServiceCollectionExtensions
         // The key ring lives in the shared store so every node can decrypt smart-host passwords.
         services.AddDataProtection().SetApplicationName("Mailflow").PersistKeysToDbContext<MailflowDbContext>();
         services.AddSingleton<IStartupSeeder, DefaultConfigurationSeeder>();
+        // Configuration as code: export / plan / apply, and Mailflow:ConfigFile applied after the defaults.
+        services.AddSingleton<ConfigurationAsCodeService>();
+        services.AddSingleton<IStartupSeeder, ConfigurationFileSeeder>();
+
+        // API keys for the REST API and the CLI; the configured initial key is ensured at start-up.
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<IStartupSeeder, InitialApiKeySeeder>();
 
         // Live configuration: the snapshot, its refresh loop (poll + in-process signal) and, on PostgreSQL, LISTEN/NOTIFY.
         services.AddSingleton<TransportConfigProvider>();

@@ -30,11 +30,17 @@ public abstract class MudBunitContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<Cluster.GenerationStatusReader>();
         Services.AddSingleton<Auditing.AuditLogQuery>();
         Auth = AddAuthorization();
+        AddServices(Services);
         // Last: it touches the renderer, after which no service can be added.
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     protected TemporarySqliteStore Store { get; }
+
+    /// <summary>Extra registrations for one test class (called from the constructor, before anything is resolved).</summary>
+    protected virtual void AddServices(IServiceCollection services)
+    {
+    }
 
     /// <summary>Who the page sees as signed in; set before rendering.</summary>
     protected BunitAuthorizationContext Auth { get; }

@@ -28,6 +28,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<NodeRegistration> Nodes => Set<NodeRegistration>();
     public DbSet<ConfigurationGeneration> ConfigurationGenerations => Set<ConfigurationGeneration>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<QueuedMessage> QueuedMessages => Set<QueuedMessage>();
     public DbSet<QueuedRecipient> QueuedRecipients => Set<QueuedRecipient>();
@@ -142,6 +143,19 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Property(x => x.Action).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(x => x.At);
             e.HasIndex(x => new { x.ObjectType, x.ObjectId });
+        });
+
+        b.Entity<ApiKey>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(ApiKeyService.MaximumNameLength).IsRequired();
+            e.HasIndex(x => x.Name);
+            e.Property(x => x.Role).HasMaxLength(64).IsRequired();
+            e.Property(x => x.SecretHash).HasMaxLength(64).IsRequired();
+            e.HasIndex(x => x.SecretHash).IsUnique();
+            e.Property(x => x.Prefix).HasMaxLength(16);
+            e.Property(x => x.CreatedBy).HasMaxLength(256);
+            e.Ignore(x => x.IsRevoked);
         });
 
         QueueModel.Configure(b);

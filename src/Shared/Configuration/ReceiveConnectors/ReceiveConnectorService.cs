@@ -124,6 +124,15 @@ public sealed class ReceiveConnectorService(ConfigurationEditor editor)
         var others = await db.ReceiveConnectors.AsNoTracking().Where(o => o.Id != c.Id).ToListAsync(cancellationToken);
         if (others.Any(o => string.Equals(o.Name, c.Name, StringComparison.OrdinalIgnoreCase)))
             errors.Add(nameof(c.Name), $"There is already a receive connector named '{c.Name}'.");
+        ValidateBindings(c, others, errors);
+    }
+
+    /// <summary>
+    /// Listener clashes between an enabled connector and the other connectors (the configuration
+    /// document's planner checks whole sets of connectors with it too).
+    /// </summary>
+    public static void ValidateBindings(ReceiveConnector c, IEnumerable<ReceiveConnector> others, ValidationErrors errors)
+    {
         if (!c.Enabled)
             return;
         foreach (var binding in c.Bindings)

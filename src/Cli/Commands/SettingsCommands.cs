@@ -1,0 +1,39 @@
+using System.CommandLine;
+
+namespace Mailflow.Cli.Commands;
+
+/// <summary><c>mailflow settings show|set</c>: organization settings.</summary>
+internal static class SettingsCommands
+{
+    private const string Path = "organization-settings";
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("settings", "Organization settings: name, retry and expiry timers, default limits");
+
+        var show = new Command("show", "Show the organization settings");
+        context.Handle(show, async (_, client, output, ct) => output.Details(await client.GetAsync(Path, ct)));
+
+        var organizationName = new Option<string?>("--organization-name") { Description = "The organization's name" };
+        var maxReceive = new Option<string?>("--max-receive-size") { Description = "e.g. 36MB" };
+        var maxSend = new Option<string?>("--max-send-size") { Description = "e.g. 35MB" };
+        var set = Fields.SetOption();
+        var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400") { organizationName, maxReceive, maxSend, set };
+        context.Handle(change, async (parse, client, output, ct) =>
+        {
+            var current = await client.SendAsync(HttpMethod.Get, Path, null, null, ct);
+            var body = current.Body!.AsObject();
+            if (parse.GetValue(organizationName) is { } name) body["organizationName"] = name;
+            if (parse.GetValue(maxReceive) is { } receive) body["maxReceiveSizeBytes"] = Fields.ParseSize(receive);
+            if (parse.GetValue(maxSend) is { } send) body["maxSendSizeBytes"] = Fields.ParseSize(send);
+            Fields.ApplySets(body, parse.GetValue(set));
+            var saved = await client.SendAsync(HttpMethod.Put, Path, body, current.ETag, ct);
+            output.Message("Organization settings saved.");
+            output.Details(saved.Body);
+        });
+
+        command.Subcommands.Add(show);
+        command.Subcommands.Add(change);
+        return command;
+    }
+}

@@ -1,0 +1,43 @@
+using Mailflow.Cluster;
+using Mailflow.Configuration;
+using Mailflow.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mailflow.Server.Api;
+
+/// <summary>/api/v1/nodes and /api/v1/configuration/generations: which nodes share the store, which configuration generation each runs, and the history of generations.</summary>
+public static class ClusterApi
+{
+    /// <param name="UpToDate">Whether the node runs the newest saved generation.</param>
+    public sealed record NodeResource(string Name, string Address, DateTimeOffset StartedAt, DateTimeOffset LastHeartbeat, long ActiveGeneration, long LatestGeneration, bool UpToDate);
+
+    public const int MaximumPageSize = 500;
+
+    public static RouteGroupBuilder MapClusterApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/nodes", async (IDbContextFactory<MailflowDbContext> dbFactory, CancellationToken ct) =>
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                var latest = await TransportConfigLoader.ReadLatestGenerationAsync(db, ct);
+                var nodes = await db.Nodes.AsNoTracking().ToListAsync(ct);
+                return nodes.OrderBy(n => n.Name, StringComparer.Ordinal)
+                    .Select(n => new NodeResource(n.Name, n.Address, n.StartedAt, n.LastHeartbeat, n.ActiveGeneration, latest, n.ActiveGeneration >= latest))
+                    .ToList();
+            })
+            .WithTags("Nodes").WithName("ListNodes").WithSummary("List the nodes sharing this store, with the configuration generation each runs");
+
+        api.MapGet("/configuration/generations", async (IDbContextFactory<MailflowDbContext> dbFactory, int? limit, long? before, CancellationToken ct) =>
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                var query = db.ConfigurationGenerations.AsNoTracking();
+                if (before is { } b)
+                    query = query.Where(g => g.Number < b);
+                return await query.OrderByDescending(g => g.Number).Take(Math.Clamp(limit ?? 50, 1, MaximumPageSize)).ToListAsync(ct);
+            })
+            .WithTags("Configuration").WithName("ListConfigurationGenerations")
+            .WithSummary("Configuration generations, newest first (page with before = the last number you got)")
+            .Produces<List<ConfigurationGeneration>>();
+
+        return api;
+    }
+}

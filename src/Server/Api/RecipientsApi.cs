@@ -1,0 +1,135 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Mailflow.Configuration;
+
+namespace Mailflow.Server.Api;
+
+/// <summary>A recipient as the API shows and takes it: the entity's fields without the password hash.</summary>
+public sealed class RecipientResource
+{
+    public Guid Id { get; set; }
+    public RecipientKind Kind { get; set; }
+    public string DisplayName { get; set; } = "";
+    public string PrimaryAddress { get; set; } = "";
+    public List<string> ExtraAddresses { get; set; } = [];
+    public MailboxDeliveryKind DeliveryKind { get; set; } = MailboxDeliveryKind.Maildir;
+    public string DeliveryTarget { get; set; } = "";
+    /// <summary>Read-only: whether the mailbox has a submission (SMTP AUTH) password.</summary>
+    public bool HasSubmissionPassword { get; set; }
+    public List<string> SendAs { get; set; } = [];
+    public Guid? ForwardToId { get; set; }
+    public string ExternalAddress { get; set; } = "";
+    public List<Guid> MemberIds { get; set; } = [];
+    public int Revision { get; set; }
+
+    public static RecipientResource From(Recipient r) => new()
+    {
+        Id = r.Id, Kind = r.Kind, DisplayName = r.DisplayName, PrimaryAddress = r.PrimaryAddress, ExtraAddresses = r.ExtraAddresses,
+        DeliveryKind = r.DeliveryKind, DeliveryTarget = r.DeliveryTarget, HasSubmissionPassword = r.SubmissionPasswordHash is not null,
+        SendAs = r.SendAs, ForwardToId = r.ForwardToId, ExternalAddress = r.ExternalAddress, MemberIds = r.MemberIds, Revision = r.Revision,
+    };
+
+    public Recipient ToEntity() => new()
+    {
+        Id = Id, Kind = Kind, DisplayName = DisplayName ?? "", PrimaryAddress = PrimaryAddress ?? "", ExtraAddresses = ExtraAddresses ?? [],
+        DeliveryKind = DeliveryKind, DeliveryTarget = DeliveryTarget ?? "", SendAs = SendAs ?? [], ForwardToId = ForwardToId,
+        ExternalAddress = ExternalAddress ?? "", MemberIds = MemberIds ?? [], Revision = Revision,
+    };
+}
+
+/// <summary>/api/v1/recipients: mailboxes, aliases, distribution groups, mail contacts and submission passwords. Recipient Management may change these.</summary>
+public static class RecipientsApi
+{
+    public sealed record SetPasswordRequest(string Password);
+
+    /// <summary>A generated password, shown once.</summary>
+    public sealed record GeneratedPassword(RecipientResource Recipient, string Password);
+
+    private const string Missing = "There is no recipient with that id.";
+
+    public static RouteGroupBuilder MapRecipientsApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/recipients").WithTags("Recipients");
+
+        group.MapGet("/", async (RecipientService recipients, CancellationToken ct) =>
+                (await recipients.ListAsync(ct)).Select(RecipientResource.From).ToList())
+            .WithName("ListRecipients").WithSummary("List recipients");
+
+        group.MapGet("/{id:guid}", async Task<IResult> (Guid id, HttpContext http, RecipientService recipients, CancellationToken ct) =>
+                await recipients.GetAsync(id, ct) is { } recipient
+                    ? TypedResults.Ok(http.WithETag(RecipientResource.From(recipient), recipient.Revision))
+                    : ApiResults.Problem(StatusCodes.Status404NotFound, "Not found", Missing))
+            .WithName("GetRecipient").WithSummary("Get one recipient (ETag = revision)")
+            .Produces<RecipientResource>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/", async (RecipientResource input, HttpContext http, ClaimsPrincipal user, RecipientService recipients, CancellationToken ct) =>
+            {
+                var created = await recipients.CreateAsync(AdminActor.FromPrincipal(user), input.ToEntity(), ct);
+                return TypedResults.Created($"/api/v1/recipients/{created.Id}", http.WithETag(RecipientResource.From(created), created.Revision));
+            })
+            .WithName("CreateRecipient").WithSummary("Add a mailbox, alias, distribution group or mail contact")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+
+        group.MapPut("/{id:guid}", async (Guid id, RecipientResource input, HttpContext http, ClaimsPrincipal user, RecipientService recipients, CancellationToken ct) =>
+            {
+                var stored = await recipients.GetAsync(id, ct) ?? throw new ConfigurationNotFoundException(Missing);
+                var entity = input.ToEntity();
+                entity.Id = id;
+                entity.Revision = Preconditions.RevisionFromIfMatch(http, stored.Revision);
+                var saved = await recipients.UpdateAsync(AdminActor.FromPrincipal(user), entity, ct);
+                return TypedResults.Ok(http.WithETag(RecipientResource.From(saved), saved.Revision));
+            })
+            .WithName("UpdateRecipient").WithSummary("Change a recipient (If-Match required; the kind cannot change)")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+
+        group.MapDelete("/{id:guid}", async (Guid id, HttpContext http, ClaimsPrincipal user, RecipientService recipients, CancellationToken ct) =>
+            {
+                var stored = await recipients.GetAsync(id, ct) ?? throw new ConfigurationNotFoundException(Missing);
+                Preconditions.RevisionFromIfMatch(http, stored.Revision);
+                await recipients.DeleteAsync(AdminActor.FromPrincipal(user), id, ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("DeleteRecipient").WithSummary("Remove a recipient (If-Match required)")
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+
+        group.MapPut("/{id:guid}/submission-password", async (Guid id, SetPasswordRequest request, HttpContext http, ClaimsPrincipal user, RecipientService recipients, CancellationToken ct) =>
+            {
+                var stored = await recipients.GetAsync(id, ct) ?? throw new ConfigurationNotFoundException(Missing);
+                var revision = Preconditions.RevisionFromIfMatch(http, stored.Revision);
+                var saved = await recipients.SetSubmissionPasswordAsync(AdminActor.FromPrincipal(user), id, revision, request.Password ?? "", ct);
+                return TypedResults.Ok(http.WithETag(RecipientResource.From(saved), saved.Revision));
+            })
+            .WithName("SetSubmissionPassword").WithSummary("Set a mailbox's submission (SMTP AUTH) password (If-Match required)")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+
+        group.MapPost("/{id:guid}/submission-password/reset", async (Guid id, HttpContext http, ClaimsPrincipal user, RecipientService recipients, CancellationToken ct) =>
+            {
+                var stored = await recipients.GetAsync(id, ct) ?? throw new ConfigurationNotFoundException(Missing);
+                var revision = Preconditions.RevisionFromIfMatch(http, stored.Revision);
+                var password = GeneratePassword();
+                var saved = await recipients.SetSubmissionPasswordAsync(AdminActor.FromPrincipal(user), id, revision, password, ct);
+                return TypedResults.Ok(http.WithETag(new GeneratedPassword(RecipientResource.From(saved), password), saved.Revision));
+            })
+            .WithName("ResetSubmissionPassword").WithSummary("Give a mailbox a new random submission password, returned once (If-Match required)")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+
+        group.MapDelete("/{id:guid}/submission-password", async (Guid id, HttpContext http, ClaimsPrincipal user, RecipientService recipients, CancellationToken ct) =>
+            {
+                var stored = await recipients.GetAsync(id, ct) ?? throw new ConfigurationNotFoundException(Missing);
+                var revision = Preconditions.RevisionFromIfMatch(http, stored.Revision);
+                var saved = await recipients.SetSubmissionPasswordAsync(AdminActor.FromPrincipal(user), id, revision, null, ct);
+                return TypedResults.Ok(http.WithETag(RecipientResource.From(saved), saved.Revision));
+            })
+            .WithName("RemoveSubmissionPassword").WithSummary("Remove a mailbox's submission password: it can no longer sign in to send (If-Match required)")
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+
+        return api;
+    }
+
+    /// <summary>20 characters from a 64-symbol alphabet: 120 random bits.</summary>
+    private static string GeneratePassword() =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)).Replace('+', '-').Replace('/', '_');
+}

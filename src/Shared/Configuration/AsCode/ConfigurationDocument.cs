@@ -1,0 +1,141 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Mailflow.Configuration;
+
+/// <summary>
+/// A whole organization's configuration as one JSON document ("configuration as code"). Objects are
+/// identified by what admins call them — accepted domains by domain name, connectors and rules by
+/// name, recipients by primary address — never by database id, so a document applies to any store.
+/// References use the same names (an alias forwards to an address, a group lists member addresses).
+/// <para>
+/// A section that is present is the whole truth for its kind: objects missing from it are removed.
+/// A section left out (null) is not touched. Rules are evaluated in the order they are listed.
+/// </para>
+/// <para>
+/// Secrets: smart-host passwords are never exported; <see cref="SendConnectorSpec.SmartHostPassword"/>
+/// may be given to set one, and when it is left out the stored password is kept. Recipients'
+/// submission password hashes are exported only when asked for; when left out, applying keeps
+/// the stored hash.
+/// </para>
+/// </summary>
+public sealed class ConfigurationDocument
+{
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>How documents are written and read: camelCase, enums by name, indented.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public int SchemaVersion { get; set; } = CurrentSchemaVersion;
+    public OrganizationSettingsSpec? OrganizationSettings { get; set; }
+    public List<AcceptedDomainSpec>? AcceptedDomains { get; set; }
+    public List<ReceiveConnectorSpec>? ReceiveConnectors { get; set; }
+    public List<SendConnectorSpec>? SendConnectors { get; set; }
+    public List<RecipientSpec>? Recipients { get; set; }
+    /// <summary>In priority order: the first rule is evaluated first.</summary>
+    public List<TransportRuleSpec>? Rules { get; set; }
+}
+
+public sealed class OrganizationSettingsSpec
+{
+    public string OrganizationName { get; set; } = "Mailflow";
+    public int TransientRetryIntervalSeconds { get; set; } = 300;
+    public int TransientRetryAttempts { get; set; } = 6;
+    public int OutboundConnectionFailureRetryIntervalSeconds { get; set; } = 600;
+    public int DelayNotificationTimeoutSeconds { get; set; } = 4 * 3600;
+    public int MessageExpirationTimeoutSeconds { get; set; } = 2 * 24 * 3600;
+    public long MaxReceiveSizeBytes { get; set; } = 36L * 1024 * 1024;
+    public long MaxSendSizeBytes { get; set; } = 35L * 1024 * 1024;
+    public int MaxRecipientsPerMessage { get; set; } = 500;
+}
+
+public sealed class AcceptedDomainSpec
+{
+    public string DomainName { get; set; } = "";
+    public AcceptedDomainType Type { get; set; } = AcceptedDomainType.Authoritative;
+    public bool MatchSubdomains { get; set; }
+    public bool IsDefault { get; set; }
+}
+
+public sealed class ReceiveConnectorSpec
+{
+    public string Name { get; set; } = "";
+    public bool Enabled { get; set; } = true;
+    public List<IpBinding> Bindings { get; set; } = [];
+    public List<string> RemoteIpRanges { get; set; } = [];
+    public string Fqdn { get; set; } = "";
+    public string Banner { get; set; } = "";
+    public ReceivePermissionGroups PermissionGroups { get; set; } = ReceivePermissionGroups.AnonymousUsers;
+    public ReceiveAuthMechanisms AuthMechanisms { get; set; } = ReceiveAuthMechanisms.Tls;
+    public ConnectorTlsMode TlsMode { get; set; } = ConnectorTlsMode.StartTls;
+    public bool RequireTls { get; set; }
+    public long MaxMessageSizeBytes { get; set; } = 36L * 1024 * 1024;
+    public int MaxRecipientsPerMessage { get; set; } = 200;
+    public int MaxInboundConnections { get; set; } = 5000;
+    public int MaxInboundConnectionsPerSource { get; set; } = 20;
+    public int ConnectionTimeoutSeconds { get; set; } = 600;
+    public int IdleTimeoutSeconds { get; set; } = 300;
+    public int MaxProtocolErrors { get; set; } = 5;
+    public int TarpitIntervalMilliseconds { get; set; } = 5000;
+    public BareLineEndingPolicy BareLineEndings { get; set; } = BareLineEndingPolicy.Reject;
+    public ProtocolLoggingLevel ProtocolLogging { get; set; } = ProtocolLoggingLevel.None;
+    public Guid? CertificateId { get; set; }
+}
+
+public sealed class SendConnectorSpec
+{
+    public string Name { get; set; } = "";
+    public bool Enabled { get; set; } = true;
+    public List<AddressSpace> AddressSpaces { get; set; } = [];
+    public SendRoutingMethod RoutingMethod { get; set; } = SendRoutingMethod.DnsMx;
+    public List<string> SmartHosts { get; set; } = [];
+    public SmartHostAuthentication SmartHostAuthentication { get; set; }
+    public string SmartHostUsername { get; set; } = "";
+    /// <summary>Input only: a smart-host password to store (encrypted). Never exported; left out = keep the stored one.</summary>
+    public string? SmartHostPassword { get; set; }
+    public OutboundTlsPolicy TlsPolicy { get; set; } = OutboundTlsPolicy.Opportunistic;
+    public string TlsCertificateDomain { get; set; } = "";
+    public int Port { get; set; } = 25;
+    public string HeloFqdn { get; set; } = "";
+    public long MaxMessageSizeBytes { get; set; } = 35L * 1024 * 1024;
+    public List<string> SourceNodes { get; set; } = [];
+    public int MaxConcurrentConnections { get; set; } = 20;
+    public int MaxMessagesPerConnection { get; set; } = 20;
+}
+
+public sealed class RecipientSpec
+{
+    public RecipientKind Kind { get; set; }
+    public string DisplayName { get; set; } = "";
+    public string PrimaryAddress { get; set; } = "";
+    public List<string> ExtraAddresses { get; set; } = [];
+    public MailboxDeliveryKind DeliveryKind { get; set; } = MailboxDeliveryKind.Maildir;
+    public string DeliveryTarget { get; set; } = "";
+    public List<string> SendAs { get; set; } = [];
+    /// <summary>Alias: the primary address of the recipient it forwards to.</summary>
+    public string? ForwardTo { get; set; }
+    public string ExternalAddress { get; set; } = "";
+    /// <summary>Distribution group: the members' primary addresses.</summary>
+    public List<string> Members { get; set; } = [];
+    /// <summary>Exported only when asked for; left out = keep the stored hash.</summary>
+    public string? SubmissionPasswordHash { get; set; }
+}
+
+public sealed class TransportRuleSpec
+{
+    public string Name { get; set; } = "";
+    public string Comments { get; set; } = "";
+    public bool Enabled { get; set; } = true;
+    public RuleMode Mode { get; set; } = RuleMode.Enforce;
+    public DateTimeOffset? ActivationDate { get; set; }
+    public DateTimeOffset? ExpiryDate { get; set; }
+    public bool StopProcessingRules { get; set; }
+    public SenderAddressLocation SenderAddressLocation { get; set; } = SenderAddressLocation.Envelope;
+    /// <summary>Group predicates name groups by primary address here (the store keeps ids).</summary>
+    public RuleDefinition Definition { get; set; } = new();
+}

@@ -1,0 +1,32 @@
+using Mailflow.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mailflow.Configuration;
+
+/// <summary>Every configuration object in the store, read on one context (inside the caller's transaction).</summary>
+internal sealed record ConfigurationState(
+    OrganizationSettings? Settings,
+    List<AcceptedDomain> Domains,
+    List<ReceiveConnector> ReceiveConnectors,
+    List<SendConnector> SendConnectors,
+    List<Recipient> Recipients,
+    List<TransportRule> Rules)
+{
+    public static async Task<ConfigurationState> LoadAsync(MailflowDbContext db, bool tracking, CancellationToken cancellationToken)
+    {
+        IQueryable<T> Query<T>() where T : class => tracking ? db.Set<T>() : db.Set<T>().AsNoTracking();
+        var settings = await Query<OrganizationSettings>().FirstOrDefaultAsync(cancellationToken);
+        var domains = await Query<AcceptedDomain>().ToListAsync(cancellationToken);
+        var receive = await Query<ReceiveConnector>().ToListAsync(cancellationToken);
+        var send = await Query<SendConnector>().ToListAsync(cancellationToken);
+        var recipients = await Query<Recipient>().ToListAsync(cancellationToken);
+        var rules = await Query<TransportRule>().ToListAsync(cancellationToken);
+        return new ConfigurationState(
+            settings,
+            [.. domains.OrderBy(d => d.DomainName, StringComparer.Ordinal)],
+            [.. receive.OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)],
+            [.. send.OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)],
+            [.. recipients.OrderBy(r => r.PrimaryAddress, StringComparer.Ordinal)],
+            [.. rules.OrderBy(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal)]);
+    }
+}
