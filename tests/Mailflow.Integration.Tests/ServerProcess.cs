@@ -33,7 +33,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(StoreSettings store, string dataDirectory, int smtpPort)
+    public static async Task<ServerProcess> StartAsync(StoreSettings store, string dataDirectory, int smtpPort, IDictionary<string, string>? extraEnvironment = null)
     {
         var serverDll = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo("dotnet", [serverDll])
@@ -59,6 +59,8 @@ public sealed class ServerProcess : IAsyncDisposable
             ["Mailflow__Seed__ClientFrontendPort"] = FreePort.Get().ToString(CultureInfo.InvariantCulture),
             ["Mailflow__Seed__ImplicitTlsPort"] = FreePort.Get().ToString(CultureInfo.InvariantCulture),
         };
+        foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>())
+            environment[key] = value;
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");

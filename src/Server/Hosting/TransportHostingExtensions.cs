@@ -1,3 +1,4 @@
+using Mailflow.Data;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Categorize;
 using Mailflow.Server.Transport.Deliver;
@@ -26,6 +27,7 @@ public static class TransportHostingExtensions
         services.AddSingleton<SubmissionSignal>();
         services.AddSingleton<SubmissionSink>();
         services.AddSingleton<IMessageSink>(sp => sp.GetRequiredService<SubmissionSink>());
+        services.AddSingleton<IStartupSeeder, OwnLeaseRecovery>();
         services.AddSingleton<Categorizer>();
         services.AddHostedService(sp => sp.GetRequiredService<Categorizer>());
 

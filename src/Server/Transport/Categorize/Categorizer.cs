@@ -11,6 +11,7 @@ using Mailflow.Server.Transport.Route;
 using Mailflow.Server.Transport.Tracking;
 using Mailflow.Tracking;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace Mailflow.Server.Transport.Categorize;
@@ -40,6 +41,7 @@ public sealed partial class Categorizer(
     MessageTracker tracker,
     QueueSignals queueSignals,
     SubmissionSignal submissions,
+    IOptions<MailflowOptions> options,
     TimeProvider time,
     ILogger<Categorizer> logger) : BackgroundService
 {
@@ -48,8 +50,8 @@ public sealed partial class Categorizer(
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private const int BatchSize = 32;
 
-    /// <summary>Unique per process, so a lease held by a dead process is never mistaken for ours.</summary>
-    private string OwnerName { get; } = $"categorizer:{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    /// <summary>Node name first (see <see cref="OwnLeaseRecovery"/>), then unique per process.</summary>
+    private string OwnerName { get; } = $"{OwnLeaseRecovery.OwnerPrefix(options.Value)}categorizer/{Environment.ProcessId}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

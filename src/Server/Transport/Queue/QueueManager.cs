@@ -47,7 +47,7 @@ public sealed class QueueManager(
     private int _inFlight;
 
     public string OwnerName { get; } = string.IsNullOrWhiteSpace(queueOptions.Value.OwnerName)
-        ? $"{mailflowOptions.Value.ResolvedNodeName}/{Environment.ProcessId}"
+        ? $"{OwnLeaseRecovery.OwnerPrefix(mailflowOptions.Value)}{Environment.ProcessId}"
         : queueOptions.Value.OwnerName;
 
     private TimeSpan LeaseDuration => TimeSpan.FromSeconds(Math.Max(10, _options.LeaseSeconds));
