@@ -31,6 +31,7 @@ public static class TransportHostingExtensions
         services.AddSingleton<IProtocolLog>(sp => sp.GetRequiredService<FileProtocolLog>());
         services.AddSingleton<ReceiveEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<ReceiveEngine>());
+        services.AddSingleton<Mailflow.Cluster.IReceiveStatus, ReceiveEngineStatus>();
         return builder;
     }
 }
