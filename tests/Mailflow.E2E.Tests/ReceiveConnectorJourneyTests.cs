@@ -1,0 +1,106 @@
+using Mailflow.Server.Transport.Receive;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using MimeKit;
+using static Microsoft.Playwright.Assertions;
+
+namespace Mailflow.E2E.Tests;
+
+/// <summary>
+/// An admin creates a receive connector on a new loopback port in the browser, and a mail client can
+/// deliver to that port straight after the save: the change reaches SMTP without a restart.
+/// </summary>
+public sealed class ReceiveConnectorJourneyTests(SmtpMailflowServerFixture server, Xunit.Abstractions.ITestOutputHelper output)
+    : IClassFixture<SmtpMailflowServerFixture>, IAsyncLifetime
+{
+    private const string NewPassword = "correct horse battery staple";
+    private IPlaywright _playwright = default!;
+    private IBrowser _browser = default!;
+    private IBrowserContext _context = default!;
+    private IPage _page = default!;
+
+    public async Task InitializeAsync()
+    {
+        (_playwright, _browser) = await Browser.LaunchAsync();
+        _context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        _page = await _context.NewPageAsync();
+        _page.Console += (_, message) => output.WriteLine($"[browser {message.Type}] {message.Text}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _context.DisposeAsync();
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [Fact]
+    public async Task NewConnectorOnFreePort_WhenSavedInTheBrowser_AcceptsMailOverSmtpAtOnce()
+    {
+        try
+        {
+            await WalkAsync();
+        }
+        catch
+        {
+            await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("failure-receive-connector-journey.png"), FullPage = true });
+            output.WriteLine($"Failed at {_page.Url}:\n{await _page.ContentAsync()}");
+            throw;
+        }
+    }
+
+    private async Task WalkAsync()
+    {
+        var port = TestSupport.FreePort.Get();
+        await _page.GotoAsync(server.BaseUrl + "/mail-flow/receive-connectors");
+        await _page.FillAsync("#login-username", "admin");
+        await _page.FillAsync("#login-password", MailflowServerFixture.InitialPassword);
+        await _page.ClickAsync("#login-submit");
+        await Expect(_page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/change-password"));
+        await _page.FillAsync("#current-password", MailflowServerFixture.InitialPassword);
+        await _page.FillAsync("#new-password", NewPassword);
+        await _page.FillAsync("#confirm-password", NewPassword);
+        await _page.ClickAsync("#change-password-submit");
+
+        await _page.Locator("#receive-connectors-page[data-interactive=true]").WaitForAsync(new() { Timeout = 20_000 });
+        await Expect(_page.Locator("#receive-connectors [data-testid=connector-name]")).ToHaveCountAsync(3);
+        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("10-receive-connectors.png"), FullPage = true });
+
+        await _page.ClickAsync("#add-receive-connector");
+        await _page.FillAsync("#rc-name-input", "E2E anonymous");
+        await _page.FillAsync("#rc-binding-address", "127.0.0.1");
+        await _page.FillAsync("#rc-binding-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await _page.ClickAsync("#rc-add-binding");
+        await Expect(_page.Locator($"[data-testid='binding-127.0.0.1:{port}']")).ToBeVisibleAsync();
+        await _page.FillAsync("#rc-range-input", "10.0.0.0/33");
+        await Expect(_page.Locator("[data-testid=rc-range-field] .mud-input-helper-text")).ToContainTextAsync("10.0.0.0/33 is not a valid CIDR range");
+        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("11-receive-connector-dialog.png"), FullPage = true });
+        await _page.FillAsync("#rc-range-input", "127.0.0.0/8");
+        await _page.ClickAsync("#rc-add-range");
+        await _page.ClickAsync("#rc-save");
+
+        await Expect(_page.Locator(".mud-snackbar")).ToContainTextAsync("E2E anonymous was created");
+        await Expect(_page.Locator("#receive-connectors [data-testid=connector-name]")).ToHaveCountAsync(4);
+
+        // The saved generation reaching the receive engine is the "at once": no restart, no reload.
+        var saved = await server.LatestSavedGenerationAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+            await server.Services.GetRequiredService<ReceiveEngine>().WaitForAppliedAsync(saved, timeout.Token);
+
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("someone@example.org"));
+        message.To.Add(MailboxAddress.Parse("postmaster@mailflow.local"));
+        message.Subject = "Through the new connector";
+        message.Body = new TextPart("plain") { Text = "Hello." };
+        using var client = new SmtpClient();
+        using var timeoutSend = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await client.ConnectAsync("127.0.0.1", port, SecureSocketOptions.None, timeoutSend.Token);
+        var reply = await client.SendAsync(message, timeoutSend.Token);
+        await client.DisconnectAsync(quit: true, timeoutSend.Token);
+
+        Assert.False(string.IsNullOrWhiteSpace(reply));
+        output.WriteLine($"250 reply text: {reply}");
+    }
+}
