@@ -32,6 +32,7 @@ public static class TransportHostingExtensions
         services.AddSingleton<ReceiveEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<ReceiveEngine>());
         services.AddSingleton<Mailflow.Cluster.IReceiveStatus, ReceiveEngineStatus>();
+        services.AddSingleton<Mailflow.Configuration.ISendConnectorTester, Transport.Deliver.SendConnectorTester>();
         return builder;
     }
 }
