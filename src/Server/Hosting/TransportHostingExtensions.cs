@@ -17,6 +17,7 @@ public static class TransportHostingExtensions
         services.AddOptions<SmtpOptions>().Bind(builder.Configuration.GetSection(SmtpOptions.Section));
         services.AddOptions<TlsOptions>().Bind(builder.Configuration.GetSection(TlsOptions.Section));
         services.AddSingleton<NodeCertificate>();
+        services.AddSingleton<Mailflow.Cluster.INodeCertificateStatus, NodeCertificateStatus>();
         services.AddMessageQueue();
         services.AddMailFlowDecisions();
         // Rules that reject or delete act before the 250; the store sink is behind them.
