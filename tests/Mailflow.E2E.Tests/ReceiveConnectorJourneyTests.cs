@@ -102,5 +102,52 @@ public sealed class ReceiveConnectorJourneyTests(SmtpMailflowServerFixture serve
 
         Assert.False(string.IsNullOrWhiteSpace(reply));
         output.WriteLine($"250 reply text: {reply}");
+
+        await ScreenshotTheOtherPagesAsync();
+    }
+
+    /// <summary>The other configuration pages load with data in the real server, in light, dark and narrow layouts.</summary>
+    private async Task ScreenshotTheOtherPagesAsync()
+    {
+        await OpenAsync("/mail-flow/send-connectors", "#send-connectors-page");
+        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("13-send-connectors.png"), FullPage = true });
+        await _page.ClickAsync("#add-send-connector");
+        await _page.FillAsync("#sc-name-input", "Provider");
+        await _page.ClickAsync("#sc-routing input[value=SmartHost], #sc-routing label:has-text('smart hosts')");
+        await Expect(_page.Locator("#sc-smart-host-input")).ToBeVisibleAsync();
+        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("14-send-connector-dialog.png"), FullPage = true });
+        await _page.ClickAsync("#sc-cancel");
+
+        await OpenAsync("/recipients", "#recipients-page");
+        await Expect(_page.Locator("#recipients")).ToContainTextAsync("postmaster@mailflow.local");
+        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("15-recipients.png"), FullPage = true });
+
+        await OpenAsync("/settings", "#organization-settings-page");
+        await Expect(_page.Locator("#org-expiration-amount")).ToHaveValueAsync("2");
+        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("16-organization-settings.png"), FullPage = true });
+
+        await OpenAsync("/settings/tls-certificates", "#tls-certificates-page");
+        await Expect(_page.Locator("#tls-subject")).ToContainTextAsync("CN=");
+        await Expect(_page.Locator("#tls-kind")).ToContainTextAsync("Self-signed");
+        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("17-tls-certificates.png"), FullPage = true });
+
+        await OpenAsync("/mail-flow/receive-connectors", "#receive-connectors-page");
+        const string Background = "getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-background').trim()";
+        var lightBackground = await _page.EvaluateAsync<string>(Background);
+        await _page.ClickAsync("#theme-toggle");
+        await _page.WaitForFunctionAsync($"{Background} !== '{lightBackground}'");
+        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("18-receive-connectors-dark.png"), FullPage = true });
+
+        await _page.SetViewportSizeAsync(420, 800);
+        await OpenAsync("/mail-flow/receive-connectors", "#receive-connectors-page");
+        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("19-receive-connectors-narrow.png"), FullPage = true });
+        await _page.SetViewportSizeAsync(1280, 800);
+    }
+
+    private async Task OpenAsync(string path, string rootSelector)
+    {
+        await _page.GotoAsync(server.BaseUrl + path);
+        await _page.Locator($"{rootSelector}[data-interactive=true]").WaitForAsync(new() { Timeout = 20_000 });
+        await Expect(_page.Locator(".mud-progress-linear")).ToHaveCountAsync(0);
     }
 }
