@@ -104,6 +104,46 @@ public sealed class ReceiveConnectorJourneyTests(SmtpMailflowServerFixture serve
         output.WriteLine($"250 reply text: {reply}");
 
         await ScreenshotTheOtherPagesAsync();
+        await TestASendConnectorAsync();
+    }
+
+    /// <summary>
+    /// "Test connector" against a real next hop: Mailflow's own Client Frontend, which offers STARTTLS and
+    /// AUTH to a mailbox with a submission password. The transcript shows TLS, certificate and AUTH; no message is sent.
+    /// </summary>
+    private async Task TestASendConnectorAsync()
+    {
+        const string RelayPassword = "relay mailbox password";
+        var actor = Configuration.AdminActor.System;
+        var recipients = server.Services.GetRequiredService<Configuration.RecipientService>();
+        var mailbox = await recipients.CreateAsync(actor, new Configuration.Recipient { Kind = Configuration.RecipientKind.Mailbox, PrimaryAddress = "relay@mailflow.local" });
+        await recipients.SetSubmissionPasswordAsync(actor, mailbox.Id, mailbox.Revision, RelayPassword);
+        var clientFrontend = (await server.Services.GetRequiredService<Configuration.ReceiveConnectorService>().ListAsync()).Single(c => c.Name == "Client Frontend");
+        var engine = server.Services.GetRequiredService<ReceiveEngine>();
+        var clientPort = ((System.Net.IPEndPoint)engine.Host!.BoundEndPoints[clientFrontend.Bindings[0]]).Port;
+        await server.Services.GetRequiredService<Configuration.SendConnectorService>().CreateAsync(actor, new Configuration.SendConnector
+        {
+            Name = "Loopback smart host",
+            AddressSpaces = [new Configuration.AddressSpace("loopback.test")],
+            RoutingMethod = Configuration.SendRoutingMethod.SmartHost,
+            SmartHosts = [$"127.0.0.1:{clientPort}"],
+            SmartHostAuthentication = Configuration.SmartHostAuthentication.Basic,
+            SmartHostUsername = "relay@mailflow.local",
+            TlsPolicy = Configuration.OutboundTlsPolicy.Required,
+        }, RelayPassword);
+        var saved = await server.LatestSavedGenerationAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+            await engine.WaitForAppliedAsync(saved, timeout.Token);
+
+        await OpenAsync("/mail-flow/send-connectors", "#send-connectors-page");
+        await _page.ClickAsync("[data-testid='test-Loopback smart host']");
+        await _page.ClickAsync("#sc-run-test");
+        await Expect(_page.Locator("#sc-test-result [data-testid=sc-test-auth]")).ToContainTextAsync("Succeeded as relay@mailflow.local", new() { Timeout = 45_000 });
+        await Expect(_page.Locator("#sc-test-result [data-testid=sc-test-tls]")).ToContainTextAsync("Tls");
+        await Expect(_page.Locator("#sc-test-result [data-testid=sc-test-certificate]")).ToContainTextAsync("CN=");
+        await Expect(_page.Locator("#sc-test-result [data-testid=sc-test-capabilities]")).ToContainTextAsync("AUTH");
+        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("20-send-connector-test.png"), FullPage = true });
+        Assert.DoesNotContain(RelayPassword, await _page.ContentAsync(), StringComparison.Ordinal);
     }
 
     /// <summary>The other configuration pages load with data in the real server, in light, dark and narrow layouts.</summary>
