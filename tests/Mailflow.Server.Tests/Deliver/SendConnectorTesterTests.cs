@@ -60,7 +60,9 @@ public sealed class SendConnectorTesterTests : IAsyncLifetime
         Assert.NotNull(attempt.TlsProtocol);
         Assert.Equal("CN=loopback.test", attempt.CertificateSubject);
         Assert.True(attempt.CertificateNotAfter > DateTimeOffset.UtcNow);
-        Assert.Contains(attempt.Capabilities, c => c.StartsWith("AUTH", StringComparison.Ordinal) && c.Contains("PLAIN", StringComparison.Ordinal));
+        Assert.Contains("AUTH PLAIN LOGIN", attempt.Capabilities);
+        Assert.Contains("SIZE 10485760", attempt.Capabilities);
+        Assert.Contains("8BITMIME", attempt.Capabilities);
         Assert.Equal($"Succeeded as {UserName}", attempt.AuthOutcome);
         var commands = responder.Commands.Select(c => c.Split(' ')[0].ToUpperInvariant()).ToList();
         Assert.Equal(["EHLO", "STARTTLS", "EHLO", "AUTH", "QUIT"], commands);

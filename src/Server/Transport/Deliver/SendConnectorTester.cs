@@ -141,17 +141,35 @@ public sealed class SendConnectorTester(
         }
     }
 
-    /// <summary>EHLO keywords as the server advertised them (RFC 5321 §4.1.1.1).</summary>
+    /// <summary>EHLO keywords as the server advertised them (RFC 5321 §4.1.1.1), in their registered spelling.</summary>
     private static IReadOnlyList<string> DescribeCapabilities(SmtpClient client)
     {
         var list = new List<string>();
         foreach (var flag in Enum.GetValues<SmtpCapabilities>())
-            if (flag != SmtpCapabilities.None && client.Capabilities.HasFlag(flag))
-                list.Add(flag.ToString());
-        if (client.AuthenticationMechanisms.Count > 0)
-            list.Add($"AUTH {string.Join(" ", client.AuthenticationMechanisms)}");
-        if (client.MaxSize > 0)
-            list.Add($"SIZE {client.MaxSize}");
+        {
+            if (flag == SmtpCapabilities.None || !client.Capabilities.HasFlag(flag))
+                continue;
+            switch (flag)
+            {
+                case SmtpCapabilities.Authentication:
+                    list.Add($"AUTH {string.Join(" ", client.AuthenticationMechanisms)}");
+                    break;
+                case SmtpCapabilities.Size:
+                    list.Add(client.MaxSize > 0 ? $"SIZE {client.MaxSize}" : "SIZE");
+                    break;
+                default:
+                    list.Add(Keyword(flag));
+                    break;
+            }
+        }
         return list;
     }
+
+    private static string Keyword(SmtpCapabilities flag) => flag switch
+    {
+        SmtpCapabilities.EightBitMime => "8BITMIME",
+        SmtpCapabilities.UTF8 => "SMTPUTF8",
+        SmtpCapabilities.StartTLS => "STARTTLS",
+        _ => flag.ToString().ToUpperInvariant(),
+    };
 }
