@@ -15,7 +15,7 @@ namespace Mailflow.E2E.Tests;
 /// a fresh SQLite store in a temp data directory and with a known first admin password. Tests reach
 /// into <see cref="WebApplicationFactory{TEntryPoint}.Services"/> to see what the engine sees.
 /// </summary>
-public sealed class MailflowServerFixture : WebApplicationFactory<Program>, IAsyncLifetime
+public class MailflowServerFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string InitialPassword = "First-Start-Password-1";
     public const string NodeName = "node-e2e";
@@ -36,6 +36,12 @@ public sealed class MailflowServerFixture : WebApplicationFactory<Program>, IAsy
         builder.UseSetting("urls", "http://127.0.0.1:0");
         // This journey is about the admin center; SMTP journeys set loopback bindings on free ports.
         builder.UseSetting("Mailflow:Smtp:Enabled", "false");
+        ConfigureSmtp(builder);
+    }
+
+    /// <summary>Where a variant turns SMTP on; the base fixture keeps it off.</summary>
+    protected virtual void ConfigureSmtp(IWebHostBuilder builder)
+    {
     }
 
     public Task InitializeAsync()

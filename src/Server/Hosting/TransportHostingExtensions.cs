@@ -19,6 +19,7 @@ public static class TransportHostingExtensions
         services.AddOptions<SmtpOptions>().Bind(builder.Configuration.GetSection(SmtpOptions.Section));
         services.AddOptions<TlsOptions>().Bind(builder.Configuration.GetSection(TlsOptions.Section));
         services.AddSingleton<NodeCertificate>();
+        services.AddSingleton<Mailflow.Cluster.INodeCertificateStatus, NodeCertificateStatus>();
         services.AddMessageQueue();
         services.AddMailFlowDecisions(builder.Configuration);
         services.AddMailDelivery(builder.Configuration);
@@ -39,6 +40,8 @@ public static class TransportHostingExtensions
         services.AddSingleton<IProtocolLog>(sp => sp.GetRequiredService<FileProtocolLog>());
         services.AddSingleton<ReceiveEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<ReceiveEngine>());
+        services.AddSingleton<Mailflow.Cluster.IReceiveStatus, ReceiveEngineStatus>();
+        services.AddSingleton<Mailflow.Configuration.ISendConnectorTester, Transport.Deliver.SendConnectorTester>();
         return builder;
     }
 }

@@ -12,9 +12,42 @@ namespace Mailflow.Server.Transport.Tls;
 /// </summary>
 public sealed partial class NodeCertificate(IOptions<MailflowOptions> mailflow, IOptions<TlsOptions> tls, TimeProvider time, ILogger<NodeCertificate> logger)
 {
-    private readonly Lazy<X509Certificate2> _certificate = new(() => Load(mailflow.Value, tls.Value, time, logger));
+    private readonly Lazy<X509Certificate2> _loaded = new(() => Load(mailflow.Value, tls.Value, time, logger));
+    private X509Certificate2? _replacement;
 
-    public X509Certificate2 Certificate => _certificate.Value;
+    /// <summary>The certificate new TLS sessions present; sessions already running keep the one they started with.</summary>
+    public X509Certificate2 Certificate => Volatile.Read(ref _replacement) ?? _loaded.Value;
+
+    /// <summary>Whether the certificate comes from <see cref="TlsOptions.CertificatePath"/> (not the generated self-signed one).</summary>
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(tls.Value.CertificatePath);
+
+    /// <summary>
+    /// Generates a fresh self-signed certificate, replaces the stored file and presents it to new TLS sessions
+    /// at once. Refused while a configured certificate is in use: that one belongs to the admin's files.
+    /// </summary>
+    public X509Certificate2 RegenerateSelfSigned()
+    {
+        if (IsConfigured)
+            throw new InvalidOperationException("This node uses the certificate configured in Mailflow:Tls:CertificatePath; replace that file instead.");
+        var options = mailflow.Value;
+        var path = SelfSignedPath(options);
+        StoreSelfSigned(GenerateSelfSigned(options.ResolvedFqdn, time.GetUtcNow()), path);
+        Log.GeneratedCertificate(logger, options.ResolvedFqdn, path);
+        var fresh = X509CertificateLoader.LoadPkcs12FromFile(path, password: null, X509KeyStorageFlags.Exportable);
+        Volatile.Write(ref _replacement, fresh);
+        return fresh;
+    }
+
+    private static void StoreSelfSigned(X509Certificate2 generated, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + ".tmp";
+        File.WriteAllBytes(temporary, generated.Export(X509ContentType.Pfx));
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Rename is atomic: a crash never leaves a half-written certificate (rename(2)).
+        File.Move(temporary, path, overwrite: true);
+    }
 
     public static string SelfSignedPath(MailflowOptions options) =>
         Path.Combine(options.ResolvedDataDirectory, "certificates", "self-signed.pfx");
@@ -34,13 +67,7 @@ public sealed partial class NodeCertificate(IOptions<MailflowOptions> mailflow, 
             if (stored.NotAfter > time.GetLocalNow().DateTime.AddDays(7))
                 return stored;
         }
-        var generated = GenerateSelfSigned(options.ResolvedFqdn, time.GetUtcNow());
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, generated.Export(X509ContentType.Pfx));
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, path, overwrite: true);
+        StoreSelfSigned(GenerateSelfSigned(options.ResolvedFqdn, time.GetUtcNow()), path);
         Log.GeneratedCertificate(logger, options.ResolvedFqdn, path);
         return X509CertificateLoader.LoadPkcs12FromFile(path, password: null, X509KeyStorageFlags.Exportable);
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Mailflow.Configuration;
@@ -33,6 +34,7 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
     private readonly ConnectionLimiter _limiter = new();
     private readonly Dictionary<IpBinding, RunningListener> _listeners = [];
     private readonly ConcurrentDictionary<Task, byte> _sessions = new();
+    private readonly ConcurrentDictionary<Guid, StrongBox<int>> _sessionsPerConnector = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly SemaphoreSlim _updateLock = new(1, 1);
     private readonly string _sessionPrefix;
@@ -65,6 +67,10 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
 
     /// <summary>Sessions currently running.</summary>
     public int ActiveSessions => _sessions.Keys.Count(session => !session.IsCompleted);
+
+    /// <summary>SMTP sessions running right now on one connector (the admin center's live count).</summary>
+    public int ActiveSessionsFor(Guid connectorId) =>
+        _sessionsPerConnector.TryGetValue(connectorId, out var count) ? Volatile.Read(ref count.Value) : 0;
 
     /// <summary>Applies a new set of receive connectors (disabled ones are ignored).</summary>
     public async Task UpdateAsync(IReadOnlyList<ReceiveConnector> connectors, CancellationToken cancellationToken)
@@ -203,7 +209,16 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
             }
             var sessionId = $"{_sessionPrefix}{Interlocked.Increment(ref _sessionCounter):x6}";
             var session = new SmtpSession(policy, transport, _dependencies, sessionId);
-            await session.RunAsync(_shutdown.Token);
+            var perConnector = _sessionsPerConnector.GetOrAdd(policy.ConnectorId, _ => new StrongBox<int>());
+            Interlocked.Increment(ref perConnector.Value);
+            try
+            {
+                await session.RunAsync(_shutdown.Token);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref perConnector.Value);
+            }
         }
         catch (Exception exception)
         {

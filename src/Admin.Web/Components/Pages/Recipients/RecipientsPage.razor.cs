@@ -1,0 +1,144 @@
+using System.Net;
+using Mailflow.Configuration;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+
+namespace Mailflow.Admin.Web.Components.Pages.Recipients;
+
+/// <summary>
+/// Recipients by kind: list, add, edit, set a submission password, remove. Recipient Management may change
+/// them; <see cref="RecipientService"/> checks that, validates, audits and publishes the change.
+/// </summary>
+public sealed partial class RecipientsPage
+{
+    private static readonly RecipientKind?[] TabKinds = [null, RecipientKind.Mailbox, RecipientKind.Alias, RecipientKind.DistributionGroup, RecipientKind.MailContact];
+
+    [Inject] private RecipientService Recipients { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+
+    [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    private IReadOnlyList<Recipient>? _recipients;
+    private string? _loadError;
+    private int _tab;
+    private AdminActor _actor = new("anonymous", new HashSet<string>());
+
+    private bool CanManage => _actor.CanManageRecipients;
+
+    private RecipientKind? Filter => TabKinds[_tab];
+
+    private string AddLabel => Filter is { } kind ? RecipientText.Label(kind).ToLowerInvariant() : "recipient";
+
+    private IReadOnlyList<Recipient> Shown =>
+        _recipients is null ? [] : [.. _recipients.Where(r => Filter is null || r.Kind == Filter).OrderBy(r => r.PrimaryAddress, StringComparer.OrdinalIgnoreCase)];
+
+    protected override async Task OnInitializedAsync()
+    {
+        _actor = AdminActor.FromPrincipal((await AuthenticationState).User);
+        await LoadAsync();
+    }
+
+    private async Task LoadAsync()
+    {
+        try
+        {
+            _recipients = await Recipients.ListAsync();
+            _loadError = null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _loadError = $"The recipients could not be read from the store: {ex.Message}";
+            _recipients ??= [];
+        }
+    }
+
+    private string Details(Recipient r) => r.Kind switch
+    {
+        RecipientKind.Mailbox => $"{RecipientText.Label(r.DeliveryKind)}: {r.DeliveryTarget}{(r.SubmissionPasswordHash is null ? "" : " · can sign in")}",
+        RecipientKind.Alias => $"Forwards to {NameOf(r.ForwardToId)}",
+        RecipientKind.DistributionGroup => r.MemberIds.Count == 1 ? "1 member" : $"{r.MemberIds.Count} members",
+        RecipientKind.MailContact => $"Forwards to {r.ExternalAddress}",
+        _ => "",
+    };
+
+    private string NameOf(Guid? id) => _recipients?.FirstOrDefault(r => r.Id == id)?.PrimaryAddress ?? "(missing)";
+
+    private async Task AddAsync()
+    {
+        var saved = await ShowEditorAsync($"Add {AddLabel}", existing: null);
+        if (saved is not null)
+            Snackbar.Add($"{saved.PrimaryAddress} was created.", Severity.Success);
+    }
+
+    private async Task EditAsync(Recipient recipient)
+    {
+        var saved = await ShowEditorAsync($"Edit {recipient.PrimaryAddress}", recipient);
+        if (saved is not null)
+            Snackbar.Add($"{saved.PrimaryAddress} saved.", Severity.Success);
+    }
+
+    private async Task<Recipient?> ShowEditorAsync(string title, Recipient? existing)
+    {
+        var parameters = new DialogParameters<RecipientDialog>
+        {
+            { d => d.Existing, existing },
+            { d => d.InitialKind, Filter ?? RecipientKind.Mailbox },
+            { d => d.Actor, _actor },
+            { d => d.AllRecipients, _recipients ?? [] },
+        };
+        var dialog = await Dialogs.ShowAsync<RecipientDialog>(title, parameters,
+            new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true });
+        var result = await dialog.Result;
+        await LoadAsync();
+        return result is null || result.Canceled ? null : result.Data as Recipient;
+    }
+
+    private async Task PasswordAsync(Recipient mailbox)
+    {
+        var parameters = new DialogParameters<RecipientPasswordDialog>
+        {
+            { d => d.Mailbox, mailbox },
+            { d => d.Actor, _actor },
+        };
+        var dialog = await Dialogs.ShowAsync<RecipientPasswordDialog>($"Submission password for {mailbox.PrimaryAddress}", parameters,
+            new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
+        var result = await dialog.Result;
+        if (result is { Canceled: false, Data: string message })
+            Snackbar.Add(message, Severity.Success);
+        await LoadAsync();
+    }
+
+    private async Task RemoveAsync(Recipient recipient)
+    {
+        // Say up front what the service will refuse and what else changes, so the admin isn't surprised.
+        var aliases = _recipients!.Where(r => r.Kind == RecipientKind.Alias && r.ForwardToId == recipient.Id).Select(r => r.PrimaryAddress).ToList();
+        var groups = _recipients!.Where(r => r.Kind == RecipientKind.DistributionGroup && r.MemberIds.Contains(recipient.Id)).Select(r => r.PrimaryAddress).ToList();
+        var isPostmaster = recipient.AllAddresses.Any(a => a.StartsWith("postmaster@", StringComparison.OrdinalIgnoreCase));
+        var text = $"Remove <b>{WebUtility.HtmlEncode(recipient.PrimaryAddress)}</b>? Mail to its addresses will be rejected.";
+        if (aliases.Count > 0)
+            text += $"<br/><br/>Aliases forward to it ({WebUtility.HtmlEncode(string.Join(", ", aliases))}): Mailflow will refuse until you remove or repoint them.";
+        if (isPostmaster)
+            text += "<br/><br/>It holds a postmaster address, which must always exist (RFC 5321 §4.5.1): Mailflow refuses if it is the default domain's postmaster.";
+        if (groups.Count > 0)
+            text += $"<br/><br/>It will also be removed from {WebUtility.HtmlEncode(string.Join(", ", groups))}.";
+        var confirmed = await Dialogs.ShowMessageBoxAsync("Remove recipient", (MarkupString)text, yesText: "Remove", cancelText: "Cancel");
+        if (confirmed != true)
+            return;
+        try
+        {
+            await Recipients.DeleteAsync(_actor, recipient.Id);
+            Snackbar.Add($"{recipient.PrimaryAddress} was removed.", Severity.Success);
+        }
+        catch (ConfigurationValidationException ex)
+        {
+            Snackbar.Add(string.Join(" ", ex.Errors.SelectMany(e => e.Value)), Severity.Error);
+        }
+        catch (Exception ex) when (ex is ConfigurationNotFoundException or ConfigurationForbiddenException or ConfigurationConflictException)
+        {
+            Snackbar.Add(ex.Message, Severity.Error);
+        }
+        await LoadAsync();
+    }
+}

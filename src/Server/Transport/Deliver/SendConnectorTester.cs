@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Mailflow.Configuration;
+using Mailflow.Server.Transport.Route;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+
+namespace Mailflow.Server.Transport.Deliver;
+
+/// <summary>
+/// The admin center's "Test connector": for each next hop of a send connector (smart hosts in order, or the
+/// test domain's MX hosts), connect with MailKit, EHLO, STARTTLS as the TLS policy says (RFC 3207), AUTH
+/// when the connector has credentials (RFC 4954), then QUIT. Stops at the first host that completes.
+/// Nothing is ever sent, and the password only goes to the remote server, never into the result or a log.
+/// </summary>
+public sealed class SendConnectorTester(
+    SendConnectorService connectors,
+    SmartHostPasswordProtector passwords,
+    MxResolver mxResolver,
+    IOptions<MailflowOptions> mailflow,
+    TimeProvider time) : ISendConnectorTester
+{
+    private static readonly TimeSpan PerHostTimeout = TimeSpan.FromSeconds(30);
+
+    public async Task<SendConnectorTestResult> TestAsync(Guid connectorId, string? testDomain, CancellationToken cancellationToken = default)
+    {
+        var connector = await connectors.GetAsync(connectorId, cancellationToken);
+        if (connector is null)
+            return new SendConnectorTestResult("That send connector no longer exists.", []);
+
+        List<(string Host, int Port)> hops;
+        if (connector.RoutingMethod == SendRoutingMethod.SmartHost)
+        {
+            hops = [];
+            foreach (var text in connector.SmartHosts)
+                if (SmartHostRules.TryParse(text, out var host, out var port, out _))
+                    hops.Add((host, port ?? connector.Port));
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(testDomain) || !DomainNameRules.TryNormalize(testDomain, out var domain, out _))
+                return new SendConnectorTestResult("Enter a test domain: this connector looks up MX records, so it needs a recipient domain to find the next hop.", []);
+            var resolution = await mxResolver.ResolveAsync(domain, cancellationToken);
+            if (resolution.Status != MxResolutionStatus.Resolved)
+                return new SendConnectorTestResult($"MX lookup for {domain} failed: {resolution.Reason ?? resolution.Status.ToString()}", []);
+            hops = [.. resolution.Hosts.Select(h => (h.Name, connector.Port))];
+        }
+        if (hops.Count == 0)
+            return new SendConnectorTestResult("The connector has no next hop to try.", []);
+
+        var attempts = new List<SendConnectorHostAttempt>();
+        foreach (var (host, port) in hops)
+        {
+            var attempt = await TryHostAsync(connector, host, port, cancellationToken);
+            attempts.Add(attempt);
+            if (attempt.Succeeded)
+                break;
+        }
+        return new SendConnectorTestResult(null, attempts);
+    }
+
+    private async Task<SendConnectorHostAttempt> TryHostAsync(SendConnector connector, string host, int port, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        X509Certificate? remoteCertificate = null;
+        var connected = false;
+        IReadOnlyList<string> capabilities = [];
+        string? tlsProtocol = null;
+        var authOutcome = connector.SmartHostAuthentication == SmartHostAuthentication.Basic ? "Not attempted" : "Not configured";
+        string? error = null;
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PerHostTimeout);
+        using var client = new SmtpClient();
+        client.LocalDomain = string.IsNullOrWhiteSpace(connector.HeloFqdn) ? mailflow.Value.ResolvedFqdn : connector.HeloFqdn;
+        client.CheckCertificateRevocation = false;
+        client.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
+        {
+            remoteCertificate = certificate is null ? null : new X509Certificate2(certificate);
+            // Opportunistic and plain "required" TLS accept any certificate (RFC 7435); validation is the strict policy.
+            return connector.TlsPolicy != OutboundTlsPolicy.RequiredWithCertificateValidation || errors == SslPolicyErrors.None;
+        };
+        var tlsOption = connector.TlsPolicy == OutboundTlsPolicy.Opportunistic ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
+        try
+        {
+            await client.ConnectAsync(host, port, tlsOption, timeout.Token);
+            connected = true;
+            capabilities = DescribeCapabilities(client);
+            tlsProtocol = client.IsSecure ? client.SslProtocol.ToString() : null;
+            if (connector.SmartHostAuthentication == SmartHostAuthentication.Basic)
+                authOutcome = await AuthenticateAsync(client, connector, timeout.Token);
+            await client.DisconnectAsync(quit: true, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            error = $"No answer within {PerHostTimeout.TotalSeconds:0} seconds.";
+        }
+        catch (Exception ex) when (ex is SmtpCommandException or SmtpProtocolException or SslHandshakeException or IOException
+                                       or System.Net.Sockets.SocketException or NotSupportedException or ServiceNotConnectedException)
+        {
+            error = ex.Message;
+        }
+
+        var certificate2 = remoteCertificate as X509Certificate2;
+        return new SendConnectorHostAttempt
+        {
+            Host = host,
+            Port = port,
+            Connected = connected,
+            Error = error ?? (authOutcome.StartsWith("Refused", StringComparison.Ordinal) ? authOutcome : null),
+            Capabilities = capabilities,
+            TlsProtocol = tlsProtocol,
+            CertificateSubject = certificate2?.Subject,
+            CertificateIssuer = certificate2?.Issuer,
+            CertificateNotBefore = certificate2 is null ? null : new DateTimeOffset(certificate2.NotBefore.ToUniversalTime()),
+            CertificateNotAfter = certificate2 is null ? null : new DateTimeOffset(certificate2.NotAfter.ToUniversalTime()),
+            AuthOutcome = authOutcome,
+            Elapsed = time.GetElapsedTime(started),
+        };
+    }
+
+    private async Task<string> AuthenticateAsync(SmtpClient client, SendConnector connector, CancellationToken cancellationToken)
+    {
+        if (!client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
+            return "Refused: the server offers no AUTH.";
+        var password = passwords.Unprotect(connector);
+        if (password is null)
+            return "Refused: no password is stored for this connector.";
+        try
+        {
+            await client.AuthenticateAsync(connector.SmartHostUsername, password, cancellationToken);
+            return $"Succeeded as {connector.SmartHostUsername}";
+        }
+        catch (AuthenticationException ex)
+        {
+            // The server's reply text only: it never contains the credentials.
+            return $"Refused: {ex.Message}";
+        }
+    }
+
+    /// <summary>EHLO keywords as the server advertised them (RFC 5321 §4.1.1.1), in their registered spelling.</summary>
+    private static IReadOnlyList<string> DescribeCapabilities(SmtpClient client)
+    {
+        var list = new List<string>();
+        foreach (var flag in Enum.GetValues<SmtpCapabilities>())
+        {
+            if (flag == SmtpCapabilities.None || !client.Capabilities.HasFlag(flag))
+                continue;
+            switch (flag)
+            {
+                case SmtpCapabilities.Authentication:
+                    list.Add($"AUTH {string.Join(" ", client.AuthenticationMechanisms)}");
+                    break;
+                case SmtpCapabilities.Size:
+                    list.Add(client.MaxSize > 0 ? $"SIZE {client.MaxSize}" : "SIZE");
+                    break;
+                default:
+                    list.Add(Keyword(flag));
+                    break;
+            }
+        }
+        return list;
+    }
+
+    private static string Keyword(SmtpCapabilities flag) => flag switch
+    {
+        SmtpCapabilities.EightBitMime => "8BITMIME",
+        SmtpCapabilities.UTF8 => "SMTPUTF8",
+        SmtpCapabilities.StartTLS => "STARTTLS",
+        _ => flag.ToString().ToUpperInvariant(),
+    };
+}

@@ -1,0 +1,90 @@
+using Mailflow.Admin.Web.Components.Pages.Settings;
+using Mailflow.Admin.Web.Components.Shared;
+using Mailflow.Configuration;
+using Mailflow.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mailflow.Admin.Web.Tests;
+
+public sealed class OrganizationSettingsPageTests : MudBunitContext
+{
+    private OrganizationSettingsService Settings => Services.GetRequiredService<OrganizationSettingsService>();
+
+    private IRenderedComponent<OrganizationSettingsPage> RenderPage()
+    {
+        var page = Render<OrganizationSettingsPage>();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-progress-linear")), WaitTimeout);
+        return page;
+    }
+
+    [Theory]
+    [InlineData(172_800, 2, DurationUnit.Days)]
+    [InlineData(14_400, 4, DurationUnit.Hours)]
+    [InlineData(300, 5, DurationUnit.Minutes)]
+    [InlineData(90, 90, DurationUnit.Seconds)]
+    [InlineData(5_400, 90, DurationUnit.Minutes)]
+    public void Split_WhenSecondsAreStored_PicksTheLargestExactUnit(long seconds, decimal amount, DurationUnit unit)
+    {
+        Assert.Equal((amount, unit), DurationUnits.Split(seconds));
+        Assert.Equal(seconds, DurationUnits.ToSeconds(amount, unit));
+    }
+
+    [Fact]
+    public void Page_WhenDefaultsAreStored_ShowsTimersInHumanUnitsAndSizesInMegabytes()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+
+        var page = RenderPage();
+
+        Assert.Equal("2", page.Find("#org-expiration-amount").GetAttribute("value"));
+        Assert.Contains("days", page.Find("[data-testid=org-expiration]").TextContent);
+        Assert.Equal("4", page.Find("#org-delay-notification-amount").GetAttribute("value"));
+        Assert.Contains("hours", page.Find("[data-testid=org-delay-notification]").TextContent);
+        Assert.Equal("5", page.Find("#org-transient-retry-amount").GetAttribute("value"));
+        Assert.Equal("36", page.Find("#org-max-receive").GetAttribute("value"));
+    }
+
+    [Fact]
+    public async Task Save_WhenExpiryIsChangedInDays_StoresSecondsAndMegabytesAsBytes()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = RenderPage();
+
+        page.Find("#org-expiration-amount").Input("3");
+        page.Find("#org-max-receive").Input("50");
+        page.Find("#org-save").Click();
+
+        await page.WaitForAssertionAsync(async () =>
+        {
+            var saved = await Settings.GetAsync();
+            Assert.Equal(3 * 86_400, saved.MessageExpirationTimeoutSeconds);
+            Assert.Equal(50L * 1024 * 1024, saved.MaxReceiveSizeBytes);
+        }, WaitTimeout);
+    }
+
+    [Fact]
+    public void ExpiryField_WhenDelayNotificationIsLaterThanExpiry_ShowsTheMessageNextToTheField()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = RenderPage();
+
+        page.Find("#org-delay-notification-amount").Input("100");
+
+        page.WaitForAssertion(() =>
+            Assert.Contains("before the message expires", page.Find("[data-testid=org-delay-notification] .mud-input-helper-text").TextContent), WaitTimeout);
+    }
+
+    [Fact]
+    public void Page_WhenSignedInAsViewOnly_HasNoSaveButton()
+    {
+        SignInAs("victor", AdminRoles.ViewOnly);
+
+        var page = RenderPage();
+
+        Assert.Empty(page.FindAll("#org-save"));
+        Assert.NotNull(page.Find("#read-only-notice"));
+    }
+}
