@@ -1,5 +1,6 @@
 using Mailflow.Data;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Mailflow.Server.Transport.Queue;
 
@@ -23,22 +24,31 @@ internal sealed class StoreBatchWriter(
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             // The acceptance time is the batch's: each client hears 250 right after this transaction commits.
             var now = time.GetUtcNow();
-            await using (var rows = QueueRowInserter.Create(db))
+            foreach (var pending in batch)
             {
-                foreach (var pending in batch)
-                {
-                    var message = pending.Message;
-                    message.QueuedAt = now;
-                    // Due at once: the categorizer picks it up next.
-                    message.NextAttemptAt = now;
-                    var id = await rows.InsertAsync(message, cancellationToken);
-                    await using var content = await pending.Content.OpenReadAsync(cancellationToken);
-                    await ContentStore.InsertAsync(db, id, content, pending.Content.Length, cancellationToken);
-                }
+                pending.Message.QueuedAt = now;
+                // Due at once: the categorizer picks it up next.
+                pending.Message.NextAttemptAt = now;
             }
+            if (db.Database.GetDbConnection() is NpgsqlConnection)
+                await QueueRowInserter.WritePostgresBatchAsync(db, [.. batch.Select(p => (p.Message, p.Content))], cancellationToken);
+            else
+                await WriteOneByOneAsync(db, batch, cancellationToken);
             // Not cancellable: once COMMIT is on its way, abandoning it would only leave the sessions
             // unsure whether their messages are stored (and their clients would send them again).
             await transaction.CommitAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>SQLite runs in this process: a statement costs no round trip, and content goes in through blob I/O.</summary>
+    private static async Task WriteOneByOneAsync(MailflowDbContext db, IReadOnlyList<PendingCommit> batch, CancellationToken cancellationToken)
+    {
+        await using var rows = QueueRowInserter.Create(db);
+        foreach (var pending in batch)
+        {
+            var id = await rows.InsertAsync(pending.Message, cancellationToken);
+            await using var content = await pending.Content.OpenReadAsync(cancellationToken);
+            await ContentStore.InsertAsync(db, id, content, pending.Content.Length, cancellationToken);
         }
     }
 }
