@@ -16,7 +16,7 @@ namespace Mailflow.Server.Transport.Queue;
 /// one, so a poison message fails alone (its client gets <c>451</c> and retries) and the others are
 /// stored. A waiter is acknowledged only by a commit that included its message.</para>
 /// </summary>
-public sealed class GroupCommitter : IAsyncDisposable
+public sealed class GroupCommitter : IAsyncDisposable, IDisposable
 {
     public const int MaxBatchMessages = 128;
     public const long MaxBatchBytes = 16 * 1024 * 1024;
@@ -120,4 +120,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         _pending.Writer.TryComplete();
         await _loop;
     }
+
+    /// <summary>For containers disposed synchronously; same as <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
