@@ -9,6 +9,27 @@ public sealed class PostgresQueueStoreTests(QueueTestPostgres postgres, ITestOut
 {
     protected override async Task<TestStore> CreateStoreAsync() => await TestStore.CreatePostgresAsync(await postgres.CreateDatabaseAsync());
 
+    /// <summary>A SHARE lock on the messages table: every INSERT into it waits until this transaction ends.</summary>
+    protected override async Task<IAsyncDisposable> BlockQueueWritesAsync()
+    {
+        var connection = new NpgsqlConnection(Store.Settings.ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE \"QueuedMessages\" IN SHARE MODE", connection, transaction))
+            await lockTable.ExecuteNonQueryAsync();
+        return new Releaser(transaction, connection);
+    }
+
+    private sealed class Releaser(NpgsqlTransaction transaction, NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.RollbackAsync();
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task ConcurrentClaimers_NeverGetTheSameMessage_WhenClaimingAtOnce()
     {

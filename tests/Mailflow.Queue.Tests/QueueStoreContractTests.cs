@@ -17,6 +17,9 @@ public abstract class QueueStoreContractTests(ITestOutputHelper output) : IAsync
 
     protected abstract Task<TestStore> CreateStoreAsync();
 
+    /// <summary>Makes the store's queue writers wait (a held write lock) until the result is disposed.</summary>
+    protected abstract Task<IAsyncDisposable> BlockQueueWritesAsync();
+
     public async Task InitializeAsync() => Store = await CreateStoreAsync();
 
     public async Task DisposeAsync() => await Store.DisposeAsync();
@@ -298,6 +301,79 @@ public abstract class QueueStoreContractTests(ITestOutputHelper output) : IAsync
             pages.AddRange(page.Messages);
         }
         Assert.Equal(all.Messages.Select(m => m.Id), pages.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task Commits_ShareOneStoreTransaction_WhenSessionsCommitWhileTheStoreIsBusy()
+    {
+        var envelope = TestMessages.Envelope(Store.Time.GetUtcNow());
+        var contents = Enumerable.Range(1, 20).Select(i => TestMessages.Content(5000, seed: i)).ToList();
+        var batchesBefore = Store.Committer.CommittedBatches;
+
+        List<Task<string>> commits;
+        await using (await BlockQueueWritesAsync())
+        {
+            // Each commit reaches the committer's queue before StoreAsync first yields (5 KB stays in memory).
+            commits = contents.Select(c => TestMessages.StoreAsync(Store.Sink, envelope, c)).ToList();
+            Assert.DoesNotContain(commits, c => c.IsCompleted);
+        }
+        var ids = await Task.WhenAll(commits).WaitAsync(TimeSpan.FromMinutes(1));
+
+        // The first batch may have taken only the first message(s) before it waited for the lock; everything
+        // that queued up meanwhile went into the next one.
+        Assert.InRange(Store.Committer.CommittedBatches - batchesBefore, 1, 2);
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var message = (await Store.Queue.FindAsync(ids[i], CancellationToken.None))!;
+            Assert.Equal(TestMessages.Sha256(contents[i]), message.ContentSha256);
+            Assert.True(await Store.Queue.VerifyContentAsync(message.Id, CancellationToken.None));
+            Assert.Equal(["bob@mailflow.test", "carol@mailflow.test"], message.Recipients.OrderBy(r => r.Id).Select(r => r.Address));
+        }
+    }
+
+    [Fact]
+    public async Task BatchWithPoisonMessage_StoresTheOthers_AndAcknowledgesOnlyWhatIsStored()
+    {
+        var good = TestMessages.Content(5000, seed: 1);
+        var other = TestMessages.Content(5000, seed: 2);
+        var time = Store.Time.GetUtcNow();
+        QueuedMessage Message(string queueId, byte[] content) => new()
+        {
+            QueueId = queueId,
+            Sender = "alice@sender.test",
+            ClientAddress = "192.0.2.10",
+            LocalEndPoint = "127.0.0.1:2525",
+            HeloName = "client.sender.test",
+            ReceiveConnectorName = "Default Frontend",
+            ReceivingNode = "node-a",
+            ReceivedAt = time,
+            Size = content.Length,
+            ContentSha256 = TestMessages.Sha256(content),
+            Recipients = [new QueuedRecipient { Address = "bob@mailflow.test" }],
+        };
+
+        Task<string> first, duplicate, last;
+        await using (await BlockQueueWritesAsync())
+        {
+            first = Store.Committer.CommitAsync(Message("POISONTEST000001", good), new StagedBytes(good), CancellationToken.None);
+            // Same queue id: the unique index refuses it, which fails whichever batch it is in.
+            duplicate = Store.Committer.CommitAsync(Message("POISONTEST000001", other), new StagedBytes(other), CancellationToken.None);
+            last = Store.Committer.CommitAsync(Message("POISONTEST000002", other), new StagedBytes(other), CancellationToken.None);
+        }
+
+        Assert.Equal("POISONTEST000001", await first.WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Equal("POISONTEST000002", await last.WaitAsync(TimeSpan.FromMinutes(1)));
+        await Assert.ThrowsAnyAsync<Exception>(() => duplicate.WaitAsync(TimeSpan.FromMinutes(1)));
+
+        var stored = await Store.Queue.ListMessagesAsync(new QueueMessageQuery { Take = 10 }, CancellationToken.None);
+        Assert.Equal(["POISONTEST000001", "POISONTEST000002"], stored.Messages.Select(m => m.QueueId).Order());
+        var firstStored = (await Store.Queue.FindAsync("POISONTEST000001", CancellationToken.None))!;
+        Assert.Equal(TestMessages.Sha256(good), firstStored.ContentSha256);
+        Assert.True(await Store.Queue.VerifyContentAsync(firstStored.Id, CancellationToken.None));
+        var lastStored = (await Store.Queue.FindAsync("POISONTEST000002", CancellationToken.None))!;
+        Assert.True(await Store.Queue.VerifyContentAsync(lastStored.Id, CancellationToken.None));
+        Assert.Equal("bob@mailflow.test", Assert.Single(lastStored.Recipients).Address);
     }
 
     [Fact]

@@ -9,6 +9,23 @@ public sealed class SqliteQueueStoreTests(ITestOutputHelper output) : QueueStore
 {
     protected override Task<TestStore> CreateStoreAsync() => TestStore.CreateSqliteAsync();
 
+    /// <summary>Takes this process's SQLite write turn, which every queue writer waits for.</summary>
+    protected override async Task<IAsyncDisposable> BlockQueueWritesAsync()
+    {
+        var db = await Store.CreateDbContextAsync();
+        var turn = await Store.Gate.EnterWriteAsync(db, CancellationToken.None);
+        return new Releaser(turn, db);
+    }
+
+    private sealed class Releaser(params IAsyncDisposable[] held) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var item in held)
+                await item.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task OtherWriters_CommitFreely_WhileATransactionWaitsBetweenWrites()
     {

@@ -29,6 +29,8 @@ public sealed class TestStore : IAsyncDisposable
     public FakeTimeProvider Time { get; }
     public StoreMessageSink Sink => _services.GetRequiredService<StoreMessageSink>();
     public QueueStore Queue => _services.GetRequiredService<QueueStore>();
+    public GroupCommitter Committer => _services.GetRequiredService<GroupCommitter>();
+    public SqliteStoreGate Gate => _services.GetRequiredService<SqliteStoreGate>();
     public string SpoolDirectory => Sink.SpoolDirectory;
 
     public static Task<TestStore> CreateSqliteAsync()

@@ -87,6 +87,19 @@ internal static class ContentStore
     }
 
     /// <summary>
+    /// The PostgreSQL content INSERT as a batch command; <paramref name="content"/> must stay open until
+    /// the batch has executed (Npgsql copies it to the socket then, reading exactly <paramref name="length"/> bytes).
+    /// </summary>
+    public static NpgsqlBatchCommand PostgresInsertCommand(MailflowDbContext db, long messageId, Stream content, long length)
+    {
+        var (table, idColumn, dataColumn) = Names(db);
+        var insert = new NpgsqlBatchCommand($"INSERT INTO \"{table}\" (\"{idColumn}\", \"{dataColumn}\") VALUES (@id, @data)");
+        insert.Parameters.AddWithValue("id", messageId);
+        insert.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Bytea) { Value = content, Size = checked((int)length) });
+        return insert;
+    }
+
+    /// <summary>
     /// Opens the stored content of a message as a forward-only stream, or returns null when there is
     /// none. The stream owns its own context and connection; dispose it promptly (on SQLite an open
     /// blob keeps a read snapshot, which holds back WAL checkpoints but never blocks writers).

@@ -11,7 +11,7 @@ namespace Mailflow.Server.Transport.Queue;
 /// durable copy is the one in the store, and a crash simply loses the staging file together with
 /// the un-acknowledged message. Length and SHA-256 are computed as the bytes arrive.
 /// </summary>
-internal sealed class MessageStaging : IAsyncDisposable
+internal sealed class MessageStaging : IStagedContent, IAsyncDisposable
 {
     public const int MemoryLimit = 64 * 1024;
 

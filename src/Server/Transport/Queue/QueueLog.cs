@@ -5,7 +5,7 @@ namespace Mailflow.Server.Transport.Queue;
 /// <summary>Queue stage log events: 4000–4999.</summary>
 internal static partial class QueueLog
 {
-    [LoggerMessage(4000, LogLevel.Information, "Queued {QueueId} from <{Sender}> for {RecipientCount} recipient(s), {Size} bytes")]
+    [LoggerMessage(4000, LogLevel.Debug, "Queued {QueueId} from <{Sender}> for {RecipientCount} recipient(s), {Size} bytes")]
     public static partial void MessageQueued(ILogger logger, string queueId, string sender, int recipientCount, long size);
 
     [LoggerMessage(4001, LogLevel.Warning, "Storing a message from <{Sender}> ({Size} bytes) failed; the client gets a temporary failure")]
@@ -13,6 +13,12 @@ internal static partial class QueueLog
 
     [LoggerMessage(4002, LogLevel.Debug, "Discarded an unfinished message from <{Sender}> after {Size} bytes")]
     public static partial void TransactionAborted(ILogger logger, string sender, long size);
+
+    [LoggerMessage(4003, LogLevel.Debug, "Committed a batch of {Count} message(s) in one store transaction")]
+    public static partial void BatchCommitted(ILogger logger, int count);
+
+    [LoggerMessage(4004, LogLevel.Warning, "A batch of {Count} message(s) failed to commit; retrying each message on its own")]
+    public static partial void BatchFailed(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(4010, LogLevel.Debug, "{Owner} claimed {Count} message(s) until {LeaseUntil:O}")]
     public static partial void Claimed(ILogger logger, string owner, int count, DateTimeOffset leaseUntil);

@@ -7,6 +7,9 @@ public static class QueueServiceCollectionExtensions
     {
         services.AddSingleton<SqliteStoreGate>();
         services.AddSingleton<QueueIdGenerator>();
+        services.AddSingleton(sp => new GroupCommitter(
+            ActivatorUtilities.CreateInstance<StoreBatchWriter>(sp),
+            sp.GetRequiredService<ILogger<GroupCommitter>>()));
         services.AddSingleton<StoreMessageSink>();
         services.AddSingleton<QueueStore>();
         return services;

@@ -1,6 +1,4 @@
-using Mailflow.Data;
 using Mailflow.Queue;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Mailflow.Server.Transport.Queue;
@@ -12,13 +10,14 @@ namespace Mailflow.Server.Transport.Queue;
 /// <para>Implementation summary: <see cref="IMessageTransaction.WriteAsync"/> only stages bytes
 /// (memory up to 64 KiB, then an unlinked file under <c>spool-tmp/</c>) and hashes them; no store
 /// connection or lock exists while the session waits for the client. <see cref="IMessageTransaction.CommitAsync"/>
-/// opens one short transaction: the message and recipient rows via EF, the content streamed from the
-/// staging into the store (<see cref="ContentStore"/>), then COMMIT. Only after COMMIT returns does the
-/// session get the queue id. Abort or dispose without commit drops the staging; nothing reached the store.</para>
+/// builds the rows (queue id, hash, header summary) on the session's own thread, then hands the message
+/// to the <see cref="GroupCommitter"/>, which stores it together with whatever other sessions committed
+/// meanwhile, in one store transaction: rows, content streamed from the staging, COMMIT. Only after that
+/// COMMIT returned does the session get the queue id. Abort or dispose without commit drops the staging;
+/// nothing reached the store.</para>
 /// </summary>
 public sealed class StoreMessageSink(
-    IDbContextFactory<MailflowDbContext> dbFactory,
-    SqliteStoreGate gate,
+    GroupCommitter committer,
     QueueIdGenerator queueIds,
     IOptions<MailflowOptions> options,
     TimeProvider time,
@@ -37,6 +36,8 @@ public sealed class StoreMessageSink(
 
     private async Task<string> StoreAsync(MessageEnvelope envelope, MessageStaging staging, CancellationToken cancellationToken)
     {
+        // Everything per-message that needs no store happens here, in parallel across sessions; the
+        // committer only writes.
         var message = ToQueuedMessage(envelope, queueIds.Next(), time.GetUtcNow());
         message.Size = staging.Length;
         message.ContentSha256 = staging.FinishHash();
@@ -45,20 +46,9 @@ public sealed class StoreMessageSink(
         message.FromHeader = summary.From;
         message.MessageIdHeader = summary.MessageId;
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using (await gate.EnterWriteAsync(db, cancellationToken))
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            db.QueuedMessages.Add(message);
-            await db.SaveChangesAsync(cancellationToken);
-            await using (var content = await staging.OpenReadAsync(cancellationToken))
-                await ContentStore.InsertAsync(db, message.Id, content, staging.Length, cancellationToken);
-            // Not cancellable: once COMMIT is on its way, abandoning it would only leave the session
-            // unsure whether the message is stored (and the client would send it again).
-            await transaction.CommitAsync(CancellationToken.None);
-        }
-        QueueLog.MessageQueued(logger, message.QueueId, message.Sender, message.Recipients.Count, message.Size);
-        return message.QueueId;
+        var queueId = await committer.CommitAsync(message, staging, cancellationToken);
+        QueueLog.MessageQueued(logger, queueId, message.Sender, message.Recipients.Count, message.Size);
+        return queueId;
     }
 
     private static QueuedMessage ToQueuedMessage(MessageEnvelope envelope, string queueId, DateTimeOffset now) => new()
@@ -94,8 +84,8 @@ public sealed class StoreMessageSink(
         ReceiveConnectorName = envelope.ReceiveConnectorName,
         ReceivingNode = envelope.NodeName,
         ReceivedAt = envelope.ReceivedAt.ToUniversalTime(),
+        // Both are stamped again by the batch that commits the message.
         QueuedAt = now,
-        // Due at once: the categorizer picks it up next.
         NextAttemptAt = now,
         Recipients = envelope.Recipients.Select(r => new QueuedRecipient
         {
