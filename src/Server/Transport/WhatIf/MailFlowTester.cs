@@ -111,9 +111,13 @@ public sealed class MailFlowTester(
         }
         else
         {
+            // Where Internet mail arrives: port 25 (RFC 5321 §4.5.4.2), else a connector anonymous clients may use.
             var bindings = enabled.SelectMany(c => c.Bindings).Distinct().ToList();
-            binding = bindings.FirstOrDefault(b => b.Port == 25) ?? bindings.FirstOrDefault();
-            bindingReason = binding?.Port == 25 ? "the first binding on port 25 (SMTP relay, where Internet mail arrives)" : "the first binding of an enabled connector";
+            var anonymous = enabled.Where(c => c.PermissionGroups.HasFlag(ReceivePermissionGroups.AnonymousUsers)).SelectMany(c => c.Bindings).FirstOrDefault();
+            binding = bindings.FirstOrDefault(b => b.Port == 25) ?? anonymous ?? bindings.FirstOrDefault();
+            bindingReason = binding?.Port == 25 ? "the first binding on port 25 (SMTP relay, where Internet mail arrives)"
+                : binding is not null && binding == anonymous ? "the binding of the first connector open to anonymous clients (where Internet mail arrives)"
+                : "the first binding of an enabled connector";
         }
 
         var fqdn = options.Value.ResolvedFqdn;
