@@ -219,12 +219,14 @@ public abstract class OperationsApiTests(ServerPerClass servers, DatabaseProvide
         var bySender = await _admin.GetOkAsync("api/v1/trace?sender=" + Uri.EscapeDataString("henry@" + domain));
         Assert.All(bySender["items"]!.AsArray(), e => Assert.Equal(queueId, e!["queueId"]!.GetValue<string>()));
         Assert.Contains(bySender["items"]!.AsArray(), e => e!["kind"]!.GetValue<string>() == "Route");
-        // The categorizer's events carry the subject and Message-ID (the receive event is written before the headers are read).
-        var bySubject = (await _admin.GetOkAsync("api/v1/trace?kind=Route&subject=" + Uri.EscapeDataString(subject)))["items"]!.AsArray();
+        // The subject and Message-ID come from the headers, which the receive event predates: the search still finds it.
+        var bySubject = (await _admin.GetOkAsync("api/v1/trace?kind=Receive&subject=" + Uri.EscapeDataString(subject)))["items"]!.AsArray();
         Assert.Equal(queueId, Assert.Single(bySubject)!["queueId"]!.GetValue<string>());
-        var byMessageId = (await _admin.GetOkAsync("api/v1/trace?kind=Route&messageId=" + Uri.EscapeDataString(messageId)))["items"]!.AsArray();
-        Assert.Equal(queueId, Assert.Single(byMessageId)!["queueId"]!.GetValue<string>());
-        Assert.Equal(queueId, Assert.Single((await _admin.GetOkAsync("api/v1/trace?kind=Route&messageId=" + Uri.EscapeDataString("<" + messageId + ">")))["items"]!.AsArray())!["queueId"]!.GetValue<string>());
+        var byMessageId = (await _admin.GetOkAsync("api/v1/trace?messageId=" + Uri.EscapeDataString(messageId)))["items"]!.AsArray();
+        Assert.Contains(byMessageId, e => e!["kind"]!.GetValue<string>() == "Receive");
+        Assert.Contains(byMessageId, e => e!["kind"]!.GetValue<string>() == "Route");
+        Assert.All(byMessageId, e => Assert.Equal(queueId, e!["queueId"]!.GetValue<string>()));
+        Assert.Equal(queueId, Assert.Single((await _admin.GetOkAsync("api/v1/trace?kind=Receive&messageId=" + Uri.EscapeDataString("<" + messageId + ">")))["items"]!.AsArray())!["queueId"]!.GetValue<string>());
         var outside = await _admin.GetOkAsync($"api/v1/trace?sender={Uri.EscapeDataString("henry@" + domain)}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-1).ToString("O"))}");
         Assert.Equal(0, outside["total"]!.GetValue<int>());
 

@@ -29,13 +29,26 @@ public static class TraceApi
                     query = query.Where(e => e.Sender.ToLower().Contains(s));
                 if (Lower(recipient) is { } r)
                     query = query.Where(e => e.Recipients.ToLower().Contains(r));
+                // Subject and Message-ID are read from the headers after receipt, so the RECEIVE event lacks them:
+                // these two filters pick the messages, and the search returns every event of those messages.
+                var byHeader = db.MessageTrackingEvents.AsNoTracking().Where(e => e.Time >= since && e.Time <= until && e.QueueId != null);
+                var filterByHeader = false;
                 if (Lower(subject) is { } t)
-                    query = query.Where(e => e.Subject != null && e.Subject.ToLower().Contains(t));
+                {
+                    byHeader = byHeader.Where(e => e.Subject != null && e.Subject.ToLower().Contains(t));
+                    filterByHeader = true;
+                }
                 if (!string.IsNullOrWhiteSpace(messageId))
                 {
                     // The Message-ID with or without its angle brackets (RFC 5322 §3.6.4).
                     var bare = messageId.Trim().Trim('<', '>');
-                    query = query.Where(e => e.InternetMessageId == bare || e.InternetMessageId == "<" + bare + ">");
+                    byHeader = byHeader.Where(e => e.InternetMessageId == bare || e.InternetMessageId == "<" + bare + ">");
+                    filterByHeader = true;
+                }
+                if (filterByHeader)
+                {
+                    var queueIds = byHeader.Select(e => e.QueueId!).Distinct();
+                    query = query.Where(e => e.QueueId != null && queueIds.Contains(e.QueueId));
                 }
                 if (!string.IsNullOrWhiteSpace(queueId))
                     query = query.Where(e => e.QueueId == queueId.Trim());
@@ -45,7 +58,7 @@ public static class TraceApi
                 var items = await query.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id).Skip((number - 1) * size).Take(size).ToListAsync(ct);
                 return new TracePage(items, number, size, total);
             })
-            .WithName("SearchTrace").WithSummary("Tracking events, newest first. Filters: sender, recipient, subject (contains), messageId, queueId, kind, from/to (default: last 48 h); page from 1");
+            .WithName("SearchTrace").WithSummary("Tracking events, newest first. Filters: sender, recipient, subject (contains; all events of the matching messages), messageId (ditto), queueId, kind, from/to (default: last 48 h); page from 1");
 
         group.MapGet("/{queueId}", async Task<IResult> (string queueId, IDbContextFactory<MailflowDbContext> dbFactory, CancellationToken ct) =>
             {
