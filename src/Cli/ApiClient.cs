@@ -54,6 +54,30 @@ public sealed class ApiClient(HttpClient http, CliSettings settings)
         }
     }
 
+    /// <summary>A body as bytes, exactly as sent (message/rfc822 exports).</summary>
+    public async Task<byte[]> GetBytesAsync(string path, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(settings.ApiKey))
+            throw new CliException($"No API key: set {CliEnvironment.ApiKeyVariable}, pass --api-key, or put \"apiKey\" in the config file.");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(settings.BaseUrl, ApiPrefix + path.TrimStart('/')));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new CliException($"Cannot reach Mailflow at {settings.BaseUrl}: {ex.Message} (set {CliEnvironment.UrlVariable} or --url).");
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+                throw ToException(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+            return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        }
+    }
+
     private static CliApiException ToException(HttpStatusCode status, string text)
     {
         try

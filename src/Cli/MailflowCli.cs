@@ -27,9 +27,7 @@ public static class MailflowCli
         root.Options.Add(context.ApiKeyOption);
         root.Options.Add(context.JsonOption);
 
-        // One file per noun. Queue operations (queue list|retry|suspend|resume), messages
-        // (message list|show|remove|export) and message trace (trace --recipient --since) join
-        // here as their REST endpoints land.
+        // One file per noun.
         root.Subcommands.Add(DomainCommands.Create(context));
         root.Subcommands.Add(ReceiveConnectorCommands.Create(context));
         root.Subcommands.Add(SendConnectorCommands.Create(context));
@@ -40,6 +38,11 @@ public static class MailflowCli
         root.Subcommands.Add(AuditCommands.Create(context));
         root.Subcommands.Add(ApiKeyCommands.Create(context));
         root.Subcommands.Add(ConfigCommands.Create(context));
+        root.Subcommands.Add(QueueCommands.Create(context));
+        root.Subcommands.Add(MessageCommands.Create(context));
+        root.Subcommands.Add(TraceCommands.Create(context));
+        root.Subcommands.Add(LogCommands.Create(context));
+        root.Subcommands.Add(TestMailFlowCommands.Create(context));
         return root;
     }
 }

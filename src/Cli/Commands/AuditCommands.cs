@@ -40,7 +40,7 @@ internal static class AuditCommands
         return command;
     }
 
-    private static DateTimeOffset ParseSince(string text)
+    internal static DateTimeOffset ParseSince(string text)
     {
         var t = text.Trim();
         if (t.Length >= 2 && double.TryParse(t[..^1], NumberStyles.Number, CultureInfo.InvariantCulture, out var amount))

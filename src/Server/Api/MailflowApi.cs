@@ -47,7 +47,12 @@ public static class MailflowApi
             .MapClusterApi()
             .MapAuditApi()
             .MapApiKeysApi()
-            .MapConfigurationAsCodeApi();
+            .MapConfigurationAsCodeApi()
+            .MapQueuesApi()
+            .MapMessagesApi()
+            .MapTraceApi()
+            .MapProtocolLogApi()
+            .MapTestMailFlowApi();
 
         app.MapOpenApi(OpenApiDocumentUrl.Replace(OpenApiDocumentName, "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
         return app;

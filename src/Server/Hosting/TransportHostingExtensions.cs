@@ -38,6 +38,8 @@ public static class TransportHostingExtensions
         services.AddSingleton<ISubmissionAuthenticator, RecipientSubmissionAuthenticator>();
         services.AddSingleton<FileProtocolLog>();
         services.AddSingleton<IProtocolLog>(sp => sp.GetRequiredService<FileProtocolLog>());
+        services.AddSingleton<Mailflow.Tracking.IProtocolLogReader, FileProtocolLogReader>();
+        services.AddSingleton<Mailflow.WhatIf.IMailFlowTester, Mailflow.Server.Transport.WhatIf.MailFlowTester>();
         services.AddSingleton<ReceiveEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<ReceiveEngine>());
         services.AddSingleton<Mailflow.Cluster.IReceiveStatus, ReceiveEngineStatus>();

@@ -10,6 +10,8 @@ public sealed record QueueMessageQuery
     public string? Recipient { get; init; }
     public QueuedMessageState? State { get; init; }
     public string? SubjectContains { get; init; }
+    /// <summary>Only messages with a recipient in this delivery queue (next hop key, exact).</summary>
+    public string? NextHopKey { get; init; }
     public int Skip { get; init; }
     /// <summary>Page size; defaults to 50, at most 500.</summary>
     public int Take { get; init; } = 50;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Mailflow.Queue;
 
 /// <summary>One envelope recipient of a queued message and its own delivery state (partial failures are per recipient).</summary>
@@ -5,6 +7,8 @@ public sealed class QueuedRecipient
 {
     public long Id { get; set; }
     public long MessageId { get; set; }
+    /// <summary>The owning message; not serialized (the message already lists its recipients: no cycle in API answers).</summary>
+    [JsonIgnore]
     public QueuedMessage? Message { get; set; }
 
     /// <summary>The forward-path mailbox as received.</summary>

@@ -74,6 +74,8 @@ public sealed class QueueStore(
             messages = messages.Where(m => m.Recipients.Any(r => r.Address.ToLower().Contains(recipient)));
         if (Lower(query.SubjectContains) is { } subject)
             messages = messages.Where(m => m.Subject != null && m.Subject.ToLower().Contains(subject));
+        if (!string.IsNullOrWhiteSpace(query.NextHopKey))
+            messages = messages.Where(m => m.Recipients.Any(r => r.NextHopKey == query.NextHopKey));
 
         var total = await messages.CountAsync(cancellationToken);
         var page = await messages

@@ -1,0 +1,70 @@
+using Mailflow.Admin.Web.Components.Pages.MailFlow;
+using Mailflow.Identity;
+using Mailflow.WhatIf;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mailflow.Admin.Web.Tests;
+
+/// <summary>
+/// The page collects the form into a request and shows the tester's answer. The engine's decisions
+/// themselves are tested against the real server in Mailflow.Api.Tests (OperationsApiTests); here a
+/// recording tester stands in for it, because the admin center library does not contain the engine.
+/// </summary>
+public sealed class TestMailFlowPageTests : MudBunitContext
+{
+    private readonly RecordingTester _tester = new();
+
+    protected override void AddServices(IServiceCollection services) => services.AddSingleton<IMailFlowTester>(_tester);
+
+    private sealed class RecordingTester : IMailFlowTester
+    {
+        public MailFlowTestRequest? Request { get; private set; }
+
+        public Task<MailFlowTestResult> TestAsync(MailFlowTestRequest request, CancellationToken cancellationToken = default)
+        {
+            Request = request;
+            var recipient = request.Recipients[0];
+            return Task.FromResult(new MailFlowTestResult(
+                new ConnectionTest(request.ClientIp ?? "192.0.2.1", "0.0.0.0:25", "Default Frontend", ["SubmitToAcceptedDomains"], "Default Frontend takes the client.",
+                    [new ReceiveConnectorCandidateTest("Default Frontend", true, "Chosen: it accepts every client address.")]),
+                [new RecipientAcceptanceTest(recipient, true, null, "mailflow.local is an accepted domain.")],
+                new RulesTest(
+                    [new RuleTest(Guid.NewGuid(), "Tag confidential", 0, "Enforce", "Matched", true, "Every condition matched.",
+                        [new PredicateTest("SubjectContainsWords", "the subject includes any of these words", true, $"The subject contains “{request.Subject}”.", null)],
+                        [], ["Set header X-Tag: 1"], false)],
+                    new RuleOutcomeTest("Deliver", "Delivered after the actions of “Tag confidential”.", [recipient], null, false, null, ["Tag confidential: set header X-Tag: 1"]),
+                    []),
+                [new RecipientResolutionTest(recipient, [new ResolvedRecipientTest("member@mailflow.local", "Mailbox",
+                    [new ResolutionStepTest("Expand", recipient, "member@mailflow.local", "Expanded group team@mailflow.local")], null)], [])],
+                [new RoutingTest("member@mailflow.local", "Maildir", "local:maildir", null, null, null, [], "A mailbox on this server.", null, [], null)],
+                "Default Frontend takes the connection; 1 of 1 recipient(s) accepted."));
+        }
+    }
+
+    [Fact]
+    public void Test_WhenFormIsFilled_SendsTheRequestAndShowsEveryPanel()
+    {
+        SignInAs("alice", AdminRoles.ViewOnly);
+        var page = Render<TestMailFlow>();
+
+        page.Find("#test-sender").Change("boss@contoso.test");
+        page.Find("#test-recipients").Change("team@mailflow.local");
+        page.Find("#test-client-ip").Change("203.0.113.9");
+        page.Find("#test-subject").Change("confidential plans");
+        page.Find("#run-test").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("1 of 1 recipient(s) accepted", page.Find("#test-summary").TextContent), WaitTimeout);
+        var request = Assert.IsType<MailFlowTestRequest>(_tester.Request);
+        Assert.Equal("boss@contoso.test", request.Sender);
+        Assert.Equal(["team@mailflow.local"], request.Recipients);
+        Assert.Equal("203.0.113.9", request.ClientIp);
+        Assert.Equal("confidential plans", request.Subject);
+        Assert.False(request.Authenticated);
+
+        Assert.Contains("Chosen: it accepts every client address.", page.Find("#test-connection").TextContent);
+        Assert.Contains("mailflow.local is an accepted domain.", page.Find("#test-acceptance").TextContent);
+        Assert.Contains("The subject contains “confidential plans”.", page.Find("#test-rules").TextContent);
+        Assert.Contains("Expanded group team@mailflow.local", page.Find("#test-resolution").TextContent);
+        Assert.Contains("local:maildir", page.Find("#test-routing").TextContent);
+    }
+}
