@@ -28,7 +28,7 @@ public sealed class FileProtocolLogTests
     [Fact]
     public async Task Write_AppendsToHourlyFilesWithFieldsHeader()
     {
-        var data = Directory.CreateTempSubdirectory("mailflow-protolog-");
+        var data = System.IO.Directory.CreateTempSubdirectory("mailflow-protolog-");
         try
         {
             var log = new FileProtocolLog(Options.Create(new MailflowOptions { DataDirectory = data.FullName }));
