@@ -68,14 +68,22 @@ public sealed class SqliteQueueStoreTests(ITestOutputHelper output) : QueueStore
         await using var pragma = db.Database.GetDbConnection().CreateCommand();
         pragma.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string?)await pragma.ExecuteScalarAsync());
-        // synchronous is per connection: every write turn sets FULL (2) on the connection it writes with.
+        // synchronous is per connection and set on every write turn: FULL (2) for accepting a message,
+        // NORMAL (1) for bookkeeping after it — on the same pooled connection, one after the other.
         var gate = new SqliteStoreGate();
         await using var dbForGate = await Store.CreateDbContextAsync();
+        await using (await gate.EnterDurableWriteAsync(dbForGate, CancellationToken.None))
+            Assert.Equal(2L, await SynchronousAsync(dbForGate));
         await using (await gate.EnterWriteAsync(dbForGate, CancellationToken.None))
-        {
-            await using var sync = dbForGate.Database.GetDbConnection().CreateCommand();
-            sync.CommandText = "PRAGMA synchronous";
-            Assert.Equal(2L, (long)(await sync.ExecuteScalarAsync())!);
-        }
+            Assert.Equal(1L, await SynchronousAsync(dbForGate));
+        await using (await gate.EnterDurableWriteAsync(dbForGate, CancellationToken.None))
+            Assert.Equal(2L, await SynchronousAsync(dbForGate));
+    }
+
+    private static async Task<long> SynchronousAsync(Microsoft.EntityFrameworkCore.DbContext db)
+    {
+        await using var sync = db.Database.GetDbConnection().CreateCommand();
+        sync.CommandText = "PRAGMA synchronous";
+        return (long)(await sync.ExecuteScalarAsync())!;
     }
 }

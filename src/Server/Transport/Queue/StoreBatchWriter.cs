@@ -19,7 +19,7 @@ internal sealed class StoreBatchWriter(
     public async Task WriteAsync(IReadOnlyList<PendingCommit> batch, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using (await gate.EnterWriteAsync(db, cancellationToken))
+        await using (await gate.EnterDurableWriteAsync(db, cancellationToken))
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             // The acceptance time is the batch's: each client hears 250 right after this transaction commits.
