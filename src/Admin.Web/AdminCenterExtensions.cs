@@ -87,6 +87,7 @@ public static class AdminCenterExtensions
         services.AddSingleton<Cluster.GenerationStatusReader>();
         services.AddSingleton<Auditing.AuditLogQuery>();
         services.AddSingleton<Queue.MessagePreviewReader>();
+        services.AddSingleton<Tracking.MessageTraceQuery>();
 
         services.AddSingleton(new OperatorConsole(Console.Out));
         services.AddSingleton<IStartupSeeder, AdminAccountSeeder>();
