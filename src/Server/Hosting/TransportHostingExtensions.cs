@@ -35,6 +35,7 @@ public static class TransportHostingExtensions
         services.AddSingleton<ISubmissionAuthenticator, RecipientSubmissionAuthenticator>();
         services.AddSingleton<FileProtocolLog>();
         services.AddSingleton<IProtocolLog>(sp => sp.GetRequiredService<FileProtocolLog>());
+        services.AddSingleton<Mailflow.Tracking.IProtocolLogReader, FileProtocolLogReader>();
         services.AddSingleton<ReceiveEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<ReceiveEngine>());
         return builder;
