@@ -88,6 +88,7 @@ public static class AdminCenterExtensions
         services.AddSingleton<Auditing.AuditLogQuery>();
         services.AddSingleton<Queue.MessagePreviewReader>();
         services.AddSingleton<Tracking.MessageTraceQuery>();
+        services.AddSingleton<Dashboard.DashboardQuery>();
 
         services.AddSingleton(new OperatorConsole(Console.Out));
         services.AddSingleton<IStartupSeeder, AdminAccountSeeder>();
