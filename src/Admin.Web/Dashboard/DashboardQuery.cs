@@ -1,3 +1,4 @@
+using Mailflow.Admin.Web.Tracking;
 using Mailflow.Data;
 using Mailflow.Queue;
 using Mailflow.Tracking;
@@ -61,7 +62,7 @@ public sealed class DashboardQuery(IDbContextFactory<MailflowDbContext> dbFactor
             .Select(e => new { e.ReplyCode, e.Reply, e.Detail })
             .ToListAsync(cancellationToken);
         var topFailures = failures
-            .GroupBy(f => f.ReplyCode is null ? f.Reply ?? f.Detail ?? "(no reply)" : $"{f.ReplyCode} {f.Reply}")
+            .GroupBy(f => ReplyText.Format(f.ReplyCode, f.Reply) ?? f.Detail ?? "(no reply)")
             .Select(g => new FailureReason(g.Key, g.Count()))
             .OrderByDescending(f => f.Count).ThenBy(f => f.Reply, StringComparer.Ordinal)
             .Take(TopFailureCount).ToList();
