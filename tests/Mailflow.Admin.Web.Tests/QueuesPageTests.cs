@@ -17,12 +17,56 @@ public sealed class QueuesPageTests : MudBunitContext
         services.AddSingleton<Queue.MessagePreviewReader>();
     }
 
+    private IRenderedComponent<MudBlazor.MudDialogProvider>? _dialogs;
+
     private IRenderedComponent<Queues> RenderPage()
     {
-        RenderProviders();
+        _dialogs = RenderProviders().Dialogs;
         var page = Render<Queues>();
         page.WaitForElement("#queued-messages", WaitTimeout);
         return page;
+    }
+
+    [Fact]
+    public void BulkRetry_WhenEverythingMatchingTheFilterIsConfirmed_RetriesAllMatchingMessages()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        for (var i = 1; i <= 30; i++)
+            _operations.Messages.Add(RecordingQueueOperations.Message(i, i <= 27 ? "alice@contoso.test" : "bob@fabrikam.test"));
+        var page = RenderPage();
+        var dialogs = _dialogs!;
+        page.Find("#filter-sender").Input("alice");
+        page.WaitForAssertion(() => Assert.Equal("alice", _operations.Queries.Last().Sender), WaitTimeout);
+
+        page.Find("#apply-to-all input, input#apply-to-all").Change(true);
+        page.Find("#bulk-retry").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("27 message(s)", dialogs.Markup), WaitTimeout);
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Retry now").Click();
+
+        page.WaitForAssertion(() =>
+        {
+            var (action, ids) = Assert.Single(_operations.Actions);
+            Assert.Equal("retry", action);
+            Assert.Equal(27, ids.Count);
+        }, WaitTimeout);
+    }
+
+    [Fact]
+    public void BulkRemove_WhenConfirmationIsCancelled_RemovesNothing()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        _operations.Messages.Add(RecordingQueueOperations.Message(1));
+        var page = RenderPage();
+        var dialogs = _dialogs!;
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=message-queue-id]")), WaitTimeout);
+
+        page.Find("#apply-to-all input, input#apply-to-all").Change(true);
+        page.Find("#bulk-remove-ndr").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("non-delivery report", dialogs.Markup), WaitTimeout);
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+
+        dialogs.WaitForAssertion(() => Assert.DoesNotContain("non-delivery report", dialogs.Markup), WaitTimeout);
+        Assert.Empty(_operations.Actions);
     }
 
     [Fact]
