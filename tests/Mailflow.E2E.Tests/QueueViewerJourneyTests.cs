@@ -73,6 +73,11 @@ public sealed class QueueViewerJourneyTests(MailflowSmtpServerFixture server, Xu
             RoutingMethod = SendRoutingMethod.SmartHost,
             SmartHosts = [$"127.0.0.1:{remote.Port}"],
         });
+        // Protocol logging on the submission connector, so the protocol log page has a transcript to show.
+        var connectors = server.Get<ReceiveConnectorService>();
+        var clientFrontend = (await connectors.ListAsync()).Single(c => c.Name == "Client Frontend");
+        clientFrontend.ProtocolLogging = ProtocolLoggingLevel.Verbose;
+        await connectors.UpdateAsync(Admin, clientFrontend);
         await server.WaitForLatestGenerationAsync();
 
         using (var client = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 15_000 })
@@ -133,15 +138,17 @@ public sealed class QueueViewerJourneyTests(MailflowSmtpServerFixture server, Xu
         await Expect(_page.Locator("[data-testid=node-health]").First).ToHaveTextAsync("Healthy");
         await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-05-dashboard.png"), FullPage = true });
 
-        // Protocol logs: the page finds sessions (or explains why there are none) and opens a transcript.
+        // Protocol logs: the submission session is found by client IP and connector, and its transcript shows the conversation.
         await _page.GotoAsync(server.BaseUrl + "/protocol-logs");
         await _page.Locator("#protocol-logs-page[data-interactive=true]").WaitForAsync();
-        await Expect(_page.Locator("#logs-sessions, #logs-empty").First).ToBeVisibleAsync();
-        if (await _page.Locator("#logs-sessions [data-testid=session-start]").CountAsync() > 0)
-        {
-            await _page.Locator("#logs-sessions [data-testid=session-start]").First.ClickAsync();
-            await Expect(_page.Locator("[data-testid=transcript-line]").First).ToBeVisibleAsync();
-        }
+        await _page.FillAsync("#logs-client-ip", "127.0.0.1");
+        await _page.FillAsync("#logs-connector", "Client Frontend");
+        await _page.ClickAsync("#logs-search");
+        await Expect(_page.Locator("#logs-sessions [data-testid=session-connector]").First).ToHaveTextAsync("Client Frontend");
+        await _page.Locator("#logs-sessions [data-testid=session-start]").First.ClickAsync();
+        await Expect(_page.Locator("[data-testid=transcript]")).ToContainTextAsync("EHLO");
+        await Expect(_page.Locator("[data-testid=transcript]")).ToContainTextAsync("MAIL FROM:<bob@contoso.test>");
+        Assert.DoesNotContain("bobs-submission-pass", await _page.Locator("[data-testid=transcript]").InnerTextAsync());
         await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-06-protocol-logs.png"), FullPage = true });
     }
 
