@@ -1,5 +1,6 @@
 using Mailflow.Admin.Web.Components;
 using Mailflow.Admin.Web.Identity;
+using Mailflow.Admin.Web.Queue;
 using Mailflow.Data;
 using Mailflow.Identity;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -85,6 +86,9 @@ public static class AdminCenterExtensions
 
         services.AddSingleton<Cluster.GenerationStatusReader>();
         services.AddSingleton<Auditing.AuditLogQuery>();
+        services.AddSingleton<Queue.MessagePreviewReader>();
+        services.AddSingleton<Tracking.MessageTraceQuery>();
+        services.AddSingleton<Dashboard.DashboardQuery>();
 
         services.AddSingleton(new OperatorConsole(Console.Out));
         services.AddSingleton<IStartupSeeder, AdminAccountSeeder>();
@@ -98,6 +102,7 @@ public static class AdminCenterExtensions
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapAccountEndpoints();
+        app.MapQueueExport();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -80,7 +80,7 @@ public sealed class AdminJourneyTests(MailflowServerFixture server, Xunit.Abstra
         // Back to where the admin was headed, signed in, in the interactive layout.
         await Expect(_page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/queues$"));
         await Expect(_page.Locator("#signed-in-user")).ToHaveTextAsync("admin");
-        await Expect(_page.Locator("#coming-soon")).ToBeVisibleAsync();
+        await Expect(_page.Locator("#queues-page")).ToBeVisibleAsync();
         await Expect(_page.Locator("#generation-badge")).ToContainTextAsync($"active on {MailflowServerFixture.NodeName}");
 
         // Prerendered markup is visible before the circuit is up, and a click before then is lost.

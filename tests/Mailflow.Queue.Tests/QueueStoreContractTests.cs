@@ -377,6 +377,38 @@ public abstract class QueueStoreContractTests(ITestOutputHelper output) : IAsync
     }
 
     [Fact]
+    public async Task ListMessages_SortsAndDrillsIntoOneNextHop_WhenTheViewerAsks()
+    {
+        (string Subject, long Size)[] seeds = [("Bravo", 5000), ("Alpha", 3000), ("Charlie", 4000)];
+        for (var i = 0; i < seeds.Length; i++)
+        {
+            Store.Time.Advance(TimeSpan.FromSeconds(1));
+            await TestMessages.StoreAsync(Store.Sink, TestMessages.Envelope(Store.Time.GetUtcNow()),
+                TestMessages.Content((int)seeds[i].Size, subject: seeds[i].Subject, seed: i));
+        }
+
+        var bySubject = await Store.Queue.ListMessagesAsync(new QueueMessageQuery { SortBy = QueueMessageSort.Subject, Descending = false }, CancellationToken.None);
+        Assert.Equal(["Alpha", "Bravo", "Charlie"], bySubject.Messages.Select(m => m.Subject));
+        var bySizeDescending = await Store.Queue.ListMessagesAsync(new QueueMessageQuery { SortBy = QueueMessageSort.Size, Descending = true }, CancellationToken.None);
+        Assert.Equal(bySizeDescending.Messages.Select(m => m.Size).OrderDescending(), bySizeDescending.Messages.Select(m => m.Size));
+        var oldestFirst = await Store.Queue.ListMessagesAsync(new QueueMessageQuery { Descending = false }, CancellationToken.None);
+        Assert.Equal(["Bravo", "Alpha", "Charlie"], oldestFirst.Messages.Select(m => m.Subject));
+
+        // Route Alpha's recipients to one next hop; a delivered recipient there no longer counts.
+        await using (var db = await Store.CreateDbContextAsync())
+        {
+            var alpha = await db.QueuedMessages.Where(m => m.Subject == "Alpha").Select(m => m.Id).SingleAsync();
+            var charlie = await db.QueuedMessages.Where(m => m.Subject == "Charlie").Select(m => m.Id).SingleAsync();
+            await db.QueuedRecipients.Where(r => r.MessageId == alpha).ExecuteUpdateAsync(u => u.SetProperty(r => r.NextHopKey, "smtp:hop-a"));
+            await db.QueuedRecipients.Where(r => r.MessageId == charlie)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.NextHopKey, "smtp:hop-a").SetProperty(r => r.Status, QueuedRecipientStatus.Delivered));
+        }
+        var hopA = await Store.Queue.ListMessagesAsync(new QueueMessageQuery { NextHopKey = "smtp:hop-a" }, CancellationToken.None);
+        Assert.Equal("Alpha", Assert.Single(hopA.Messages).Subject);
+        Assert.Equal(1, hopA.TotalCount);
+    }
+
+    [Fact]
     public async Task CommitThroughput_IsReported_For5KiBMessages()
     {
         const int sequential = 200, concurrent = 400, writers = 8;

@@ -788,6 +788,12 @@ namespace Mailflow.Migrations.Postgres.Migrations
 
                     b.HasIndex("ReceivedAt");
 
+                    b.HasIndex("Sender");
+
+                    b.HasIndex("Size");
+
+                    b.HasIndex("Subject");
+
                     b.HasIndex("State", "NextAttemptAt");
 
                     b.ToTable("QueuedMessages");

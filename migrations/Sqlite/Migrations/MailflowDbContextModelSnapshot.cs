@@ -777,6 +777,12 @@ namespace Mailflow.Migrations.Sqlite.Migrations
 
                     b.HasIndex("ReceivedAt");
 
+                    b.HasIndex("Sender");
+
+                    b.HasIndex("Size");
+
+                    b.HasIndex("Subject");
+
                     b.HasIndex("State", "NextAttemptAt");
 
                     b.ToTable("QueuedMessages");

@@ -9,8 +9,18 @@ public static class ProtocolLogApi
     {
         var group = api.MapGroup("/protocol-log").WithTags("Protocol log");
 
-        group.MapGet("/sessions", (IProtocolLogReader reader, DateTimeOffset? from, DateTimeOffset? to, string? clientIp, string? connector, int? take, CancellationToken ct) =>
-                reader.FindSessionsAsync(new ProtocolLogQuery { From = from, To = to, ClientIp = clientIp, Connector = connector, Take = take ?? 100 }, ct))
+        group.MapGet("/sessions", (IProtocolLogReader reader, TimeProvider time, DateTimeOffset? from, DateTimeOffset? to, string? clientIp, string? connector, int? take, CancellationToken ct) =>
+            {
+                var now = time.GetUtcNow();
+                return reader.FindSessionsAsync(new ProtocolLogSearch
+                {
+                    From = from ?? now.AddHours(-1),
+                    To = to ?? now,
+                    ClientAddress = clientIp,
+                    Connector = connector,
+                    MaxSessions = take ?? 100,
+                }, ct);
+            })
             .WithName("FindProtocolLogSessions").WithSummary("Receive sessions, newest first. Filters: from/to (default: last hour), clientIp, connector; take (default 100)");
 
         group.MapGet("/sessions/{sessionId}", async Task<IResult> (string sessionId, DateTimeOffset? around, TimeProvider time, IProtocolLogReader reader, CancellationToken ct) =>

@@ -45,6 +45,10 @@ public static class QueueModel
             e.HasIndex(x => new { x.State, x.NextAttemptAt });
             e.HasIndex(x => x.ReceivedAt);
             e.HasIndex(x => x.LeaseToken);
+            // The queue viewer's other sort columns (100,000 queued messages must page without a full sort).
+            e.HasIndex(x => x.Sender);
+            e.HasIndex(x => x.Size);
+            e.HasIndex(x => x.Subject);
 
             e.HasMany(x => x.Recipients).WithOne(x => x.Message).HasForeignKey(x => x.MessageId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<MessageContent>().WithOne().HasForeignKey<MessageContent>(x => x.MessageId).OnDelete(DeleteBehavior.Cascade);

@@ -10,11 +10,23 @@ public sealed record QueueMessageQuery
     public string? Recipient { get; init; }
     public QueuedMessageState? State { get; init; }
     public string? SubjectContains { get; init; }
-    /// <summary>Only messages with a recipient in this delivery queue (next hop key, exact).</summary>
+    /// <summary>Only messages with an undelivered recipient routed to this next hop (drilling into one queue).</summary>
     public string? NextHopKey { get; init; }
+    public QueueMessageSort SortBy { get; init; } = QueueMessageSort.ReceivedAt;
+    public bool Descending { get; init; } = true;
     public int Skip { get; init; }
     /// <summary>Page size; defaults to 50, at most 500.</summary>
     public int Take { get; init; } = 50;
+}
+
+/// <summary>The columns the queue viewer sorts on (each backed by an index on QueuedMessages).</summary>
+public enum QueueMessageSort
+{
+    ReceivedAt,
+    Sender,
+    Size,
+    Subject,
+    NextAttemptAt,
 }
 
 /// <summary>One row of the queue viewer.</summary>

@@ -627,9 +627,24 @@ namespace Mailflow.Migrations.Postgres.Migrations
                 column: "ReceivedAt");
 
             migrationBuilder.CreateIndex(
+                name: "IX_QueuedMessages_Sender",
+                table: "QueuedMessages",
+                column: "Sender");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedMessages_Size",
+                table: "QueuedMessages",
+                column: "Size");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_QueuedMessages_State_NextAttemptAt",
                 table: "QueuedMessages",
                 columns: new[] { "State", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedMessages_Subject",
+                table: "QueuedMessages",
+                column: "Subject");
 
             migrationBuilder.CreateIndex(
                 name: "IX_QueuedRecipients_MessageId",

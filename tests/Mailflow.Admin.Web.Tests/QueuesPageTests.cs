@@ -1,0 +1,153 @@
+using Mailflow.Admin.Web.Components.Pages.Queues;
+using Mailflow.Identity;
+using Mailflow.Queue;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mailflow.Admin.Web.Tests;
+
+public sealed class QueuesPageTests : MudBunitContext
+{
+    private readonly RecordingQueueOperations _operations = new();
+
+    protected override bool SeedDefaults => false;
+
+    protected override void AddServices(IServiceCollection services)
+    {
+        services.AddSingleton<IQueueOperations>(_operations);
+        services.AddSingleton<Queue.MessagePreviewReader>();
+    }
+
+    private IRenderedComponent<MudBlazor.MudDialogProvider>? _dialogs;
+
+    private IRenderedComponent<Queues> RenderPage()
+    {
+        _dialogs = RenderProviders().Dialogs;
+        var page = Render<Queues>();
+        page.WaitForElement("#queued-messages", WaitTimeout);
+        return page;
+    }
+
+    [Fact]
+    public void BulkRetry_WhenEverythingMatchingTheFilterIsConfirmed_RetriesAllMatchingMessages()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        for (var i = 1; i <= 30; i++)
+            _operations.Messages.Add(RecordingQueueOperations.Message(i, i <= 27 ? "alice@contoso.test" : "bob@fabrikam.test"));
+        var page = RenderPage();
+        var dialogs = _dialogs!;
+        page.Find("#filter-sender").Input("alice");
+        page.WaitForAssertion(() => Assert.Equal("alice", _operations.Queries.Last().Sender), WaitTimeout);
+
+        page.Find("#apply-to-all input, input#apply-to-all").Change(true);
+        page.Find("#bulk-retry").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("27 message(s)", dialogs.Markup), WaitTimeout);
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Retry now").Click();
+
+        page.WaitForAssertion(() =>
+        {
+            var (action, ids) = Assert.Single(_operations.Actions);
+            Assert.Equal("retry", action);
+            Assert.Equal(27, ids.Count);
+        }, WaitTimeout);
+    }
+
+    [Fact]
+    public void BulkRemove_WhenConfirmationIsCancelled_RemovesNothing()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        _operations.Messages.Add(RecordingQueueOperations.Message(1));
+        var page = RenderPage();
+        var dialogs = _dialogs!;
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=message-queue-id]")), WaitTimeout);
+
+        page.Find("#apply-to-all input, input#apply-to-all").Change(true);
+        page.Find("#bulk-remove-ndr").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("non-delivery report", dialogs.Markup), WaitTimeout);
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+
+        dialogs.WaitForAssertion(() => Assert.DoesNotContain("non-delivery report", dialogs.Markup), WaitTimeout);
+        Assert.Empty(_operations.Actions);
+    }
+
+    [Fact]
+    public void Grid_WhenOpened_AsksForTheFirstPageNewestFirst()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        for (var i = 1; i <= 60; i++)
+            _operations.Messages.Add(RecordingQueueOperations.Message(i));
+
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.Equal(25, page.FindAll("[data-testid=message-queue-id]").Count), WaitTimeout);
+        var query = _operations.Queries.Last();
+        Assert.Equal(0, query.Skip);
+        Assert.Equal(25, query.Take);
+        Assert.Equal(QueueMessageSort.ReceivedAt, query.SortBy);
+        Assert.True(query.Descending);
+        Assert.Null(query.NextHopKey);
+    }
+
+    [Fact]
+    public void Grid_WhenSenderFilterIsTyped_QueriesWithThatSender()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        _operations.Messages.Add(RecordingQueueOperations.Message(1, "alice@contoso.test"));
+        _operations.Messages.Add(RecordingQueueOperations.Message(2, "bob@fabrikam.test"));
+        var page = RenderPage();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=message-queue-id]").Count), WaitTimeout);
+
+        page.Find("#filter-sender").Input("fabrikam");
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal("fabrikam", _operations.Queries.Last().Sender);
+            Assert.Equal("Q000002", Assert.Single(page.FindAll("[data-testid=message-queue-id]")).TextContent.Trim());
+        }, WaitTimeout);
+    }
+
+    [Fact]
+    public void Queue_WhenRowIsClicked_DrillsIntoThatNextHop()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        _operations.Queues.Add(new NextHopQueueSummary("smtp:smarthost.test", 3, 3, NextHopQueueStatus.Retry, null, "451 4.3.0 try later"));
+        var page = RenderPage();
+        page.WaitForAssertion(() => Assert.Contains("451 4.3.0 try later", page.Find("[data-testid=queue-last-error]").TextContent), WaitTimeout);
+
+        page.Find("[data-testid=queue-next-hop]").Click();
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal("smtp:smarthost.test", _operations.Queries.Last().NextHopKey);
+            Assert.Contains("smtp:smarthost.test", page.Find("#messages-title").TextContent);
+        }, WaitTimeout);
+    }
+
+    [Fact]
+    public void Actions_WhenAdminIsViewOnly_AreHidden()
+    {
+        SignInAs("bob", AdminRoles.ViewOnly);
+        _operations.Queues.Add(new NextHopQueueSummary("smtp:smarthost.test", 1, 1, NextHopQueueStatus.Retry, null, null));
+        _operations.Messages.Add(RecordingQueueOperations.Message(1));
+
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=message-queue-id]")), WaitTimeout);
+        Assert.NotNull(page.Find("#read-only-notice"));
+        Assert.Empty(page.FindAll("#bulk-actions"));
+        Assert.Empty(page.FindAll("[data-testid^=retry-queue-]"));
+        Assert.Empty(page.FindAll("#queued-messages input[type=checkbox]"));
+    }
+
+    [Fact]
+    public void Actions_WhenAdminManagesTheOrganization_AreShown()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        _operations.Queues.Add(new NextHopQueueSummary("smtp:smarthost.test", 1, 1, NextHopQueueStatus.Retry, null, null));
+
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid='retry-queue-smtp:smarthost.test']")), WaitTimeout);
+        Assert.NotNull(page.Find("#bulk-retry"));
+        Assert.Empty(page.FindAll("#read-only-notice"));
+    }
+}

@@ -1,0 +1,48 @@
+using Mailflow.Configuration;
+using Mailflow.Queue;
+
+namespace Mailflow.Admin.Web.Tests;
+
+/// <summary>An <see cref="IQueueOperations"/> that serves a fixed set of messages and records every query and action, for page tests.</summary>
+public sealed class RecordingQueueOperations : IQueueOperations
+{
+    public List<QueueMessageQuery> Queries { get; } = [];
+    public List<(string Action, IReadOnlyCollection<string> QueueIds)> Actions { get; } = [];
+    public List<NextHopQueueSummary> Queues { get; } = [];
+    public List<QueuedMessageSummary> Messages { get; } = [];
+
+    public Task<IReadOnlyList<NextHopQueueSummary>> ListQueuesAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<NextHopQueueSummary>>(Queues.ToList());
+
+    public Task<QueueMessagePage> ListMessagesAsync(QueueMessageQuery query, CancellationToken cancellationToken = default)
+    {
+        lock (Queries)
+            Queries.Add(query);
+        var matching = Messages.Where(m => query.Sender is null || m.Sender.Contains(query.Sender, StringComparison.OrdinalIgnoreCase)).ToList();
+        return Task.FromResult(new QueueMessagePage(matching.Skip(query.Skip).Take(query.Take).ToList(), matching.Count));
+    }
+
+    public Task<QueuedMessageDetails?> GetMessageAsync(string queueId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<QueuedMessageDetails?>(null);
+
+    public Task<int> SuspendAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) => Record("suspend", queueIds);
+    public Task<int> ResumeAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) => Record("resume", queueIds);
+    public Task<int> RetryNowAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) => Record("retry", queueIds);
+    public Task<int> RemoveAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, bool sendNdr, CancellationToken cancellationToken = default) => Record(sendNdr ? "remove-ndr" : "remove", queueIds);
+    public Task<int> ReleaseFromQuarantineAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) => Record("release", queueIds);
+    public Task SuspendQueueAsync(AdminActor actor, string nextHopKey, CancellationToken cancellationToken = default) => Record("suspend-queue", [nextHopKey]);
+    public Task<int> ResumeQueueAsync(AdminActor actor, string nextHopKey, CancellationToken cancellationToken = default) => Record("resume-queue", [nextHopKey]);
+    public Task<int> RetryQueueAsync(AdminActor actor, string nextHopKey, CancellationToken cancellationToken = default) => Record("retry-queue", [nextHopKey]);
+    public Task<Stream?> ExportAsync(AdminActor actor, string queueId, CancellationToken cancellationToken = default) => Task.FromResult<Stream?>(null);
+
+    private Task<int> Record(string action, IReadOnlyCollection<string> queueIds)
+    {
+        lock (Actions)
+            Actions.Add((action, queueIds));
+        return Task.FromResult(queueIds.Count);
+    }
+
+    public static QueuedMessageSummary Message(int n, string sender = "alice@contoso.test") =>
+        new(n, $"Q{n:D6}", QueuedMessageState.Categorized, sender, $"Subject {n}", null, 1000 + n,
+            new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero).AddMinutes(n), null, 1);
+}
