@@ -23,9 +23,26 @@ public static class AuditFieldDiff
             var a = old.GetValueOrDefault(field);
             var b = now.GetValueOrDefault(field);
             if (a != b)
-                changes.Add(new FieldChange(field, a, b));
+                changes.Add(new FieldChange(Humanize(field), a, b));
         }
         return changes;
+    }
+
+    /// <summary>"domainName" → "Domain name": audit JSON uses web (camelCase) names.</summary>
+    public static string Humanize(string field)
+    {
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < field.Length; i++)
+        {
+            var ch = field[i];
+            if (i == 0)
+                text.Append(char.ToUpperInvariant(ch));
+            else if (char.IsUpper(ch) && !char.IsUpper(field[i - 1]))
+                text.Append(' ').Append(char.ToLowerInvariant(ch));
+            else
+                text.Append(ch);
+        }
+        return text.ToString();
     }
 
     private static Dictionary<string, string?> Parse(string? json)
