@@ -122,10 +122,13 @@ public sealed class AdminAccountService(IServiceScopeFactory scopeFactory, TimeP
             if (!valid.Succeeded)
                 throw Invalid(valid, "Password");
         }
-        var token = await users.GeneratePasswordResetTokenAsync(user);
-        var reset = await users.ResetPasswordAsync(user, token, newPassword);
-        if (!reset.Succeeded)
-            throw Invalid(reset, "Password");
+        // Remove + add rather than a reset token: the admin center registers no token providers.
+        var removed = await users.RemovePasswordAsync(user);
+        if (!removed.Succeeded)
+            throw Invalid(removed, "Password");
+        var added = await users.AddPasswordAsync(user, newPassword);
+        if (!added.Succeeded)
+            throw Invalid(added, "Password");
         user.MustChangePassword = true;
         await users.UpdateAsync(user);
         await users.SetLockoutEndDateAsync(user, null);
