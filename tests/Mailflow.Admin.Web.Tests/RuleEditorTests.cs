@@ -154,4 +154,22 @@ public sealed class RuleEditorTests : MudBunitContext
 
         page.WaitForAssertion(() => Assert.Equal(["Second", "First"], page.FindAll("[data-testid=rule-name]").Select(e => e.TextContent.Trim())), WaitTimeout);
     }
+
+    [Fact]
+    public async Task EditorPage_ShowsRuleReadOnly_When_ViewOnlyOpensIt()
+    {
+        var rule = await Services.GetRequiredService<TransportRuleService>().CreateAsync(OrgAdmin, new TransportRule
+        {
+            Name = "Tag",
+            Definition = { Conditions = [new RulePredicate { Kind = "SubjectContainsWords", Values = ["invoice"] }], Actions = [new RuleAction { Kind = "StopProcessing" }] },
+        });
+        SignInAs("bob", AdminRoles.ViewOnly);
+        RenderProviders();
+
+        var page = Render<RuleEditorPage>(p => p.Add(e => e.Id, rule.Id));
+
+        page.WaitForAssertion(() => Assert.Contains("'invoice'", page.Find("#rule-summary").TextContent), WaitTimeout);
+        Assert.NotEmpty(page.FindAll("#read-only-notice"));
+        Assert.Empty(page.FindAll("#rule-save"));
+    }
 }
