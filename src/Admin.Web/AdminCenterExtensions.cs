@@ -80,6 +80,7 @@ public static class AdminCenterExtensions
             .AddSignInManager()
             .AddClaimsPrincipalFactory<AdminClaimsPrincipalFactory>();
         services.AddScoped<IUserConfirmation<AdminUser>, EnabledAdminConfirmation>();
+        services.AddSingleton<AdminAccountService>();
 
         services.AddAuthorization(AdminPolicies.Configure);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PasswordChangeRedirect>();

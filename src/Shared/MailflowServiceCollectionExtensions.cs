@@ -36,6 +36,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<IStartupSeeder, DefaultConfigurationSeeder>();
         // Configuration as code: export / plan / apply, and Mailflow:ConfigFile applied after the defaults.
         services.AddSingleton<ConfigurationAsCodeService>();
+        services.AddSingleton<ConfigurationHistoryService>();
         services.AddSingleton<IStartupSeeder, ConfigurationFileSeeder>();
 
         // API keys for the REST API and the CLI; the configured initial key is ensured at start-up.

@@ -96,6 +96,9 @@ public sealed class IpRange : IEquatable<IpRange>
         return n >= _first && n <= _last;
     }
 
+    /// <summary>Whether every address of <paramref name="other"/> is in this range.</summary>
+    public bool Covers(IpRange other) => Family == other.Family && _first <= other._first && other._last <= _last;
+
     public bool Overlaps(IpRange other) => Family == other.Family && _first <= other._last && other._first <= _last;
 
     public bool Equals(IpRange? other) => other is not null && Family == other.Family && _first == other._first && _last == other._last;

@@ -32,6 +32,12 @@ public sealed class ConfigurationAsCodeService(
         var state = await ConfigurationState.LoadAsync(db, tracking: false, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
+        return ToDocument(state, includeRecipientPasswordHashes);
+    }
+
+    /// <summary>The document for a loaded state; also used by <see cref="ConfigurationChangeWriter"/> for the per-generation snapshot.</summary>
+    internal static ConfigurationDocument ToDocument(ConfigurationState state, bool includeRecipientPasswordHashes)
+    {
         var addressById = state.Recipients.ToDictionary(r => r.Id, r => r.PrimaryAddress);
         return new ConfigurationDocument
         {
@@ -55,7 +61,8 @@ public sealed class ConfigurationAsCodeService(
     /// <summary>Validates and applies the document in one transaction; with <paramref name="dryRun"/> only plans.</summary>
     /// <exception cref="ConfigurationValidationException">The document is invalid; nothing was changed. Errors are keyed by document path.</exception>
     /// <exception cref="ConfigurationConflictException">An object changed while the document was applied; nothing was changed.</exception>
-    public async Task<ConfigurationApplyResult> ApplyAsync(AdminActor actor, ConfigurationDocument document, bool dryRun = false, CancellationToken cancellationToken = default)
+    /// <param name="summary">The generation's summary line; by default it counts the changes.</param>
+    public async Task<ConfigurationApplyResult> ApplyAsync(AdminActor actor, ConfigurationDocument document, bool dryRun = false, CancellationToken cancellationToken = default, string? summary = null)
     {
         actor.DemandOrganizationManagement();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -67,7 +74,7 @@ public sealed class ConfigurationAsCodeService(
         if (dryRun || plan.Changes.Count == 0)
             return new ConfigurationApplyResult(plan, dryRun, Applied: false, Generation: null);
 
-        var summary = $"Configuration document applied: {plan.Creates} created, {plan.Updates} changed, {plan.Deletes} removed";
+        summary ??= $"Configuration document applied: {plan.Creates} created, {plan.Updates} changed, {plan.Deletes} removed";
         var details = JsonSerializer.Serialize(planner.Staged.Select(s => new
         {
             s.Action,

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mailflow.Auditing;
 using Mailflow.Cluster;
 using Mailflow.Data;
@@ -55,6 +56,9 @@ public sealed class ConfigurationChangeWriter(IConfigurationChangeBus bus, Store
                     Generation = generation.Number,
                 });
             }
+            // Snapshot after the changes are saved, inside the same transaction: exactly this generation's state.
+            var state = await ConfigurationState.LoadAsync(db, tracking: false, cancellationToken);
+            generation.Document = JsonSerializer.Serialize(ConfigurationAsCodeService.ToDocument(state, includeRecipientPasswordHashes: false), ConfigurationDocument.JsonOptions);
             await db.SaveChangesAsync(cancellationToken);
 
             if (store.Provider == DatabaseProvider.Postgres)

@@ -18,7 +18,11 @@ public sealed partial class AcceptedDomains
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
+    /// <summary>Doctor findings a domain change can cause, shown after each save.</summary>
+    private static readonly string[] DomainChecks = ["unreachable-domain"];
+
     private IReadOnlyList<AcceptedDomain>? _domains;
+    private Mailflow.Admin.Web.Components.Shared.DoctorWarnings? _doctor;
     private string? _loadError;
     private AdminActor _actor = new("anonymous", new HashSet<string>());
 
@@ -36,6 +40,8 @@ public sealed partial class AcceptedDomains
         {
             _domains = await Domains.ListAsync();
             _loadError = null;
+            if (_doctor is not null)
+                await _doctor.RefreshAsync();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Mailflow.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(MailflowDbContext))]
-    [Migration("20261125010031_Initial")]
+    [Migration("20261125013434_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -89,6 +89,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Document")
+                        .HasColumnType("text");
 
                     b.Property<string>("Summary")
                         .IsRequired()

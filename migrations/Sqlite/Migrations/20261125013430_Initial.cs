@@ -116,7 +116,8 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .Annotation("Sqlite:Autoincrement", true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     ChangedBy = table.Column<string>(type: "TEXT", nullable: false),
-                    Summary = table.Column<string>(type: "TEXT", nullable: false)
+                    Summary = table.Column<string>(type: "TEXT", nullable: false),
+                    Document = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {

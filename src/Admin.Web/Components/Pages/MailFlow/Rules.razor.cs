@@ -1,0 +1,87 @@
+using Mailflow.Configuration;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+
+namespace Mailflow.Admin.Web.Components.Pages.MailFlow;
+
+/// <summary>
+/// Mail flow rules in evaluation order with their hit counters. Reordering, enabling and deleting go
+/// through <see cref="TransportRuleService"/>, which checks the admin's role and audits every change.
+/// </summary>
+public sealed partial class Rules
+{
+    [Inject] private TransportRuleService RuleService { get; set; } = default!;
+    [Inject] private RecipientService Recipients { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+
+    [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    private IReadOnlyList<TransportRule>? _rules;
+    private Dictionary<Guid, string> _groupNames = [];
+    private string? _loadError;
+    private AdminActor _actor = new("anonymous", new HashSet<string>());
+
+    private bool CanManage => _actor.CanManageOrganization;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _actor = AdminActor.FromPrincipal((await AuthenticationState).User);
+        await LoadAsync();
+    }
+
+    private string? GroupName(Guid id) => _groupNames.GetValueOrDefault(id);
+
+    private async Task LoadAsync()
+    {
+        try
+        {
+            _rules = await RuleService.ListAsync();
+            _groupNames = (await Recipients.ListAsync()).Where(r => r.Kind == RecipientKind.DistributionGroup)
+                .ToDictionary(r => r.Id, r => string.IsNullOrEmpty(r.DisplayName) ? r.PrimaryAddress : r.DisplayName);
+            _loadError = null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _loadError = $"The mail flow rules could not be read from the store: {ex.Message}";
+            _rules ??= [];
+        }
+    }
+
+    private Task MoveAsync(TransportRule rule, int delta) =>
+        ChangeAsync(() => RuleService.MoveAsync(_actor, rule.Id, rule.Priority + delta), null);
+
+    private Task SetEnabledAsync(TransportRule rule, bool enabled)
+    {
+        rule.Enabled = enabled;
+        return ChangeAsync(() => RuleService.UpdateAsync(_actor, rule), $"{rule.Name} is now {(enabled ? "enabled" : "disabled")}.");
+    }
+
+    private async Task DeleteAsync(TransportRule rule)
+    {
+        var confirmed = await Dialogs.ShowMessageBoxAsync(
+            "Delete mail flow rule",
+            (MarkupString)$"Delete <b>{System.Net.WebUtility.HtmlEncode(rule.Name)}</b>? Messages stop being checked against it as soon as the change is saved.",
+            yesText: "Delete",
+            cancelText: "Cancel");
+        if (confirmed != true)
+            return;
+        await ChangeAsync(() => RuleService.DeleteAsync(_actor, rule.Id), $"{rule.Name} was deleted.");
+    }
+
+    private async Task ChangeAsync(Func<Task> change, string? success)
+    {
+        try
+        {
+            await change();
+            if (success is not null)
+                Snackbar.Add(success, Severity.Success);
+        }
+        catch (Exception ex) when (ex is ConfigurationValidationException or ConfigurationNotFoundException or ConfigurationForbiddenException or ConfigurationConflictException)
+        {
+            Snackbar.Add(ex.Message, Severity.Error);
+        }
+        await LoadAsync();
+    }
+}

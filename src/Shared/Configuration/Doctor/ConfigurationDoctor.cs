@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Numerics;
+using Mailflow.Net;
+
+namespace Mailflow.Configuration.Doctor;
+
+/// <summary>
+/// Looks at one configuration snapshot for settings that are valid one by one but dangerous or
+/// surprising together. Pure: it reads only the <see cref="TransportConfig"/> it is given, so the
+/// doctor page, the save paths and the tests all ask the same question the same way.
+/// </summary>
+public static class ConfigurationDoctor
+{
+    public const string ReceiveConnectorsPath = "mail-flow/receive-connectors";
+    public const string SendConnectorsPath = "mail-flow/send-connectors";
+    public const string AcceptedDomainsPath = "mail-flow/accepted-domains";
+    public const string SettingsPath = "settings";
+
+    /// <summary>Relay ranges wider than this many addresses (an IPv4 /16) admit far more hosts than a set of trusted servers.</summary>
+    private static readonly BigInteger WidestTrustedIpv4Range = BigInteger.Pow(2, 16);
+    /// <summary>IPv6 equivalent: a /48 is one site's whole allocation.</summary>
+    private static readonly BigInteger WidestTrustedIpv6Range = BigInteger.Pow(2, 80);
+
+    public static IReadOnlyList<DoctorWarning> Examine(TransportConfig config)
+    {
+        var warnings = new List<DoctorWarning>();
+        var receive = config.ReceiveConnectors.Where(c => c.Enabled).ToList();
+        var send = config.SendConnectors.Where(c => c.Enabled).ToList();
+        warnings.AddRange(receive.SelectMany(OpenRelay));
+        warnings.AddRange(receive.SelectMany(AuthWithoutTls));
+        warnings.AddRange(OverlappingRemoteRanges(receive));
+        warnings.AddRange(ShadowedAddressSpaces(send));
+        warnings.AddRange(UnreachableRelayDomains(config.AcceptedDomains, send));
+        warnings.AddRange(SizeLimits(config.Organization, receive, send));
+        return [.. warnings.OrderByDescending(w => w.Severity).ThenBy(w => w.Check, StringComparer.Ordinal).ThenBy(w => w.Subject, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Anonymous clients may relay when the connector grants RelayToAnyDomain without authentication
+    /// (the TrustedRelayServers group). That is only safe for a short list of known servers.
+    /// </summary>
+    private static IEnumerable<DoctorWarning> OpenRelay(ReceiveConnector connector)
+    {
+        if (!ReceivePermissions.RightsFor(connector.PermissionGroups, authenticated: false).HasFlag(ReceiveRights.RelayToAnyDomain))
+            yield break;
+        var ranges = ParseRanges(connector.RemoteIpRanges);
+        var broad = ranges.Where(IsBroad).Select(r => r.Text).ToList();
+        if (ranges.Count == 0)
+            broad.Add("every address (no remote IP ranges set)");
+        if (broad.Count == 0)
+            yield break;
+        yield return new DoctorWarning(DoctorSeverity.Critical, "open-relay", connector.Name,
+            $"{connector.Name} makes Mailflow an open relay",
+            $"This connector lets unauthenticated clients relay to any domain, and it admits {string.Join(", ", broad)}. "
+            + "Spammers who find it will send their mail through you and get your addresses block-listed. "
+            + "Limit its remote IP ranges to the servers you trust (each at most a /16), or remove the Trusted relay servers permission group.",
+            ReceiveConnectorsPath);
+    }
+
+    private static bool IsBroad(IpRange range) =>
+        range.Size > (range.Family == AddressFamily.InterNetworkV6 ? WidestTrustedIpv6Range : WidestTrustedIpv4Range);
+
+    /// <summary>RFC 4954 section 4: clear-text mechanisms (PLAIN, LOGIN) must not be used without TLS.</summary>
+    private static IEnumerable<DoctorWarning> AuthWithoutTls(ReceiveConnector connector)
+    {
+        var basic = connector.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.BasicAuth);
+        var requireTls = connector.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.BasicAuthRequireTls);
+        if (basic && !requireTls && connector.TlsMode == ConnectorTlsMode.None)
+            yield return new DoctorWarning(DoctorSeverity.Critical, "auth-without-tls", connector.Name,
+                $"{connector.Name} accepts passwords without encryption",
+                "Basic authentication is offered but the connector has no TLS, so user names and passwords cross the network in clear text "
+                + "(RFC 4954 section 4). Turn on STARTTLS or implicit TLS and require TLS for basic authentication.",
+                ReceiveConnectorsPath);
+    }
+
+    /// <summary>
+    /// The receive engine picks the connector whose matching range is smallest. Nested ranges are the
+    /// intended pattern; identical ranges (a tie) and partly overlapping ranges are not: which
+    /// connector a client gets then depends on its exact address or on the connectors' order.
+    /// </summary>
+    private static IEnumerable<DoctorWarning> OverlappingRemoteRanges(List<ReceiveConnector> connectors)
+    {
+        for (var i = 0; i < connectors.Count; i++)
+        {
+            for (var j = i + 1; j < connectors.Count; j++)
+            {
+                var a = connectors[i];
+                var b = connectors[j];
+                if (!ShareBinding(a, b))
+                    continue;
+                foreach (var ra in ParseRanges(a.RemoteIpRanges))
+                {
+                    foreach (var rb in ParseRanges(b.RemoteIpRanges))
+                    {
+                        if (!ra.Overlaps(rb))
+                            continue;
+                        if (ra.Equals(rb))
+                            yield return new DoctorWarning(DoctorSeverity.Warning, "overlapping-ranges", $"{a.Name} / {b.Name}",
+                                $"{a.Name} and {b.Name} claim the same clients",
+                                $"Both connectors listen on the same address and port and both list {ra.Text}. Clients in that range get "
+                                + $"whichever connector comes first ({a.Name}), with its permissions. Give each connector its own range.",
+                                ReceiveConnectorsPath);
+                        else if (!ra.Covers(rb) && !rb.Covers(ra))
+                            yield return new DoctorWarning(DoctorSeverity.Warning, "overlapping-ranges", $"{a.Name} / {b.Name}",
+                                $"{a.Name} and {b.Name} have partly overlapping ranges",
+                                $"{ra.Text} ({a.Name}) and {rb.Text} ({b.Name}) overlap without one containing the other. Mailflow picks the "
+                                + "connector with the smallest matching range, so clients in the overlap may get a different connector than you expect. "
+                                + "Make one range contain the other, or split them.",
+                                ReceiveConnectorsPath);
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool ShareBinding(ReceiveConnector a, ReceiveConnector b) =>
+        a.Bindings.Any(x => b.Bindings.Any(y => x.Port == y.Port && (x.Address == y.Address || IsWildcard(x.Address) || IsWildcard(y.Address))));
+
+    private static bool IsWildcard(string address) => address is "0.0.0.0" or "::" or "*" or "";
+
+    /// <summary>
+    /// Routing prefers the most specific address space over a lower cost (NextHopResolver), so an
+    /// address space with a more specific one on another connector does not get that part of the mail.
+    /// The plain "*" catch-all under specific domains is the normal design and is not reported.
+    /// </summary>
+    private static IEnumerable<DoctorWarning> ShadowedAddressSpaces(List<SendConnector> connectors)
+    {
+        foreach (var broad in connectors)
+        {
+            foreach (var specific in connectors.Where(c => c.Id != broad.Id))
+            {
+                foreach (var wide in broad.AddressSpaces)
+                {
+                    foreach (var narrow in specific.AddressSpaces)
+                    {
+                        var wideDomain = Normalize(wide.Domain);
+                        var narrowDomain = Normalize(narrow.Domain);
+                        if (wideDomain == narrowDomain || !IsMoreSpecific(narrowDomain, wideDomain))
+                            continue;
+                        var costInverted = wide.Cost < narrow.Cost;
+                        if (wideDomain == "*" && !costInverted)
+                            continue;
+                        yield return new DoctorWarning(DoctorSeverity.Info, "shadowed-address-space", broad.Name,
+                            $"Part of {broad.Name}'s {wideDomain} goes through {specific.Name}",
+                            $"{specific.Name} has the more specific address space {narrowDomain}, so mail for it goes through {specific.Name}, not {broad.Name}"
+                            + (costInverted
+                                ? $", even though {broad.Name}'s cost ({wide.Cost.ToString(CultureInfo.InvariantCulture)}) is lower: a more specific match always beats a lower cost."
+                                : ".")
+                            + " If that is not what you meant, remove or widen one of the address spaces.",
+                            SendConnectorsPath);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="narrow"/> (a domain or *.parent) lies strictly inside <paramref name="wide"/>.</summary>
+    private static bool IsMoreSpecific(string narrow, string wide)
+    {
+        var probe = narrow.StartsWith("*.", StringComparison.Ordinal) ? narrow[2..] : narrow;
+        var wideMatch = AddressSpaceRules.MatchSpecificity(wide, probe);
+        var narrowMatch = AddressSpaceRules.MatchSpecificity(narrow, probe);
+        return wideMatch >= 0 && narrowMatch > wideMatch;
+    }
+
+    /// <summary>Relay domains are delivered by send connectors; with none covering them, mail waits in Unreachable until it expires.</summary>
+    private static IEnumerable<DoctorWarning> UnreachableRelayDomains(IEnumerable<AcceptedDomain> domains, List<SendConnector> connectors)
+    {
+        foreach (var domain in domains.Where(d => d.Type != AcceptedDomainType.Authoritative))
+        {
+            var reached = connectors.Any(c => c.AddressSpaces.Any(s => AddressSpaceRules.MatchSpecificity(Normalize(s.Domain), domain.DomainName) >= 0));
+            if (!reached)
+                yield return new DoctorWarning(DoctorSeverity.Warning, "unreachable-domain", domain.DomainName,
+                    $"No send connector reaches {domain.DomainName}",
+                    $"{domain.DomainName} is a relay domain, so Mailflow passes its mail on through a send connector, but no enabled send connector's "
+                    + "address spaces cover it. Its mail would sit in the Unreachable queue until it expires. Add the domain (or *) to a send connector.",
+                    SendConnectorsPath);
+        }
+    }
+
+    /// <summary>The smallest limit on the path wins; limits that disagree bounce mail the admin thought was allowed.</summary>
+    private static IEnumerable<DoctorWarning> SizeLimits(OrganizationSettings organization, List<ReceiveConnector> receive, List<SendConnector> send)
+    {
+        foreach (var connector in receive.Where(c => c.MaxMessageSizeBytes > organization.MaxReceiveSizeBytes))
+            yield return new DoctorWarning(DoctorSeverity.Info, "size-limits", connector.Name,
+                $"{connector.Name} allows larger messages than the organization",
+                $"The connector accepts messages up to {Megabytes(connector.MaxMessageSizeBytes)}, but the organization's receive limit is "
+                + $"{Megabytes(organization.MaxReceiveSizeBytes)}; the smaller limit applies. Align the two so the connector's setting means what it says.",
+                SettingsPath);
+        foreach (var connector in send.Where(c => c.MaxMessageSizeBytes < organization.MaxSendSizeBytes))
+            yield return new DoctorWarning(DoctorSeverity.Warning, "size-limits", connector.Name,
+                $"{connector.Name} cannot send messages the organization allows",
+                $"The organization lets users send up to {Megabytes(organization.MaxSendSizeBytes)}, but this send connector takes at most "
+                + $"{Megabytes(connector.MaxMessageSizeBytes)}. Larger messages routed through it bounce with a non-delivery report.",
+                SendConnectorsPath);
+    }
+
+    private static string Megabytes(long bytes) => $"{(bytes / (1024.0 * 1024)).ToString("0.#", CultureInfo.InvariantCulture)} MB";
+
+    private static string Normalize(string addressSpace) => addressSpace.Trim().ToLowerInvariant();
+
+    private static List<IpRange> ParseRanges(IEnumerable<string> ranges) =>
+        [.. ranges.Select(r => IpRange.TryParse(r, out var range, out _) ? range : null).OfType<IpRange>()];
+}

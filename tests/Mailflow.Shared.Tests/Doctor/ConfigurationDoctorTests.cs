@@ -1,0 +1,190 @@
+using Mailflow.Configuration;
+using Mailflow.Configuration.Doctor;
+
+namespace Mailflow.Shared.Tests.Doctor;
+
+public class ConfigurationDoctorTests
+{
+    private static TransportConfig Config(
+        IEnumerable<ReceiveConnector>? receive = null,
+        IEnumerable<SendConnector>? send = null,
+        IEnumerable<AcceptedDomain>? domains = null,
+        OrganizationSettings? organization = null) =>
+        new(1, DateTimeOffset.UnixEpoch, domains ?? [], receive ?? [], send ?? [], [], [], organization ?? new OrganizationSettings());
+
+    private static ReceiveConnector Relay(string name, params string[] ranges) => new()
+    {
+        Name = name,
+        Bindings = [new IpBinding("0.0.0.0", 25)],
+        RemoteIpRanges = [.. ranges],
+        PermissionGroups = ReceivePermissionGroups.TrustedRelayServers,
+    };
+
+    private static SendConnector Send(string name, params (string Domain, int Cost)[] spaces) => new()
+    {
+        Name = name,
+        AddressSpaces = [.. spaces.Select(s => new AddressSpace(s.Domain, s.Cost))],
+    };
+
+    private static IReadOnlyList<DoctorWarning> Found(TransportConfig config, string check) =>
+        [.. ConfigurationDoctor.Examine(config).Where(w => w.Check == check)];
+
+    [Fact]
+    public void DefaultConfiguration_HasNoWarnings_When_NothingIsConfigured()
+    {
+        Assert.Empty(ConfigurationDoctor.Examine(Config()));
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0/0")]
+    [InlineData("10.0.0.0/8")]
+    [InlineData("2001:db8::/32")]
+    public void OpenRelay_IsCritical_When_TrustedRelayRangeIsBroad(string range)
+    {
+        var warning = Assert.Single(Found(Config(receive: [Relay("Relay", "192.0.2.10", range)]), "open-relay"));
+
+        Assert.Equal(DoctorSeverity.Critical, warning.Severity);
+        Assert.Equal("Relay", warning.Subject);
+        Assert.Contains(range, warning.Explanation, StringComparison.Ordinal);
+        Assert.Equal(ConfigurationDoctor.ReceiveConnectorsPath, warning.FixPath);
+    }
+
+    [Fact]
+    public void OpenRelay_IsReported_When_TrustedRelayConnectorHasNoRanges()
+    {
+        var warning = Assert.Single(Found(Config(receive: [Relay("Relay")]), "open-relay"));
+
+        Assert.Contains("no remote IP ranges", warning.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpenRelay_IsNotReported_When_RangesAreNarrowOrConnectorOnlyAcceptsAnonymousSubmission()
+    {
+        var narrow = Relay("Relay", "192.0.2.0/24", "10.1.0.0/16");
+        var anonymous = new ReceiveConnector { Name = "Internet", Bindings = [new IpBinding("0.0.0.0", 2525)], PermissionGroups = ReceivePermissionGroups.AnonymousUsers };
+        var disabled = Relay("Old", "0.0.0.0/0");
+        disabled.Enabled = false;
+
+        Assert.Empty(Found(Config(receive: [narrow, anonymous, disabled]), "open-relay"));
+    }
+
+    [Fact]
+    public void AuthWithoutTls_IsCritical_When_BasicAuthIsOfferedWithoutTls()
+    {
+        var connector = new ReceiveConnector { Name = "Clients", TlsMode = ConnectorTlsMode.None, AuthMechanisms = ReceiveAuthMechanisms.BasicAuth };
+
+        var warning = Assert.Single(Found(Config(receive: [connector]), "auth-without-tls"));
+
+        Assert.Equal(DoctorSeverity.Critical, warning.Severity);
+    }
+
+    [Theory]
+    [InlineData(ConnectorTlsMode.StartTls, ReceiveAuthMechanisms.BasicAuth)]
+    [InlineData(ConnectorTlsMode.None, ReceiveAuthMechanisms.BasicAuth | ReceiveAuthMechanisms.BasicAuthRequireTls)]
+    [InlineData(ConnectorTlsMode.None, ReceiveAuthMechanisms.None)]
+    public void AuthWithoutTls_IsNotReported_When_TlsProtectsOrNoBasicAuth(ConnectorTlsMode tls, ReceiveAuthMechanisms auth)
+    {
+        var connector = new ReceiveConnector { Name = "Clients", TlsMode = tls, AuthMechanisms = auth };
+
+        Assert.Empty(Found(Config(receive: [connector]), "auth-without-tls"));
+    }
+
+    [Fact]
+    public void OverlappingRanges_IsReported_When_RangesPartlyOverlapOnSameBinding()
+    {
+        var a = new ReceiveConnector { Name = "A", Bindings = [new IpBinding("0.0.0.0", 25)], RemoteIpRanges = ["10.0.0.0-10.0.0.200"] };
+        var b = new ReceiveConnector { Name = "B", Bindings = [new IpBinding("192.0.2.1", 25)], RemoteIpRanges = ["10.0.0.100-10.0.1.50"] };
+
+        var warning = Assert.Single(Found(Config(receive: [a, b]), "overlapping-ranges"));
+
+        Assert.Equal("A / B", warning.Subject);
+        Assert.Contains("partly", warning.Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OverlappingRanges_IsReported_When_TwoConnectorsListTheSameRange()
+    {
+        var a = new ReceiveConnector { Name = "A", Bindings = [new IpBinding("0.0.0.0", 25)], RemoteIpRanges = ["192.0.2.0/24"] };
+        var b = new ReceiveConnector { Name = "B", Bindings = [new IpBinding("0.0.0.0", 25)], RemoteIpRanges = ["192.0.2.0/24"] };
+
+        Assert.Single(Found(Config(receive: [a, b]), "overlapping-ranges"));
+    }
+
+    [Fact]
+    public void OverlappingRanges_IsNotReported_When_RangesNestOrBindingsDiffer()
+    {
+        var general = new ReceiveConnector { Name = "General", Bindings = [new IpBinding("0.0.0.0", 25)], RemoteIpRanges = ["0.0.0.0/0"] };
+        var specific = new ReceiveConnector { Name = "Specific", Bindings = [new IpBinding("0.0.0.0", 25)], RemoteIpRanges = ["192.0.2.0/24"] };
+        var otherPort = new ReceiveConnector { Name = "Other", Bindings = [new IpBinding("0.0.0.0", 587)], RemoteIpRanges = ["192.0.2.0/24"] };
+
+        Assert.Empty(Found(Config(receive: [general, specific, otherPort]), "overlapping-ranges"));
+    }
+
+    [Fact]
+    public void ShadowedAddressSpace_IsReported_When_SpecificSpaceOnOtherConnectorTakesPartOfWildcard()
+    {
+        var warning = Assert.Single(Found(Config(send: [Send("Partners", ("*.contoso.com", 1)), Send("Sales", ("sales.contoso.com", 5))]), "shadowed-address-space"));
+
+        Assert.Equal("Partners", warning.Subject);
+        Assert.Contains("sales.contoso.com", warning.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShadowedAddressSpace_IsReported_When_CatchAllHasLowerCostThanSpecificSpace()
+    {
+        var warning = Assert.Single(Found(Config(send: [Send("Internet", ("*", 1)), Send("Partner", ("fabrikam.com", 10))]), "shadowed-address-space"));
+
+        Assert.Contains("more specific match always beats a lower cost", warning.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShadowedAddressSpace_IsNotReported_When_CatchAllSitsUnderSpecificDomainsAsDesigned()
+    {
+        Assert.Empty(Found(Config(send: [Send("Internet", ("*", 10)), Send("Partner", ("fabrikam.com", 1))]), "shadowed-address-space"));
+    }
+
+    [Fact]
+    public void UnreachableDomain_IsReported_When_NoSendConnectorCoversRelayDomain()
+    {
+        var domains = new[]
+        {
+            new AcceptedDomain { DomainName = "relay.example", Type = AcceptedDomainType.InternalRelay },
+            new AcceptedDomain { DomainName = "covered.example", Type = AcceptedDomainType.ExternalRelay },
+            new AcceptedDomain { DomainName = "local.example", Type = AcceptedDomainType.Authoritative },
+        };
+
+        var warning = Assert.Single(Found(Config(domains: domains, send: [Send("Covered", ("covered.example", 1))]), "unreachable-domain"));
+
+        Assert.Equal("relay.example", warning.Subject);
+        Assert.Contains("Unreachable", warning.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnreachableDomain_IsReported_When_OnlyConnectorIsDisabled()
+    {
+        var connector = Send("Everything", ("*", 1));
+        connector.Enabled = false;
+
+        Assert.Single(Found(Config(domains: [new AcceptedDomain { DomainName = "relay.example", Type = AcceptedDomainType.InternalRelay }], send: [connector]), "unreachable-domain"));
+    }
+
+    [Fact]
+    public void SizeLimits_AreReported_When_ConnectorsDisagreeWithOrganization()
+    {
+        var organization = new OrganizationSettings { MaxReceiveSizeBytes = 10L * 1024 * 1024, MaxSendSizeBytes = 50L * 1024 * 1024 };
+        var receive = new ReceiveConnector { Name = "Big", MaxMessageSizeBytes = 100L * 1024 * 1024 };
+        var send = Send("Small", ("*", 1));
+        send.MaxMessageSizeBytes = 20L * 1024 * 1024;
+
+        var warnings = Found(Config(receive: [receive], send: [send], organization: organization), "size-limits");
+
+        Assert.Equal(["Big", "Small"], warnings.Select(w => w.Subject).Order(StringComparer.Ordinal));
+        Assert.Contains(warnings, w => w.Explanation.Contains("50 MB", StringComparison.Ordinal) && w.Explanation.Contains("20 MB", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SizeLimits_AreNotReported_When_DefaultsAreUsed()
+    {
+        Assert.Empty(Found(Config(receive: [new ReceiveConnector { Name = "Default" }], send: [Send("Internet", ("*", 1))]), "size-limits"));
+    }
+}
