@@ -1,3 +1,4 @@
+using Mailflow.Admin.Web.Components.Shared;
 using Mailflow.Configuration;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
@@ -194,26 +195,9 @@ public sealed partial class SendConnectorDialog
             _newPassword = "";
             Dialog.Close(DialogResult.Ok(saved));
         }
-        catch (ConfigurationValidationException ex)
+        catch (Exception ex) when (SaveErrors.IsRefusal(ex))
         {
-            var elsewhere = new List<string>();
-            foreach (var (field, messages) in ex.Errors)
-            {
-                if (FieldsShownInline.Contains(field))
-                    _errors[field] = string.Join(" ", messages);
-                else
-                    elsewhere.AddRange(messages);
-            }
-            if (elsewhere.Count > 0)
-                _generalError = string.Join(" ", elsewhere);
-        }
-        catch (ConfigurationConflictException ex)
-        {
-            _generalError = $"{ex.Message} Cancel to see the current values.";
-        }
-        catch (Exception ex) when (ex is ConfigurationNotFoundException or ConfigurationForbiddenException)
-        {
-            _generalError = ex.Message;
+            _generalError = SaveErrors.Route(ex, FieldsShownInline, _errors);
         }
         finally
         {
