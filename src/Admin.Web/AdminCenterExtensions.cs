@@ -1,3 +1,4 @@
+using Mailflow.Admin.Web.ConfigurationFile;
 using Mailflow.Admin.Web.Components;
 using Mailflow.Admin.Web.Identity;
 using Mailflow.Admin.Web.Queue;
@@ -104,6 +105,7 @@ public static class AdminCenterExtensions
         app.MapStaticAssets();
         app.MapAccountEndpoints();
         app.MapQueueExport();
+        app.MapConfigurationExport();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
