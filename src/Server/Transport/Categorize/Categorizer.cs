@@ -49,6 +49,7 @@ public sealed partial class Categorizer(
     /// <summary>The safety net for messages nobody signalled (DSNs, re-routing after a configuration change, other nodes).</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private const int BatchSize = 32;
+    private const int Parallelism = 8;
 
     /// <summary>Node name first (see <see cref="OwnLeaseRecovery"/>), then unique per process.</summary>
     private string OwnerName { get; } = $"{OwnLeaseRecovery.OwnerPrefix(options.Value)}categorizer/{Environment.ProcessId}";
@@ -60,8 +61,10 @@ public sealed partial class Categorizer(
             try
             {
                 var claims = await store.ClaimAsync(OwnerName, BatchSize, LeaseDuration, QueuedMessageState.Submitted, stoppingToken);
-                foreach (var claim in claims)
-                    await CategorizeSafelyAsync(claim, stoppingToken);
+                // Messages are independent (own contexts, own leases): overlap one's parsing and reads with
+                // another's writes. SQLite writes still take turns at the gate.
+                await Parallel.ForEachAsync(claims, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
+                    async (claim, ct) => await CategorizeSafelyAsync(claim, ct));
                 if (claims.Count > 0)
                     queueSignals.Signal(QueueEvent.MessageReady);
                 if (claims.Count == BatchSize)
