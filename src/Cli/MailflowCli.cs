@@ -35,6 +35,7 @@ public static class MailflowCli
         root.Subcommands.Add(RuleCommands.Create(context));
         root.Subcommands.Add(SettingsCommands.Create(context));
         root.Subcommands.Add(NodeCommands.Create(context));
+        root.Subcommands.Add(CertificateCommands.Create(context));
         root.Subcommands.Add(AuditCommands.Create(context));
         root.Subcommands.Add(ApiKeyCommands.Create(context));
         root.Subcommands.Add(ConfigCommands.Create(context));

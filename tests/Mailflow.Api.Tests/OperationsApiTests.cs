@@ -190,6 +190,25 @@ public abstract class OperationsApiTests(ServerPerClass servers, DatabaseProvide
     }
 
     [Fact]
+    public async Task NodeCertificate_IsShown_AndOnlyOrganizationManagementMayRegenerateIt()
+    {
+        var current = await _admin.GetOkAsync("api/v1/certificates/node");
+        Assert.True(current["selfSigned"]!.GetValue<bool>());
+        Assert.StartsWith("CN=", current["subject"]!.GetValue<string>());
+        using var viewer = await ViewOnlyClientAsync();
+        Assert.Equal(current["thumbprint"]!.GetValue<string>(), (await viewer.GetOkAsync("api/v1/certificates/node"))["thumbprint"]!.GetValue<string>());
+
+        await viewer.PostAsync("api/v1/certificates/node/self-signed", null).ExpectAsync(HttpStatusCode.Forbidden);
+        var regenerated = await _admin.PostAsync("api/v1/certificates/node/self-signed", null).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.NotEqual(current["thumbprint"]!.GetValue<string>(), regenerated["thumbprint"]!.GetValue<string>());
+        Assert.Equal(regenerated["thumbprint"]!.GetValue<string>(), (await _admin.GetOkAsync("api/v1/certificates/node"))["thumbprint"]!.GetValue<string>());
+        var shown = await MailflowAsync("certificate", "show", "--json");
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains(regenerated["thumbprint"]!.GetValue<string>(), shown.Output);
+    }
+
+    [Fact]
     public async Task QueueActions_WhenKeyIsViewOnly_Return403ButReadsSucceed()
     {
         var (domain, queueKey) = await SuspendedRouteAsync();

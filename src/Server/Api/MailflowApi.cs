@@ -52,7 +52,8 @@ public static class MailflowApi
             .MapMessagesApi()
             .MapTraceApi()
             .MapProtocolLogApi()
-            .MapTestMailFlowApi();
+            .MapTestMailFlowApi()
+            .MapCertificatesApi();
 
         app.MapOpenApi(OpenApiDocumentUrl.Replace(OpenApiDocumentName, "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
         return app;
