@@ -177,7 +177,8 @@ public sealed class ReceiveConnectorService(ConfigurationEditor editor)
         return (IsAny(x) && x.AddressFamily == y.AddressFamily) || (IsAny(y) && y.AddressFamily == x.AddressFamily);
     }
 
-    private static void CopyEditableFields(ReceiveConnector from, ReceiveConnector to)
+    /// <summary>The fields an admin edits (not id, revision or stored secrets): the one list the service and the editors share.</summary>
+    public static void CopyEditableFields(ReceiveConnector from, ReceiveConnector to)
     {
         to.Name = from.Name;
         to.Enabled = from.Enabled;

@@ -207,7 +207,8 @@ public sealed class RecipientService(ConfigurationEditor editor, IPasswordHasher
 
     private static string Normalize(string address) => MailAddressRules.TryNormalize(address, out var n, out _) ? n : address.Trim();
 
-    private static void CopyEditableFields(Recipient from, Recipient to)
+    /// <summary>The fields an admin edits (not id, revision, kind or the password hash): the one list the service and the editors share.</summary>
+    public static void CopyEditableFields(Recipient from, Recipient to)
     {
         to.DisplayName = from.DisplayName.Trim();
         to.PrimaryAddress = from.PrimaryAddress;

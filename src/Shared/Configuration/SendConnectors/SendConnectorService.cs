@@ -118,7 +118,8 @@ public sealed class SendConnectorService(ConfigurationEditor editor, SmartHostPa
             connector.SmartHostPasswordProtected = passwords.Protect(newPassword);
     }
 
-    private static void CopyEditableFields(SendConnector from, SendConnector to)
+    /// <summary>The fields an admin edits (not id, revision or stored secrets): the one list the service and the editors share.</summary>
+    public static void CopyEditableFields(SendConnector from, SendConnector to)
     {
         to.Name = from.Name;
         to.Enabled = from.Enabled;

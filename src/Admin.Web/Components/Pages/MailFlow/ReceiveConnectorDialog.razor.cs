@@ -65,27 +65,7 @@ public sealed partial class ReceiveConnectorDialog
         {
             _draft.Id = Existing.Id;
             _draft.Revision = Existing.Revision;
-            _draft.Name = Existing.Name;
-            _draft.Enabled = Existing.Enabled;
-            _draft.Bindings = [.. Existing.Bindings];
-            _draft.RemoteIpRanges = [.. Existing.RemoteIpRanges];
-            _draft.Fqdn = Existing.Fqdn;
-            _draft.Banner = Existing.Banner;
-            _draft.PermissionGroups = Existing.PermissionGroups;
-            _draft.AuthMechanisms = Existing.AuthMechanisms;
-            _draft.TlsMode = Existing.TlsMode;
-            _draft.RequireTls = Existing.RequireTls;
-            _draft.MaxMessageSizeBytes = Existing.MaxMessageSizeBytes;
-            _draft.MaxRecipientsPerMessage = Existing.MaxRecipientsPerMessage;
-            _draft.MaxInboundConnections = Existing.MaxInboundConnections;
-            _draft.MaxInboundConnectionsPerSource = Existing.MaxInboundConnectionsPerSource;
-            _draft.ConnectionTimeoutSeconds = Existing.ConnectionTimeoutSeconds;
-            _draft.IdleTimeoutSeconds = Existing.IdleTimeoutSeconds;
-            _draft.MaxProtocolErrors = Existing.MaxProtocolErrors;
-            _draft.TarpitIntervalMilliseconds = Existing.TarpitIntervalMilliseconds;
-            _draft.BareLineEndings = Existing.BareLineEndings;
-            _draft.ProtocolLogging = Existing.ProtocolLogging;
-            _draft.CertificateId = Existing.CertificateId;
+            ReceiveConnectorService.CopyEditableFields(Existing, _draft);
             _nameTouched = true;
         }
     }

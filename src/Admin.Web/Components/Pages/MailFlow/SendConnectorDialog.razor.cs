@@ -67,21 +67,7 @@ public sealed partial class SendConnectorDialog
             return;
         _draft.Id = Existing.Id;
         _draft.Revision = Existing.Revision;
-        _draft.Name = Existing.Name;
-        _draft.Enabled = Existing.Enabled;
-        _draft.AddressSpaces = [.. Existing.AddressSpaces];
-        _draft.RoutingMethod = Existing.RoutingMethod;
-        _draft.SmartHosts = [.. Existing.SmartHosts];
-        _draft.SmartHostAuthentication = Existing.SmartHostAuthentication;
-        _draft.SmartHostUsername = Existing.SmartHostUsername;
-        _draft.TlsPolicy = Existing.TlsPolicy;
-        _draft.TlsCertificateDomain = Existing.TlsCertificateDomain;
-        _draft.Port = Existing.Port;
-        _draft.HeloFqdn = Existing.HeloFqdn;
-        _draft.MaxMessageSizeBytes = Existing.MaxMessageSizeBytes;
-        _draft.SourceNodes = [.. Existing.SourceNodes];
-        _draft.MaxConcurrentConnections = Existing.MaxConcurrentConnections;
-        _draft.MaxMessagesPerConnection = Existing.MaxMessagesPerConnection;
+        SendConnectorService.CopyEditableFields(Existing, _draft);
         PasswordStored = Existing.SmartHostPasswordProtected is not null;
         _nameTouched = true;
     }

@@ -51,21 +51,8 @@ public sealed partial class RecipientDialog
             _draft = new Recipient { Kind = InitialKind };
             return;
         }
-        _draft = new Recipient
-        {
-            Id = Existing.Id,
-            Revision = Existing.Revision,
-            Kind = Existing.Kind,
-            DisplayName = Existing.DisplayName,
-            PrimaryAddress = Existing.PrimaryAddress,
-            ExtraAddresses = [.. Existing.ExtraAddresses],
-            DeliveryKind = Existing.DeliveryKind,
-            DeliveryTarget = Existing.DeliveryTarget,
-            SendAs = [.. Existing.SendAs],
-            ForwardToId = Existing.ForwardToId,
-            ExternalAddress = Existing.ExternalAddress,
-            MemberIds = [.. Existing.MemberIds],
-        };
+        _draft = new Recipient { Id = Existing.Id, Revision = Existing.Revision, Kind = Existing.Kind };
+        RecipientService.CopyEditableFields(Existing, _draft);
         _addressTouched = true;
     }
 
