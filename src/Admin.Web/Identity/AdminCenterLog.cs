@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Mailflow.Admin.Web.Identity;
 
-/// <summary>Admin center events: 7000–7999. Next free id: 7006. Passwords never appear in these messages.</summary>
+/// <summary>Admin center events: 7000–7999. Next free id: 7007. Passwords never appear in these messages.</summary>
 internal static partial class AdminCenterLog
 {
     [LoggerMessage(7000, LogLevel.Warning, "Created the first admin account '{UserName}' with a generated password; it is shown once on the console and must be changed at first sign-in")]
@@ -22,4 +22,7 @@ internal static partial class AdminCenterLog
 
     [LoggerMessage(7005, LogLevel.Information, "Admin '{UserName}' signed out")]
     public static partial void SignedOut(ILogger logger, string userName);
+
+    [LoggerMessage(7006, LogLevel.Warning, "A page could not reload after configuration generation {Generation} was saved; it shows the previous data until the next change or a reload")]
+    public static partial void LiveReloadFailed(ILogger logger, long generation, Exception exception);
 }

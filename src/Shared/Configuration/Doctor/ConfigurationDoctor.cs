@@ -16,6 +16,10 @@ public static class ConfigurationDoctor
     public const string SendConnectorsPath = "mail-flow/send-connectors";
     public const string AcceptedDomainsPath = "mail-flow/accepted-domains";
     public const string SettingsPath = "settings";
+    public const string RulesPath = "mail-flow/rules";
+
+    /// <summary>A rule's own editor page, under <see cref="RulesPath"/>.</summary>
+    public static string RulePath(Guid ruleId) => $"{RulesPath}/{ruleId}";
 
     /// <summary>Relay ranges wider than this many addresses (an IPv4 /16) admit far more hosts than a set of trusted servers.</summary>
     private static readonly BigInteger WidestTrustedIpv4Range = BigInteger.Pow(2, 16);
@@ -33,6 +37,9 @@ public static class ConfigurationDoctor
         warnings.AddRange(ShadowedAddressSpaces(send));
         warnings.AddRange(UnreachableRelayDomains(config.AcceptedDomains, send));
         warnings.AddRange(SizeLimits(config.Organization, receive, send));
+        var rules = config.TransportRules.Where(r => r.Enabled).ToList();
+        warnings.AddRange(rules.SelectMany(r => RuleConnectorMissing(r, config.SendConnectors)));
+        warnings.AddRange(rules.SelectMany(r => RuleGroupsMissing(r, config)));
         return [.. warnings.OrderByDescending(w => w.Severity).ThenBy(w => w.Check, StringComparer.Ordinal).ThenBy(w => w.Subject, StringComparer.Ordinal)];
     }
 
@@ -194,6 +201,51 @@ public static class ConfigurationDoctor
                 $"The organization lets users send up to {Megabytes(organization.MaxSendSizeBytes)}, but this send connector takes at most "
                 + $"{Megabytes(connector.MaxMessageSizeBytes)}. Larger messages routed through it bounce with a non-delivery report.",
                 SendConnectorsPath);
+    }
+
+    /// <summary>
+    /// The rule service checks the connector name when the rule is saved, but the connector can be renamed,
+    /// turned off or removed afterwards; routing then sends the rule's matches to Unreachable (NextHopResolver).
+    /// </summary>
+    private static IEnumerable<DoctorWarning> RuleConnectorMissing(TransportRule rule, IReadOnlyList<SendConnector> connectors)
+    {
+        if (rule.Mode != RuleMode.Enforce)
+            yield break;
+        foreach (var action in rule.Definition.Actions.Where(a => a.Kind == "RouteThroughConnector"))
+        {
+            var name = (action.Arguments.GetValueOrDefault("Connector") ?? "").Trim();
+            var connector = connectors.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (connector is { Enabled: true })
+                continue;
+            var state = connector is null ? "there is no send connector with that name any more" : "that connector is turned off";
+            yield return new DoctorWarning(DoctorSeverity.Warning, "rule-missing-connector", rule.Name,
+                $"{rule.Name} routes mail through a send connector that cannot take it",
+                $"The rule routes matching messages through the send connector '{name}', but {state}. Those messages wait in the "
+                + "Unreachable queue until they expire. Point the rule at an enabled connector, or turn the connector back on.",
+                RulePath(rule.Id));
+        }
+    }
+
+    /// <summary>A removed distribution group leaves the rule's "recipient is a member of" condition with nothing to match.</summary>
+    private static IEnumerable<DoctorWarning> RuleGroupsMissing(TransportRule rule, TransportConfig config)
+    {
+        var predicates = rule.Definition.Conditions.Select(p => (Predicate: p, Part: "condition"))
+            .Concat(rule.Definition.Exceptions.Select(p => (Predicate: p, Part: "exception")))
+            .Where(p => p.Predicate.Kind == "AnyRecipientMemberOf");
+        foreach (var (predicate, part) in predicates)
+        {
+            var missing = predicate.Values.Count(v => !Guid.TryParse(v, out var id) || config.FindRecipient(id) is not { Kind: RecipientKind.DistributionGroup });
+            if (missing == 0)
+                continue;
+            var effect = part == "condition"
+                ? missing == predicate.Values.Count ? "so the rule never matches" : "so the rule matches fewer messages than it was written for"
+                : "so the exception spares fewer messages than it was written for";
+            yield return new DoctorWarning(DoctorSeverity.Warning, "rule-missing-group", rule.Name,
+                $"{rule.Name} refers to a distribution group that no longer exists",
+                $"The rule's {part} \"a recipient is a member of\" names {(missing == 1 ? "a group" : $"{missing} groups")} that were removed, {effect}. "
+                + "Choose existing groups in the rule, or remove the condition.",
+                RulePath(rule.Id));
+        }
     }
 
     private static string Megabytes(long bytes) => $"{(bytes / (1024.0 * 1024)).ToString("0.#", CultureInfo.InvariantCulture)} MB";

@@ -13,7 +13,7 @@ namespace Mailflow.Admin.Web.Components.Pages.MailFlow;
 /// or range being added is checked on its own so the message names that item. Store checks (duplicate
 /// name, clashing bindings, a concurrent edit) come back from the save and land next to their field.
 /// </summary>
-public sealed partial class ReceiveConnectorDialog
+public sealed partial class ReceiveConnectorDialog : IConnectorEditor<ReceiveConnector>
 {
     private const decimal BytesPerMegabyte = 1024 * 1024;
 

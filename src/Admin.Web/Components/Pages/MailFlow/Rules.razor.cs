@@ -21,6 +21,7 @@ public sealed partial class Rules
     private IReadOnlyList<TransportRule>? _rules;
     private Dictionary<Guid, string> _groupNames = [];
     private string? _loadError;
+    private Mailflow.Admin.Web.Components.Shared.DoctorWarnings? _doctor;
     private AdminActor _actor = new("anonymous", new HashSet<string>());
 
     private bool CanManage => _actor.CanManageOrganization;
@@ -41,6 +42,8 @@ public sealed partial class Rules
             _groupNames = (await Recipients.ListAsync()).Where(r => r.Kind == RecipientKind.DistributionGroup)
                 .ToDictionary(r => r.Id, r => string.IsNullOrEmpty(r.DisplayName) ? r.PrimaryAddress : r.DisplayName);
             _loadError = null;
+            if (_doctor is not null)
+                await _doctor.RefreshAsync();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -11,7 +11,7 @@ namespace Mailflow.Admin.Web.Components.Pages.MailFlow;
 /// is write-only: the dialog never receives the stored value (it shows only that one is stored) and
 /// passes a new one to the service separately, which encrypts it.
 /// </summary>
-public sealed partial class SendConnectorDialog
+public sealed partial class SendConnectorDialog : IConnectorEditor<SendConnector>
 {
     private const decimal BytesPerMegabyte = 1024 * 1024;
     private const string PasswordField = "SmartHostPassword";

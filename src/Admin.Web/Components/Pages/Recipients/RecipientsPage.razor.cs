@@ -20,7 +20,11 @@ public sealed partial class RecipientsPage
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
+    /// <summary>Doctor findings a recipient change can cause: removing a group a rule names. Their fix is on the rule.</summary>
+    private static readonly string[] RecipientChecks = ["rule-missing-group"];
+
     private IReadOnlyList<Recipient>? _recipients;
+    private Mailflow.Admin.Web.Components.Shared.DoctorWarnings? _doctor;
     private string? _loadError;
     private int _tab;
     private AdminActor _actor = new("anonymous", new HashSet<string>());
@@ -46,6 +50,8 @@ public sealed partial class RecipientsPage
         {
             _recipients = await Recipients.ListAsync();
             _loadError = null;
+            if (_doctor is not null)
+                await _doctor.RefreshAsync();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

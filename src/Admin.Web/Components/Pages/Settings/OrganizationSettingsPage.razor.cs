@@ -22,6 +22,11 @@ public sealed partial class OrganizationSettingsPage
     private readonly Dictionary<string, string> _errors = new(StringComparer.Ordinal);
     private string? _generalError;
     private bool _saving;
+    /// <summary>The admin changed a field since the draft was loaded or saved.</summary>
+    private bool _dirty;
+    /// <summary>Set when someone else saved the settings while this admin had unsaved changes.</summary>
+    private string? _changedElsewhere;
+    private Mailflow.Admin.Web.Components.Shared.DoctorWarnings? _doctor;
     private AdminActor _actor = new("anonymous", new HashSet<string>());
 
     private bool CanManage => _actor.CanManageOrganization;
@@ -47,6 +52,8 @@ public sealed partial class OrganizationSettingsPage
             _draft = await Settings.GetAsync();
             _errors.Clear();
             _generalError = null;
+            _dirty = false;
+            _changedElsewhere = null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -54,8 +61,26 @@ public sealed partial class OrganizationSettingsPage
         }
     }
 
+    /// <summary>
+    /// Another change was saved. Untouched settings follow it; unsaved edits are never overwritten — the admin
+    /// is told the stored settings moved on, and Save would be refused as a conflict anyway.
+    /// </summary>
+    private async Task OnConfigurationChangedAsync()
+    {
+        if (_draft is null)
+            return;
+        var stored = await Settings.GetAsync();
+        if (stored.Revision == _draft.Revision)
+            return;
+        if (_dirty || _saving)
+            _changedElsewhere = "Someone else saved the organization settings while you were editing. Use Discard changes to load their values, then make your change again.";
+        else
+            await LoadAsync();
+    }
+
     private void Change(Action apply)
     {
+        _dirty = true;
         apply();
         ValidateFields();
     }
@@ -78,7 +103,11 @@ public sealed partial class OrganizationSettingsPage
         try
         {
             _draft = await Settings.UpdateAsync(_actor, _draft);
+            _dirty = false;
+            _changedElsewhere = null;
             Snackbar.Add("Organization settings saved.", Severity.Success);
+            if (_doctor is not null)
+                await _doctor.RefreshAsync();
         }
         catch (ConfigurationValidationException ex)
         {
