@@ -56,8 +56,16 @@ public abstract class MudBunitContext : BunitContext, IAsyncLifetime
 
     async Task IAsyncLifetime.InitializeAsync() => await TemporarySqliteStore.PrepareAsync(Services, SeedDefaults);
 
+    private RunningConfigurationRefresh? _configurationRefresh;
+
+    /// <summary>Runs the node's configuration refresh loop for this test, so saves reach <see cref="Configuration.TransportConfigProvider"/> as on a server.</summary>
+    protected async Task StartConfigurationRefreshAsync() =>
+        _configurationRefresh ??= await RunningConfigurationRefresh.StartAsync(Services);
+
     async Task IAsyncLifetime.DisposeAsync()
     {
+        if (_configurationRefresh is not null)
+            await _configurationRefresh.DisposeAsync();
         await DisposeAsync();
         await Store.DisposeAsync();
     }
