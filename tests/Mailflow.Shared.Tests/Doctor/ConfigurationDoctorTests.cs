@@ -9,8 +9,10 @@ public class ConfigurationDoctorTests
         IEnumerable<ReceiveConnector>? receive = null,
         IEnumerable<SendConnector>? send = null,
         IEnumerable<AcceptedDomain>? domains = null,
-        OrganizationSettings? organization = null) =>
-        new(1, DateTimeOffset.UnixEpoch, domains ?? [], receive ?? [], send ?? [], [], [], organization ?? new OrganizationSettings());
+        OrganizationSettings? organization = null,
+        IEnumerable<Recipient>? recipients = null,
+        IEnumerable<TransportRule>? rules = null) =>
+        new(1, DateTimeOffset.UnixEpoch, domains ?? [], receive ?? [], send ?? [], recipients ?? [], rules ?? [], organization ?? new OrganizationSettings());
 
     private static ReceiveConnector Relay(string name, params string[] ranges) => new()
     {
@@ -186,5 +188,77 @@ public class ConfigurationDoctorTests
     public void SizeLimits_AreNotReported_When_DefaultsAreUsed()
     {
         Assert.Empty(Found(Config(receive: [new ReceiveConnector { Name = "Default" }], send: [Send("Internet", ("*", 1))]), "size-limits"));
+    }
+
+    [Fact]
+    public void SizeLimits_AreNotReported_When_SendConnectorHasNoLimitOfItsOwn()
+    {
+        var unlimited = Send("Internet", ("*", 1));
+        unlimited.MaxMessageSizeBytes = 0;
+
+        Assert.Empty(Found(Config(send: [unlimited]), "size-limits"));
+    }
+
+    private static TransportRule RouteThrough(string connector, RuleMode mode = RuleMode.Enforce) => new()
+    {
+        Name = "Via partner",
+        Mode = mode,
+        Definition = { Actions = [new RuleAction { Kind = "RouteThroughConnector", Arguments = { ["Connector"] = connector } }] },
+    };
+
+    [Fact]
+    public void RuleMissingConnector_LinksToTheRule_When_NoConnectorHasTheName()
+    {
+        var rule = RouteThrough("Partner");
+
+        var warning = Assert.Single(Found(Config(send: [Send("Internet", ("*", 1))], rules: [rule]), "rule-missing-connector"));
+
+        Assert.Equal(DoctorSeverity.Warning, warning.Severity);
+        Assert.Equal("Via partner", warning.Subject);
+        Assert.Contains("no send connector with that name", warning.Explanation, StringComparison.Ordinal);
+        Assert.Equal(ConfigurationDoctor.RulePath(rule.Id), warning.FixPath);
+    }
+
+    [Fact]
+    public void RuleMissingConnector_IsReported_When_TheConnectorIsTurnedOff()
+    {
+        var partner = Send("Partner", ("partner.test", 1));
+        partner.Enabled = false;
+
+        var warning = Assert.Single(Found(Config(send: [partner], rules: [RouteThrough("partner")]), "rule-missing-connector"));
+
+        Assert.Contains("turned off", warning.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RuleMissingConnector_IsNotReported_When_TheConnectorIsEnabledOrTheRuleOnlyTests()
+    {
+        var disabledRule = RouteThrough("Gone");
+        disabledRule.Enabled = false;
+
+        Assert.Empty(Found(Config(send: [Send("Partner", ("partner.test", 1))], rules: [RouteThrough("Partner")]), "rule-missing-connector"));
+        Assert.Empty(Found(Config(rules: [RouteThrough("Gone", RuleMode.Test), disabledRule]), "rule-missing-connector"));
+    }
+
+    [Fact]
+    public void RuleMissingGroup_SaysTheRuleNeverMatches_When_ItsOnlyGroupWasRemoved()
+    {
+        var group = new Recipient { Kind = RecipientKind.DistributionGroup, PrimaryAddress = "team@contoso.test" };
+        var rule = new TransportRule
+        {
+            Name = "Team tag",
+            Definition =
+            {
+                Conditions = [new RulePredicate { Kind = "AnyRecipientMemberOf", Values = [Guid.NewGuid().ToString()] }],
+                Exceptions = [new RulePredicate { Kind = "AnyRecipientMemberOf", Values = [group.Id.ToString()] }],
+                Actions = [new RuleAction { Kind = "StopProcessing" }],
+            },
+        };
+
+        var warning = Assert.Single(Found(Config(recipients: [group], rules: [rule]), "rule-missing-group"));
+
+        Assert.Contains("condition", warning.Explanation, StringComparison.Ordinal);
+        Assert.Contains("never matches", warning.Explanation, StringComparison.Ordinal);
+        Assert.Equal(ConfigurationDoctor.RulePath(rule.Id), warning.FixPath);
     }
 }

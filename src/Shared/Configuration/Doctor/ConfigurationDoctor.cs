@@ -195,7 +195,8 @@ public static class ConfigurationDoctor
                 $"The connector accepts messages up to {Megabytes(connector.MaxMessageSizeBytes)}, but the organization's receive limit is "
                 + $"{Megabytes(organization.MaxReceiveSizeBytes)}; the smaller limit applies. Align the two so the connector's setting means what it says.",
                 SettingsPath);
-        foreach (var connector in send.Where(c => c.MaxMessageSizeBytes < organization.MaxSendSizeBytes))
+        // 0 on a send connector means no limit of its own (SmtpDeliveryAgent).
+        foreach (var connector in send.Where(c => c.MaxMessageSizeBytes > 0 && c.MaxMessageSizeBytes < organization.MaxSendSizeBytes))
             yield return new DoctorWarning(DoctorSeverity.Warning, "size-limits", connector.Name,
                 $"{connector.Name} cannot send messages the organization allows",
                 $"The organization lets users send up to {Megabytes(organization.MaxSendSizeBytes)}, but this send connector takes at most "
