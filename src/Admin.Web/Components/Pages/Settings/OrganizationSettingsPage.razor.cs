@@ -67,12 +67,13 @@ public sealed partial class OrganizationSettingsPage
     /// </summary>
     private async Task OnConfigurationChangedAsync()
     {
-        if (_draft is null)
+        // A save in flight reports its own outcome: saved, or refused as a conflict with someone else's change.
+        if (_draft is null || _saving)
             return;
         var stored = await Settings.GetAsync();
         if (stored.Revision == _draft.Revision)
             return;
-        if (_dirty || _saving)
+        if (_dirty)
             _changedElsewhere = "Someone else saved the organization settings while you were editing. Use Discard changes to load their values, then make your change again.";
         else
             await LoadAsync();
