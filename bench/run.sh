@@ -2,7 +2,7 @@
 # bench/run.sh - reproducible acceptance benchmark of Mailflow on this machine.
 #
 #   bench/run.sh [--store sqlite|postgres|both] [--messages N] [--warmup N] [--size BYTES]
-#                [--compare] [--pairs N] [--no-build]
+#                [--compare] [--relay] [--pairs N] [--no-build]
 #
 # For each store: builds Release (unless --no-build), starts Mailflow.Server on a fresh data
 # directory (SQLite file; or PostgreSQL in a throwaway initdb cluster with fsync ON, as in
@@ -10,6 +10,10 @@
 # prints one line per run (msgs/s, p50/p99 ms, server peak RSS), plus the server CPU per message.
 # With --compare, and when ../shared/bench exists and Postfix listens on 127.0.0.1:2601
 # (../shared/bench/peers-setup.sh), it also runs compare.sh (Postfix vs Mailflow, alternating).
+# With --relay, the server also gets bench/relay-config.json (relay.test routed through a send
+# connector to the shared smtp-sink on 127.0.0.1:2602) and compare.sh --mode relay measures end-to-end
+# delivered/s against Postfix (RELAY_MESSAGES per run, default 3000), right after a relay warm-up
+# (RELAY_WARMUP, default 6000) on the fresh server, before the acceptance runs.
 # Everything it starts is stopped on exit. All traffic stays on 127.0.0.1.
 #
 # Defaults: --store sqlite, --messages 10000 (20 sessions; the 1-session run sends a fifth),
@@ -18,7 +22,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED_BENCH=${SHARED_BENCH:-$ROOT/../shared/bench}
-STORE=sqlite MESSAGES=10000 WARMUP=20000 SIZE=5000 COMPARE=0 PAIRS=4 BUILD=1
+STORE=sqlite MESSAGES=10000 WARMUP=20000 SIZE=5000 COMPARE=0 RELAY=0 PAIRS=4 BUILD=1
+RELAY_MESSAGES=${RELAY_MESSAGES:-3000} RELAY_WARMUP=${RELAY_WARMUP:-6000}
 while [ $# -gt 0 ]; do
   case $1 in
     --store) STORE=$2; shift 2 ;;
@@ -26,6 +31,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=$2; shift 2 ;;
     --size) SIZE=$2; shift 2 ;;
     --compare) COMPARE=1; shift ;;
+    --relay) RELAY=1; shift ;;
     --pairs) PAIRS=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
@@ -95,6 +101,7 @@ start_server() { # store
     Mailflow__Admin__InitialPassword='Correct-Horse-9' Mailflow__Seed__BindAddress=127.0.0.1
     Mailflow__Seed__DefaultFrontendPort="$SMTP_PORT" Mailflow__Seed__ClientFrontendPort="$(free_port)"
     Mailflow__Seed__ImplicitTlsPort="$(free_port)")
+  [ "$RELAY" = 1 ] && env+=(Mailflow__ConfigFile="$ROOT/bench/relay-config.json")
   if [ "$1" = postgres ]; then
     env+=(Database__Provider=Postgres "ConnectionStrings__Mailflow=Host=127.0.0.1;Port=$PG_PORT;Database=mailflow;Username=mailflow;Password=mailflow")
   fi
@@ -121,6 +128,18 @@ echo "# $(date -u +%FT%TZ) $(nproc) cpus, load average: $(cut -d' ' -f1-3 /proc/
 for store in "${STORES[@]}"; do
   [ "$store" = postgres ] && start_postgres
   start_server "$store"
+  # Relay first, on the fresh server: the acceptance runs below leave a backlog of local deliveries
+  # that would otherwise sit in front of the relayed messages.
+  if [ "$RELAY" = 1 ]; then
+    if [ -x "$SHARED_BENCH/compare.sh" ] && (exec 3<>/dev/tcp/127.0.0.1/2601) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/2602) 2>/dev/null; then
+      log "relay warm-up: $RELAY_WARMUP messages through the sink"
+      "$SHARED_BENCH/relay.sh" 127.0.0.1 "$SMTP_PORT" -s 20 -m "$RELAY_WARMUP" -l "$SIZE" -r 1 -L relay-warmup | grep '^e2e_' || true
+      "$SHARED_BENCH/compare.sh" 127.0.0.1 "$SMTP_PORT" --mode relay --target-pid "$SERVER_PID" --pairs "$PAIRS" --warmup 0 \
+        -- -s 20 -m "$RELAY_MESSAGES" -l "$SIZE" -r 1 | grep -E '^\[compare.sh\] pair|^e2e_|^compare '
+    else
+      log "skipping the relay comparison: needs $SHARED_BENCH, Postfix on :2601 and the sink on :2602 (run peers-setup.sh)"
+    fi
+  fi
   log "warm-up: $WARMUP messages"
   "$BENCH" --port "$SMTP_PORT" --sessions 20 --messages "$WARMUP" --size "$SIZE" --label warmup >/dev/null
   bench "mailflow-$store-1s" 1 $((MESSAGES / 5))

@@ -55,6 +55,8 @@ public static class SmtpReplies
     public static readonly SmtpReply Utf8RequiresSmtpUtf8 = new(553, "5.6.7", "Non-ASCII address requires SMTPUTF8 (RFC 6531)");
     public static readonly SmtpReply NotImplemented = new(502, "5.5.1", "Command not implemented");
     public static readonly SmtpReply BadSequence = new(503, "5.5.1", "Bad sequence of commands");
+    /// <summary>RFC 3030 §2: a chunk the client had pipelined behind a refused one; drained, not acted on.</summary>
+    public static readonly SmtpReply ChunkOfRefusedMessage = new(503, "5.5.1", "Bad sequence of commands: the message was already refused; chunk discarded");
     public static readonly SmtpReply UnknownParameter = new(555, "5.5.4", "MAIL FROM/RCPT TO parameters not recognized or not implemented");
     public static readonly SmtpReply BadParameterValue = new(501, "5.5.4", "Invalid parameter value");
     public static readonly SmtpReply UnsupportedAuthMechanism = new(504, "5.5.4", "Unrecognized authentication type");

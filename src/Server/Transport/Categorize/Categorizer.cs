@@ -108,16 +108,17 @@ public sealed partial class Categorizer(
             return;
         }
 
-        MimeMessage mime;
-        await using (var content = await store.LoadContentAsync(message.Id, cancellationToken)
-            ?? throw new InvalidOperationException($"message {message.QueueId} has no content"))
-            mime = await MimeMessage.LoadAsync(content, cancellationToken);
-
         // 1. Mail flow rules. DSNs we generated are not subject to rules (they would reach the sender's rules twice).
+        // Only rules look at the content: without any, the message is routed from its envelope alone and
+        // its content is read once, by the delivery.
         var isOwnDsn = message.Sender.Length == 0 && message.ReceiveConnectorName == DeliveryNotifier.SubmissionConnectorName;
         var decision = RuleDecision.None;
+        MimeMessage? mime = null;
         if (!isOwnDsn && !snapshot.TransportRules.IsEmpty)
         {
+            await using (var content = await store.LoadContentAsync(message.Id, cancellationToken)
+                ?? throw new InvalidOperationException($"message {message.QueueId} has no content"))
+                mime = await MimeMessage.LoadAsync(content, cancellationToken);
             var evaluation = rules.Evaluate(snapshot, new RuleMessageContext(mime)
             {
                 EnvelopeSender = message.Sender,
@@ -143,7 +144,7 @@ public sealed partial class Categorizer(
         }
         if (decision.ChangesContent)
         {
-            var edited = MessageContentEditor.Apply(mime, decision);
+            var edited = MessageContentEditor.Apply(mime!, decision);
             if (edited.Rejection is { } editRejection)
             {
                 await FailAsync(lease, message, open, new DeliveryResponse($"{editRejection.EnhancedStatusCode} {editRejection.Text}", editRejection.SmtpCode), notify: true, cancellationToken);
@@ -194,17 +195,18 @@ public sealed partial class Categorizer(
             tracker.Track(MessageTrackingEventKind.Fail, message, [failed.Address], detail: failed.Failure?.Reason);
         }
 
-        if (!await ReplaceOpenRecipientsAsync(lease, open, replacement, cancellationToken))
+        // The common case is one write, batched with other messages' writes: the routed rows and the
+        // release together. Unresolvable recipients need their NDR between the two.
+        var releaseAs = decision.Quarantine ? QueuedMessageState.Quarantined : QueuedMessageState.Categorized;
+        var notify = resolution.Failed.Any();
+        if (!await store.ReplaceOpenRecipientsAsync(lease, [.. open.Select(r => r.Id)], replacement, notify ? null : releaseAs, cancellationToken))
             return;
-        if (resolution.Failed.Any())
-            await notifier.NotifyAsync(lease, message.QueueId, new Dictionary<long, Deliver.RecipientOutcome>(), new RetrySchedule(snapshot.Organization), cancellationToken);
         if (decision.Quarantine)
-        {
             tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: $"Held by mail flow rule '{decision.QuarantineRule}'");
-            await store.ReleaseAsync(lease, QueuedMessageState.Quarantined, cancellationToken);
+        if (!notify)
             return;
-        }
-        await store.ReleaseAsync(lease, QueuedMessageState.Categorized, cancellationToken);
+        await notifier.NotifyAsync(lease, message.QueueId, new Dictionary<long, Deliver.RecipientOutcome>(), new RetrySchedule(snapshot.Organization), cancellationToken);
+        await store.ReleaseAsync(lease, releaseAs, cancellationToken);
     }
 
     /// <summary>The ORCPT to report in DSNs: the client's ORCPT, else the envelope address this recipient came from when it differs.</summary>
@@ -261,25 +263,6 @@ public sealed partial class Categorizer(
         else
             await store.MarkNotifiedAsync(lease, [.. open.Select(r => r.Id)], delay: false, cancellationToken);
         await store.ReleaseAsync(lease, QueuedMessageState.Categorized, cancellationToken);
-    }
-
-    /// <summary>Swaps the open recipient rows for the resolved ones, if the lease is still ours.</summary>
-    private async Task<bool> ReplaceOpenRecipientsAsync(QueueLease lease, IReadOnlyList<QueuedRecipient> open, IReadOnlyList<QueuedRecipient> replacement, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using (await gate.EnterWriteAsync(db, cancellationToken))
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var held = await db.QueuedMessages.AnyAsync(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token, cancellationToken);
-            if (!held)
-                return false;
-            var openIds = open.Select(r => r.Id).ToList();
-            await db.QueuedRecipients.Where(r => openIds.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
-            db.QueuedRecipients.AddRange(replacement);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return true;
-        }
     }
 
     /// <summary>Writes the rule-edited message back: content, size, hash and header summary together.</summary>

@@ -75,6 +75,38 @@ public sealed class DeliveryNotifier(
         await store.MarkNotifiedAsync(lease, finalUnnotified.Select(r => r.Id).ToList(), delay: false, cancellationToken);
     }
 
+    /// <summary>
+    /// Whether <see cref="NotifyAsync"/> would have anything to do after a delivery pass with these
+    /// <paramref name="results"/>, judged from the claimed message without reading the store: a DSN to
+    /// send, or a recipient that was final before this pass and never settled (a crash between its
+    /// outcome and its notification). When false, the queue manager records "notified" for the pass's
+    /// final recipients together with their outcomes and the release, in one write.
+    /// </summary>
+    public bool IsNotificationDue(QueuedMessage message, IReadOnlyDictionary<long, RecipientOutcome> outcomes,
+        IReadOnlyList<RecipientResult> results, RetrySchedule schedule, DateTimeOffset now)
+    {
+        var statuses = results.ToDictionary(r => r.RecipientId, r => r.Status);
+        QueuedRecipientStatus StatusOf(QueuedRecipient r) => statuses.TryGetValue(r.Id, out var status) ? status : r.Status;
+        var hasSender = message.Sender.Length > 0;
+        foreach (var recipient in message.Recipients)
+        {
+            var status = StatusOf(recipient);
+            if (!status.IsFinal() || recipient.FinalNotifiedAt is not null)
+                continue;
+            if (!statuses.ContainsKey(recipient.Id))
+                return true;
+            if (!hasSender)
+                continue;
+            if (status == QueuedRecipientStatus.PermanentFailure && Wants(recipient.Notify, DsnNotifyFlags.Failure))
+                return true;
+            if (status == QueuedRecipientStatus.Delivered && recipient.Notify.HasFlag(DsnNotifyFlags.Success)
+                && !(outcomes.TryGetValue(recipient.Id, out var outcome) && outcome.RemoteHandlesDsn))
+                return true;
+        }
+        return hasSender && schedule.IsDelayNotificationDue(message.QueuedAt, now)
+            && message.Recipients.Any(r => !StatusOf(r).IsFinal() && r.DelayNotifiedAt is null && Wants(r.Notify, DsnNotifyFlags.Delay));
+    }
+
     /// <summary>A failure NDR for recipients an administrator removed (queue operations "remove with NDR"); no lease involved.</summary>
     public Task SendRemovalNdrAsync(QueuedMessage message, IReadOnlyList<QueuedRecipient> recipients, DeliveryReply reply, CancellationToken cancellationToken) =>
         message.Sender.Length == 0 || recipients.Count == 0

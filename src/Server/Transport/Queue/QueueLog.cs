@@ -20,6 +20,9 @@ internal static partial class QueueLog
     [LoggerMessage(4004, LogLevel.Warning, "A batch of {Count} message(s) failed to commit; retrying each message on its own")]
     public static partial void BatchFailed(ILogger logger, int count, Exception exception);
 
+    [LoggerMessage(4005, LogLevel.Warning, "A batch of {Count} bookkeeping write(s) failed to commit; retrying each write on its own")]
+    public static partial void BookkeepingBatchFailed(ILogger logger, int count, Exception exception);
+
     [LoggerMessage(4010, LogLevel.Debug, "{Owner} claimed {Count} message(s) until {LeaseUntil:O}")]
     public static partial void Claimed(ILogger logger, string owner, int count, DateTimeOffset leaseUntil);
 

@@ -94,8 +94,10 @@ public sealed class QueueManager(
                     {
                         var want = Math.Min(free, Math.Max(1, _options.ClaimBatchSize));
                         var claims = await store.ClaimAsync(OwnerName, want, LeaseDuration, QueuedMessageState.Categorized, stoppingToken);
+                        // Read once per claim pass, not per message: a suspension applies from the next pass.
+                        var suspended = claims.Count == 0 ? EmptySuspensions : await store.LoadSuspendedNextHopsAsync(stoppingToken);
                         foreach (var claim in claims)
-                            StartWorker(claim, stoppingToken);
+                            StartWorker(claim, suspended, stoppingToken);
                         if (claims.Count == want)
                             continue; // more may be due right now
                         var next = await store.GetNextWakeAsync(stoppingToken);
@@ -125,12 +127,14 @@ public sealed class QueueManager(
         }
     }
 
+    private static readonly IReadOnlySet<string> EmptySuspensions = new HashSet<string>();
+
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 
-    private void StartWorker(QueueClaim claim, CancellationToken stoppingToken)
+    private void StartWorker(QueueClaim claim, IReadOnlySet<string> suspended, CancellationToken stoppingToken)
     {
         Interlocked.Increment(ref _inFlight);
-        var worker = Task.Run(() => WorkAsync(claim, stoppingToken), CancellationToken.None);
+        var worker = Task.Run(() => WorkAsync(claim, suspended, stoppingToken), CancellationToken.None);
         lock (_workers)
             _workers.Add(worker);
         worker.ContinueWith(done =>
@@ -143,15 +147,15 @@ public sealed class QueueManager(
     }
 
     /// <summary>One message under one lease: deliver, record, notify, release. Never throws.</summary>
-    private async Task WorkAsync(QueueClaim claim, CancellationToken stoppingToken)
+    private async Task WorkAsync(QueueClaim claim, IReadOnlySet<string> suspended, CancellationToken stoppingToken)
     {
         using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var lease = claim.Lease;
         var renewal = RenewAsync(lease, work);
         try
         {
-            await DeliverMessageAsync(claim, work.Token);
-            await store.ReleaseAsync(lease, cancellationToken: CancellationToken.None);
+            if (!await DeliverMessageAsync(claim, suspended, work.Token))
+                await store.ReleaseAsync(lease, cancellationToken: CancellationToken.None);
         }
         catch (OperationCanceledException) when (work.IsCancellationRequested)
         {
@@ -214,7 +218,8 @@ public sealed class QueueManager(
         }
     }
 
-    private async Task DeliverMessageAsync(QueueClaim claim, CancellationToken cancellationToken)
+    /// <summary>Delivers the due recipients and records the results; true when that also released the claim.</summary>
+    private async Task<bool> DeliverMessageAsync(QueueClaim claim, IReadOnlySet<string> suspended, CancellationToken cancellationToken)
     {
         var message = claim.Message;
         var lease = claim.Lease;
@@ -223,28 +228,46 @@ public sealed class QueueManager(
         var now = time.GetUtcNow();
         var open = message.Recipients.Where(r => !r.Status.IsFinal()).ToList();
         var outcomes = new Dictionary<long, RecipientOutcome>();
+        var results = new List<RecipientResult>();
+        var attempts = new List<Attempt>();
 
         if (schedule.IsExpired(message.QueuedAt, now))
         {
             var expired = DeliveryReplies.Expired(schedule.Expiration);
-            foreach (var recipient in open)
-                await store.RecordPermanentFailureAsync(lease, recipient.Id, Stored(expired, recipient.LastRemoteHost), cancellationToken);
+            results.AddRange(open.Select(r => new RecipientResult(r.Id, QueuedRecipientStatus.PermanentFailure, Stored(expired, r.LastRemoteHost))));
             tracker.Track(MessageTrackingEventKind.Expire, message, open.Select(r => r.Address), reply: expired.ToString(), replyCode: expired.Code);
         }
         else
         {
             var due = open.Where(r => r.NextRetryAt is null || r.NextRetryAt <= now).ToList();
-            var suspended = await store.LoadSuspendedNextHopsAsync(cancellationToken);
             var groups = due.GroupBy(r => r.NextHopKey ?? "").ToList();
-            var results = await Task.WhenAll(groups.Select(group =>
+            var delivered = await Task.WhenAll(groups.Select(group =>
                 DeliverGroupAsync(message, lease, group.Key, group.ToList(), snapshot, schedule, suspended, cancellationToken)));
-            foreach (var outcome in results.SelectMany(r => r))
-                outcomes[outcome.Recipient.Id] = outcome;
+            foreach (var attempt in delivered.SelectMany(a => a))
+            {
+                attempts.Add(attempt);
+                outcomes[attempt.Outcome.Recipient.Id] = attempt.Outcome;
+                results.Add(attempt.Result);
+            }
         }
+
+        // Usually no DSN is due (the recipients were delivered, or deferred before the delay notice):
+        // then the outcomes, "notified" and the release are one write, batched with other messages'.
+        if (!notifier.IsNotificationDue(message, outcomes, results, schedule, now))
+        {
+            await store.RecordOutcomesAsync(lease, results, settled: true, cancellationToken);
+            Track(message, attempts);
+            return true;
+        }
+        if (results.Count > 0)
+            await store.RecordOutcomesAsync(lease, results, settled: false, cancellationToken);
+        Track(message, attempts);
         await notifier.NotifyAsync(lease, message.QueueId, outcomes, schedule, cancellationToken);
+        return false;
     }
 
-    private async Task<IReadOnlyList<RecipientOutcome>> DeliverGroupAsync(
+    /// <summary>Delivers one next hop's recipients; the outcomes are recorded by the caller, all at once.</summary>
+    private async Task<IReadOnlyList<Attempt>> DeliverGroupAsync(
         QueuedMessage message, QueueLease lease, string nextHopKey, IReadOnlyList<QueuedRecipient> recipients,
         TransportConfig snapshot, RetrySchedule schedule, IReadOnlySet<string> suspended, CancellationToken cancellationToken)
     {
@@ -279,30 +302,45 @@ public sealed class QueueManager(
 
         var now = time.GetUtcNow();
         var connector = target?.Smtp.ConnectorName;
-        foreach (var outcome in outcomes)
+        var delivered = target?.Kind == DeliveryTargetKind.Smtp ? MessageTrackingEventKind.Send : MessageTrackingEventKind.Deliver;
+        return outcomes.Select(outcome =>
         {
             var recipient = outcome.Recipient;
             var stored = Stored(outcome.Reply, outcome.RemoteHost);
+            var result = outcome.Kind switch
+            {
+                RecipientOutcomeKind.Delivered => new RecipientResult(recipient.Id, QueuedRecipientStatus.Delivered, stored),
+                RecipientOutcomeKind.Permanent => new RecipientResult(recipient.Id, QueuedRecipientStatus.PermanentFailure, stored),
+                _ => new RecipientResult(recipient.Id, QueuedRecipientStatus.TemporaryFailure, stored,
+                    schedule.NextRetry(message.QueuedAt, recipient.AttemptCount + 1, now, delayNotified: recipient.DelayNotifiedAt is not null)),
+            };
+            return new Attempt(outcome, result, nextHopKey, connector, delivered);
+        }).ToList();
+    }
+
+    /// <summary>One recipient's delivery attempt: what the agent said, what gets recorded, and where it went (for tracking).</summary>
+    private sealed record Attempt(RecipientOutcome Outcome, RecipientResult Result, string NextHopKey, string? Connector, MessageTrackingEventKind DeliveredKind);
+
+    private void Track(QueuedMessage message, IEnumerable<Attempt> attempts)
+    {
+        foreach (var (outcome, result, nextHop, connector, deliveredKind) in attempts)
+        {
+            string[] address = [outcome.Recipient.Address];
+            var reply = outcome.Reply;
             switch (outcome.Kind)
             {
                 case RecipientOutcomeKind.Delivered:
-                    await store.RecordDeliveredAsync(lease, recipient.Id, stored, cancellationToken);
-                    tracker.Track(target?.Kind == DeliveryTargetKind.Smtp ? MessageTrackingEventKind.Send : MessageTrackingEventKind.Deliver,
-                        message, [recipient.Address], nextHopKey, connector, outcome.RemoteHost, outcome.Reply.Code, outcome.Reply.ToString());
+                    tracker.Track(deliveredKind, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString());
                     break;
                 case RecipientOutcomeKind.Permanent:
-                    await store.RecordPermanentFailureAsync(lease, recipient.Id, stored, cancellationToken);
-                    tracker.Track(MessageTrackingEventKind.Fail, message, [recipient.Address], nextHopKey, connector, outcome.RemoteHost, outcome.Reply.Code, outcome.Reply.ToString());
+                    tracker.Track(MessageTrackingEventKind.Fail, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString());
                     break;
                 default:
-                    var retryAt = schedule.NextRetry(message.QueuedAt, recipient.AttemptCount + 1, now, delayNotified: recipient.DelayNotifiedAt is not null);
-                    await store.DeferRecipientAsync(lease, recipient.Id, stored, retryAt, cancellationToken);
-                    tracker.Track(MessageTrackingEventKind.Defer, message, [recipient.Address], nextHopKey, connector, outcome.RemoteHost, outcome.Reply.Code, outcome.Reply.ToString(),
-                        detail: $"retry at {retryAt:O}{(outcome.ConnectionFailure ? " (connection failure)" : "")}");
+                    tracker.Track(MessageTrackingEventKind.Defer, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString(),
+                        detail: $"retry at {result.RetryAt:O}{(outcome.ConnectionFailure ? " (connection failure)" : "")}");
                     break;
             }
         }
-        return outcomes;
     }
 
     /// <summary>After an unexpected failure: defer every due recipient by the schedule, so the message neither spins nor bounces.</summary>

@@ -128,6 +128,13 @@ internal sealed class QueueRowInserter : IAsyncDisposable
         return id;
     }
 
+    /// <summary>Inserts one recipient row of an existing message (the categorizer's routed recipients).</summary>
+    public async Task InsertRecipientAsync(QueuedRecipient recipient, CancellationToken cancellationToken)
+    {
+        _shapes.Recipient.Bind(_recipient, recipient);
+        await _recipient.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _message.DisposeAsync();

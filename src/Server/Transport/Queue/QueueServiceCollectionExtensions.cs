@@ -11,6 +11,7 @@ public static class QueueServiceCollectionExtensions
             ActivatorUtilities.CreateInstance<StoreBatchWriter>(sp),
             sp.GetRequiredService<ILogger<GroupCommitter>>()));
         services.AddSingleton<StoreMessageSink>();
+        services.AddSingleton<BookkeepingCommitter>();
         services.AddSingleton<QueueStore>();
         return services;
     }

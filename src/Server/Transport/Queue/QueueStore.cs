@@ -18,7 +18,7 @@ namespace Mailflow.Server.Transport.Queue;
 /// </summary>
 public sealed class QueueStore(
     IDbContextFactory<MailflowDbContext> dbFactory,
-    SqliteStoreGate gate,
+    BookkeepingCommitter bookkeeping,
     TimeProvider time,
     ILogger<QueueStore> logger)
 {
@@ -121,13 +121,14 @@ public sealed class QueueStore(
         var token = Guid.NewGuid();
         var states = state is { } only ? [only] : WorkableStates;
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using (await gate.EnterWriteAsync(db, cancellationToken))
+        // The claim is a bookkeeping write like any other: it shares a transaction with the outcomes
+        // and releases written at the same time.
+        await bookkeeping.WriteAsync(async (db, ct) =>
         {
             if (db.Database.IsNpgsql())
             {
                 var stateNames = states.Select(s => s.ToString()).ToArray();
-                await db.Database.ExecuteSqlAsync($"""
+                return await db.Database.ExecuteSqlAsync($"""
                     UPDATE "QueuedMessages" SET "LeaseOwner" = {owner}, "LeaseToken" = {token}, "LeaseUntil" = {until}
                     WHERE "Id" IN (
                         SELECT "Id" FROM "QueuedMessages"
@@ -136,21 +137,19 @@ public sealed class QueueStore(
                         ORDER BY "Priority" DESC, "NextAttemptAt"
                         LIMIT {batchSize}
                         FOR UPDATE SKIP LOCKED)
-                    """, cancellationToken);
+                    """, ct);
             }
-            else
-            {
-                await db.QueuedMessages
+            return await db.QueuedMessages
                     .Where(m => states.Contains(m.State) && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil <= now))
                     .OrderByDescending(m => m.Priority).ThenBy(m => m.NextAttemptAt)
                     .Take(batchSize)
                     .ExecuteUpdateAsync(s => s
                         .SetProperty(m => m.LeaseOwner, owner)
                         .SetProperty(m => m.LeaseToken, token)
-                        .SetProperty(m => m.LeaseUntil, until), cancellationToken);
-            }
-        }
+                        .SetProperty(m => m.LeaseUntil, until), ct);
+        }, cancellationToken);
 
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var claimed = await db.QueuedMessages.AsNoTracking().Include(m => m.Recipients)
             .Where(m => m.LeaseToken == token)
             .OrderByDescending(m => m.Priority).ThenBy(m => m.NextAttemptAt)
@@ -164,7 +163,7 @@ public sealed class QueueStore(
     public async Task<QueueLease?> RenewLeaseAsync(QueueLease lease, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
         var until = time.GetUtcNow() + leaseDuration;
-        var renewed = await WriteAsync(db => db.QueuedMessages
+        var renewed = await WriteAsync((db, cancellationToken) => db.QueuedMessages
             .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, until), cancellationToken), cancellationToken);
         if (renewed == 1)
@@ -193,40 +192,112 @@ public sealed class QueueStore(
     public async Task<bool> ReleaseAsync(QueueLease lease, QueuedMessageState? advanceTo = null, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var released = await WriteAsync(async db =>
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var message = await db.QueuedMessages
-                .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
-                .Select(m => new { m.State })
-                .SingleOrDefaultAsync(cancellationToken);
-            if (message is null)
-                return 0;
-            var pending = await db.QueuedRecipients
-                .Where(r => r.MessageId == lease.MessageId)
-                .Select(r => new { r.Status, r.NextRetryAt })
-                .ToListAsync(cancellationToken);
-            var unfinished = pending.Where(r => !r.Status.IsFinal()).ToList();
-            var state = unfinished.Count == 0 ? QueuedMessageState.Completed : advanceTo ?? message.State;
-            DateTimeOffset? nextAttempt = unfinished.Count == 0 ? null : unfinished.Min(r => r.NextRetryAt ?? now);
-            var updated = await db.QueuedMessages
-                .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(m => m.State, state)
-                    .SetProperty(m => m.NextAttemptAt, nextAttempt)
-                    .SetProperty(m => m.LeaseOwner, (string?)null)
-                    .SetProperty(m => m.LeaseToken, (Guid?)null)
-                    .SetProperty(m => m.LeaseUntil, (DateTimeOffset?)null), cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return updated;
-        }, cancellationToken);
+        var released = await WriteAsync((db, cancellationToken) => ReleaseWithinAsync(db, lease, advanceTo, now, cancellationToken), cancellationToken);
         return released == 1 || LeaseLost(lease, "release");
     }
+
+    /// <summary>The release itself, inside the caller's transaction: 1 when released, 0 when the lease was lost.</summary>
+    private static async Task<int> ReleaseWithinAsync(MailflowDbContext db, QueueLease lease, QueuedMessageState? advanceTo, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var message = await db.QueuedMessages
+            .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
+            .Select(m => new { m.State })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (message is null)
+            return 0;
+        // Read back rather than trusted from the caller: an administrator may have changed recipients meanwhile.
+        var pending = await db.QueuedRecipients
+            .Where(r => r.MessageId == lease.MessageId)
+            .Select(r => new { r.Status, r.NextRetryAt })
+            .ToListAsync(cancellationToken);
+        var unfinished = pending.Where(r => !r.Status.IsFinal()).ToList();
+        var state = unfinished.Count == 0 ? QueuedMessageState.Completed : advanceTo ?? message.State;
+        DateTimeOffset? nextAttempt = unfinished.Count == 0 ? null : unfinished.Min(r => r.NextRetryAt ?? now);
+        return await db.QueuedMessages
+            .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.State, state)
+                .SetProperty(m => m.NextAttemptAt, nextAttempt)
+                .SetProperty(m => m.LeaseOwner, (string?)null)
+                .SetProperty(m => m.LeaseToken, (Guid?)null)
+                .SetProperty(m => m.LeaseUntil, (DateTimeOffset?)null), cancellationToken);
+    }
+
+    /// <summary>
+    /// The categorizer's result for a claimed message in one write: its open recipient rows are
+    /// replaced by the routed (and the unresolvable) ones, and with <paramref name="releaseAs"/> the
+    /// claim is released in the same transaction. False (nothing written) when the lease was lost.
+    /// </summary>
+    public async Task<bool> ReplaceOpenRecipientsAsync(
+        QueueLease lease, IReadOnlyCollection<long> openIds, IReadOnlyList<QueuedRecipient> replacement, QueuedMessageState? releaseAs, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var written = await WriteAsync(async (db, cancellationToken) =>
+        {
+            if (!await HeldAsync(db, lease, cancellationToken))
+                return 0;
+            await db.QueuedRecipients.Where(r => r.MessageId == lease.MessageId && openIds.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
+            await using (var rows = QueueRowInserter.Create(db))
+            {
+                foreach (var recipient in replacement)
+                {
+                    recipient.MessageId = lease.MessageId;
+                    await rows.InsertRecipientAsync(recipient, cancellationToken);
+                }
+            }
+            if (releaseAs is not null)
+                await ReleaseWithinAsync(db, lease, releaseAs, now, cancellationToken);
+            return 1;
+        }, cancellationToken);
+        return written == 1 || LeaseLost(lease, "replacing the routed recipients");
+    }
+
+    /// <summary>
+    /// One delivery attempt's results for a claimed message in one write: every recipient's outcome,
+    /// <c>FinalNotifiedAt</c> for the final ones when <paramref name="settled"/> (the caller decided no
+    /// DSN is due), and then the release. Without <paramref name="settled"/> only the outcomes are
+    /// written; the caller notifies and releases afterwards. False (nothing written) when the lease was lost.
+    /// </summary>
+    public async Task<bool> RecordOutcomesAsync(QueueLease lease, IReadOnlyList<RecipientResult> results, bool settled, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var written = await WriteAsync(async (db, cancellationToken) =>
+        {
+            if (!await HeldAsync(db, lease, cancellationToken))
+                return 0;
+            foreach (var result in results)
+            {
+                var response = result.Response;
+                var text = Cut(response.Text);
+                DateTimeOffset? notifiedAt = settled && result.Status.IsFinal() ? now : null;
+                await db.QueuedRecipients
+                    .Where(r => r.Id == result.RecipientId && r.MessageId == lease.MessageId)
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(r => r.Status, result.Status)
+                        .SetProperty(r => r.AttemptCount, r => r.AttemptCount + 1)
+                        .SetProperty(r => r.LastAttemptAt, now)
+                        .SetProperty(r => r.NextRetryAt, result.RetryAt)
+                        .SetProperty(r => r.LastResponse, text)
+                        .SetProperty(r => r.LastReplyCode, response.Code)
+                        .SetProperty(r => r.LastRemoteHost, response.RemoteHost)
+                        .SetProperty(r => r.FinalNotifiedAt, r => notifiedAt ?? r.FinalNotifiedAt), cancellationToken);
+            }
+            if (settled)
+                await ReleaseWithinAsync(db, lease, advanceTo: null, now, cancellationToken);
+            return 1;
+        }, cancellationToken);
+        return written == 1 || LeaseLost(lease, "recording delivery outcomes");
+    }
+
+    private static Task<bool> HeldAsync(MailflowDbContext db, QueueLease lease, CancellationToken cancellationToken) =>
+        db.QueuedMessages.AnyAsync(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token, cancellationToken);
+
+    private static string? Cut(string? text) => text is { Length: > QueueModel.ResponseLength } full ? full[..QueueModel.ResponseLength] : text;
 
     /// <summary>Moves recipients' next attempt to <paramref name="until"/> without counting an attempt (their next hop is suspended).</summary>
     public async Task<bool> PostponeRecipientsAsync(QueueLease lease, IReadOnlyCollection<long> recipientIds, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        var updated = await WriteAsync(db => db.QueuedRecipients
+        var updated = await WriteAsync((db, cancellationToken) => db.QueuedRecipients
             .Where(r => recipientIds.Contains(r.Id) && r.MessageId == lease.MessageId
                 && db.QueuedMessages.Any(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.NextRetryAt, until), cancellationToken), cancellationToken);
@@ -239,7 +310,7 @@ public sealed class QueueStore(
         if (recipientIds.Count == 0)
             return true;
         var now = time.GetUtcNow();
-        var updated = await WriteAsync(db =>
+        var updated = await WriteAsync((db, cancellationToken) =>
         {
             var recipients = db.QueuedRecipients.Where(r => recipientIds.Contains(r.Id) && r.MessageId == lease.MessageId
                 && db.QueuedMessages.Any(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token));
@@ -297,7 +368,7 @@ public sealed class QueueStore(
         if (nextHopKeys.Count == 0)
             return 0;
         var now = time.GetUtcNow();
-        return await WriteAsync(db => db.QueuedMessages
+        return await WriteAsync((db, cancellationToken) => db.QueuedMessages
             .Where(m => m.State == QueuedMessageState.Categorized && (m.LeaseUntil == null || m.LeaseUntil <= now)
                 && m.Recipients.Any(r => r.NextHopKey != null && nextHopKeys.Contains(r.NextHopKey)
                     && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure))
@@ -311,7 +382,7 @@ public sealed class QueueStore(
     {
         var now = time.GetUtcNow();
         var text = response.Text is { Length: > QueueModel.ResponseLength } full ? full[..QueueModel.ResponseLength] : response.Text;
-        var updated = await WriteAsync(db => db.QueuedRecipients
+        var updated = await WriteAsync((db, cancellationToken) => db.QueuedRecipients
             .Where(r => r.Id == recipientId && r.MessageId == lease.MessageId
                 && db.QueuedMessages.Any(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token))
             .ExecuteUpdateAsync(s => s
@@ -325,12 +396,9 @@ public sealed class QueueStore(
         return updated == 1 || LeaseLost(lease, $"recording {status} for recipient {recipientId}");
     }
 
-    private async Task<int> WriteAsync(Func<MailflowDbContext, Task<int>> write, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using (await gate.EnterWriteAsync(db, cancellationToken))
-            return await write(db);
-    }
+    /// <summary>Through the <see cref="BookkeepingCommitter"/>: batched with the other stages' writes.</summary>
+    private Task<int> WriteAsync(Func<MailflowDbContext, CancellationToken, Task<int>> write, CancellationToken cancellationToken) =>
+        bookkeeping.WriteAsync(write, cancellationToken);
 
     /// <summary>Logs that a write under <paramref name="lease"/> found the lease gone; always false.</summary>
     private bool LeaseLost(QueueLease lease, string operation)

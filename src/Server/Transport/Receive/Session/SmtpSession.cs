@@ -16,7 +16,8 @@ namespace Mailflow.Server.Transport.Receive.Session;
 /// <item>Input is read with System.IO.Pipelines and handed to the current receiver: the command
 ///   parser (bounded lines, <see cref="SmtpCommandParser"/>), the DATA scanner
 ///   (<see cref="DataReceiver"/>: end of data only at CRLF.CRLF, bare CR/LF refused or normalized,
-///   line and size limits while streaming), the BDAT chunk reader (RFC 3030) or the AUTH
+///   line and size limits while streaming), the BDAT chunk reader (RFC 3030; unless BODY=BINARYMIME
+///   the chunks get the same bare CR/LF policy through <see cref="ChunkTextScanner"/>) or the AUTH
 ///   continuation reader (RFC 4954). Content goes to the <see cref="IMessageSink"/> slice by slice.</item>
 /// <item>Which command is allowed when comes from <see cref="SmtpStateTable"/>; violations are
 ///   <c>503 5.5.1</c>.</item>
@@ -74,6 +75,10 @@ public sealed class SmtpSession
     private long _bdatSize;
     private bool _bdatTooBig;
     private SmtpReply? _bdatDiscardReply;
+    private bool _bdatDiscardIsProtocolError;
+    private ChunkTextScanner? _bdatText;
+    /// <summary>A chunked message was refused before its LAST chunk: chunks the client already pipelined are expected.</summary>
+    private bool _bdatRefusedMidMessage;
     private string? _authLoginUser;
     private int _protocolErrors;
     private int _authFailures;
@@ -271,6 +276,15 @@ public sealed class SmtpSession
 
     private async ValueTask HandleCommandAsync(SmtpCommand command, CancellationToken cancellationToken)
     {
+        if (_bdatRefusedMidMessage && command is BdatCommand pipelinedChunk && !SmtpStateTable.IsAllowed(_state, command.Verb))
+        {
+            // RFC 3030 §2: after a failed chunk the server "MUST be prepared to accept and discard
+            // additional BDAT chunks already in the pipeline" — an honest client, so not a protocol error.
+            _bdatRefusedMidMessage = !pipelinedChunk.Last;
+            StartBdatDiscard(pipelinedChunk, SmtpReplies.ChunkOfRefusedMessage, protocolError: false);
+            return;
+        }
+        _bdatRefusedMidMessage = false;
         if (!SmtpStateTable.IsAllowed(_state, command.Verb))
         {
             var rejection = SmtpStateTable.Reject(_state, command.Verb);
@@ -482,6 +496,7 @@ public sealed class SmtpSession
             }
             _bdatSize = 0;
             _bdatTooBig = false;
+            _bdatText = _mail!.Parameters.Body == BodyType.BinaryMime ? null : new ChunkTextScanner(_policy.BareLineEndings);
         }
         _bdatRemaining = bdat.Size;
         _bdatChunkSize = bdat.Size;
@@ -490,29 +505,45 @@ public sealed class SmtpSession
         _receiver = Receiver.Bdat;
     }
 
-    private void StartBdatDiscard(BdatCommand bdat, SmtpReply reply)
+    private void StartBdatDiscard(BdatCommand bdat, SmtpReply reply, bool? protocolError = null)
     {
         _bdatRemaining = bdat.Size;
         _bdatDiscardReply = reply;
+        _bdatDiscardIsProtocolError = protocolError ?? reply.Code == 503;
         _receiver = Receiver.Bdat;
     }
 
     private void CollectChunk(ReadOnlySequence<byte> chunk)
     {
-        var max = MaxMessageSizeFor(Rights);
         foreach (var memory in chunk)
         {
-            if (_bdatTooBig || _sinkFailed)
+            if (BdatFailed)
                 return;
-            if (_bdatSize + memory.Length > max)
-            {
-                _bdatTooBig = true;
-                return;
-            }
-            _bdatSize += memory.Length;
-            _content.Add(memory);
+            var first = _content.Count;
+            if (_bdatText is null)
+                _content.Add(memory); // BINARYMIME: any octets (RFC 3030 §3)
+            else
+                _bdatText.Scan(memory, _content);
+            CountChunkContent(first);
         }
     }
+
+    /// <summary>Adds the slices appended since <paramref name="first"/> to the message size, or drops them when it grows too big.</summary>
+    private void CountChunkContent(int first)
+    {
+        long added = 0;
+        for (var i = first; i < _content.Count; i++)
+            added += _content[i].Length;
+        if (_bdatSize + added > MaxMessageSizeFor(Rights))
+        {
+            _bdatTooBig = true;
+            _content.RemoveRange(first, _content.Count - first);
+            return;
+        }
+        _bdatSize += added;
+    }
+
+    private bool BdatFailed => _bdatTooBig || _sinkFailed || _bdatText?.Failed == true;
 
     private async ValueTask FinishChunkAsync(CancellationToken cancellationToken)
     {
@@ -520,17 +551,29 @@ public sealed class SmtpSession
         if (_bdatDiscardReply is { } discardReply)
         {
             _bdatDiscardReply = null;
-            await ErrorAsync(discardReply, protocolError: discardReply.Code == 503, cancellationToken);
+            await ErrorAsync(discardReply, protocolError: _bdatDiscardIsProtocolError, cancellationToken);
             return;
         }
-        if (!_bdatLast && !_bdatTooBig && !_sinkFailed)
+        if (_bdatLast && _bdatText is not null && !BdatFailed)
+        {
+            var first = _content.Count;
+            _bdatText.Complete(_content);
+            CountChunkContent(first);
+            await WriteContentAsync(cancellationToken);
+        }
+        if (!_bdatLast && !BdatFailed)
         {
             _state = SessionState.BdatInProgress;
             _replies.Write(SmtpReplies.ChunkReceived(_bdatChunkSize));
             return;
         }
-        // RFC 3030 §2: a failed chunk fails the whole transaction.
-        await CompleteTransactionAsync(_bdatTooBig ? SmtpReplies.MessageTooBig : null, _bdatSize, cancellationToken);
+        // RFC 3030 §2: a failed chunk fails the whole transaction; the transaction is reset and
+        // chunks the client pipelined behind the failed one are drained.
+        _bdatRefusedMidMessage = !_bdatLast;
+        var refusal = _bdatTooBig ? SmtpReplies.MessageTooBig
+            : _bdatText?.Failed == true ? SmtpReplies.BareLineEnding
+            : null;
+        await CompleteTransactionAsync(refusal, _bdatSize, cancellationToken);
     }
 
     private async ValueTask HandleStartTlsAsync(CancellationToken cancellationToken)
@@ -847,6 +890,7 @@ public sealed class SmtpSession
         _data = null;
         _bdatSize = 0;
         _bdatTooBig = false;
+        _bdatText = null;
         _sinkFailed = false;
         if (_state is SessionState.MailGiven or SessionState.RcptGiven or SessionState.BdatInProgress)
             _state = SessionState.Ready;
