@@ -44,7 +44,8 @@ public sealed class TlsCertificatesPageTests : MudBunitContext
         var page = RenderPage();
 
         Assert.Contains("use Upload certificate with a PEM file", page.Find("#certificates-empty").TextContent);
-        Assert.Equal("CN=node.mailflow.test", page.Find("#tls-subject").TextContent);
+        // The node certificate loads after the list (off the render thread).
+        Assert.Equal("CN=node.mailflow.test", page.WaitForElement("#tls-subject", WaitTimeout).TextContent);
         Assert.NotEmpty(page.FindAll("#upload-certificate"));
         Assert.NotEmpty(page.FindAll("#generate-certificate"));
     }
@@ -96,6 +97,7 @@ public sealed class TlsCertificatesPageTests : MudBunitContext
         Assert.Empty(page.FindAll("#upload-certificate"));
         Assert.Empty(page.FindAll("#generate-certificate"));
         Assert.Empty(page.FindAll("[data-testid^=delete-]"));
+        page.WaitForElement("#tls-subject", WaitTimeout);
         Assert.Empty(page.FindAll("#tls-generate"));
     }
 
