@@ -219,6 +219,31 @@ public sealed class TlsCertificateServiceTests(PostgresFixture postgres) : IDisp
         await Assert.ThrowsAsync<ConfigurationConflictException>(() => service.RenameAsync(Actors.Admin, stored.Id, stored.Revision, "stale"));
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task ConfigurationDocument_CarriesTheAssignmentOnly_AndRefusesACertificateThatIsNotStored(DatabaseProvider provider)
+    {
+        await using var node = await NodeAsync(provider);
+        var certificate = await node.Get<TlsCertificateService>().GenerateSelfSignedAsync(Actors.Admin, "Doc", "doc.contoso.test", 30);
+        var connectors = node.Get<ReceiveConnectorService>();
+        var frontend = (await connectors.ListAsync()).Single(c => c.Name == "Default Frontend");
+        frontend.CertificateId = certificate.Id;
+        await connectors.UpdateAsync(Actors.Admin, frontend);
+        var asCode = node.Get<ConfigurationAsCodeService>();
+
+        var document = await asCode.ExportAsync(Actors.Admin);
+        var json = System.Text.Json.JsonSerializer.Serialize(document, ConfigurationDocument.JsonOptions);
+        Assert.Contains(certificate.Id.ToString(), json);
+        Assert.DoesNotContain(certificate.Thumbprint, json);
+        Assert.True((await asCode.PlanAsync(document)).IsValid);
+
+        var index = document.ReceiveConnectors!.FindIndex(c => c.Name == "Default Frontend");
+        document.ReceiveConnectors[index].CertificateId = Guid.NewGuid();
+        var plan = await asCode.PlanAsync(document);
+        Assert.Equal([$"Default Frontend: {ReceiveConnectorService.CertificateMissing}"], plan.Errors[$"receiveConnectors[{index}].CertificateId"]);
+    }
+
     public void Dispose() => stores.Dispose();
 
     /// <summary>Disposes every certificate of a loaded collection.</summary>
