@@ -31,6 +31,8 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<OrganizationSettingsService>();
         services.AddSingleton<IPasswordHasher<Recipient>, PasswordHasher<Recipient>>();
         services.AddSingleton<SmartHostPasswordProtector>();
+        services.AddSingleton<TlsCertificateProtector>();
+        services.AddSingleton<TlsCertificateService>();
         // The key ring lives in the shared store so every node can decrypt smart-host passwords.
         services.AddDataProtection().SetApplicationName("Mailflow").PersistKeysToDbContext<MailflowDbContext>();
         services.AddSingleton<IStartupSeeder, DefaultConfigurationSeeder>();

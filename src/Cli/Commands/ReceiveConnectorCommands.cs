@@ -39,13 +39,17 @@ internal static class ReceiveConnectorCommands
         var tlsMode = new Option<string?>("--tls-mode") { Description = "None, StartTls or ImplicitTls" };
         var requireTls = new Option<bool?>("--require-tls") { Description = "Refuse MAIL until TLS is active" };
         var permissions = new Option<string?>("--permission-groups") { Description = "e.g. \"AnonymousUsers, AuthenticatedUsers\"" };
+        var certificate = new Option<string?>("--certificate") { Description = "The stored TLS certificate to present (name or id; see 'certificate list'), or 'default' for the node certificate" };
         var set = Fields.SetOption();
         var change = new Command("set", "Change a receive connector, e.g. set \"Default Frontend\" --max-message-size 50MB")
         {
-            name, enabled, maxSize, maxRecipients, bindings, remoteRanges, fqdn, banner, tlsMode, requireTls, permissions, set,
+            name, enabled, maxSize, maxRecipients, bindings, remoteRanges, fqdn, banner, tlsMode, requireTls, permissions, certificate, set,
         };
         context.Handle(change, async (parse, client, output, ct) =>
         {
+            var certificateId = parse.GetValue(certificate) is { } wanted
+                ? (Assign: true, Id: await CertificateCommands.ResolveAssignmentAsync(client, wanted, ct))
+                : (Assign: false, Id: null);
             var saved = await CliContext.UpdateAsync(client, Path, Key, parse.GetValue(name)!, Noun, body =>
             {
                 if (parse.GetValue(enabled) is { } e) body["enabled"] = e;
@@ -58,6 +62,7 @@ internal static class ReceiveConnectorCommands
                 if (parse.GetValue(tlsMode) is { } mode) body["tlsMode"] = mode;
                 if (parse.GetValue(requireTls) is { } require) body["requireTls"] = require;
                 if (parse.GetValue(permissions) is { } groups) body["permissionGroups"] = groups;
+                if (certificateId.Assign) body["certificateId"] = certificateId.Id;
                 Fields.ApplySets(body, parse.GetValue(set));
             }, ct);
             output.Message($"Saved {Column.Text(saved?[Key])}.");

@@ -20,6 +20,7 @@ public static class TransportHostingExtensions
         services.AddOptions<TlsOptions>().Bind(builder.Configuration.GetSection(TlsOptions.Section));
         services.AddSingleton<NodeCertificate>();
         services.AddSingleton<Mailflow.Cluster.INodeCertificateStatus, NodeCertificateStatus>();
+        services.AddSingleton<ReceiveCertificates>();
         services.AddMessageQueue();
         services.AddMailFlowDecisions(builder.Configuration);
         services.AddMailDelivery(builder.Configuration);

@@ -22,6 +22,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<AcceptedDomain> AcceptedDomains => Set<AcceptedDomain>();
     public DbSet<ReceiveConnector> ReceiveConnectors => Set<ReceiveConnector>();
     public DbSet<SendConnector> SendConnectors => Set<SendConnector>();
+    public DbSet<TlsCertificate> TlsCertificates => Set<TlsCertificate>();
     public DbSet<Recipient> Recipients => Set<Recipient>();
     public DbSet<TransportRule> TransportRules => Set<TransportRule>();
     public DbSet<OrganizationSettings> OrganizationSettings => Set<OrganizationSettings>();
@@ -86,6 +87,22 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Property(x => x.TlsPolicy).HasConversion<string>().HasMaxLength(64);
             e.Property(x => x.Revision).IsConcurrencyToken();
             e.Ignore(x => x.DisplayName);
+        });
+
+        b.Entity<TlsCertificate>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(128).IsRequired();
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.Thumbprint).HasMaxLength(64).IsRequired();
+            e.HasIndex(x => x.Thumbprint).IsUnique();
+            e.Property(x => x.Subject).HasMaxLength(1024);
+            e.Property(x => x.Issuer).HasMaxLength(1024);
+            e.Property(x => x.DnsNames).HasJsonConversion();
+            e.Property(x => x.ProtectedPkcs12).IsRequired();
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.DisplayName);
+            e.Ignore(x => x.AuditView);
         });
 
         b.Entity<Recipient>(e =>

@@ -21,7 +21,7 @@ public sealed partial class ReceiveEngine(
     IAddressAuthority addressAuthority,
     ISubmissionAuthenticator authenticator,
     IProtocolLog protocolLog,
-    NodeCertificate certificate,
+    ReceiveCertificates certificates,
     IOptions<MailflowOptions> options,
     IOptions<SmtpOptions> smtp,
     ILoggerFactory loggerFactory,
@@ -60,7 +60,7 @@ public sealed partial class ReceiveEngine(
         }
         var listenerFactory = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
         var dependencies = new SessionDependencies(sink, addressAuthority, authenticator, protocolLog, time, loggerFactory.CreateLogger("Mailflow.Receive"));
-        _host = new ReceiveConnectorHost(listenerFactory, dependencies, _ => certificate.Certificate, options.Value.ResolvedFqdn, options.Value.ResolvedNodeName);
+        _host = new ReceiveConnectorHost(listenerFactory, dependencies, policy => certificates.For(policy.CertificateId), options.Value.ResolvedFqdn, options.Value.ResolvedNodeName);
         config.Changed += OnConfigurationChanged;
         await ApplyAsync(config.Current, cancellationToken);
     }
@@ -100,6 +100,8 @@ public sealed partial class ReceiveEngine(
             // Generations can arrive out of order from two signal paths; never go back to an older one.
             if (_host is null || snapshot.Generation <= _appliedGeneration)
                 return;
+            // Certificates first: a connector assigned a new certificate must find it loaded at its first connection.
+            certificates.Apply(snapshot);
             await _host.UpdateAsync(snapshot.ReceiveConnectors, cancellationToken);
             Volatile.Write(ref _appliedGeneration, snapshot.Generation);
             Interlocked.Exchange(ref _applied, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();

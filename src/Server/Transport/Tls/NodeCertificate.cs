@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Mailflow.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Mailflow.Server.Transport.Tls;
@@ -87,19 +87,8 @@ public sealed partial class NodeCertificate(IOptions<MailflowOptions> mailflow, 
     }
 
     /// <summary>An RSA-2048 server certificate for <paramref name="fqdn"/>, valid for two years.</summary>
-    public static X509Certificate2 GenerateSelfSigned(string fqdn, DateTimeOffset now)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN={fqdn}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(fqdn);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(2));
-        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), password: null, X509KeyStorageFlags.Exportable);
-    }
+    public static X509Certificate2 GenerateSelfSigned(string fqdn, DateTimeOffset now) =>
+        SelfSignedCertificates.Create(fqdn, now, now.AddYears(2) - now);
 
     private static partial class Log
     {

@@ -40,7 +40,9 @@ internal sealed class ConfigurationPlanner(MailflowDbContext db, SmartHostPasswo
         var rules = PlanRules(document.Rules, state.Rules, recipients);
 
         CheckDomains(document, domains);
-        CheckReceiveConnectors(document, receive);
+        // Certificates stay out of the document (their keys are never exported); connectors may only name stored ones.
+        var certificateIds = (await db.TlsCertificates.AsNoTracking().Select(c => c.Id).ToListAsync(cancellationToken)).ToHashSet();
+        CheckReceiveConnectors(document, receive, certificateIds);
         CheckRecipients(document, recipients, domains);
         CheckRuleReferences(document, rules, send, recipients);
         return Result();
@@ -121,10 +123,13 @@ internal sealed class ConfigurationPlanner(MailflowDbContext db, SmartHostPasswo
             toSpec: c => SpecJson.Copy<ReceiveConnectorSpec>(c),
             validateFields: ReceiveConnectorService.ValidateFields);
 
-    private void CheckReceiveConnectors(ConfigurationDocument document, List<ReceiveConnector> connectors)
+    private void CheckReceiveConnectors(ConfigurationDocument document, List<ReceiveConnector> connectors, HashSet<Guid> certificateIds)
     {
         if (document.ReceiveConnectors is null)
             return;
+        for (var i = 0; i < connectors.Count; i++)
+            if (connectors[i].CertificateId is { } id && !certificateIds.Contains(id))
+                _errors.Add($"receiveConnectors[{i}].{nameof(ReceiveConnector.CertificateId)}", $"{connectors[i].Name}: {ReceiveConnectorService.CertificateMissing}");
         // The final list is in document order: check each connector against the ones after it, so a clash is reported once.
         for (var i = 0; i < connectors.Count; i++)
         {

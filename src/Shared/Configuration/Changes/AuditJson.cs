@@ -21,7 +21,12 @@ public static class AuditJson
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { RedactSensitive } },
     };
 
-    public static string Serialize(object value) => JsonSerializer.Serialize(value, value.GetType(), Options);
+    public static string Serialize(object value)
+    {
+        if (value is IAuditedAs audited)
+            value = audited.AuditView;
+        return JsonSerializer.Serialize(value, value.GetType(), Options);
+    }
 
     private static void RedactSensitive(JsonTypeInfo typeInfo)
     {

@@ -23,7 +23,8 @@ public sealed class TransportConfig
         IEnumerable<SendConnector> sendConnectors,
         IEnumerable<Recipient> recipients,
         IEnumerable<TransportRule> transportRules,
-        OrganizationSettings organization)
+        OrganizationSettings organization,
+        IEnumerable<TlsCertificate>? certificates = null)
     {
         Generation = generation;
         LoadedAt = loadedAt;
@@ -33,6 +34,7 @@ public sealed class TransportConfig
         Recipients = [.. recipients.OrderBy(r => r.PrimaryAddress, StringComparer.Ordinal)];
         TransportRules = [.. transportRules.OrderBy(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal)];
         Organization = organization;
+        Certificates = (certificates ?? []).ToFrozenDictionary(c => c.Id);
 
         _domainsByName = AcceptedDomains.ToFrozenDictionary(d => d.DomainName, StringComparer.OrdinalIgnoreCase);
         _recipientsById = Recipients.ToFrozenDictionary(r => r.Id);
@@ -53,6 +55,11 @@ public sealed class TransportConfig
     /// <summary>All rules, in evaluation order (priority, then name); disabled ones included so the what-if tester can explain them.</summary>
     public ImmutableArray<TransportRule> TransportRules { get; }
     public OrganizationSettings Organization { get; }
+    /// <summary>
+    /// The stored TLS certificates by id, their key material still protected: the receive engine
+    /// unprotects and loads each once per generation (never per session).
+    /// </summary>
+    public FrozenDictionary<Guid, TlsCertificate> Certificates { get; }
 
     public AcceptedDomain? DefaultDomain => AcceptedDomains.FirstOrDefault(d => d.IsDefault);
 

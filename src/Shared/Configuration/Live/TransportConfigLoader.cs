@@ -24,7 +24,8 @@ public static class TransportConfigLoader
             await db.SendConnectors.AsNoTracking().ToListAsync(cancellationToken),
             await db.Recipients.AsNoTracking().ToListAsync(cancellationToken),
             await db.TransportRules.AsNoTracking().ToListAsync(cancellationToken),
-            await db.OrganizationSettings.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new OrganizationSettings());
+            await db.OrganizationSettings.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new OrganizationSettings(),
+            await db.TlsCertificates.AsNoTracking().ToListAsync(cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return config;
     }

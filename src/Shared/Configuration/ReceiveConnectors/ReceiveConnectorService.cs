@@ -125,7 +125,12 @@ public sealed class ReceiveConnectorService(ConfigurationEditor editor)
         if (others.Any(o => string.Equals(o.Name, c.Name, StringComparison.OrdinalIgnoreCase)))
             errors.Add(nameof(c.Name), $"There is already a receive connector named '{c.Name}'.");
         ValidateBindings(c, others, errors);
+        if (c.CertificateId is { } certificateId && !await db.TlsCertificates.AsNoTracking().AnyAsync(t => t.Id == certificateId, cancellationToken))
+            errors.Add(nameof(c.CertificateId), CertificateMissing);
     }
+
+    /// <summary>The message for a <see cref="ReceiveConnector.CertificateId"/> that names no stored certificate.</summary>
+    public const string CertificateMissing = "That TLS certificate is not stored (any more). Choose a stored certificate or the node default.";
 
     /// <summary>
     /// Listener clashes between an enabled connector and the other connectors (the configuration

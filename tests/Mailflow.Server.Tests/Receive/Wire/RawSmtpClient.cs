@@ -94,6 +94,16 @@ public sealed class RawSmtpClient : IAsyncDisposable
 
     public SslProtocols? TlsProtocol => (_stream as SslStream)?.SslProtocol;
 
+    /// <summary>The underlying stream, for bytes that are not SMTP lines (a hand-made TLS record).</summary>
+    public Stream Stream
+    {
+        get
+        {
+            Assert.Empty(_pending);
+            return _stream;
+        }
+    }
+
     private int IndexOfCrlf()
     {
         for (var i = 0; i + 1 < _pending.Count; i++)

@@ -46,7 +46,7 @@ public sealed class ReceiveHost : IAsyncDisposable
         var log = new InMemoryProtocolLog();
         var dependencies = new SessionDependencies(sink, new FakeAddressAuthority(), new FakeAuthenticator(), log, TimeProvider.System, NullLogger.Instance);
         var factory = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance);
-        var host = new ReceiveConnectorHost(factory, dependencies, _ => TestCertificate.Value, "node.local.test", "node1");
+        var host = new ReceiveConnectorHost(factory, dependencies, _ => TestCertificate.Context, "node.local.test", "node1");
         await host.UpdateAsync(connectors, CancellationToken.None);
         return new ReceiveHost(host, sink, log);
     }

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -8,7 +9,12 @@ public static class TestCertificate
 {
     private static readonly Lazy<X509Certificate2> Instance = new(Create);
 
+    private static readonly Lazy<SslStreamCertificateContext> ContextInstance = new(() => SslStreamCertificateContext.Create(Instance.Value, null, offline: true));
+
     public static X509Certificate2 Value => Instance.Value;
+
+    /// <summary>What the receive host presents: the certificate as an <see cref="SslStreamCertificateContext"/>.</summary>
+    public static SslStreamCertificateContext Context => ContextInstance.Value;
 
     private static X509Certificate2 Create()
     {

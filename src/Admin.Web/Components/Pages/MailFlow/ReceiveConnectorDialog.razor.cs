@@ -25,11 +25,14 @@ public sealed partial class ReceiveConnectorDialog : IConnectorEditor<ReceiveCon
         nameof(ReceiveConnector.MaxInboundConnections), nameof(ReceiveConnector.MaxInboundConnectionsPerSource),
         nameof(ReceiveConnector.ConnectionTimeoutSeconds), nameof(ReceiveConnector.IdleTimeoutSeconds),
         nameof(ReceiveConnector.MaxProtocolErrors), nameof(ReceiveConnector.TarpitIntervalMilliseconds),
+        nameof(ReceiveConnector.CertificateId),
     ];
 
     [CascadingParameter] private IMudDialogInstance Dialog { get; set; } = default!;
 
     [Inject] private ReceiveConnectorService Connectors { get; set; } = default!;
+    [Inject] private TlsCertificateService Certificates { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
 
     /// <summary>The connector to edit; null to create a new one.</summary>
     [Parameter] public ReceiveConnector? Existing { get; set; }
@@ -50,12 +53,39 @@ public sealed partial class ReceiveConnectorDialog : IConnectorEditor<ReceiveCon
     private string _newRange = "";
     private string? _rangeError;
 
+    private IReadOnlyList<TlsCertificate> _certificates = [];
+
     private bool IsNew => Existing is null;
+
+    /// <summary>The picker's text: "Node default" or a stored certificate's name, subject and expiry.</summary>
+    private string CertificateLabel(Guid? id)
+    {
+        if (id is null)
+            return "Node default certificate";
+        if (_certificates.FirstOrDefault(c => c.Id == id) is not { } certificate)
+            return "(a certificate that is no longer stored)";
+        var state = certificate.ExpiryAt(Time.GetUtcNow()) switch
+        {
+            CertificateExpiry.Expired => "expired",
+            CertificateExpiry.ExpiringSoon => $"expires {certificate.NotAfter:yyyy-MM-dd}, soon",
+            _ => $"until {certificate.NotAfter:yyyy-MM-dd}",
+        };
+        return $"{certificate.Name} — {certificate.Subject}, {state}";
+    }
+
+    private string CertificateHelp => _certificates.Count == 0
+        ? "No stored certificates yet: the node's default is presented. Upload one under Settings › TLS certificates."
+        : "Presented for STARTTLS and implicit TLS on this connector; new sessions use a change at once.";
 
     private decimal MaxSizeMegabytes
     {
         get => Math.Round(_draft.MaxMessageSizeBytes / BytesPerMegabyte, 2);
         set => _draft.MaxMessageSizeBytes = (long)(value * BytesPerMegabyte);
+    }
+
+    protected override async Task OnInitializedAsync()
+    {
+        _certificates = await Certificates.ListAsync();
     }
 
     protected override void OnInitialized()

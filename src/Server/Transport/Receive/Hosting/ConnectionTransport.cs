@@ -11,9 +11,10 @@ namespace Mailflow.Server.Transport.Receive.Hosting;
 /// <summary>
 /// A Kestrel connection as an <see cref="ISmtpTransport"/>. TLS (STARTTLS or implicit) wraps the
 /// connection's pipes in an <see cref="SslStream"/> and swaps <see cref="Input"/>/<see cref="Output"/>
-/// for pipes over it. TLS 1.2 and 1.3 only.
+/// for pipes over it. TLS 1.2 and 1.3 only (<see cref="ServerOptions"/>).
 /// </summary>
-internal sealed class ConnectionTransport(ConnectionContext connection, X509Certificate2? certificate, TimeProvider time, TimeSpan handshakeTimeout)
+/// <param name="certificate">The connector's certificate with its chain; null = no TLS on this connection.</param>
+internal sealed class ConnectionTransport(ConnectionContext connection, SslStreamCertificateContext? certificate, TimeProvider time, TimeSpan handshakeTimeout)
     : ISmtpTransport, IAsyncDisposable
 {
     private SslStream? _ssl;
@@ -35,13 +36,7 @@ internal sealed class ConnectionTransport(ConnectionContext connection, X509Cert
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-            {
-                ServerCertificate = certificate,
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                ClientCertificateRequired = false,
-                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            }, linked.Token);
+            await ssl.AuthenticateAsServerAsync(ServerOptions(certificate), linked.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -51,6 +46,19 @@ internal sealed class ConnectionTransport(ConnectionContext connection, X509Cert
         Output = PipeWriter.Create(ssl, new StreamPipeWriterOptions(leaveOpen: true));
         Tls = new TlsDetails(ssl.SslProtocol.ToString(), ssl.NegotiatedCipherSuite.ToString());
     }
+
+    /// <summary>
+    /// The server side of every SMTP TLS handshake. TLS 1.0 and 1.1 are off: RFC 8996 deprecates
+    /// them, and RFC 8314 §4.1 asks mail servers for TLS 1.2 or later. The context carries the
+    /// certificate's chain, so clients get the intermediates without fetching them.
+    /// </summary>
+    internal static SslServerAuthenticationOptions ServerOptions(SslStreamCertificateContext certificate) => new()
+    {
+        ServerCertificateContext = certificate,
+        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        ClientCertificateRequired = false,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+    };
 
     public async ValueTask DisposeAsync()
     {

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography.X509Certificates;
+using System.Net.Security;
 using System.Text;
 using Mailflow.Configuration;
 using Mailflow.Server.Transport.Receive.Policy;
@@ -28,7 +28,7 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
 
     private readonly IConnectionListenerFactory _listenerFactory;
     private readonly SessionDependencies _dependencies;
-    private readonly Func<ReceivePolicy, X509Certificate2?> _certificateFor;
+    private readonly Func<ReceivePolicy, SslStreamCertificateContext?> _certificateFor;
     private readonly string _nodeFqdn;
     private readonly string _nodeName;
     private readonly ConnectionLimiter _limiter = new();
@@ -40,9 +40,9 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
     private readonly string _sessionPrefix;
     private long _sessionCounter;
 
-    /// <param name="certificateFor">The certificate a connector presents (null: no STARTTLS, implicit TLS connections are refused).</param>
+    /// <param name="certificateFor">The certificate (with its chain) a connector presents, asked once per connection; null: no STARTTLS, implicit TLS connections are refused.</param>
     public ReceiveConnectorHost(IConnectionListenerFactory listenerFactory, SessionDependencies dependencies,
-        Func<ReceivePolicy, X509Certificate2?> certificateFor, string nodeFqdn, string nodeName)
+        Func<ReceivePolicy, SslStreamCertificateContext?> certificateFor, string nodeFqdn, string nodeName)
     {
         _listenerFactory = listenerFactory;
         _dependencies = dependencies;

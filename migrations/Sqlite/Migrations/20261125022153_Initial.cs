@@ -341,6 +341,30 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "TlsCertificates",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
+                    Issuer = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
+                    Thumbprint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    DnsNames = table.Column<string>(type: "TEXT", nullable: false),
+                    NotBefore = table.Column<long>(type: "INTEGER", nullable: false),
+                    NotAfter = table.Column<long>(type: "INTEGER", nullable: false),
+                    HasPrivateKey = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SelfSigned = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ChainLength = table.Column<int>(type: "INTEGER", nullable: false),
+                    ProtectedPkcs12 = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    ImportedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Revision = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TlsCertificates", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TransportRules",
                 columns: table => new
                 {
@@ -680,6 +704,18 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_TlsCertificates_Name",
+                table: "TlsCertificates",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TlsCertificates_Thumbprint",
+                table: "TlsCertificates",
+                column: "Thumbprint",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_TransportRules_Name",
                 table: "TransportRules",
                 column: "Name",
@@ -745,6 +781,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "SendConnectors");
+
+            migrationBuilder.DropTable(
+                name: "TlsCertificates");
 
             migrationBuilder.DropTable(
                 name: "TransportRules");

@@ -342,6 +342,30 @@ namespace Mailflow.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "TlsCertificates",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    Issuer = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    Thumbprint = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    DnsNames = table.Column<string>(type: "text", nullable: false),
+                    NotBefore = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    NotAfter = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    HasPrivateKey = table.Column<bool>(type: "boolean", nullable: false),
+                    SelfSigned = table.Column<bool>(type: "boolean", nullable: false),
+                    ChainLength = table.Column<int>(type: "integer", nullable: false),
+                    ProtectedPkcs12 = table.Column<byte[]>(type: "bytea", nullable: false),
+                    ImportedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Revision = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TlsCertificates", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TransportRules",
                 columns: table => new
                 {
@@ -681,6 +705,18 @@ namespace Mailflow.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_TlsCertificates_Name",
+                table: "TlsCertificates",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TlsCertificates_Thumbprint",
+                table: "TlsCertificates",
+                column: "Thumbprint",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_TransportRules_Name",
                 table: "TransportRules",
                 column: "Name",
@@ -746,6 +782,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "SendConnectors");
+
+            migrationBuilder.DropTable(
+                name: "TlsCertificates");
 
             migrationBuilder.DropTable(
                 name: "TransportRules");
