@@ -64,6 +64,8 @@ public sealed class PageTourTests(MailflowSmtpServerFixture server, Xunit.Abstra
             var rule = await SeedAsync(mailboxServer);
             var storageState = await SignInOnceAsync();
             var directory = Browser.ScreenshotDirectory("pages");
+            foreach (var stale in Directory.GetFiles(directory, "*.png"))
+                File.Delete(stale);
             output.WriteLine($"Page screenshots: {directory}");
 
             foreach (var variant in Variants)
@@ -239,9 +241,21 @@ public sealed class PageTourTests(MailflowSmtpServerFixture server, Xunit.Abstra
             var widths = await page.EvaluateAsync<int[]>("[document.scrollingElement.scrollWidth, window.innerWidth]");
             Assert.True(widths[0] <= widths[1] + OverflowTolerancePixels,
                 $"{stop.Name} scrolls sideways at {variant.Width} px: content {widths[0]} px wide. Widest elements: {await WidestElementsAsync(page)}");
+            // A dialog clips what does not fit, so the page cannot scroll: its buttons must lie inside it.
+            var outside = await page.EvaluateAsync<string[]>("""
+                tolerance => [...document.querySelectorAll('.mud-dialog')].flatMap(dialog => {
+                    const box = dialog.getBoundingClientRect();
+                    return [...dialog.querySelectorAll('.mud-dialog-actions > *')]
+                        .filter(e => { const r = e.getBoundingClientRect(); return r.left < box.left - tolerance || r.right > box.right + tolerance; })
+                        .map(e => e.textContent.trim());
+                })
+                """, OverflowTolerancePixels);
+            Assert.True(outside.Length == 0, $"{stop.Name} at {variant.Width} px: dialog buttons outside the dialog: {string.Join(", ", outside)}");
         }
 
-        await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
+        // A dialog stays where the window is; a full-page picture would show it over the top of the page only.
+        var dialog = stop.HeadingSelector.Contains(".mud-dialog", StringComparison.Ordinal);
+        await page.ScreenshotAsync(new() { Path = screenshot, FullPage = !dialog });
         Assert.True(_consoleErrors.Count == 0, $"{stop.Name} ({variant.Name}) logged browser errors:\n{string.Join("\n", _consoleErrors)}");
     }
 
