@@ -132,7 +132,7 @@ public sealed class RuleEditorTests : MudBunitContext
 
         var page = Render<Rules>();
 
-        page.WaitForAssertion(() => Assert.Single(page.FindAll("#rules tbody tr")), WaitTimeout);
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("#rules [data-testid=rule-row]")), WaitTimeout);
         Assert.Empty(page.FindAll("#add-rule"));
         Assert.Empty(page.FindAll("[data-testid=delete-Tag]"));
         Assert.Empty(page.FindAll("[data-testid=up-Tag]"));
@@ -143,16 +143,75 @@ public sealed class RuleEditorTests : MudBunitContext
     public async Task RulesPage_MovesRuleUp_When_OrgAdminClicksUp()
     {
         var rules = Services.GetRequiredService<TransportRuleService>();
-        await rules.CreateAsync(OrgAdmin, new TransportRule { Name = "First", Definition = { Actions = [new RuleAction { Kind = "StopProcessing" }] } });
-        await rules.CreateAsync(OrgAdmin, new TransportRule { Name = "Second", Definition = { Actions = [new RuleAction { Kind = "StopProcessing" }] } });
+        await rules.CreateAsync(OrgAdmin, new TransportRule { Name = "First", Priority = -1, Definition = { Actions = [new RuleAction { Kind = "StopProcessing" }] } });
+        await rules.CreateAsync(OrgAdmin, new TransportRule { Name = "Second", Priority = -1, Definition = { Actions = [new RuleAction { Kind = "StopProcessing" }] } });
         SignInAs("alice", AdminRoles.OrganizationManagement);
         RenderProviders();
         var page = Render<Rules>();
-        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#rules tbody tr").Count), WaitTimeout);
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#rules [data-testid=rule-row]").Count), WaitTimeout);
 
         page.Find("[data-testid=up-Second]").Click();
 
         page.WaitForAssertion(() => Assert.Equal(["Second", "First"], page.FindAll("[data-testid=rule-name]").Select(e => e.TextContent.Trim())), WaitTimeout);
+    }
+
+    [Fact]
+    public async Task RulesPage_MovesDroppedRuleAsOneGeneration_When_OrgAdminDropsIt()
+    {
+        var rules = Services.GetRequiredService<TransportRuleService>();
+        foreach (var name in new[] { "First", "Second", "Third" })
+            await rules.CreateAsync(OrgAdmin, new TransportRule { Name = name, Priority = -1, Definition = { Actions = [new RuleAction { Kind = "StopProcessing" }] } });
+        var generationBefore = await LatestGenerationAsync();
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = Render<Rules>();
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("#rules [data-testid=rule-row]").Count), WaitTimeout);
+        Assert.All(page.FindAll("#rules .mud-drop-item:has([data-testid=rule-row])"), item => Assert.Equal("true", item.GetAttribute("draggable")));
+
+        await DropAsync(page, "First", indexInZone: 2);
+
+        page.WaitForAssertion(() => Assert.Equal(["Second", "Third", "First"], page.FindAll("[data-testid=rule-name]").Select(e => e.TextContent.Trim())), WaitTimeout);
+        Assert.Equal(["Second", "Third", "First"], (await rules.ListAsync()).Select(r => r.Name));
+        Assert.Equal([0, 1, 2], (await rules.ListAsync()).Select(r => r.Priority));
+        Assert.Equal(generationBefore + 1, await LatestGenerationAsync());
+    }
+
+    [Fact]
+    public async Task RulesPage_RefusesDroppedRule_When_ViewOnly()
+    {
+        var rules = Services.GetRequiredService<TransportRuleService>();
+        foreach (var name in new[] { "First", "Second" })
+            await rules.CreateAsync(OrgAdmin, new TransportRule { Name = name, Priority = -1, Definition = { Actions = [new RuleAction { Kind = "StopProcessing" }] } });
+        var generationBefore = await LatestGenerationAsync();
+        SignInAs("bob", AdminRoles.ViewOnly);
+        Render<MudBlazor.MudPopoverProvider>();
+        var snackbars = Render<MudBlazor.MudSnackbarProvider>();
+        var page = Render<Rules>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#rules [data-testid=rule-row]").Count), WaitTimeout);
+        // Nothing to pick up: the rows are not draggable for View-Only.
+        Assert.All(page.FindAll("#rules .mud-drop-item:has([data-testid=rule-row])"), item => Assert.Equal("false", item.GetAttribute("draggable")));
+
+        // A drop that arrives anyway (a stale page, a crafted event) is refused by the service.
+        await DropAsync(page, "Second", indexInZone: 0);
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Organization Management", snackbars.Markup), WaitTimeout);
+        Assert.Equal(["First", "Second"], (await rules.ListAsync()).Select(r => r.Name));
+        Assert.Equal(["First", "Second"], page.FindAll("[data-testid=rule-name]").Select(e => e.TextContent.Trim()));
+        Assert.Equal(generationBefore, await LatestGenerationAsync());
+    }
+
+    /// <summary>What the drop zone reports when a drag ends over a new place: the rule and its index in the zone.</summary>
+    private static Task DropAsync(IRenderedComponent<Rules> page, string ruleName, int indexInZone)
+    {
+        var container = page.FindComponent<MudBlazor.MudDropContainer<TransportRule>>();
+        var rule = container.Instance.Items.Single(r => r.Name == ruleName);
+        return page.InvokeAsync(() => container.Instance.ItemDropped.InvokeAsync(new MudBlazor.MudItemDropInfo<TransportRule>(rule, "rules", indexInZone)));
+    }
+
+    private async Task<long> LatestGenerationAsync()
+    {
+        await using var db = await Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Data.MailflowDbContext>>().CreateDbContextAsync();
+        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.MaxAsync(db.ConfigurationGenerations, g => g.Number);
     }
 
     [Fact]

@@ -24,15 +24,27 @@ public static class Browser
         return (playwright, browser);
     }
 
-    /// <summary>test-artifacts/screenshots/ at the repository root (gitignored).</summary>
-    public static string ScreenshotPath(string name)
+    /// <summary>
+    /// Where the browser tests leave screenshots: <c>$TEST_ARTIFACTS/screenshots</c> when TEST_ARTIFACTS is set (CI), else
+    /// <c>test-artifacts/screenshots</c> at the repository root (gitignored; test.sh collects its logs there too).
+    /// </summary>
+    public static string ScreenshotDirectory(string? subdirectory = null)
+    {
+        var root = Environment.GetEnvironmentVariable("TEST_ARTIFACTS") is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.Combine(RepositoryRoot(), "test-artifacts");
+        var directory = Path.Combine(root, "screenshots", subdirectory ?? "");
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    public static string ScreenshotPath(string name) => Path.Combine(ScreenshotDirectory(), name);
+
+    private static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Admin.sln")))
             directory = directory.Parent;
-        var root = directory?.FullName ?? AppContext.BaseDirectory;
-        var screenshots = Path.Combine(root, "test-artifacts", "screenshots");
-        Directory.CreateDirectory(screenshots);
-        return Path.Combine(screenshots, name);
+        return directory?.FullName ?? AppContext.BaseDirectory;
     }
 }

@@ -1,5 +1,6 @@
 using Mailflow.Configuration;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
 
 namespace Mailflow.Admin.Web.Components.Pages.MailFlow;
@@ -65,6 +66,10 @@ public sealed partial class AcceptedDomainDialog
         }
         return errors.IsEmpty;
     }
+
+    /// <summary>Enter in the name field saves, as it would submit a form; the name is the one field a new domain needs.</summary>
+    private Task OnDomainNameKeyDownAsync(KeyboardEventArgs e) =>
+        e.Key == "Enter" && !_saving ? SaveAsync() : Task.CompletedTask;
 
     private async Task SaveAsync()
     {

@@ -6,8 +6,9 @@ using MudBlazor;
 namespace Mailflow.Admin.Web.Components.Pages.MailFlow;
 
 /// <summary>
-/// Mail flow rules in evaluation order with their hit counters. Reordering, enabling and deleting go
-/// through <see cref="TransportRuleService"/>, which checks the admin's role and audits every change.
+/// Mail flow rules in evaluation order with their hit counters. Reordering (arrows or drag and drop),
+/// enabling and deleting go through <see cref="TransportRuleService"/>, which checks the admin's role and
+/// audits every change; a reorder is one <see cref="TransportRuleService.MoveAsync"/>, so one generation.
 /// </summary>
 public sealed partial class Rules
 {
@@ -18,7 +19,11 @@ public sealed partial class Rules
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
+    private const string RulesZone = "rules";
+
     private IReadOnlyList<TransportRule>? _rules;
+    private int _listVersion;
+    private bool _reordering;
     private Dictionary<Guid, string> _groupNames = [];
     private string? _loadError;
     private Mailflow.Admin.Web.Components.Shared.DoctorWarnings? _doctor;
@@ -50,10 +55,34 @@ public sealed partial class Rules
             _loadError = $"The mail flow rules could not be read from the store: {ex.Message}";
             _rules ??= [];
         }
+        // The drop zone remembers the order of the rule objects it last showed; a new zone shows these in the stored order.
+        _listVersion++;
     }
 
     private Task MoveAsync(TransportRule rule, int delta) =>
         ChangeAsync(() => RuleService.MoveAsync(_actor, rule.Id, rule.Priority + delta), null);
+
+    /// <summary>
+    /// A rule dropped at a new place in the list: the zone reports its new index, which is the rule's new
+    /// priority (one zone holds every rule, in priority order). Dropping it where it was changes nothing.
+    /// </summary>
+    private async Task OnRuleDroppedAsync(MudItemDropInfo<TransportRule> drop)
+    {
+        if (drop.Item is not { } rule || drop.IndexInZone < 0 || drop.IndexInZone == rule.Priority)
+        {
+            await LoadAsync();
+            return;
+        }
+        _reordering = true;
+        try
+        {
+            await ChangeAsync(() => RuleService.MoveAsync(_actor, rule.Id, drop.IndexInZone), $"{rule.Name} moved to priority {drop.IndexInZone}.");
+        }
+        finally
+        {
+            _reordering = false;
+        }
+    }
 
     private Task SetEnabledAsync(TransportRule rule, bool enabled)
     {
