@@ -86,7 +86,8 @@ public static class QueueViewerBench
         await tracker.StartAsync(CancellationToken.None);
 
         var clock = Stopwatch.StartNew();
-        var seeder = new QueueSeeder(dbFactory, TimeProvider.System.GetUtcNow());
+        Now = TimeProvider.System.GetUtcNow();
+        var seeder = new QueueSeeder(dbFactory, Now);
         var label = store.Provider.ToString();
         await seeder.SeedAsync(options.Messages, n =>
         {
@@ -151,6 +152,7 @@ public static class QueueViewerBench
         yield return ("filter subject contains 'zzz' (no match)", o => Page(o, new QueueMessageQuery { SubjectContains = "zzz", Take = pageSize }));
         yield return ("filter state Suspended", o => Page(o, new QueueMessageQuery { State = QueuedMessageState.Suspended, Take = pageSize }));
         yield return ("filter state Categorized, sort Size desc", o => Page(o, new QueueMessageQuery { State = QueuedMessageState.Categorized, SortBy = QueueMessageSort.Size, Take = pageSize }));
+        yield return ("filter received in a 2-hour window", o => Page(o, new QueueMessageQuery { ReceivedFrom = Now.AddHours(-8), ReceivedBefore = Now.AddHours(-6), Take = pageSize }));
         yield return ("one queue (busiest next hop), first page", o => Page(o, new QueueMessageQuery { NextHopKey = QueueSeeder.NextHop(0), Take = pageSize }));
         yield return ("one queue (quietest next hop), first page", o => Page(o, new QueueMessageQuery { NextHopKey = QueueSeeder.NextHop(QueueSeeder.NextHopCount - 1), Take = pageSize }));
         yield return ("one queue, sort Subject asc, page 20", o => Page(o, new QueueMessageQuery { NextHopKey = QueueSeeder.NextHop(0), SortBy = QueueMessageSort.Subject, Descending = false, Skip = 19 * pageSize, Take = pageSize }));
@@ -158,33 +160,22 @@ public static class QueueViewerBench
         yield return ("count matching: state Categorized + subject 'newsletter'", async o => $"{await CountAsync(o, NewsletterWaiting):N0} match");
     }
 
-    private static readonly QueueMessageQuery NewsletterWaiting = new() { SubjectContains = "newsletter", State = QueuedMessageState.Categorized };
-    private static readonly QueueMessageQuery NewsletterSuspended = new() { SubjectContains = "newsletter", State = QueuedMessageState.Suspended };
+    private static readonly QueueMessageFilter NewsletterWaiting = new() { SubjectContains = "newsletter", State = QueuedMessageState.Categorized };
+    private static readonly QueueMessageFilter NewsletterSuspended = new() { SubjectContains = "newsletter", State = QueuedMessageState.Suspended };
+
+    /// <summary>When the seeding started: arrivals spread over the 48 hours before it.</summary>
+    private static DateTimeOffset Now { get; set; }
 
     /// <summary>Suspend then resume everything matching a filter (~9 % of the queue), as the viewer's "everything matching the filter" does.</summary>
     private static IEnumerable<(string Name, Func<IQueueOperations, Task<int>> Suspend, Func<IQueueOperations, Task<int>> Resume)> BulkCases()
     {
         yield return ("subject 'newsletter'",
-            async o => await o.SuspendAsync(Admin, await AllMatchingAsync(o, NewsletterWaiting)),
-            async o => await o.ResumeAsync(Admin, await AllMatchingAsync(o, NewsletterSuspended)));
+            o => o.ApplyToMatchingAsync(Admin, NewsletterWaiting, QueueAction.Suspend),
+            o => o.ApplyToMatchingAsync(Admin, NewsletterSuspended, QueueAction.Resume));
     }
 
 
-    private static async Task<int> CountAsync(IQueueOperations operations, QueueMessageQuery filter) =>
-        (await operations.ListMessagesAsync(filter with { Take = 1 })).TotalCount;
-
-    /// <summary>The viewer's "everything matching the filter" before set-based actions: page through the ids, 500 at a time.</summary>
-    private static async Task<List<string>> AllMatchingAsync(IQueueOperations operations, QueueMessageQuery filter)
-    {
-        var ids = new List<string>();
-        while (true)
-        {
-            var page = await operations.ListMessagesAsync(filter with { Skip = ids.Count, Take = 500 });
-            ids.AddRange(page.Messages.Select(m => m.QueueId));
-            if (page.Messages.Count < 500)
-                return ids;
-        }
-    }
+    private static Task<int> CountAsync(IQueueOperations operations, QueueMessageFilter filter) => operations.CountMessagesAsync(filter);
 
     private static async Task<string> Page(IQueueOperations operations, QueueMessageQuery query)
     {
