@@ -103,14 +103,16 @@ public static class QueueQueries
                 RecipientCount = m.Recipients.Count,
                 FirstRecipient = m.Recipients.OrderBy(r => r.Id).Select(r => r.Address).FirstOrDefault(),
                 Attempts = m.Recipients.Max(r => (int?)r.AttemptCount) ?? 0,
-                LastError = m.Recipients.Where(r => r.LastReplyCode >= 400).OrderByDescending(r => r.LastAttemptAt)
-                    .Select(r => new { r.LastReplyCode, r.LastResponse }).FirstOrDefault(),
+                // Two scalar subqueries (LIMIT 1 per row over the recipients' MessageId index): projecting both
+                // columns as one object makes EF rank every failed recipient in the store (ROW_NUMBER) instead.
+                LastErrorCode = m.Recipients.Where(r => r.LastReplyCode >= 400).OrderByDescending(r => r.LastAttemptAt).Select(r => r.LastReplyCode).FirstOrDefault(),
+                LastErrorText = m.Recipients.Where(r => r.LastReplyCode >= 400).OrderByDescending(r => r.LastAttemptAt).Select(r => r.LastResponse).FirstOrDefault(),
             })
             .ToListAsync(cancellationToken);
         var page = rows.Select(m => new QueuedMessageSummary(
             m.Id, m.QueueId, m.State, m.Sender, m.Subject, m.FromHeader, m.Size, m.ReceivedAt, m.NextAttemptAt,
             m.RecipientCount, m.FirstRecipient, m.Attempts,
-            m.LastError is null ? null : $"{m.LastError.LastReplyCode} {m.LastError.LastResponse}")).ToList();
+            m.LastErrorCode is null ? null : $"{m.LastErrorCode} {m.LastErrorText}")).ToList();
         if (reverse)
             page.Reverse();
         return new QueueMessagePage(page, total);
@@ -119,7 +121,7 @@ public static class QueueQueries
     /// <summary>
     /// Every delivery queue (next hop) with undelivered recipients of messages waiting for delivery:
     /// counts, status, next retry and the latest failure, aggregated in the store (one GROUP BY over
-    /// the recipients' (NextHopKey, Status, MessageId) index, one over the failed ones).
+    /// the recipients' (NextHopKey, Status, MessageId) index, then the latest failure of each queue).
     /// </summary>
     public static async Task<IReadOnlyList<NextHopQueueSummary>> ListQueuesAsync(MailflowDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -138,10 +140,15 @@ public static class QueueQueries
                 NextRetryAt = g.Where(r => r.NextRetryAt > now).Min(r => r.NextRetryAt),
             })
             .ToListAsync(cancellationToken);
-        var lastErrors = (await open.Where(r => r.LastReplyCode >= 400).GroupBy(r => r.Key)
-                .Select(g => g.OrderByDescending(r => r.LastAttemptAt).Select(r => new { r.Key, r.LastReplyCode, r.LastResponse }).First())
-                .ToListAsync(cancellationToken))
-            .ToDictionary(e => e.Key, e => $"{e.LastReplyCode} {e.LastResponse}", StringComparer.Ordinal);
+        // The latest failure per queue: one LIMIT 1 query per next hop over its recipients, not a ranking of every failure.
+        var lastErrors = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in groups.Select(g => g.Key))
+        {
+            var failure = await open.Where(r => r.Key == key && r.LastReplyCode >= 400).OrderByDescending(r => r.LastAttemptAt)
+                .Select(r => new { r.LastReplyCode, r.LastResponse }).FirstOrDefaultAsync(cancellationToken);
+            if (failure is not null)
+                lastErrors[key] = $"{failure.LastReplyCode} {failure.LastResponse}";
+        }
 
         return groups.Select(g => new NextHopQueueSummary(
                 g.Key, g.Messages, g.Recipients,
