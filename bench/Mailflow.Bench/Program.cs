@@ -3,6 +3,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Mailflow.Bench;
+using Mailflow.Bench.QueueViewer;
+
+if (args.Length > 0 && args[0] == QueueViewerOptions.Mode)
+    return await QueueViewerBench.RunAsync(args[1..]);
 
 BenchOptions options;
 try

@@ -8,6 +8,9 @@ public sealed class RecordingQueueOperations : IQueueOperations
 {
     public List<QueueMessageQuery> Queries { get; } = [];
     public List<(string Action, IReadOnlyCollection<string> QueueIds)> Actions { get; } = [];
+    public List<(QueueAction Action, QueueMessageFilter Filter)> FilterActions { get; } = [];
+    /// <summary>Completes the filter-wide action (by default at once); tests hold it to see the progress shown meanwhile.</summary>
+    public Task FilterActionGate { get; set; } = Task.CompletedTask;
     public List<NextHopQueueSummary> Queues { get; } = [];
     public List<QueuedMessageSummary> Messages { get; } = [];
 
@@ -18,9 +21,23 @@ public sealed class RecordingQueueOperations : IQueueOperations
     {
         lock (Queries)
             Queries.Add(query);
-        var matching = Messages.Where(m => query.Sender is null || m.Sender.Contains(query.Sender, StringComparison.OrdinalIgnoreCase)).ToList();
+        var matching = Matching(query);
         return Task.FromResult(new QueueMessagePage(matching.Skip(query.Skip).Take(query.Take).ToList(), matching.Count));
     }
+
+    public Task<int> CountMessagesAsync(QueueMessageFilter filter, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Matching(filter).Count);
+
+    public async Task<int> ApplyToMatchingAsync(AdminActor actor, QueueMessageFilter filter, QueueAction action, CancellationToken cancellationToken = default)
+    {
+        lock (FilterActions)
+            FilterActions.Add((action, filter));
+        await FilterActionGate;
+        return Matching(filter).Count;
+    }
+
+    private List<QueuedMessageSummary> Matching(QueueMessageFilter filter) =>
+        Messages.Where(m => filter.Sender is null || m.Sender.Contains(filter.Sender, StringComparison.OrdinalIgnoreCase)).ToList();
 
     public Task<QueuedMessageDetails?> GetMessageAsync(string queueId, CancellationToken cancellationToken = default) =>
         Task.FromResult<QueuedMessageDetails?>(null);
@@ -44,5 +61,5 @@ public sealed class RecordingQueueOperations : IQueueOperations
 
     public static QueuedMessageSummary Message(int n, string sender = "alice@contoso.test") =>
         new(n, $"Q{n:D6}", QueuedMessageState.Categorized, sender, $"Subject {n}", null, 1000 + n,
-            new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero).AddMinutes(n), null, 1);
+            new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero).AddMinutes(n), null, 1, $"rcpt{n}@fabrikam.test", n % 3, n % 3 == 0 ? null : "451 4.7.1 Greylisted");
 }

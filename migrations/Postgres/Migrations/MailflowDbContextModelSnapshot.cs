@@ -20,6 +20,7 @@ namespace Mailflow.Migrations.Postgres.Migrations
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Mailflow.Auditing.AuditEntry", b =>
@@ -856,15 +857,27 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.HasIndex("QueueId")
                         .IsUnique();
 
-                    b.HasIndex("ReceivedAt");
+                    b.HasIndex("NextAttemptAt", "Id");
 
-                    b.HasIndex("Sender");
+                    b.HasIndex("ReceivedAt", "Id");
 
-                    b.HasIndex("Size");
+                    b.HasIndex("Sender", "Id");
 
-                    b.HasIndex("Subject");
+                    b.HasIndex("Size", "Id");
 
                     b.HasIndex("State", "NextAttemptAt");
+
+                    b.HasIndex("Subject", "Id");
+
+                    b.HasIndex(new[] { "Sender" }, "IX_QueuedMessages_Sender_Trigram");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Sender" }, "IX_QueuedMessages_Sender_Trigram"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Sender" }, "IX_QueuedMessages_Sender_Trigram"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "Subject" }, "IX_QueuedMessages_Subject_Trigram");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Subject" }, "IX_QueuedMessages_Subject_Trigram"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Subject" }, "IX_QueuedMessages_Subject_Trigram"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("QueuedMessages");
                 });
@@ -931,11 +944,16 @@ namespace Mailflow.Migrations.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("MessageId");
-
-                    b.HasIndex("NextHopKey");
+                    b.HasIndex("MessageId", "Address");
 
                     b.HasIndex("Status", "NextRetryAt");
+
+                    b.HasIndex("NextHopKey", "Status", "MessageId");
+
+                    b.HasIndex(new[] { "Address" }, "IX_QueuedRecipients_Address_Trigram");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Address" }, "IX_QueuedRecipients_Address_Trigram"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Address" }, "IX_QueuedRecipients_Address_Trigram"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("QueuedRecipients");
                 });

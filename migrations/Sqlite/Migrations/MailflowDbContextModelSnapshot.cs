@@ -845,15 +845,17 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.HasIndex("QueueId")
                         .IsUnique();
 
-                    b.HasIndex("ReceivedAt");
+                    b.HasIndex("NextAttemptAt", "Id");
 
-                    b.HasIndex("Sender");
+                    b.HasIndex("ReceivedAt", "Id");
 
-                    b.HasIndex("Size");
+                    b.HasIndex("Sender", "Id");
 
-                    b.HasIndex("Subject");
+                    b.HasIndex("Size", "Id");
 
                     b.HasIndex("State", "NextAttemptAt");
+
+                    b.HasIndex("Subject", "Id");
 
                     b.ToTable("QueuedMessages");
                 });
@@ -918,11 +920,11 @@ namespace Mailflow.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("MessageId");
-
-                    b.HasIndex("NextHopKey");
+                    b.HasIndex("MessageId", "Address");
 
                     b.HasIndex("Status", "NextRetryAt");
+
+                    b.HasIndex("NextHopKey", "Status", "MessageId");
 
                     b.ToTable("QueuedRecipients");
                 });

@@ -175,7 +175,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Ignore(x => x.IsRevoked);
         });
 
-        QueueModel.Configure(b);
+        QueueModel.Configure(b, Database.IsNpgsql());
         MessageTrackingEvent.Configure(b);
     }
 }

@@ -38,6 +38,8 @@ public interface IQueueOperations
 {
     Task<IReadOnlyList<NextHopQueueSummary>> ListQueuesAsync(CancellationToken cancellationToken = default);
     Task<QueueMessagePage> ListMessagesAsync(QueueMessageQuery query, CancellationToken cancellationToken = default);
+    /// <summary>How many messages the filter selects (what a filter-wide action would consider).</summary>
+    Task<int> CountMessagesAsync(QueueMessageFilter filter, CancellationToken cancellationToken = default);
     Task<QueuedMessageDetails?> GetMessageAsync(string queueId, CancellationToken cancellationToken = default);
 
     Task<int> SuspendAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default);
@@ -46,6 +48,15 @@ public interface IQueueOperations
     /// <param name="sendNdr">Send the sender a failure NDR (5.3.0, removed by an administrator) for every recipient not yet delivered.</param>
     Task<int> RemoveAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, bool sendNdr, CancellationToken cancellationToken = default);
     Task<int> ReleaseFromQuarantineAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies <paramref name="action"/> to every message the filter selects, set-based (one UPDATE or
+    /// DELETE per step, not one per message), audited as one entry naming the filter and the count.
+    /// Messages in a state the action does not apply to are left alone. Remove with NDR builds one NDR
+    /// per message, so it works through the matching messages in batches.
+    /// </summary>
+    /// <returns>How many messages changed.</returns>
+    Task<int> ApplyToMatchingAsync(AdminActor actor, QueueMessageFilter filter, QueueAction action, CancellationToken cancellationToken = default);
 
     Task SuspendQueueAsync(AdminActor actor, string nextHopKey, CancellationToken cancellationToken = default);
     Task<int> ResumeQueueAsync(AdminActor actor, string nextHopKey, CancellationToken cancellationToken = default);

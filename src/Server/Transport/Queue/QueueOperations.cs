@@ -32,30 +32,18 @@ public sealed class QueueOperations(
 
     public async Task<IReadOnlyList<NextHopQueueSummary>> ListQueuesAsync(CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var suspended = (await db.NextHopSuspensions.Select(s => s.NextHopKey).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        var rows = await db.QueuedRecipients
-            .Where(r => r.NextHopKey != null && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure)
-            .Join(db.QueuedMessages.Where(m => m.State == QueuedMessageState.Categorized), r => r.MessageId, m => m.Id,
-                (r, m) => new { Key = r.NextHopKey!, r.MessageId, r.NextRetryAt, r.LastResponse, r.LastReplyCode, r.LastAttemptAt, m.LeaseUntil })
-            .ToListAsync(cancellationToken);
-        return rows.GroupBy(r => r.Key).Select(g =>
-        {
-            var due = g.Any(r => r.NextRetryAt is null || r.NextRetryAt <= now);
-            var status = suspended.Contains(g.Key) ? NextHopQueueStatus.Suspended
-                : g.Any(r => r.LeaseUntil > now) ? NextHopQueueStatus.Active
-                : due ? NextHopQueueStatus.Ready
-                : NextHopQueueStatus.Retry;
-            var lastError = g.Where(r => r.LastReplyCode >= 400).OrderByDescending(r => r.LastAttemptAt).FirstOrDefault();
-            return new NextHopQueueSummary(g.Key, g.Select(r => r.MessageId).Distinct().Count(), g.Count(), status,
-                g.Where(r => r.NextRetryAt > now).Select(r => r.NextRetryAt).Min(),
-                lastError is null ? null : $"{lastError.LastReplyCode} {lastError.LastResponse}");
-        }).OrderBy(q => q.NextHopKey, StringComparer.Ordinal).ToList();
+        return await QueueQueries.ListQueuesAsync(db, time.GetUtcNow(), cancellationToken);
     }
 
     public Task<QueueMessagePage> ListMessagesAsync(QueueMessageQuery query, CancellationToken cancellationToken = default) =>
         store.ListMessagesAsync(query, cancellationToken);
+
+    public async Task<int> CountMessagesAsync(QueueMessageFilter filter, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await QueueQueries.CountAsync(db, filter.ToFilter(), cancellationToken);
+    }
 
     public async Task<QueuedMessageDetails?> GetMessageAsync(string queueId, CancellationToken cancellationToken = default)
     {
@@ -69,31 +57,40 @@ public sealed class QueueOperations(
     }
 
     public Task<int> SuspendAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) =>
-        ChangeStateAsync(actor, queueIds, AuditAction.Suspend, MessageTrackingEventKind.Suspend, Waiting, _ => QueuedMessageState.Suspended, cancellationToken);
+        ApplyAsync(actor, db => ById(db, queueIds), QueueAction.Suspend, filter: null, cancellationToken);
 
     public Task<int> ResumeAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) =>
-        ChangeStateAsync(actor, queueIds, AuditAction.Resume, MessageTrackingEventKind.Resume, [QueuedMessageState.Suspended], Resumed, cancellationToken);
+        ApplyAsync(actor, db => ById(db, queueIds), QueueAction.Resume, filter: null, cancellationToken);
 
     public Task<int> ReleaseFromQuarantineAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) =>
-        ChangeStateAsync(actor, queueIds, AuditAction.Release, MessageTrackingEventKind.Release, [QueuedMessageState.Quarantined], Resumed, cancellationToken);
+        ApplyAsync(actor, db => ById(db, queueIds), QueueAction.Release, filter: null, cancellationToken);
 
-    public async Task<int> RetryNowAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default)
+    public async Task<int> ApplyToMatchingAsync(AdminActor actor, QueueMessageFilter filter, QueueAction action, CancellationToken cancellationToken = default)
     {
         Demand(actor);
-        var now = time.GetUtcNow();
-        var changed = await WriteAsync(async db =>
+        filter = filter.ToFilter();
+        if (action != QueueAction.RemoveWithNdr)
+            return await ApplyAsync(actor, db => QueueQueries.Matching(db, filter), action, filter, cancellationToken);
+
+        // Every NDR is a message of its own (built from the original's headers), so this one cannot be a
+        // single statement: remove the matching messages a batch at a time, each with its NDR.
+        var removed = 0;
+        while (true)
         {
-            var messages = await db.QueuedMessages.Where(m => queueIds.Contains(m.QueueId) && Waiting.Contains(m.State)).Select(m => new { m.Id, m.QueueId }).ToListAsync(cancellationToken);
-            var ids = messages.Select(m => m.Id).ToList();
-            await db.QueuedRecipients.Where(r => ids.Contains(r.MessageId) && r.Status == QueuedRecipientStatus.TemporaryFailure)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.NextRetryAt, now), cancellationToken);
-            await db.QueuedMessages.Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now), cancellationToken);
-            Audit(db, actor, AuditAction.Retry, "QueuedMessage", messages.Select(m => m.QueueId), null);
-            return messages.Count;
-        }, cancellationToken);
-        signals.Signal(QueueEvent.AdminAction);
-        return changed;
+            List<string> batch;
+            await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+                batch = await QueueQueries.Matching(db, filter).OrderBy(m => m.Id).Select(m => m.QueueId).Take(NdrBatchSize).ToListAsync(cancellationToken);
+            if (batch.Count == 0)
+                return removed;
+            var count = await RemoveAsync(actor, batch, sendNdr: true, cancellationToken);
+            removed += count;
+            if (count == 0)
+                return removed;
+        }
     }
+
+    public Task<int> RetryNowAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) =>
+        ApplyAsync(actor, db => ById(db, queueIds), QueueAction.RetryNow, filter: null, cancellationToken);
 
     public async Task<int> RemoveAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, bool sendNdr, CancellationToken cancellationToken = default)
     {
@@ -183,38 +180,105 @@ public sealed class QueueOperations(
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now), cancellationToken);
     }
 
-    /// <summary>Resumed or released messages go back to delivery when routed already, else to the categorizer.</summary>
-    private static QueuedMessageState Resumed(QueuedMessage message) =>
-        message.Recipients.Where(r => !r.Status.IsFinal()).All(r => r.NextHopKey is not null) && message.Recipients.Any(r => r.NextHopKey is not null)
-            ? QueuedMessageState.Categorized
-            : QueuedMessageState.Submitted;
+    private const int NdrBatchSize = 200;
 
-    private async Task<int> ChangeStateAsync(
-        AdminActor actor, IReadOnlyCollection<string> queueIds, AuditAction action, MessageTrackingEventKind kind,
-        QueuedMessageState[] from, Func<QueuedMessage, QueuedMessageState> to, CancellationToken cancellationToken)
+    private static IQueryable<QueuedMessage> ById(MailflowDbContext db, IReadOnlyCollection<string> queueIds) =>
+        db.QueuedMessages.Where(m => queueIds.Contains(m.QueueId));
+
+    /// <summary>
+    /// One action on a set of messages as a few set-based statements in one transaction: which messages
+    /// change is decided by the store (the selection plus the states the action applies to), not by
+    /// rows loaded and updated one by one. Only the trace needs the changed messages' envelopes, read
+    /// once before the change. A selection by queue id is audited per message; a filter, as one entry
+    /// naming the filter and the count.
+    /// </summary>
+    private async Task<int> ApplyAsync(AdminActor actor, Func<MailflowDbContext, IQueryable<QueuedMessage>> select, QueueAction action,
+        QueueMessageFilter? filter, CancellationToken cancellationToken)
     {
         Demand(actor);
         var now = time.GetUtcNow();
-        var changed = new List<QueuedMessage>();
-        await WriteAsync(async db =>
+        List<QueuedMessage> tracked = [];
+        var changed = await WriteAsync(async db =>
         {
-            var messages = await db.QueuedMessages.Include(m => m.Recipients)
-                .Where(m => queueIds.Contains(m.QueueId) && from.Contains(m.State)).ToListAsync(cancellationToken);
-            foreach (var message in messages)
+            var selected = select(db);
+            int count;
+            switch (action)
             {
-                var state = to(message);
-                await db.QueuedMessages.Where(m => m.Id == message.Id && from.Contains(m.State))
-                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, state).SetProperty(m => m.NextAttemptAt, now), cancellationToken);
-                changed.Add(message);
+                case QueueAction.Suspend:
+                    var waiting = selected.Where(m => Waiting.Contains(m.State));
+                    tracked = await EnvelopesAsync(waiting, cancellationToken);
+                    count = await waiting.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Suspended).SetProperty(m => m.NextAttemptAt, now), cancellationToken);
+                    break;
+                case QueueAction.Resume or QueueAction.Release:
+                    var from = action == QueueAction.Resume ? QueuedMessageState.Suspended : QueuedMessageState.Quarantined;
+                    var held = selected.Where(m => m.State == from);
+                    tracked = await EnvelopesAsync(held, cancellationToken);
+                    // Routed messages go back to delivery; the rest (a recipient without a next hop) to the categorizer.
+                    count = await held.Where(m => m.Recipients.Any(r => r.NextHopKey != null)
+                                && !m.Recipients.Any(r => r.NextHopKey == null && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure))
+                            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Categorized).SetProperty(m => m.NextAttemptAt, now), cancellationToken)
+                        + await held.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Submitted).SetProperty(m => m.NextAttemptAt, now), cancellationToken);
+                    break;
+                case QueueAction.RetryNow:
+                    var due = selected.Where(m => Waiting.Contains(m.State));
+                    var ids = due.Select(m => m.Id);
+                    await db.QueuedRecipients.Where(r => ids.Contains(r.MessageId) && r.Status == QueuedRecipientStatus.TemporaryFailure)
+                        .ExecuteUpdateAsync(s => s.SetProperty(r => r.NextRetryAt, now), cancellationToken);
+                    if (filter is null)
+                        tracked = await due.Select(m => new QueuedMessage { QueueId = m.QueueId }).ToListAsync(cancellationToken);
+                    count = await due.ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now), cancellationToken);
+                    break;
+                case QueueAction.RemoveSilently:
+                    tracked = await EnvelopesAsync(selected, cancellationToken);
+                    count = await selected.ExecuteDeleteAsync(cancellationToken);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(action), action, "Remove with NDR removes one message at a time.");
             }
-            Audit(db, actor, action, "QueuedMessage", changed.Select(m => m.QueueId), null);
-            return changed.Count;
+            var auditAction = action switch
+            {
+                QueueAction.Suspend => AuditAction.Suspend,
+                QueueAction.Resume => AuditAction.Resume,
+                QueueAction.Release => AuditAction.Release,
+                QueueAction.RetryNow => AuditAction.Retry,
+                _ => AuditAction.Remove,
+            };
+            if (filter is null)
+                Audit(db, actor, auditAction, "QueuedMessage", tracked.Select(m => m.QueueId),
+                    action == QueueAction.RemoveSilently ? new { sendNdr = false } : null);
+            else
+                Audit(db, actor, auditAction, "QueuedMessages", [filter.Describe()], new { filter = filter.Describe(), changed = count });
+            return count;
         }, cancellationToken);
-        foreach (var message in changed)
-            tracker.Track(kind, message, detail: $"by {actor.Name}");
-        signals.Signal(QueueEvent.AdminAction);
-        return changed.Count;
+
+        var kind = action switch
+        {
+            QueueAction.Suspend => MessageTrackingEventKind.Suspend,
+            QueueAction.Resume => MessageTrackingEventKind.Resume,
+            QueueAction.Release => MessageTrackingEventKind.Release,
+            QueueAction.RemoveSilently => MessageTrackingEventKind.Remove,
+            _ => (MessageTrackingEventKind?)null,
+        };
+        if (kind is { } k)
+            foreach (var message in tracked)
+                await tracker.TrackWaitingAsync(k, message, action == QueueAction.RemoveSilently ? $"removed by {actor.Name} without NDR" : $"by {actor.Name}", cancellationToken);
+        if (action != QueueAction.RemoveSilently)
+            signals.Signal(QueueEvent.AdminAction);
+        return changed;
     }
+
+    /// <summary>What the trace records of each message about to change: its envelope, not its content.</summary>
+    private static async Task<List<QueuedMessage>> EnvelopesAsync(IQueryable<QueuedMessage> messages, CancellationToken cancellationToken) =>
+        (await messages.Select(m => new
+        {
+            m.Id, m.QueueId, m.Sender, m.Subject, m.MessageIdHeader, m.Size,
+            Recipients = m.Recipients.Where(r => r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure).Select(r => r.Address).ToList(),
+        }).ToListAsync(cancellationToken))
+        .Select(m => new QueuedMessage
+        {
+            Id = m.Id, QueueId = m.QueueId, Sender = m.Sender, Subject = m.Subject, MessageIdHeader = m.MessageIdHeader, Size = m.Size,
+            Recipients = m.Recipients.Select(a => new QueuedRecipient { Address = a }).ToList(),
+        }).ToList();
 
     private void Audit(MailflowDbContext db, AdminActor actor, AuditAction action, string objectType, IEnumerable<string> ids, object? details)
     {

@@ -65,44 +65,8 @@ public sealed class QueueStore(
     public async Task<QueueMessagePage> ListMessagesAsync(QueueMessageQuery query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var messages = db.QueuedMessages.AsNoTracking();
-        if (query.State is { } state)
-            messages = messages.Where(m => m.State == state);
-        if (Lower(query.Sender) is { } sender)
-            messages = messages.Where(m => m.Sender.ToLower().Contains(sender));
-        if (Lower(query.Recipient) is { } recipient)
-            messages = messages.Where(m => m.Recipients.Any(r => r.Address.ToLower().Contains(recipient)));
-        if (Lower(query.SubjectContains) is { } subject)
-            messages = messages.Where(m => m.Subject != null && m.Subject.ToLower().Contains(subject));
-
-        if (query.NextHopKey is { Length: > 0 } nextHop)
-            messages = messages.Where(m => m.Recipients.Any(r => r.NextHopKey == nextHop
-                && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure));
-
-        var total = await messages.CountAsync(cancellationToken);
-        var page = await Sorted(messages, query.SortBy, query.Descending)
-            .Skip(Math.Max(0, query.Skip))
-            .Take(Math.Clamp(query.Take, 1, 500))
-            .Select(m => new QueuedMessageSummary(
-                m.Id, m.QueueId, m.State, m.Sender, m.Subject, m.FromHeader, m.Size, m.ReceivedAt, m.NextAttemptAt, m.Recipients.Count))
-            .ToListAsync(cancellationToken);
-        return new QueueMessagePage(page, total);
+        return await QueueQueries.ListAsync(db, query, cancellationToken);
     }
-
-    private static IOrderedQueryable<QueuedMessage> Sorted(IQueryable<QueuedMessage> messages, QueueMessageSort sort, bool descending) =>
-        (sort, descending) switch
-        {
-            (QueueMessageSort.Sender, false) => messages.OrderBy(m => m.Sender).ThenBy(m => m.Id),
-            (QueueMessageSort.Sender, true) => messages.OrderByDescending(m => m.Sender).ThenByDescending(m => m.Id),
-            (QueueMessageSort.Size, false) => messages.OrderBy(m => m.Size).ThenBy(m => m.Id),
-            (QueueMessageSort.Size, true) => messages.OrderByDescending(m => m.Size).ThenByDescending(m => m.Id),
-            (QueueMessageSort.Subject, false) => messages.OrderBy(m => m.Subject).ThenBy(m => m.Id),
-            (QueueMessageSort.Subject, true) => messages.OrderByDescending(m => m.Subject).ThenByDescending(m => m.Id),
-            (QueueMessageSort.NextAttemptAt, false) => messages.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id),
-            (QueueMessageSort.NextAttemptAt, true) => messages.OrderByDescending(m => m.NextAttemptAt).ThenByDescending(m => m.Id),
-            (_, false) => messages.OrderBy(m => m.ReceivedAt).ThenBy(m => m.Id),
-            _ => messages.OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id),
-        };
 
     /// <summary>
     /// Claims up to <paramref name="batchSize"/> due messages that nobody holds (never claimed, released,

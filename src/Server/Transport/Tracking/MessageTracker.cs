@@ -66,10 +66,30 @@ public sealed class MessageTracker(
         string? remoteHost = null,
         int? replyCode = null,
         string? reply = null,
-        string? detail = null)
+        string? detail = null) =>
+        Track(Describe(kind, message, recipients, nextHop, connector, remoteHost, replyCode, reply, detail));
+
+    /// <summary>
+    /// Like <see cref="Track(MessageTrackingEventKind, QueuedMessage, IEnumerable{string}?, string?, string?, string?, int?, string?, string?)"/>,
+    /// but waits for room instead of dropping the event: for an admin's action on thousands of messages
+    /// at once, which would otherwise overflow the buffer by itself.
+    /// </summary>
+    public async ValueTask TrackWaitingAsync(MessageTrackingEventKind kind, QueuedMessage message, string? detail, CancellationToken cancellationToken)
+    {
+        var trackingEvent = Describe(kind, message, null, null, null, null, null, null, detail);
+        trackingEvent.Time = time.GetUtcNow();
+        trackingEvent.Node = _node;
+        Cut(trackingEvent);
+        await _pending.Writer.WriteAsync(trackingEvent, cancellationToken);
+        Interlocked.Increment(ref _accepted);
+    }
+
+    private static MessageTrackingEvent Describe(
+        MessageTrackingEventKind kind, QueuedMessage message, IEnumerable<string>? recipients, string? nextHop, string? connector,
+        string? remoteHost, int? replyCode, string? reply, string? detail)
     {
         var list = (recipients ?? message.Recipients.Select(r => r.Address)).ToList();
-        Track(new MessageTrackingEvent
+        return new MessageTrackingEvent
         {
             Kind = kind,
             QueueId = message.QueueId,
@@ -85,7 +105,7 @@ public sealed class MessageTracker(
             ReplyCode = replyCode,
             Reply = reply,
             Detail = detail,
-        });
+        };
     }
 
     /// <summary>Completes when every event tracked before the call is written (or was given up on). For shutdown and tests.</summary>

@@ -14,8 +14,6 @@ namespace Mailflow.Admin.Web.Components.Pages.Queues;
 public sealed partial class Queues
 {
     public const int RefreshSeconds = 5;
-    /// <summary>"Everything matching the filter" acts on at most this many messages per click.</summary>
-    public const int MaxBulkMessages = 100_000;
 
     [Inject] private IQueueOperations Operations { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
@@ -31,13 +29,16 @@ public sealed partial class Queues
     private string? _loadError;
     private AdminActor _actor = new("anonymous", new HashSet<string>());
     private MudDataGrid<QueuedMessageSummary>? _grid;
-    private HashSet<QueuedMessageSummary> _selected = [];
+    private HashSet<QueuedMessageSummary> _selected = new(SameMessage.Instance);
+    private string? _running;
     private bool _applyToAllMatching;
     private string? _nextHop;
     private string? _sender;
     private string? _recipient;
     private string? _subject;
     private QueuedMessageState? _state;
+    private DateTime? _receivedFrom;
+    private DateTime? _receivedBefore;
 
     private bool CanManage => _actor.CanManageOrganization;
     private bool HasTarget => _applyToAllMatching || _selected.Count > 0;
@@ -56,6 +57,10 @@ public sealed partial class Queues
         if (_disposed.IsCancellationRequested)
             return;
         await LoadQueuesAsync();
+        // The grid reloads its current page with its current sort; the selection is kept by queue id
+        // (SameMessage), so a row whose next attempt moved stays selected.
+        if (_grid is not null && _running is null)
+            await _grid.ReloadServerData();
         StateHasChanged();
     }
 
@@ -94,6 +99,8 @@ public sealed partial class Queues
             Recipient = Blank(_recipient),
             SubjectContains = Blank(_subject),
             State = _state,
+            ReceivedFrom = Local(_receivedFrom),
+            ReceivedBefore = Local(_receivedBefore),
             Skip = state is null ? 0 : state.Page * state.PageSize,
             Take = state?.PageSize ?? 500,
             SortBy = sort?.SortBy switch
@@ -125,7 +132,7 @@ public sealed partial class Queues
 
     private async Task ReloadMessagesAsync()
     {
-        _selected = [];
+        _selected = new(SameMessage.Instance);
         if (_grid is not null)
             await _grid.ReloadServerData();
     }
@@ -133,6 +140,18 @@ public sealed partial class Queues
     private async Task StateChangedAsync(QueuedMessageState? state)
     {
         _state = state;
+        await ReloadMessagesAsync();
+    }
+
+    private async Task ReceivedFromChangedAsync(DateTime? value)
+    {
+        _receivedFrom = value;
+        await ReloadMessagesAsync();
+    }
+
+    private async Task ReceivedBeforeChangedAsync(DateTime? value)
+    {
+        _receivedBefore = value;
         await ReloadMessagesAsync();
     }
 
@@ -157,28 +176,45 @@ public sealed partial class Queues
 
     private async Task BulkAsync(QueueAction action)
     {
-        var ids = _applyToAllMatching ? await AllMatchingAsync() : _selected.Select(m => m.QueueId).ToList();
-        if (ids.Count == 0)
+        bool ran;
+        if (_applyToAllMatching)
         {
-            Snackbar.Add("No message matches.", Severity.Info);
-            return;
+            ran = await QueueActionRunner.ConfirmAndRunMatchingAsync(Dialogs, Snackbar, Operations, _actor, action, BuildQuery(null).ToFilter(), ShowProgressAsync, _disposed.Token);
         }
-        if (await QueueActionRunner.ConfirmAndRunAsync(Dialogs, Snackbar, Operations, _actor, action, ids, _disposed.Token))
+        else
+        {
+            var ids = _selected.Select(m => m.QueueId).ToList();
+            if (ids.Count == 0)
+            {
+                Snackbar.Add("No message is selected.", Severity.Info);
+                return;
+            }
+            ran = await QueueActionRunner.ConfirmAndRunAsync(Dialogs, Snackbar, Operations, _actor, action, ids, _disposed.Token);
+        }
+        if (ran)
             await RefreshAsync();
     }
 
-    private async Task<List<string>> AllMatchingAsync()
+    private Task ShowProgressAsync(string? running)
     {
-        var ids = new List<string>();
-        var query = BuildQuery(null) with { Take = 500 };
-        while (ids.Count < MaxBulkMessages)
-        {
-            var page = await Operations.ListMessagesAsync(query with { Skip = ids.Count }, _disposed.Token);
-            ids.AddRange(page.Messages.Select(m => m.QueueId));
-            if (page.Messages.Count < query.Take)
-                break;
-        }
-        return ids;
+        _running = running;
+        StateHasChanged();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The date fields hold the admin's wall-clock time (the grid shows times the same way).</summary>
+    private static DateTimeOffset? Local(DateTime? value) =>
+        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Unspecified), TimeZoneInfo.Local.GetUtcOffset(v)) : null;
+
+    private static string Recipients(QueuedMessageSummary m) =>
+        m.RecipientCount > 1 ? $"{m.FirstRecipient} +{m.RecipientCount - 1}" : m.FirstRecipient ?? "";
+
+    /// <summary>Rows are the same message when their queue ids are: a refreshed row stays selected.</summary>
+    private sealed class SameMessage : IEqualityComparer<QueuedMessageSummary>
+    {
+        public static readonly SameMessage Instance = new();
+        public bool Equals(QueuedMessageSummary? x, QueuedMessageSummary? y) => x?.QueueId == y?.QueueId;
+        public int GetHashCode(QueuedMessageSummary obj) => StringComparer.Ordinal.GetHashCode(obj.QueueId);
     }
 
     private Task RetryQueueAsync(string nextHop) => QueueCommandAsync(

@@ -640,25 +640,30 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                 column: "LeaseToken");
 
             migrationBuilder.CreateIndex(
+                name: "IX_QueuedMessages_NextAttemptAt_Id",
+                table: "QueuedMessages",
+                columns: new[] { "NextAttemptAt", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_QueuedMessages_QueueId",
                 table: "QueuedMessages",
                 column: "QueueId",
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedMessages_ReceivedAt",
+                name: "IX_QueuedMessages_ReceivedAt_Id",
                 table: "QueuedMessages",
-                column: "ReceivedAt");
+                columns: new[] { "ReceivedAt", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedMessages_Sender",
+                name: "IX_QueuedMessages_Sender_Id",
                 table: "QueuedMessages",
-                column: "Sender");
+                columns: new[] { "Sender", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedMessages_Size",
+                name: "IX_QueuedMessages_Size_Id",
                 table: "QueuedMessages",
-                column: "Size");
+                columns: new[] { "Size", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_QueuedMessages_State_NextAttemptAt",
@@ -666,19 +671,19 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                 columns: new[] { "State", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedMessages_Subject",
+                name: "IX_QueuedMessages_Subject_Id",
                 table: "QueuedMessages",
-                column: "Subject");
+                columns: new[] { "Subject", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedRecipients_MessageId",
+                name: "IX_QueuedRecipients_MessageId_Address",
                 table: "QueuedRecipients",
-                column: "MessageId");
+                columns: new[] { "MessageId", "Address" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedRecipients_NextHopKey",
+                name: "IX_QueuedRecipients_NextHopKey_Status_MessageId",
                 table: "QueuedRecipients",
-                column: "NextHopKey");
+                columns: new[] { "NextHopKey", "Status", "MessageId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_QueuedRecipients_Status_NextRetryAt",

@@ -12,6 +12,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AlterDatabase()
+                .Annotation("Npgsql:PostgresExtension:pg_trgm", ",,");
+
             migrationBuilder.CreateTable(
                 name: "AcceptedDomains",
                 columns: table => new
@@ -641,25 +644,37 @@ namespace Mailflow.Migrations.Postgres.Migrations
                 column: "LeaseToken");
 
             migrationBuilder.CreateIndex(
+                name: "IX_QueuedMessages_NextAttemptAt_Id",
+                table: "QueuedMessages",
+                columns: new[] { "NextAttemptAt", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_QueuedMessages_QueueId",
                 table: "QueuedMessages",
                 column: "QueueId",
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedMessages_ReceivedAt",
+                name: "IX_QueuedMessages_ReceivedAt_Id",
                 table: "QueuedMessages",
-                column: "ReceivedAt");
+                columns: new[] { "ReceivedAt", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedMessages_Sender",
+                name: "IX_QueuedMessages_Sender_Id",
                 table: "QueuedMessages",
-                column: "Sender");
+                columns: new[] { "Sender", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedMessages_Size",
+                name: "IX_QueuedMessages_Sender_Trigram",
                 table: "QueuedMessages",
-                column: "Size");
+                column: "Sender")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedMessages_Size_Id",
+                table: "QueuedMessages",
+                columns: new[] { "Size", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_QueuedMessages_State_NextAttemptAt",
@@ -667,19 +682,33 @@ namespace Mailflow.Migrations.Postgres.Migrations
                 columns: new[] { "State", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedMessages_Subject",
+                name: "IX_QueuedMessages_Subject_Id",
                 table: "QueuedMessages",
-                column: "Subject");
+                columns: new[] { "Subject", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedRecipients_MessageId",
-                table: "QueuedRecipients",
-                column: "MessageId");
+                name: "IX_QueuedMessages_Subject_Trigram",
+                table: "QueuedMessages",
+                column: "Subject")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedRecipients_NextHopKey",
+                name: "IX_QueuedRecipients_Address_Trigram",
                 table: "QueuedRecipients",
-                column: "NextHopKey");
+                column: "Address")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedRecipients_MessageId_Address",
+                table: "QueuedRecipients",
+                columns: new[] { "MessageId", "Address" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedRecipients_NextHopKey_Status_MessageId",
+                table: "QueuedRecipients",
+                columns: new[] { "NextHopKey", "Status", "MessageId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_QueuedRecipients_Status_NextRetryAt",
