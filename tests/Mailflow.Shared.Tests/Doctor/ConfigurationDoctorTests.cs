@@ -29,12 +29,12 @@ public class ConfigurationDoctorTests
     };
 
     private static IReadOnlyList<DoctorWarning> Found(TransportConfig config, string check) =>
-        [.. ConfigurationDoctor.Examine(config).Where(w => w.Check == check)];
+        [.. ConfigurationDoctor.Examine(config, TimeProvider.System).Where(w => w.Check == check)];
 
     [Fact]
     public void DefaultConfiguration_HasNoWarnings_When_NothingIsConfigured()
     {
-        Assert.Empty(ConfigurationDoctor.Examine(Config()));
+        Assert.Empty(ConfigurationDoctor.Examine(Config(), TimeProvider.System));
     }
 
     [Theory]
