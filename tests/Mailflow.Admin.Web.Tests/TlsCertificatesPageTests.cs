@@ -3,6 +3,7 @@ using Mailflow.Admin.Web.Components.Pages.MailFlow;
 using Mailflow.Admin.Web.Components.Pages.Settings;
 using Mailflow.Cluster;
 using Mailflow.Configuration;
+using Mailflow.Configuration.Doctor;
 using Mailflow.Identity;
 using Mailflow.TestSupport;
 using Microsoft.AspNetCore.Components.Forms;
@@ -97,6 +98,7 @@ public sealed class TlsCertificatesPageTests : MudBunitContext
         Assert.Empty(page.FindAll("#upload-certificate"));
         Assert.Empty(page.FindAll("#generate-certificate"));
         Assert.Empty(page.FindAll("[data-testid^=delete-]"));
+        Assert.Empty(page.FindAll("[data-testid^=rename-]"));
         page.WaitForElement("#tls-subject", WaitTimeout);
         Assert.Empty(page.FindAll("#tls-generate"));
     }
@@ -155,6 +157,67 @@ public sealed class TlsCertificatesPageTests : MudBunitContext
 
         var connectors = Services.GetRequiredService<ReceiveConnectorService>();
         await page.WaitForAssertionAsync(async () => Assert.Equal(stored.Id, (await connectors.ListAsync()).Single(c => c.Name == "Client Frontend").CertificateId), WaitTimeout);
+    }
+
+    [Fact]
+    public async Task RenameDialog_ShowsTheServiceMessageNextToTheName_AndRenamesInTheList()
+    {
+        await Certificates.GenerateSelfSignedAsync(Admin, "Taken", "taken.contoso.test", 365);
+        await Certificates.GenerateSelfSignedAsync(Admin, "Old name", "old.contoso.test", 365);
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        var (_, dialogs) = RenderProviders();
+        var page = RenderPage();
+
+        page.Find("[data-testid='rename-Old name']").Click();
+        var input = dialogs.WaitForElement("#rename-certificate-name-input", WaitTimeout);
+        Assert.Equal("Old name", input.GetAttribute("value"));
+        input.Input("   ");
+        dialogs.Find("#rename-certificate-save").Click();
+        dialogs.WaitForAssertion(() => Assert.Equal("Give the certificate a name.",
+            dialogs.Find("[data-testid=rename-certificate-name-field] .mud-input-helper-text").TextContent.Trim()), WaitTimeout);
+
+        dialogs.Find("#rename-certificate-name-input").Input("taken");
+        dialogs.Find("#rename-certificate-save").Click();
+        dialogs.WaitForAssertion(() => Assert.Equal("There is already a certificate named 'taken'.",
+            dialogs.Find("[data-testid=rename-certificate-name-field] .mud-input-helper-text").TextContent.Trim()), WaitTimeout);
+        Assert.Empty(dialogs.FindAll("#rename-certificate-error"));
+
+        dialogs.Find("#rename-certificate-name-input").Input("MX 2026");
+        dialogs.Find("#rename-certificate-save").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(["MX 2026", "Taken"],
+            page.FindAll("[data-testid=certificate-name]").Select(n => n.TextContent.Trim())), WaitTimeout);
+        Assert.Empty(dialogs.FindAll("#rename-certificate-dialog"));
+        Assert.Equal(["MX 2026", "Taken"], (await Certificates.ListAsync()).Select(c => c.Name));
+    }
+
+    [Fact]
+    public async Task Page_ShowsTheDoctorsCertificateFindings_When_AConnectorPresentsAnExpiringCertificateForAnotherName()
+    {
+        var soon = await Certificates.GenerateSelfSignedAsync(Admin, "Soon", "soon.contoso.test", 10);
+        var connectors = Services.GetRequiredService<ReceiveConnectorService>();
+        var frontend = (await connectors.ListAsync()).Single(c => c.Name == "Client Frontend");
+        frontend.CertificateId = soon.Id;
+        frontend.Fqdn = "mail.contoso.test";
+        await connectors.UpdateAsync(Admin, frontend);
+        SignInAs("victor", AdminRoles.ViewOnly);
+
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#certificate-doctor [data-testid=doctor-warning]").Count), WaitTimeout);
+        var expiring = page.Find("#certificate-doctor [data-check=certificate-expiring]");
+        Assert.Matches(@"The certificate Soon on Client Frontend expires in (9|10) days", expiring.TextContent);
+        Assert.Contains("mud-alert-text-warning", expiring.ClassName);
+        Assert.Equal(ConfigurationDoctor.TlsCertificatesPath, expiring.QuerySelector("a")!.GetAttribute("href"));
+        var mismatch = page.Find("#certificate-doctor [data-check=certificate-name-mismatch]");
+        Assert.Contains("Client Frontend's certificate Soon does not name mail.contoso.test", mismatch.TextContent);
+        Assert.Equal(ConfigurationDoctor.ReceiveConnectorsPath, mismatch.QuerySelector("a")!.GetAttribute("href"));
+
+        // A year on, the certificate has expired: the finding turns into an error.
+        _time.Offset = TimeSpan.FromDays(365);
+        var later = RenderPage();
+        later.WaitForAssertion(() => Assert.Contains("mud-alert-text-error", later.Find("#certificate-doctor [data-check=certificate-expired]").ClassName), WaitTimeout);
+        Assert.Contains("Client Frontend presents the expired certificate Soon", later.Find("#certificate-doctor [data-check=certificate-expired]").TextContent);
     }
 
     /// <summary>Real time plus an offset the test moves.</summary>

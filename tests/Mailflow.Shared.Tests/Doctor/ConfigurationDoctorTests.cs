@@ -1,5 +1,6 @@
 using Mailflow.Configuration;
 using Mailflow.Configuration.Doctor;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Mailflow.Shared.Tests.Doctor;
 
@@ -11,8 +12,9 @@ public class ConfigurationDoctorTests
         IEnumerable<AcceptedDomain>? domains = null,
         OrganizationSettings? organization = null,
         IEnumerable<Recipient>? recipients = null,
-        IEnumerable<TransportRule>? rules = null) =>
-        new(1, DateTimeOffset.UnixEpoch, domains ?? [], receive ?? [], send ?? [], recipients ?? [], rules ?? [], organization ?? new OrganizationSettings());
+        IEnumerable<TransportRule>? rules = null,
+        IEnumerable<TlsCertificate>? certificates = null) =>
+        new(1, DateTimeOffset.UnixEpoch, domains ?? [], receive ?? [], send ?? [], recipients ?? [], rules ?? [], organization ?? new OrganizationSettings(), certificates);
 
     private static ReceiveConnector Relay(string name, params string[] ranges) => new()
     {
@@ -29,12 +31,12 @@ public class ConfigurationDoctorTests
     };
 
     private static IReadOnlyList<DoctorWarning> Found(TransportConfig config, string check) =>
-        [.. ConfigurationDoctor.Examine(config).Where(w => w.Check == check)];
+        [.. ConfigurationDoctor.Examine(config, TimeProvider.System).Where(w => w.Check == check)];
 
     [Fact]
     public void DefaultConfiguration_HasNoWarnings_When_NothingIsConfigured()
     {
-        Assert.Empty(ConfigurationDoctor.Examine(Config()));
+        Assert.Empty(ConfigurationDoctor.Examine(Config(), TimeProvider.System));
     }
 
     [Theory]
@@ -260,5 +262,130 @@ public class ConfigurationDoctorTests
         Assert.Contains("condition", warning.Explanation, StringComparison.Ordinal);
         Assert.Contains("never matches", warning.Explanation, StringComparison.Ordinal);
         Assert.Equal(ConfigurationDoctor.RulePath(rule.Id), warning.FixPath);
+    }
+
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static TlsCertificate Certificate(string name, DateTimeOffset notAfter, string subject = "", params string[] dnsNames) => new()
+    {
+        Name = name,
+        Subject = subject,
+        DnsNames = [.. dnsNames],
+        NotBefore = notAfter.AddYears(-1),
+        NotAfter = notAfter,
+    };
+
+    private static ReceiveConnector Presenting(string name, TlsCertificate certificate, string fqdn = "mx.contoso.test") => new()
+    {
+        Name = name,
+        Bindings = [new IpBinding("0.0.0.0", 25)],
+        Fqdn = fqdn,
+        CertificateId = certificate.Id,
+    };
+
+    /// <summary>The doctor's certificate findings on <see cref="Now"/>, for a node announcing node.contoso.test.</summary>
+    private static IReadOnlyList<DoctorWarning> CertificateFindings(ReceiveConnector connector, TlsCertificate certificate, string check) =>
+        [.. ConfigurationDoctor.Examine(Config(receive: [connector], certificates: [certificate]), new FakeTimeProvider(Now), "node.contoso.test")
+            .Where(w => w.Check == check)];
+
+    [Fact]
+    public void CertificateExpired_IsCriticalAndLinksToTheCertificates_When_AConnectorPresentsAnExpiredCertificate()
+    {
+        var certificate = Certificate("MX 2025", Now.AddDays(-3), "CN=mx.contoso.test", "mx.contoso.test");
+
+        var warning = Assert.Single(CertificateFindings(Presenting("Internet", certificate), certificate, "certificate-expired"));
+
+        Assert.Equal(DoctorSeverity.Critical, warning.Severity);
+        Assert.Equal("Internet", warning.Subject);
+        Assert.Equal("Internet presents the expired certificate MX 2025", warning.Title);
+        Assert.Contains("expired on 2026-02-26", warning.Explanation, StringComparison.Ordinal);
+        Assert.Equal(ConfigurationDoctor.TlsCertificatesPath, warning.FixPath);
+        Assert.Empty(CertificateFindings(Presenting("Internet", certificate), certificate, "certificate-expiring"));
+    }
+
+    [Fact]
+    public void CertificateExpiring_IsAWarningWithTheDaysLeft_When_FewerThanThirtyDaysRemain()
+    {
+        var certificate = Certificate("MX 2026", Now.AddDays(12).AddHours(5), "CN=mx.contoso.test", "mx.contoso.test");
+
+        var warning = Assert.Single(CertificateFindings(Presenting("Internet", certificate), certificate, "certificate-expiring"));
+
+        Assert.Equal(DoctorSeverity.Warning, warning.Severity);
+        Assert.Equal("The certificate MX 2026 on Internet expires in 12 days", warning.Title);
+        Assert.Contains("expires on 2026-03-13", warning.Explanation, StringComparison.Ordinal);
+        Assert.Equal(ConfigurationDoctor.TlsCertificatesPath, warning.FixPath);
+    }
+
+    [Fact]
+    public void CertificateChecks_FindNothing_When_TheCertificateIsValidAndNamesTheConnector()
+    {
+        var certificate = Certificate("MX", Now.AddDays(31), "CN=mx.contoso.test", "mx.contoso.test", "contoso.test");
+
+        var findings = ConfigurationDoctor.Examine(Config(receive: [Presenting("Internet", certificate)], certificates: [certificate]), new FakeTimeProvider(Now), "node.contoso.test");
+
+        Assert.Empty(findings);
+    }
+
+    [Fact]
+    public void CertificateChecks_IgnoreTheCertificate_When_TheConnectorIsDisabledOrHasNoTls()
+    {
+        var certificate = Certificate("Old", Now.AddDays(-1), "CN=old.contoso.test");
+        var disabled = Presenting("Disabled", certificate);
+        disabled.Enabled = false;
+        var clear = Presenting("Clear text", certificate);
+        clear.TlsMode = ConnectorTlsMode.None;
+
+        var findings = ConfigurationDoctor.Examine(Config(receive: [disabled, clear], certificates: [certificate]), new FakeTimeProvider(Now), "node.contoso.test");
+
+        Assert.Empty(findings);
+    }
+
+    [Fact]
+    public void CertificateNameMismatch_NamesConnectorCertificateAndBothNames_When_TheSanDoesNotCoverTheConnectorFqdn()
+    {
+        var certificate = Certificate("Web", Now.AddYears(1), "CN=mx.contoso.test", "www.contoso.test", "contoso.test");
+
+        var warning = Assert.Single(CertificateFindings(Presenting("Internet", certificate), certificate, "certificate-name-mismatch"));
+
+        Assert.Equal(DoctorSeverity.Warning, warning.Severity);
+        Assert.Equal("Internet's certificate Web does not name mx.contoso.test", warning.Title);
+        // RFC 6125 section 6.4.4: with SAN DNS names present, the matching CN is not consulted.
+        Assert.Contains("is for www.contoso.test, contoso.test", warning.Explanation, StringComparison.Ordinal);
+        Assert.Equal(ConfigurationDoctor.ReceiveConnectorsPath, warning.FixPath);
+    }
+
+    [Fact]
+    public void CertificateNameMismatch_ChecksTheNodeFqdn_When_TheConnectorHasNoneOfItsOwn()
+    {
+        var certificate = Certificate("MX", Now.AddYears(1), "CN=mx.contoso.test", "mx.contoso.test");
+
+        var warning = Assert.Single(CertificateFindings(Presenting("Default", certificate, fqdn: ""), certificate, "certificate-name-mismatch"));
+
+        Assert.Contains("announces itself as node.contoso.test (the node's FQDN)", warning.Explanation, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mx.contoso.test", true)]
+    [InlineData("MX.Contoso.Test.", true)]
+    [InlineData("contoso.test", false)]
+    [InlineData("a.mx.contoso.test", false)]
+    public void CertificateNameMismatch_TreatsAWildcardSanAsOneLeftMostLabel(string fqdn, bool covered)
+    {
+        var certificate = Certificate("Wildcard", Now.AddYears(1), "CN=*.contoso.test", "*.contoso.test");
+
+        var findings = CertificateFindings(Presenting("Internet", certificate, fqdn), certificate, "certificate-name-mismatch");
+
+        Assert.Equal(covered, findings.Count == 0);
+    }
+
+    [Fact]
+    public void CertificateNameMismatch_FallsBackToTheCommonName_When_TheCertificateHasNoSan()
+    {
+        var matching = Certificate("Legacy", Now.AddYears(1), "CN=mx.contoso.test, O=Contoso");
+        var other = Certificate("Other", Now.AddYears(1), "CN=other.contoso.test, O=Contoso");
+
+        Assert.Empty(CertificateFindings(Presenting("Internet", matching), matching, "certificate-name-mismatch"));
+        var warning = Assert.Single(CertificateFindings(Presenting("Internet", other), other, "certificate-name-mismatch"));
+        Assert.Contains("is for other.contoso.test", warning.Explanation, StringComparison.Ordinal);
     }
 }

@@ -17,6 +17,7 @@ public static class ConfigurationDoctor
     public const string AcceptedDomainsPath = "mail-flow/accepted-domains";
     public const string SettingsPath = "settings";
     public const string RulesPath = "mail-flow/rules";
+    public const string TlsCertificatesPath = "settings/tls-certificates";
 
     /// <summary>A rule's own editor page, under <see cref="RulesPath"/>.</summary>
     public static string RulePath(Guid ruleId) => $"{RulesPath}/{ruleId}";
@@ -26,13 +27,21 @@ public static class ConfigurationDoctor
     /// <summary>IPv6 equivalent: a /48 is one site's whole allocation.</summary>
     private static readonly BigInteger WidestTrustedIpv6Range = BigInteger.Pow(2, 80);
 
-    public static IReadOnlyList<DoctorWarning> Examine(TransportConfig config)
+    /// <param name="time">The clock certificate expiry is judged against.</param>
+    /// <param name="nodeFqdn">The name this node announces for connectors without their own FQDN; empty = not known, such connectors' names are not checked.</param>
+    public static IReadOnlyList<DoctorWarning> Examine(TransportConfig config, TimeProvider time, string nodeFqdn = "")
     {
+        var now = time.GetUtcNow();
         var warnings = new List<DoctorWarning>();
         var receive = config.ReceiveConnectors.Where(c => c.Enabled).ToList();
         var send = config.SendConnectors.Where(c => c.Enabled).ToList();
         warnings.AddRange(receive.SelectMany(OpenRelay));
         warnings.AddRange(receive.SelectMany(AuthWithoutTls));
+        foreach (var (connector, certificate) in PresentedCertificates(config, receive))
+        {
+            warnings.AddRange(CertificateExpiring(connector, certificate, now));
+            warnings.AddRange(CertificateNameMismatch(connector, certificate, nodeFqdn));
+        }
         warnings.AddRange(OverlappingRemoteRanges(receive));
         warnings.AddRange(ShadowedAddressSpaces(send));
         warnings.AddRange(UnreachableRelayDomains(config.AcceptedDomains, send));
@@ -79,6 +88,61 @@ public static class ConfigurationDoctor
                 "Basic authentication is offered but the connector has no TLS, so user names and passwords cross the network in clear text "
                 + "(RFC 4954 section 4). Turn on STARTTLS or implicit TLS and require TLS for basic authentication.",
                 ReceiveConnectorsPath);
+    }
+
+    /// <summary>The stored certificate each TLS-offering connector presents (connectors on the node default are the node's business, not the store's).</summary>
+    private static IEnumerable<(ReceiveConnector Connector, TlsCertificate Certificate)> PresentedCertificates(TransportConfig config, List<ReceiveConnector> connectors) =>
+        connectors
+            .Where(c => c.TlsMode != ConnectorTlsMode.None && c.CertificateId is not null)
+            .Select(c => (Connector: c, Certificate: config.Certificates.GetValueOrDefault(c.CertificateId!.Value)))
+            .Where(p => p.Certificate is not null)
+            .Select(p => (p.Connector, p.Certificate!));
+
+    /// <summary>
+    /// An expired certificate fails every client that verifies it (RFC 5280 section 6.1.3 checks
+    /// the validity period); servers doing opportunistic TLS (RFC 7435) may fall back to clear text.
+    /// The import refuses expired certificates, but stored ones keep ageing.
+    /// </summary>
+    private static IEnumerable<DoctorWarning> CertificateExpiring(ReceiveConnector connector, TlsCertificate certificate, DateTimeOffset now)
+    {
+        var expiry = certificate.ExpiryAt(now);
+        if (expiry == CertificateExpiry.Expired)
+            yield return new DoctorWarning(DoctorSeverity.Critical, "certificate-expired", connector.Name,
+                $"{connector.Name} presents the expired certificate {certificate.Name}",
+                $"The certificate {certificate.Name} expired on {certificate.NotAfter:yyyy-MM-dd}. Clients that check certificates refuse the TLS handshake "
+                + "with this connector, and sending servers may fall back to unencrypted delivery or give up. "
+                + $"Upload a renewed certificate and pick it in {connector.Name}'s editor.",
+                TlsCertificatesPath);
+        else if (expiry == CertificateExpiry.ExpiringSoon)
+        {
+            var days = Math.Max(0, (int)Math.Floor((certificate.NotAfter - now).TotalDays));
+            yield return new DoctorWarning(DoctorSeverity.Warning, "certificate-expiring", connector.Name,
+                $"The certificate {certificate.Name} on {connector.Name} expires in {days.ToString(CultureInfo.InvariantCulture)} day{(days == 1 ? "" : "s")}",
+                $"{connector.Name} presents {certificate.Name}, which expires on {certificate.NotAfter:yyyy-MM-dd}. After that, clients that check certificates "
+                + $"refuse it. Upload a renewed certificate and pick it in {connector.Name}'s editor before then.",
+                TlsCertificatesPath);
+        }
+    }
+
+    /// <summary>
+    /// A client that verifies the server's identity compares the name it connected to with the
+    /// certificate's names (RFC 6125 section 6.4; RFC 7817 section 3 for SMTP submission). Mailflow
+    /// can only know the name the connector announces in its banner and EHLO, which clients are
+    /// normally configured with too.
+    /// </summary>
+    private static IEnumerable<DoctorWarning> CertificateNameMismatch(ReceiveConnector connector, TlsCertificate certificate, string nodeFqdn)
+    {
+        var ownName = !string.IsNullOrWhiteSpace(connector.Fqdn);
+        var announced = ownName ? connector.Fqdn.Trim() : nodeFqdn.Trim();
+        if (announced.Length == 0 || CertificateNameMatching.Covers(certificate, announced))
+            yield break;
+        var names = CertificateNameMatching.PresentedNames(certificate);
+        yield return new DoctorWarning(DoctorSeverity.Warning, "certificate-name-mismatch", connector.Name,
+            $"{connector.Name}'s certificate {certificate.Name} does not name {announced}",
+            $"{connector.Name} announces itself as {announced}{(ownName ? "" : " (the node's FQDN)")}, but its certificate {certificate.Name} is for "
+            + $"{(names.Count == 0 ? "no host name at all" : string.Join(", ", names))}. Clients that verify the server's name refuse the TLS handshake. "
+            + $"Pick a certificate that covers {announced}, or set the connector's FQDN to a name the certificate covers.",
+            ReceiveConnectorsPath);
     }
 
     /// <summary>

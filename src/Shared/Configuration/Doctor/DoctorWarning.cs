@@ -6,7 +6,7 @@ public enum DoctorSeverity
     Info,
     /// <summary>Mail is at risk: it may be stuck, refused or bounced.</summary>
     Warning,
-    /// <summary>A security problem (open relay, passwords in clear text).</summary>
+    /// <summary>A security problem (open relay, passwords in clear text), or something that already fails (an expired certificate).</summary>
     Critical,
 }
 

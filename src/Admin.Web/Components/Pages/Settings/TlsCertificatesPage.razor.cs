@@ -8,8 +8,8 @@ using MudBlazor;
 namespace Mailflow.Admin.Web.Components.Pages.Settings;
 
 /// <summary>
-/// TLS certificates: the stored ones (expiry at a glance, which connectors present each; upload,
-/// generate, delete) and the node's default certificate. Changes go through
+/// TLS certificates: the stored ones (expiry at a glance, which connectors present each, the
+/// doctor's certificate findings; upload, generate, rename, delete) and the node's default certificate. Changes go through
 /// <see cref="TlsCertificateService"/>, which checks the role again; key material never reaches the page.
 /// </summary>
 public sealed partial class TlsCertificatesPage
@@ -22,6 +22,10 @@ public sealed partial class TlsCertificatesPage
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
+    /// <summary>The doctor's findings about the certificates connectors present.</summary>
+    private static readonly string[] CertificateChecks = ["certificate-expired", "certificate-expiring", "certificate-name-mismatch"];
+
+    private Mailflow.Admin.Web.Components.Shared.DoctorWarnings? _doctor;
     private IReadOnlyList<TlsCertificate>? _certificates;
     private IReadOnlyDictionary<Guid, IReadOnlyList<string>> _usage = new Dictionary<Guid, IReadOnlyList<string>>();
     private string? _loadError;
@@ -59,6 +63,8 @@ public sealed partial class TlsCertificatesPage
             _certificates = await Certificates.ListAsync();
             _usage = await Certificates.UsageAsync();
             _loadError = null;
+            if (_doctor is not null)
+                await _doctor.RefreshAsync();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -108,6 +114,17 @@ public sealed partial class TlsCertificatesPage
         Snackbar.Add($"{saved.Name} is stored. Pick it in a receive connector's editor to present it.", Severity.Success);
         if (CertificateExpiryRules.Warning(saved.Name, saved.NotAfter, Time.GetUtcNow()) is { } warning)
             Snackbar.Add(warning, Severity.Warning);
+    }
+
+    private async Task RenameAsync(TlsCertificate certificate)
+    {
+        var parameters = new DialogParameters<RenameCertificateDialog> { { d => d.Actor, _actor }, { d => d.Certificate, certificate } };
+        var dialog = await Dialogs.ShowAsync<RenameCertificateDialog>($"Rename {certificate.Name}", parameters,
+            new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
+        var result = await dialog.Result;
+        await LoadAsync();
+        if (result is { Canceled: false, Data: TlsCertificate renamed })
+            Snackbar.Add($"{certificate.Name} is now called {renamed.Name}.", Severity.Success);
     }
 
     private async Task DeleteAsync(TlsCertificate certificate)
