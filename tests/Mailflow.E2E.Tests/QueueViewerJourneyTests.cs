@@ -15,31 +15,11 @@ namespace Mailflow.E2E.Tests;
 /// traces the message. Also visits the dashboard and the protocol logs, with screenshots of each page.
 /// </summary>
 public sealed class QueueViewerJourneyTests(MailflowSmtpServerFixture server, Xunit.Abstractions.ITestOutputHelper output)
-    : IClassFixture<MailflowSmtpServerFixture>, IAsyncLifetime
+    : BrowserJourney(output), IClassFixture<MailflowSmtpServerFixture>
 {
     private const string NewPassword = "correct horse battery staple";
     private const string TempFailure = "451 4.3.0 Smart host is busy, try later";
     private static readonly AdminActor Admin = AdminActor.System;
-    private IPlaywright _playwright = default!;
-    private IBrowser _browser = default!;
-    private IBrowserContext _context = default!;
-    private IPage _page = default!;
-
-    public async Task InitializeAsync()
-    {
-        (_playwright, _browser) = await Browser.LaunchAsync();
-        _context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
-        _page = await _context.NewPageAsync();
-        _page.SetDefaultTimeout(30_000);
-        _page.Console += (_, message) => output.WriteLine($"[browser {message.Type}] {message.Text}");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
 
     [Fact]
     public async Task StuckMessage_WhenNextHopIsFixedAndRetried_IsDeliveredAndTraced()
@@ -53,8 +33,8 @@ public sealed class QueueViewerJourneyTests(MailflowSmtpServerFixture server, Xu
             }
             catch
             {
-                await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("failure-queue-journey.png"), FullPage = true });
-                output.WriteLine($"Failed at {_page.Url}:\n{await _page.ContentAsync()}");
+                await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("failure-queue-journey.png"), FullPage = true });
+                Output.WriteLine($"Failed at {Page.Url}:\n{await Page.ContentAsync()}");
                 throw;
             }
         }
@@ -97,72 +77,72 @@ public sealed class QueueViewerJourneyTests(MailflowSmtpServerFixture server, Xu
         await SignInAsync();
 
         // The queue viewer shows the smart host's queue with the 451 (auto-refresh picks it up once delivery has tried).
-        await _page.GotoAsync(server.BaseUrl + "/queues");
-        await _page.Locator("#queues-page[data-interactive=true]").WaitForAsync();
-        await Expect(_page.Locator("#queue-list [data-testid=queue-last-error]")).ToContainTextAsync("451 4.3.0", new() { Timeout = 60_000 });
-        await Expect(_page.Locator("#queued-messages [data-testid=message-queue-id]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
-        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-01-queues-stuck.png"), FullPage = true });
-        var queueId = (await _page.Locator("#queued-messages [data-testid=message-queue-id]").InnerTextAsync()).Trim();
+        await Page.GotoAsync(server.BaseUrl + "/queues");
+        await Page.Locator("#queues-page[data-interactive=true]").WaitForAsync();
+        await Expect(Page.Locator("#queue-list [data-testid=queue-last-error]")).ToContainTextAsync("451 4.3.0", new() { Timeout = 60_000 });
+        await Expect(Page.Locator("#queued-messages [data-testid=message-queue-id]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-01-queues-stuck.png"), FullPage = true });
+        var queueId = (await Page.Locator("#queued-messages [data-testid=message-queue-id]").InnerTextAsync()).Trim();
 
         // Details: envelope, the recipient's last reply, the body shown as text (the script is not run).
-        await _page.ClickAsync("#queued-messages [data-testid=message-queue-id]");
-        await Expect(_page.Locator("[data-testid=details-queue-id]")).ToHaveTextAsync(queueId);
-        await Expect(_page.Locator("[data-testid=details-recipient-reply]")).ToContainTextAsync("451 4.3.0");
-        await _page.GetByRole(AriaRole.Tab, new() { Name = "Headers and body" }).ClickAsync();
-        await Expect(_page.Locator("#preview-text")).ToContainTextAsync("<script>alert('x')</script> Please pay.");
-        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-02-message-details.png"), FullPage = true });
-        await _page.ClickAsync("#details-close");
+        await Page.ClickAsync("#queued-messages [data-testid=message-queue-id]");
+        await Expect(Page.Locator("[data-testid=details-queue-id]")).ToHaveTextAsync(queueId);
+        await Expect(Page.Locator("[data-testid=details-recipient-reply]")).ToContainTextAsync("451 4.3.0");
+        await Page.GetByRole(AriaRole.Tab, new() { Name = "Headers and body" }).ClickAsync();
+        await Expect(Page.Locator("#preview-text")).ToContainTextAsync("<script>alert('x')</script> Please pay.");
+        await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-02-message-details.png"), FullPage = true });
+        await Page.ClickAsync("#details-close");
 
         // Fix the next hop, then Retry on its queue: delivered, and the queue empties.
         remote.Script.RcptReply = null;
-        await _page.Locator("[data-testid^=retry-queue-]").First.ClickAsync();
+        await Page.Locator("[data-testid^=retry-queue-]").First.ClickAsync();
         var delivered = Assert.Single(await remote.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
         Assert.Equal(["carol@fabrikam.test"], delivered.Recipients);
-        await Expect(_page.Locator("#queues-empty")).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-03-queues-empty.png"), FullPage = true });
+        await Expect(Page.Locator("#queues-empty")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-03-queues-empty.png"), FullPage = true });
 
         // Trace: the timeline shows the deferral with the remote reply and then the successful send.
-        await _page.GotoAsync(server.BaseUrl + "/message-trace?id=" + Uri.EscapeDataString(queueId));
-        await _page.Locator("#message-trace-page[data-interactive=true]").WaitForAsync();
-        await Expect(_page.Locator("[data-testid=trace-queue-id]")).ToHaveTextAsync(queueId);
-        var timeline = _page.Locator("[data-testid=tracking-timeline]");
+        await Page.GotoAsync(server.BaseUrl + "/message-trace?id=" + Uri.EscapeDataString(queueId));
+        await Page.Locator("#message-trace-page[data-interactive=true]").WaitForAsync();
+        await Expect(Page.Locator("[data-testid=trace-queue-id]")).ToHaveTextAsync(queueId);
+        var timeline = Page.Locator("[data-testid=tracking-timeline]");
         await Expect(timeline.Locator("[data-testid=timeline-event][data-kind=Receive]")).ToHaveCountAsync(1);
         await Expect(timeline.Locator("[data-testid=timeline-event][data-kind=Defer]").First).ToContainTextAsync("451");
         await Expect(timeline.Locator("[data-testid=timeline-event][data-kind=Send], [data-testid=timeline-event][data-kind=Deliver]").First).ToBeVisibleAsync();
-        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-04-message-trace.png"), FullPage = true });
+        await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-04-message-trace.png"), FullPage = true });
 
         // Dashboard: the message counts as received and delivered; this node is healthy.
-        await _page.GotoAsync(server.BaseUrl + "/");
-        await _page.Locator("#dashboard-page[data-interactive=true]").WaitForAsync();
-        await Expect(_page.Locator("[data-testid=rates-totals]")).ToContainTextAsync("Received 1");
-        await Expect(_page.Locator("[data-testid=node-health]").First).ToHaveTextAsync("Healthy");
-        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-05-dashboard.png"), FullPage = true });
+        await Page.GotoAsync(server.BaseUrl + "/");
+        await Page.Locator("#dashboard-page[data-interactive=true]").WaitForAsync();
+        await Expect(Page.Locator("[data-testid=rates-totals]")).ToContainTextAsync("Received 1");
+        await Expect(Page.Locator("[data-testid=node-health]").First).ToHaveTextAsync("Healthy");
+        await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-05-dashboard.png"), FullPage = true });
 
         // Protocol logs: the submission session is found by client IP and connector, and its transcript shows the conversation.
-        await _page.GotoAsync(server.BaseUrl + "/protocol-logs");
-        await _page.Locator("#protocol-logs-page[data-interactive=true]").WaitForAsync();
-        await _page.FillAsync("#logs-client-ip", "127.0.0.1");
-        await _page.FillAsync("#logs-connector", "Client Frontend");
-        await _page.ClickAsync("#logs-search");
-        await Expect(_page.Locator("#logs-sessions [data-testid=session-connector]").First).ToHaveTextAsync("Client Frontend");
-        await _page.Locator("#logs-sessions [data-testid=session-start]").First.ClickAsync();
-        await Expect(_page.Locator("[data-testid=transcript]")).ToContainTextAsync("EHLO");
-        await Expect(_page.Locator("[data-testid=transcript]")).ToContainTextAsync("MAIL FROM:<bob@contoso.test>");
-        Assert.DoesNotContain("bobs-submission-pass", await _page.Locator("[data-testid=transcript]").InnerTextAsync());
-        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-06-protocol-logs.png"), FullPage = true });
+        await Page.GotoAsync(server.BaseUrl + "/protocol-logs");
+        await Page.Locator("#protocol-logs-page[data-interactive=true]").WaitForAsync();
+        await Page.FillAsync("#logs-client-ip", "127.0.0.1");
+        await Page.FillAsync("#logs-connector", "Client Frontend");
+        await Page.ClickAsync("#logs-search");
+        await Expect(Page.Locator("#logs-sessions [data-testid=session-connector]").First).ToHaveTextAsync("Client Frontend");
+        await Page.Locator("#logs-sessions [data-testid=session-start]").First.ClickAsync();
+        await Expect(Page.Locator("[data-testid=transcript]")).ToContainTextAsync("EHLO");
+        await Expect(Page.Locator("[data-testid=transcript]")).ToContainTextAsync("MAIL FROM:<bob@contoso.test>");
+        Assert.DoesNotContain("bobs-submission-pass", await Page.Locator("[data-testid=transcript]").InnerTextAsync());
+        await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ops-06-protocol-logs.png"), FullPage = true });
     }
 
     private async Task SignInAsync()
     {
-        await _page.GotoAsync(server.BaseUrl + "/account/login");
-        await _page.FillAsync("#login-username", "admin");
-        await _page.FillAsync("#login-password", MailflowSmtpServerFixture.InitialPassword);
-        await _page.ClickAsync("#login-submit");
-        await Expect(_page).ToHaveURLAsync(new Regex("/account/change-password"));
-        await _page.FillAsync("#current-password", MailflowSmtpServerFixture.InitialPassword);
-        await _page.FillAsync("#new-password", NewPassword);
-        await _page.FillAsync("#confirm-password", NewPassword);
-        await _page.ClickAsync("#change-password-submit");
-        await _page.Locator("#admin-layout[data-interactive=true]").WaitForAsync(new() { Timeout = 20_000 });
+        await Page.GotoAsync(server.BaseUrl + "/account/login");
+        await Page.FillAsync("#login-username", "admin");
+        await Page.FillAsync("#login-password", MailflowSmtpServerFixture.InitialPassword);
+        await Page.ClickAsync("#login-submit");
+        await Expect(Page).ToHaveURLAsync(new Regex("/account/change-password"));
+        await Page.FillAsync("#current-password", MailflowSmtpServerFixture.InitialPassword);
+        await Page.FillAsync("#new-password", NewPassword);
+        await Page.FillAsync("#confirm-password", NewPassword);
+        await Page.ClickAsync("#change-password-submit");
+        await Page.Locator("#admin-layout[data-interactive=true]").WaitForAsync(new() { Timeout = 20_000 });
     }
 }

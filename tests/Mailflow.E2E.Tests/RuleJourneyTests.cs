@@ -20,32 +20,12 @@ namespace Mailflow.E2E.Tests;
 /// rule below another one and the new order is stored as one configuration generation.
 /// </summary>
 public sealed class RuleJourneyTests(MailflowSmtpServerFixture server, Xunit.Abstractions.ITestOutputHelper output)
-    : IClassFixture<MailflowSmtpServerFixture>, IAsyncLifetime
+    : BrowserJourney(output), IClassFixture<MailflowSmtpServerFixture>
 {
     private const string AdminName = "rita";
     private const string AdminPassword = "rita's long rule password";
     private const string RuleName = "Tag external invoices";
     private const string ExpectedSummary = "If the sender is located outside the organization and the subject includes 'invoice', prepend the subject with '[EXTERNAL] '.";
-    private IPlaywright _playwright = default!;
-    private IBrowser _browser = default!;
-    private IBrowserContext _context = default!;
-    private IPage _page = default!;
-
-    public async Task InitializeAsync()
-    {
-        (_playwright, _browser) = await Browser.LaunchAsync();
-        _context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
-        _page = await _context.NewPageAsync();
-        _page.SetDefaultTimeout(30_000);
-        _page.Console += (_, message) => output.WriteLine($"[browser {message.Type}] {message.Text}");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
 
     [Fact]
     public async Task PrependSubjectRule_WhenBuiltInTheEditor_TagsTheDeliveredMessageAndCountsTheHit()
@@ -60,8 +40,8 @@ public sealed class RuleJourneyTests(MailflowSmtpServerFixture server, Xunit.Abs
             }
             catch
             {
-                await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("failure-rule-journey.png"), FullPage = true });
-                output.WriteLine($"Failed at {_page.Url}:\n{await _page.ContentAsync()}");
+                await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("failure-rule-journey.png"), FullPage = true });
+                Output.WriteLine($"Failed at {Page.Url}:\n{await Page.ContentAsync()}");
                 throw;
             }
         }
@@ -78,26 +58,26 @@ public sealed class RuleJourneyTests(MailflowSmtpServerFixture server, Xunit.Abs
             DeliveryTarget = $"127.0.0.1:{mailboxServer.Port}",
         });
         await AdminSignIn.CreateAccountAsync(server.Services, AdminName, AdminPassword, AdminRoles.OrganizationManagement);
-        await AdminSignIn.SignInAsync(_page, server.BaseUrl, AdminName, AdminPassword, "/mail-flow/rules");
+        await AdminSignIn.SignInAsync(Page, server.BaseUrl, AdminName, AdminPassword, "/mail-flow/rules");
 
         // No rules yet: the list explains, and New rule opens the editor.
-        await _page.Locator("#rules-page[data-interactive=true]").WaitForAsync();
-        await Expect(_page.Locator("#rules-empty")).ToBeVisibleAsync();
-        await _page.ClickAsync("#add-rule");
-        await _page.Locator("#rule-editor-page[data-interactive=true]").WaitForAsync();
-        await Expect(_page.Locator("#page-title")).ToHaveTextAsync("New mail flow rule");
-        await _page.FillAsync("#rule-name-input", RuleName);
+        await Page.Locator("#rules-page[data-interactive=true]").WaitForAsync();
+        await Expect(Page.Locator("#rules-empty")).ToBeVisibleAsync();
+        await Page.ClickAsync("#add-rule");
+        await Page.Locator("#rule-editor-page[data-interactive=true]").WaitForAsync();
+        await Expect(Page.Locator("#page-title")).ToHaveTextAsync("New mail flow rule");
+        await Page.FillAsync("#rule-name-input", RuleName);
 
         // Condition 1: the sender is located outside the organization (the scope a new location condition starts with).
-        await _page.ClickAsync("[data-testid=conditions] [data-testid=predicate-add]");
-        var first = _page.Locator("[data-testid=conditions] [data-testid=predicate]").Nth(0);
+        await Page.ClickAsync("[data-testid=conditions] [data-testid=predicate-add]");
+        var first = Page.Locator("[data-testid=conditions] [data-testid=predicate]").Nth(0);
         await ChooseAsync(first.Locator("[data-testid=predicate-kind]"), "the sender is located");
         // The second select of the condition is its scope (MudSelect does not pass data-testid through).
         await Expect(first.Locator("[role=combobox]").Nth(1)).ToHaveTextAsync("Outside the organization");
 
         // Condition 2: the subject includes 'invoice' (typed, then Enter adds it as a chip).
-        await _page.ClickAsync("[data-testid=conditions] [data-testid=predicate-add]");
-        var second = _page.Locator("[data-testid=conditions] [data-testid=predicate]").Nth(1);
+        await Page.ClickAsync("[data-testid=conditions] [data-testid=predicate-add]");
+        var second = Page.Locator("[data-testid=conditions] [data-testid=predicate]").Nth(1);
         await ChooseAsync(second.Locator("[data-testid=predicate-kind]"), "the subject includes any of these words");
         var word = second.Locator("[data-testid=words-input] input[data-testid=value-input]");
         await word.FillAsync("invoice");
@@ -105,20 +85,20 @@ public sealed class RuleJourneyTests(MailflowSmtpServerFixture server, Xunit.Abs
         await Expect(second.Locator("[data-testid=value-chip]")).ToHaveTextAsync(["invoice"]);
 
         // Action: prepend the subject.
-        await _page.ClickAsync("[data-testid=action-add]");
-        var action = _page.Locator("[data-testid=actions] [data-testid=action]").Nth(0);
+        await Page.ClickAsync("[data-testid=action-add]");
+        var action = Page.Locator("[data-testid=actions] [data-testid=action]").Nth(0);
         await ChooseAsync(action.Locator("[data-testid=action-kind]"), "prepend the subject with");
         await action.Locator("[data-testid=argument-Text] input").FillAsync("[EXTERNAL] ");
 
         // The rule in plain language, before it is saved.
-        await Expect(_page.Locator("#rule-summary")).ToHaveTextAsync(ExpectedSummary);
-        await Expect(_page.Locator("[data-testid=predicate-error], [data-testid=action-error]")).ToHaveCountAsync(0);
-        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("30-rule-editor-external-invoices.png"), FullPage = true });
-        await _page.ClickAsync("#rule-save");
+        await Expect(Page.Locator("#rule-summary")).ToHaveTextAsync(ExpectedSummary);
+        await Expect(Page.Locator("[data-testid=predicate-error], [data-testid=action-error]")).ToHaveCountAsync(0);
+        await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("30-rule-editor-external-invoices.png"), FullPage = true });
+        await Page.ClickAsync("#rule-save");
 
         // Back on the list: the rule, its summary, no hits yet.
-        await Expect(_page).ToHaveURLAsync(new Regex("/mail-flow/rules$"));
-        await _page.Locator("#rules-page[data-interactive=true]").WaitForAsync();
+        await Expect(Page).ToHaveURLAsync(new Regex("/mail-flow/rules$"));
+        await Page.Locator("#rules-page[data-interactive=true]").WaitForAsync();
         var row = RuleRow(RuleName);
         await Expect(row.Locator("[data-testid=rule-summary]")).ToHaveTextAsync(ExpectedSummary);
         await Expect(row.Locator("[data-testid=rule-hits]")).ToContainTextAsync("0 / 0");
@@ -144,11 +124,11 @@ public sealed class RuleJourneyTests(MailflowSmtpServerFixture server, Xunit.Abs
             Assert.Equal("[EXTERNAL] Your invoice 42", (await MimeMessage.LoadAsync(content)).Subject);
 
         // The categorizer counts the hit before the message is queued for delivery, so a reload shows it.
-        await _page.ReloadAsync();
-        await _page.Locator("#rules-page[data-interactive=true]").WaitForAsync();
+        await Page.ReloadAsync();
+        await Page.Locator("#rules-page[data-interactive=true]").WaitForAsync();
         await Expect(RuleRow(RuleName).Locator("[data-testid=rule-hits]")).ToContainTextAsync("1 / 0");
         await Expect(RuleRow(RuleName).Locator("[data-testid=rule-priority]")).ToHaveTextAsync("0");
-        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("31-rules-hit-counted.png"), FullPage = true });
+        await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("31-rules-hit-counted.png"), FullPage = true });
 
         await DragBelowAnotherRuleAsync();
     }
@@ -167,30 +147,30 @@ public sealed class RuleJourneyTests(MailflowSmtpServerFixture server, Xunit.Abs
                 Actions = [new RuleAction { Kind = "SetHeader", Arguments = { ["Name"] = "X-Large", ["Value"] = "yes" } }],
             },
         });
-        await _page.ReloadAsync();
-        await _page.Locator("#rules-page[data-interactive=true]").WaitForAsync();
-        await Expect(_page.Locator("#rules [data-testid=rule-name]")).ToHaveTextAsync([RuleName, Other]);
+        await Page.ReloadAsync();
+        await Page.Locator("#rules-page[data-interactive=true]").WaitForAsync();
+        await Expect(Page.Locator("#rules [data-testid=rule-name]")).ToHaveTextAsync([RuleName, Other]);
         var generationBefore = await LatestGenerationAsync();
 
         await RuleRow(RuleName).DragToAsync(RuleRow(Other));
 
-        await Expect(_page.Locator("#rules [data-testid=rule-name]")).ToHaveTextAsync([Other, RuleName]);
-        await Expect(_page.Locator(".mud-snackbar")).ToContainTextAsync($"{RuleName} moved to priority 1");
+        await Expect(Page.Locator("#rules [data-testid=rule-name]")).ToHaveTextAsync([Other, RuleName]);
+        await Expect(Page.Locator(".mud-snackbar")).ToContainTextAsync($"{RuleName} moved to priority 1");
         Assert.Equal([Other, RuleName], (await server.Get<TransportRuleService>().ListAsync()).Select(r => r.Name));
         Assert.Equal(generationBefore + 1, await LatestGenerationAsync());
-        await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("32-rules-reordered-by-drag.png"), FullPage = true });
+        await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("32-rules-reordered-by-drag.png"), FullPage = true });
     }
 
-    private ILocator RuleRow(string name) => _page.Locator($"#rules [data-testid=rule-row][data-rule='{name}']");
+    private ILocator RuleRow(string name) => Page.Locator($"#rules [data-testid=rule-row][data-rule='{name}']");
 
     /// <summary>Opens a MudSelect (it opens on mouse down) and picks the item with exactly this text from its popover.</summary>
     private async Task ChooseAsync(ILocator select, string itemText)
     {
         await select.Locator("[role=combobox]").ClickAsync();
-        await _page.Locator(".mud-popover-open .mud-list-item")
+        await Page.Locator(".mud-popover-open .mud-list-item")
             .Filter(new() { HasTextRegex = new Regex($"^\\s*{Regex.Escape(itemText)}\\s*$") })
             .ClickAsync();
-        await Expect(_page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+        await Expect(Page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
     }
 
     private async Task<long> LatestGenerationAsync()

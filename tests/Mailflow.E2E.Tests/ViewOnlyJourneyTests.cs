@@ -1,6 +1,5 @@
 using Mailflow.Configuration;
 using Mailflow.Identity;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -9,61 +8,33 @@ namespace Mailflow.E2E.Tests;
 
 /// <summary>A View-Only admin sees the receive connectors but no way to change them, and the service refuses them too.</summary>
 public sealed class ViewOnlyJourneyTests(MailflowServerFixture server, Xunit.Abstractions.ITestOutputHelper output)
-    : IClassFixture<MailflowServerFixture>, IAsyncLifetime
+    : BrowserJourney(output), IClassFixture<MailflowServerFixture>
 {
     private const string ViewerName = "victor";
     private const string ViewerPassword = "viewer password that is long";
-    private IPlaywright _playwright = default!;
-    private IBrowser _browser = default!;
-    private IBrowserContext _context = default!;
-    private IPage _page = default!;
-
-    public async Task InitializeAsync()
-    {
-        (_playwright, _browser) = await Browser.LaunchAsync();
-        _context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
-        _page = await _context.NewPageAsync();
-        _page.Console += (_, message) => output.WriteLine($"[browser {message.Type}] {message.Text}");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
 
     [Fact]
     public async Task ViewOnlyAdmin_WhenOpeningReceiveConnectors_SeesNoChangeButtonsAndTheServiceRefuses()
     {
-        await using (var scope = server.Services.CreateAsyncScope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<AdminUser>>();
-            var viewer = new AdminUser { UserName = ViewerName };
-            Assert.True((await users.CreateAsync(viewer, ViewerPassword)).Succeeded);
-            Assert.True((await users.AddToRoleAsync(viewer, AdminRoles.ViewOnly)).Succeeded);
-        }
+        await AdminSignIn.CreateAccountAsync(server.Services, ViewerName, ViewerPassword, AdminRoles.ViewOnly);
 
         try
         {
-            await _page.GotoAsync(server.BaseUrl + "/mail-flow/receive-connectors");
-            await _page.FillAsync("#login-username", ViewerName);
-            await _page.FillAsync("#login-password", ViewerPassword);
-            await _page.ClickAsync("#login-submit");
-            await _page.Locator("#receive-connectors-page[data-interactive=true]").WaitForAsync(new() { Timeout = 20_000 });
+            await AdminSignIn.SignInAsync(Page, server.BaseUrl, ViewerName, ViewerPassword, "/mail-flow/receive-connectors");
+            await Page.Locator("#receive-connectors-page[data-interactive=true]").WaitForAsync(new() { Timeout = 20_000 });
 
-            await Expect(_page.Locator("#receive-connectors [data-testid=connector-name]")).ToHaveCountAsync(3);
-            await Expect(_page.Locator("#read-only-notice")).ToBeVisibleAsync();
-            await Expect(_page.Locator("#add-receive-connector")).ToHaveCountAsync(0);
-            await Expect(_page.Locator("[data-testid^=edit-]")).ToHaveCountAsync(0);
-            await Expect(_page.Locator("[data-testid^=remove-]")).ToHaveCountAsync(0);
-            await Expect(_page.Locator("[data-testid^=toggle-]")).ToHaveCountAsync(0);
-            await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("12-receive-connectors-view-only.png"), FullPage = true });
+            await Expect(Page.Locator("#receive-connectors [data-testid=connector-name]")).ToHaveCountAsync(3);
+            await Expect(Page.Locator("#read-only-notice")).ToBeVisibleAsync();
+            await Expect(Page.Locator("#add-receive-connector")).ToHaveCountAsync(0);
+            await Expect(Page.Locator("[data-testid^=edit-]")).ToHaveCountAsync(0);
+            await Expect(Page.Locator("[data-testid^=remove-]")).ToHaveCountAsync(0);
+            await Expect(Page.Locator("[data-testid^=toggle-]")).ToHaveCountAsync(0);
+            await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("12-receive-connectors-view-only.png"), FullPage = true });
         }
         catch
         {
-            await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("failure-view-only-journey.png"), FullPage = true });
-            output.WriteLine($"Failed at {_page.Url}:\n{await _page.ContentAsync()}");
+            await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("failure-view-only-journey.png"), FullPage = true });
+            Output.WriteLine($"Failed at {Page.Url}:\n{await Page.ContentAsync()}");
             throw;
         }
 
