@@ -1,6 +1,7 @@
 using Mailflow.Admin.Web.Components.Pages.MailFlow;
 using Mailflow.Identity;
 using Mailflow.WhatIf;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mailflow.Admin.Web.Tests;
@@ -66,5 +67,57 @@ public sealed class TestMailFlowPageTests : MudBunitContext
         Assert.Contains("The subject contains “confidential plans”.", page.Find("#test-rules").TextContent);
         Assert.Contains("Expanded group team@mailflow.local", page.Find("#test-resolution").TextContent);
         Assert.Contains("local:maildir", page.Find("#test-routing").TextContent);
+    }
+
+    [Fact]
+    public void Test_WhenExtraHeadersAreGiven_SendsThemWithTheRequest()
+    {
+        SignInAs("alice", AdminRoles.ViewOnly);
+        var page = Render<TestMailFlow>();
+
+        page.Find("#test-sender").Change("boss@contoso.test");
+        page.Find("#test-recipients").Change("team@mailflow.local");
+        page.Find("#test-headers").Change("X-Priority: 1\nX-Campaign:  spring ");
+        page.Find("#run-test").Click();
+
+        page.WaitForAssertion(() => Assert.NotNull(_tester.Request), WaitTimeout);
+        var headers = Assert.IsAssignableFrom<IReadOnlyDictionary<string, string>>(_tester.Request!.Headers);
+        Assert.Equal("1", headers["X-Priority"]);
+        Assert.Equal("spring", headers["X-Campaign"]);
+        Assert.Null(_tester.Request.Eml);
+    }
+
+    [Fact]
+    public void Test_WhenAHeaderLineHasNoColon_ExplainsNextToTheFieldAndDoesNotRun()
+    {
+        SignInAs("alice", AdminRoles.ViewOnly);
+        var page = Render<TestMailFlow>();
+
+        page.Find("#test-recipients").Change("team@mailflow.local");
+        page.Find("#test-headers").Change("X-Priority 1");
+        page.Find("#run-test").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("“X-Priority 1” is not a header: write it as Name: value.", page.Markup), WaitTimeout);
+        Assert.Null(_tester.Request);
+    }
+
+    [Fact]
+    public void Test_WhenAnEmlIsUploaded_SendsItsContentInsteadOfTheFields()
+    {
+        SignInAs("alice", AdminRoles.ViewOnly);
+        var page = Render<TestMailFlow>();
+        const string Eml = "From: boss@contoso.test\r\nTo: team@mailflow.local\r\nSubject: quarterly invoice\r\n\r\nPlease pay.\r\n";
+
+        page.Find("#test-sender").Change("boss@contoso.test");
+        page.Find("#test-recipients").Change("team@mailflow.local");
+        page.Find("#test-subject").Change("ignored subject");
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(Eml, "invoice.eml"));
+        page.WaitForAssertion(() => Assert.Contains("invoice.eml", page.Find("[data-testid=eml-name]").TextContent), WaitTimeout);
+        Assert.True(page.Find("#test-subject").HasAttribute("disabled"));
+        page.Find("#run-test").Click();
+
+        page.WaitForAssertion(() => Assert.NotNull(_tester.Request), WaitTimeout);
+        Assert.Equal(Eml, _tester.Request!.Eml);
+        Assert.Equal(["team@mailflow.local"], _tester.Request.Recipients);
     }
 }

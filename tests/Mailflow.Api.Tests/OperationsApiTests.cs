@@ -410,6 +410,40 @@ public abstract class OperationsApiTests(ServerPerClass servers, DatabaseProvide
     }
 
     [Fact]
+    public async Task TestMailFlow_WhenHeadersOrAnEmlAreGiven_RulesSeeTheirHeaders()
+    {
+        var word = Http.Unique("campaign");
+        var rule = Http.Unique("Header ");
+        await _admin.SendJsonAsync(HttpMethod.Post, "api/v1/rules", new
+        {
+            name = rule,
+            definition = new
+            {
+                conditions = new object[] { new { kind = "HeaderContainsWords", headerName = "X-Campaign", values = new[] { word } } },
+                actions = new[] { new { kind = "SetHeader", arguments = new Dictionary<string, string> { ["Name"] = "X-Seen", ["Value"] = "1" } } },
+            },
+        }).ExpectAsync(HttpStatusCode.Created);
+        await RefreshSnapshotAsync();
+
+        bool Matched(JsonNode result) =>
+            result["rules"]!["rules"]!.AsArray().Single(r => r!["ruleName"]!.GetValue<string>() == rule)!["matched"]!.GetValue<bool>();
+
+        var withoutHeader = await TestMailFlowAsync(new { sender = "a@contoso.test", recipients = new[] { "postmaster@mailflow.local" }, subject = "hello", resolveMx = false });
+        Assert.False(Matched(withoutHeader));
+
+        var withHeader = await TestMailFlowAsync(new
+        {
+            sender = "a@contoso.test", recipients = new[] { "postmaster@mailflow.local" }, subject = "hello", resolveMx = false,
+            headers = new Dictionary<string, string> { ["X-Campaign"] = $"spring {word}" },
+        });
+        Assert.True(Matched(withHeader));
+
+        var eml = $"From: a@contoso.test\r\nTo: postmaster@mailflow.local\r\nSubject: from a file\r\nX-Campaign: {word}\r\n\r\nBody.\r\n";
+        var fromEml = await TestMailFlowAsync(new { sender = "a@contoso.test", recipients = new[] { "postmaster@mailflow.local" }, eml, resolveMx = false });
+        Assert.True(Matched(fromEml));
+    }
+
+    [Fact]
     public async Task TestMailFlow_WhenTwoConnectorsCoverTheDomain_ChoosesTheLowerCostAndExplainsTheOther()
     {
         var domain = Http.Unique("route") + ".test";

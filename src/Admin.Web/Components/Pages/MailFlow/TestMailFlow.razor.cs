@@ -1,6 +1,7 @@
 using Mailflow.Configuration;
 using Mailflow.WhatIf;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 
 namespace Mailflow.Admin.Web.Components.Pages.MailFlow;
 
@@ -21,6 +22,11 @@ public sealed partial class TestMailFlow
     private bool _authenticated;
     private string? _subject;
     private string? _body;
+    private string? _headers;
+    private string? _headersError;
+    private string? _eml;
+    private string? _emlName;
+    private string? _emlError;
     private bool _resolveMx = true;
     private bool _running;
     private string? _error;
@@ -30,8 +36,57 @@ public sealed partial class TestMailFlow
     protected override async Task OnInitializedAsync() =>
         _connectorNames = [.. (await ReceiveConnectors.ListAsync()).Select(c => c.Name)];
 
+    /// <summary>The receive connectors' default message size limit; a larger file is not a message this server would take anyway.</summary>
+    private const long MaxEmlBytes = 35 * 1024 * 1024;
+
+    private async Task OnEmlChangedAsync(IBrowserFile? file)
+    {
+        _emlError = null;
+        if (file is null)
+            return;
+        if (file.Size > MaxEmlBytes)
+        {
+            _emlError = $"{file.Name} is {file.Size / (1024 * 1024)} MB; choose a message under {MaxEmlBytes / (1024 * 1024)} MB.";
+            return;
+        }
+        await using var stream = file.OpenReadStream(MaxEmlBytes);
+        using var reader = new StreamReader(stream);
+        _eml = await reader.ReadToEndAsync();
+        _emlName = file.Name;
+    }
+
+    private void ClearEml(MudBlazor.MudChip<string> _) => (_eml, _emlName) = (null, null);
+
+    /// <summary>"Name: value" per line; a line without a colon is refused so a typo is not silently dropped.</summary>
+    private Dictionary<string, string>? ParseHeaders()
+    {
+        _headersError = null;
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in (_headers ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var colon = line.IndexOf(':');
+            if (colon <= 0)
+            {
+                _headersError = $"“{line}” is not a header: write it as Name: value.";
+                return null;
+            }
+            var name = line[..colon].Trim();
+            // RFC 5322 §3.6.8: a field name is printable US-ASCII without spaces (the colon ends it).
+            if (!name.All(c => c is > ' ' and <= '~'))
+            {
+                _headersError = $"“{name}” is not a valid header name: use letters, digits and dashes, e.g. X-Priority.";
+                return null;
+            }
+            headers[name] = line[(colon + 1)..].Trim();
+        }
+        return headers;
+    }
+
     private async Task RunAsync()
     {
+        var headers = _eml is null ? ParseHeaders() : [];
+        if (headers is null)
+            return;
         _running = true;
         _error = null;
         try
@@ -45,6 +100,8 @@ public sealed partial class TestMailFlow
                 Authenticated = _authenticated,
                 Subject = _subject,
                 Body = _body,
+                Headers = headers.Count == 0 ? null : headers,
+                Eml = _eml,
                 ResolveMx = _resolveMx,
             });
         }
