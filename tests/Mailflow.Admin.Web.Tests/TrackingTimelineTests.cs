@@ -4,6 +4,7 @@ using Mailflow.Data;
 using Mailflow.Tracking;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 
 namespace Mailflow.Admin.Web.Tests;
 
@@ -12,6 +13,8 @@ public sealed class TrackingTimelineTests : MudBunitContext
     private static readonly DateTimeOffset T0 = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
 
     protected override bool SeedDefaults => false;
+
+    protected override void AddServices(IServiceCollection services) => services.AddSingleton<MessageTraceQuery>();
 
     private static MessageTrackingEvent Event(long id, MessageTrackingEventKind kind, int seconds, string queueId = "Q1") => new()
     {
@@ -87,5 +90,50 @@ public sealed class TrackingTimelineTests : MudBunitContext
             new MessageTraceSearch { MessageOrQueueId = "Q2@contoso.test", From = T0.AddHours(-1), To = T0.AddHours(1) }, CancellationToken.None);
 
         Assert.Equal("Q2", Assert.Single(found).QueueId);
+    }
+
+    private async Task SeedAsync(params MessageTrackingEvent[] events)
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<MailflowDbContext>>().CreateDbContextAsync();
+        db.MessageTrackingEvents.AddRange(events);
+        await db.SaveChangesAsync();
+    }
+
+    [Fact]
+    public async Task TracePage_WhenACustomDayRangeIsPicked_FindsOnlyMessagesOfThoseDays()
+    {
+        var early = Event(0, MessageTrackingEventKind.Receive, 0, "EARLY");
+        early.Time = new DateTimeOffset(2026, 11, 20, 23, 30, 0, TimeSpan.Zero);
+        var late = Event(0, MessageTrackingEventKind.Receive, 0, "LATE");
+        late.Time = new DateTimeOffset(2026, 11, 22, 0, 15, 0, TimeSpan.Zero);
+        await SeedAsync(early, late);
+        SignInAs("alice", Mailflow.Identity.AdminRoles.ViewOnly);
+        RenderProviders();
+        var page = Render<MessageTrace>();
+
+        await page.InvokeAsync(() => page.FindComponent<MudSelect<int>>().Instance.ValueChanged.InvokeAsync(0));
+        var pickers = page.FindComponents<MudDatePicker>();
+        Assert.Equal(2, pickers.Count);
+        await page.InvokeAsync(() => pickers[0].Instance.DateChanged.InvokeAsync(new DateTime(2026, 11, 20)));
+        await page.InvokeAsync(() => pickers[1].Instance.DateChanged.InvokeAsync(new DateTime(2026, 11, 21)));
+        page.Find("#trace-form").Submit();
+
+        page.WaitForAssertion(() => Assert.Equal(["EARLY"], page.FindAll("[data-testid=trace-queue-id]").Select(e => e.TextContent.Trim())), WaitTimeout);
+    }
+
+    [Fact]
+    public async Task TracePage_WhenTheCustomRangeIsIncomplete_ExplainsNextToTheField()
+    {
+        SignInAs("alice", Mailflow.Identity.AdminRoles.ViewOnly);
+        RenderProviders();
+        var page = Render<MessageTrace>();
+
+        await page.InvokeAsync(() => page.FindComponent<MudSelect<int>>().Instance.ValueChanged.InvokeAsync(0));
+        await page.InvokeAsync(() => page.FindComponents<MudDatePicker>()[0].Instance.DateChanged.InvokeAsync(new DateTime(2026, 11, 20)));
+        page.Find("#trace-form").Submit();
+
+        page.WaitForAssertion(() => Assert.Contains("Pick the first and the last day to search.", page.Markup), WaitTimeout);
+        Assert.Empty(page.FindAll("#trace-count"));
+        Assert.Empty(page.FindAll("#trace-empty"));
     }
 }

@@ -18,6 +18,10 @@ public sealed partial class MessageTrace : IDisposable
     private IReadOnlyList<TracedMessage>? _results;
     private bool _searching;
     private string? _error;
+    private string? _rangeError;
+
+    /// <summary>The time-range choice that shows the From/To day pickers.</summary>
+    private const int CustomRange = 0;
 
     protected override async Task OnInitializedAsync()
     {
@@ -31,11 +35,13 @@ public sealed partial class MessageTrace : IDisposable
 
     private async Task SearchAsync()
     {
+        _rangeError = null;
+        if (Window() is not var (from, to))
+            return;
         _searching = true;
         _error = null;
         try
         {
-            var now = Time.GetUtcNow();
             _results = await Query.SearchAsync(new MessageTraceSearch
             {
                 Sender = _form.Sender,
@@ -43,8 +49,8 @@ public sealed partial class MessageTrace : IDisposable
                 Subject = _form.Subject,
                 MessageOrQueueId = _form.MessageOrQueueId,
                 Kind = _form.Kind,
-                From = now.AddHours(-_form.Hours),
-                To = now.AddMinutes(1),
+                From = from,
+                To = to,
             }, _disposed.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -55,6 +61,29 @@ public sealed partial class MessageTrace : IDisposable
         {
             _searching = false;
         }
+    }
+
+    /// <summary>The searched window: the last N hours, or whole UTC days from the custom range (null and a message next to the field when incomplete).</summary>
+    private (DateTimeOffset From, DateTimeOffset To)? Window()
+    {
+        if (_form.Hours != CustomRange)
+        {
+            var now = Time.GetUtcNow();
+            return (now.AddHours(-_form.Hours), now.AddMinutes(1));
+        }
+        if (_form.FromDay is not { } fromDay || _form.ToDay is not { } toDay)
+        {
+            _rangeError = "Pick the first and the last day to search.";
+            return null;
+        }
+        if (toDay.Date < fromDay.Date)
+        {
+            _rangeError = "The last day is before the first day.";
+            return null;
+        }
+        var from = new DateTimeOffset(DateTime.SpecifyKind(fromDay.Date, DateTimeKind.Utc));
+        var to = new DateTimeOffset(DateTime.SpecifyKind(toDay.Date, DateTimeKind.Utc)).AddDays(1).AddTicks(-1);
+        return (from, to);
     }
 
     public void Dispose()
@@ -70,6 +99,8 @@ public sealed partial class MessageTrace : IDisposable
         public string? Subject { get; set; }
         public string? MessageOrQueueId { get; set; }
         public int Hours { get; set; } = 24;
+        public DateTime? FromDay { get; set; }
+        public DateTime? ToDay { get; set; }
         public MessageTrackingEventKind? Kind { get; set; }
     }
 }
