@@ -132,6 +132,11 @@ for store in "${STORES[@]}"; do
   # that would otherwise sit in front of the relayed messages.
   if [ "$RELAY" = 1 ]; then
     if [ -x "$SHARED_BENCH/compare.sh" ] && (exec 3<>/dev/tcp/127.0.0.1/2601) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/2602) 2>/dev/null; then
+      # load.sh first probes the port with a bare connect-and-close. On a fresh server that first
+      # session is slow to notice the close (the JIT, the self-signed certificate made on first use),
+      # so it still held one of the connector's 20 per-source slots when smtp-source opened its 20:
+      # "421 4.7.0 Too many connections" at the banner. One complete session first avoids the race.
+      "$BENCH" --port "$SMTP_PORT" --sessions 1 --messages 20 --size "$SIZE" --label prime >/dev/null
       log "relay warm-up: $RELAY_WARMUP messages through the sink"
       "$SHARED_BENCH/relay.sh" 127.0.0.1 "$SMTP_PORT" -s 20 -m "$RELAY_WARMUP" -l "$SIZE" -r 1 -L relay-warmup | grep '^e2e_' || true
       "$SHARED_BENCH/compare.sh" 127.0.0.1 "$SMTP_PORT" --mode relay --target-pid "$SERVER_PID" --pairs "$PAIRS" --warmup 0 \

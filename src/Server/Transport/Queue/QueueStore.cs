@@ -161,31 +161,8 @@ public sealed class QueueStore(
     }
 
     /// <summary>The release itself, inside the caller's transaction: 1 when released, 0 when the lease was lost.</summary>
-    private static async Task<int> ReleaseWithinAsync(MailflowDbContext db, QueueLease lease, QueuedMessageState? advanceTo, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var message = await db.QueuedMessages
-            .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
-            .Select(m => new { m.State })
-            .SingleOrDefaultAsync(cancellationToken);
-        if (message is null)
-            return 0;
-        // Read back rather than trusted from the caller: an administrator may have changed recipients meanwhile.
-        var pending = await db.QueuedRecipients
-            .Where(r => r.MessageId == lease.MessageId)
-            .Select(r => new { r.Status, r.NextRetryAt })
-            .ToListAsync(cancellationToken);
-        var unfinished = pending.Where(r => !r.Status.IsFinal()).ToList();
-        var state = unfinished.Count == 0 ? QueuedMessageState.Completed : advanceTo ?? message.State;
-        DateTimeOffset? nextAttempt = unfinished.Count == 0 ? null : unfinished.Min(r => r.NextRetryAt ?? now);
-        return await db.QueuedMessages
-            .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.State, state)
-                .SetProperty(m => m.NextAttemptAt, nextAttempt)
-                .SetProperty(m => m.LeaseOwner, (string?)null)
-                .SetProperty(m => m.LeaseToken, (Guid?)null)
-                .SetProperty(m => m.LeaseUntil, (DateTimeOffset?)null), cancellationToken);
-    }
+    private static Task<int> ReleaseWithinAsync(MailflowDbContext db, QueueLease lease, QueuedMessageState? advanceTo, DateTimeOffset now, CancellationToken cancellationToken) =>
+        LeaseFencedCommands.ReleaseAsync(db, lease, advanceTo, now, cancellationToken);
 
     /// <summary>
     /// The categorizer's result for a claimed message in one write: its open recipient rows are
@@ -200,7 +177,7 @@ public sealed class QueueStore(
         {
             if (!await HeldAsync(db, lease, cancellationToken))
                 return 0;
-            await db.QueuedRecipients.Where(r => r.MessageId == lease.MessageId && openIds.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
+            await LeaseFencedCommands.DeleteRecipientsAsync(db, lease.MessageId, openIds, cancellationToken);
             await using (var rows = QueueRowInserter.Create(db))
             {
                 foreach (var recipient in replacement)
@@ -231,20 +208,8 @@ public sealed class QueueStore(
                 return 0;
             foreach (var result in results)
             {
-                var response = result.Response;
-                var text = Cut(response.Text);
                 DateTimeOffset? notifiedAt = settled && result.Status.IsFinal() ? now : null;
-                await db.QueuedRecipients
-                    .Where(r => r.Id == result.RecipientId && r.MessageId == lease.MessageId)
-                    .ExecuteUpdateAsync(s => s
-                        .SetProperty(r => r.Status, result.Status)
-                        .SetProperty(r => r.AttemptCount, r => r.AttemptCount + 1)
-                        .SetProperty(r => r.LastAttemptAt, now)
-                        .SetProperty(r => r.NextRetryAt, result.RetryAt)
-                        .SetProperty(r => r.LastResponse, text)
-                        .SetProperty(r => r.LastReplyCode, response.Code)
-                        .SetProperty(r => r.LastRemoteHost, response.RemoteHost)
-                        .SetProperty(r => r.FinalNotifiedAt, r => notifiedAt ?? r.FinalNotifiedAt), cancellationToken);
+                await LeaseFencedCommands.RecordOutcomeAsync(db, lease.MessageId, result, Cut(result.Response.Text), now, notifiedAt, cancellationToken);
             }
             if (settled)
                 await ReleaseWithinAsync(db, lease, advanceTo: null, now, cancellationToken);
@@ -254,7 +219,7 @@ public sealed class QueueStore(
     }
 
     private static Task<bool> HeldAsync(MailflowDbContext db, QueueLease lease, CancellationToken cancellationToken) =>
-        db.QueuedMessages.AnyAsync(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token, cancellationToken);
+        LeaseFencedCommands.HeldAsync(db, lease, cancellationToken);
 
     private static string? Cut(string? text) => text is { Length: > QueueModel.ResponseLength } full ? full[..QueueModel.ResponseLength] : text;
 

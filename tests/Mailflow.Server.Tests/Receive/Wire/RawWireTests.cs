@@ -133,6 +133,35 @@ public class RawWireTests
     }
 
     [Fact]
+    public async Task Connect_WhenEarlierSessionsAtThePerSourceLimitHaveClosed_GreetsAFullNewRoundWith220()
+    {
+        const int limit = 5;
+        await using var host = await ReceiveHost.StartAsync(ReceiveHost.Connector("Default", configure: c => c.MaxInboundConnectionsPerSource = limit));
+        for (var round = 0; round < 3; round++)
+        {
+            // A full round in parallel, as smtp-source -s N opens its sessions.
+            var clients = await Task.WhenAll(Enumerable.Range(0, limit).Select(_ => RawSmtpClient.ConnectAsync(host.Port())));
+            foreach (var client in clients)
+                await client.ExpectAsync("220");
+            await Task.WhenAll(clients.Select(async client =>
+            {
+                await client.SendAsync("QUIT", "221");
+                // The server closes the socket only after it released the session's slot.
+                Assert.Null(await client.ReadReplyAsync());
+                await client.DisposeAsync();
+            }));
+        }
+        // And one at a time, each after the previous one closed.
+        for (var i = 0; i < limit + 1; i++)
+        {
+            await using var client = await RawSmtpClient.ConnectAsync(host.Port());
+            await client.ExpectAsync("220");
+            await client.SendAsync("QUIT", "221");
+            Assert.Null(await client.ReadReplyAsync());
+        }
+    }
+
+    [Fact]
     public async Task Connect_WhenTotalLimitReached_Refuses421()
     {
         await using var host = await ReceiveHost.StartAsync(ReceiveHost.Connector("Default", configure: c => c.MaxInboundConnections = 2));
