@@ -123,8 +123,8 @@ public static class QueueQueries
     /// counts, status, next retry and the latest failure. Built from index probes per next hop rather than
     /// one GROUP BY over every open recipient (bench/README.md, "Queue list"):
     /// <list type="bullet">
-    /// <item>The next hops are found by skipping through the recipients' (NextHopKey, Status, …) index, one
-    /// probe per hop (there are tens of hops and 100,000s of recipients).</item>
+    /// <item>The next hops are found by skipping through a NextHopKey-leading index of the recipients, one
+    /// seek per hop (there are tens of hops and 100,000s of recipients).</item>
     /// <item>Each hop's counts come from its own range of the (NextHopKey, Status, NextRetryAt, MessageId)
     /// index: an equality on both leading columns, which SQLite (no statistics) reliably answers from that
     /// covering index, joined to the message's primary key for its state.</item>
@@ -148,10 +148,13 @@ public static class QueueQueries
         string? previous = null;
         while (true)
         {
-            // The next hop key after the previous one that has an open recipient: one index seek.
-            var after = previous;
-            var key = await open.Where(r => r.NextHopKey != null && (after == null || string.Compare(r.NextHopKey, after) > 0))
-                .OrderBy(r => r.NextHopKey).Select(r => r.NextHopKey).FirstOrDefaultAsync(cancellationToken);
+            // The next hop key after the previous one: one seek in a NextHopKey-leading index. No status condition here:
+            // SQLite (no statistics) would answer it from the (Status, NextRetryAt) index and sort every open recipient.
+            // A hop with final recipients only finds no waiting ones below and is skipped.
+            var hops = db.QueuedRecipients.Where(r => r.NextHopKey != null);
+            if (previous is { } after)
+                hops = hops.Where(r => string.Compare(r.NextHopKey, after) > 0);
+            var key = await hops.OrderBy(r => r.NextHopKey).Select(r => r.NextHopKey).FirstOrDefaultAsync(cancellationToken);
             if (key is null)
                 break;
             previous = key;
@@ -177,7 +180,8 @@ public static class QueueQueries
                 counts.NextRetryAt,
                 await LastErrorAsync(db, key, categorized, cancellationToken)));
         }
-        return queues;
+        // The store walked the keys in its collation's order; the list is ordinal everywhere.
+        return queues.OrderBy(q => q.NextHopKey, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>
