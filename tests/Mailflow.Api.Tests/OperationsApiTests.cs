@@ -163,6 +163,101 @@ public abstract class OperationsApiTests(ServerPerClass servers, DatabaseProvide
     }
 
     [Fact]
+    public async Task MatchingEndpoints_CountAndActOnEverythingTheFilterSelects_AndRefuseAnEmptyFilterWithoutAll()
+    {
+        var (domain, queueKey) = await SuspendedRouteAsync();
+        var subject = Http.Unique("Bulk ");
+        var ids = new List<string>();
+        foreach (var name in new[] { "mia", "noah", "olga" })
+            ids.Add(await EnqueueAsync(name + "@" + domain, "p@" + domain, MessageBytes(name + "@" + domain, "p@" + domain, subject)));
+        var other = await EnqueueAsync("quinn@" + domain, "p@" + domain, MessageBytes("quinn@" + domain, "p@" + domain, "Not bulk"));
+        var bySubject = "subject=" + Uri.EscapeDataString(subject);
+        var since = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(-1).ToString("O"));
+        var later = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(1).ToString("O"));
+
+        var count = await _admin.GetOkAsync($"api/v1/messages/count?{bySubject}&queue={Uri.EscapeDataString(queueKey)}&receivedFrom={since}");
+        Assert.Equal(3, count["count"]!.GetValue<int>());
+        Assert.Contains($"subject contains '{subject}'", count["filter"]!.GetValue<string>());
+        Assert.Equal(0, (await _admin.GetOkAsync($"api/v1/messages/count?{bySubject}&receivedFrom={later}"))["count"]!.GetValue<int>());
+        Assert.Equal(3, (await _admin.GetOkAsync($"api/v1/messages?{bySubject}&receivedBefore={later}"))["totalCount"]!.GetValue<int>());
+        Assert.Equal(0, (await _admin.GetOkAsync($"api/v1/messages?{bySubject}&receivedBefore={since}"))["totalCount"]!.GetValue<int>());
+
+        var suspended = await _admin.SendJsonAsync(HttpMethod.Post, "api/v1/messages/matching", new { action = "Suspend", subject }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(3, suspended["changed"]!.GetValue<int>());
+        foreach (var id in ids)
+            await WaitForStateAsync(id, "Suspended");
+        await WaitForStateAsync(other, "Categorized");
+        Assert.Equal(3, (await _admin.GetOkAsync($"api/v1/messages/count?{bySubject}&state=Suspended"))["count"]!.GetValue<int>());
+
+        // An empty (or blank) filter would select every queued message: refused unless all is asked for, and all only without a filter.
+        var refused = await _admin.SendJsonAsync(HttpMethod.Post, "api/v1/messages/matching", new { action = "Remove" }).ExpectAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("all", refused["errors"]!["All"]![0]!.GetValue<string>());
+        await _admin.SendJsonAsync(HttpMethod.Post, "api/v1/messages/matching", new { action = "Remove", sender = "  " }).ExpectAsync(HttpStatusCode.UnprocessableEntity);
+        await _admin.SendJsonAsync(HttpMethod.Post, "api/v1/messages/matching", new { action = "Remove", subject, all = true }).ExpectAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(4, (await _admin.GetOkAsync($"api/v1/messages/count?queue={Uri.EscapeDataString(queueKey)}"))["count"]!.GetValue<int>());
+        // all: true alone is accepted (Release only touches quarantined messages; this class's queue holds none).
+        var released = await _admin.SendJsonAsync(HttpMethod.Post, "api/v1/messages/matching", new { action = "Release", all = true }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("all queued messages", released["filter"]!.GetValue<string>());
+
+        using var viewer = await ViewOnlyClientAsync();
+        Assert.Equal(3, (await viewer.GetOkAsync($"api/v1/messages/count?{bySubject}"))["count"]!.GetValue<int>());
+        await viewer.SendJsonAsync(HttpMethod.Post, "api/v1/messages/matching", new { action = "Resume", subject }).ExpectAsync(HttpStatusCode.Forbidden);
+        Assert.Equal(3, (await _admin.GetOkAsync($"api/v1/messages/count?{bySubject}&state=Suspended"))["count"]!.GetValue<int>());
+
+        var resumed = await _admin.SendJsonAsync(HttpMethod.Post, "api/v1/messages/matching", new { action = "Resume", subject }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(3, resumed["changed"]!.GetValue<int>());
+        var removed = await _admin.SendJsonAsync(HttpMethod.Post, "api/v1/messages/matching", new { action = "Remove", ndr = false, subject, queue = queueKey }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(3, removed["changed"]!.GetValue<int>());
+        Assert.Equal(0, (await _admin.GetOkAsync($"api/v1/messages/count?{bySubject}"))["count"]!.GetValue<int>());
+        await WaitForStateAsync(other, "Categorized");
+
+        await FlushTrackingAsync();
+        var audit = await _admin.GetOkAsync("api/v1/audit?pageSize=50");
+        Assert.Contains(audit["items"]!.AsArray(), e => e!.ToJsonString().Contains(subject, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cli_MessageCountAndFilterWideVerbs_ActOnEverythingMatching_AndRefuseWithoutAFilter()
+    {
+        var (domain, _) = await SuspendedRouteAsync();
+        var subject = Http.Unique("CliBulk");
+        var first = await EnqueueAsync("rita@" + domain, "s@" + domain, MessageBytes("rita@" + domain, "s@" + domain, subject));
+        var second = await EnqueueAsync("sam@" + domain, "s@" + domain, MessageBytes("sam@" + domain, "s@" + domain, subject));
+
+        var count = await MailflowAsync("message", "count", "--subject", subject, "--received-from", "1h");
+        AssertSucceeded(count);
+        Assert.Contains("2 messages match", count.Output);
+        var none = await MailflowAsync("message", "count", "--subject", subject, "--received-before", "1h");
+        AssertSucceeded(none);
+        Assert.Contains("0 messages match", none.Output);
+        var listed = await MailflowAsync("message", "list", "--subject", subject, "--received-from", "1h");
+        AssertSucceeded(listed);
+        Assert.Contains(first, listed.Output);
+        Assert.Contains(second, listed.Output);
+
+        var suspended = await MailflowAsync("message", "suspend", "--subject", subject);
+        AssertSucceeded(suspended);
+        Assert.Contains("Suspended 2 message(s) matching", suspended.Output);
+        await WaitForStateAsync(first, "Suspended");
+        await WaitForStateAsync(second, "Suspended");
+
+        var refused = await MailflowAsync("message", "remove");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("--all", refused.Error);
+        var both = await MailflowAsync("message", "resume", first, "--subject", subject);
+        Assert.NotEqual(0, both.ExitCode);
+        await WaitForStateAsync(second, "Suspended");
+
+        AssertSucceeded(await MailflowAsync("message", "resume", "--subject", subject, "--sender", "rita@"));
+        await WaitForStateAsync(first, "Categorized");
+        await WaitForStateAsync(second, "Suspended");
+        var removed = await MailflowAsync("message", "remove", "--subject", subject);
+        AssertSucceeded(removed);
+        Assert.Contains("Removed 2 message(s)", removed.Output);
+        Assert.Contains("0 messages match", (await MailflowAsync("message", "count", "--subject", subject)).Output);
+    }
+
+    [Fact]
     public async Task RemoveWithNdr_WhenAsked_DeletesTheMessageAndQueuesAnNdrToTheSender()
     {
         var (domain, _) = await SuspendedRouteAsync();

@@ -153,6 +153,73 @@ public sealed class QueueViewerQueryTests(PostgresFixture postgres) : IDisposabl
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task QueueList_WithLeasesOfSeveralNodes_SuspendedAndRetryOnlyHops_AgreesWithTheRecipients(DatabaseProvider provider)
+    {
+        await using var node = await StartSeededAsync(provider);
+        var now = node.Time.GetUtcNow();
+        const string retryOnly = "smtp:d:delta.test", heldOnly = "smtp:e:epsilon.test";
+        await using (var db = await node.CreateDbContextAsync())
+        {
+            var messages = await db.QueuedMessages.Include(m => m.Recipients).OrderBy(m => m.Id).ToListAsync();
+            // Leases of other nodes sharing the store: live ones on hop B, an expired one on hop C (not a delivery under way).
+            foreach (var m in messages.Where(m => m.State == QueuedMessageState.Categorized && m.Recipients.Any(r => r.NextHopKey == Hops[1])).Take(3))
+                (m.LeaseOwner, m.LeaseUntil) = ("node-b", now.AddMinutes(2));
+            foreach (var m in messages.Where(m => m.State == QueuedMessageState.Categorized && m.LeaseUntil == null
+                                                  && m.Recipients.All(r => r.NextHopKey == Hops[2])).Take(2))
+                (m.LeaseOwner, m.LeaseUntil) = ("node-c", now.AddMinutes(-1));
+            db.NextHopSuspensions.Add(new NextHopSuspension { NextHopKey = Hops[2], SuspendedBy = "admin", SuspendedAt = now });
+            // Hop D: every waiting recipient waits for its retry time; the newest failure belongs to a held message and
+            // is not the queue's, nor is a delivered recipient's.
+            var waiting = messages.Where(m => m.State == QueuedMessageState.Categorized && m.LeaseUntil == null).Take(12).ToList();
+            for (var i = 0; i < waiting.Count; i++)
+                waiting[i].Recipients.Add(new QueuedRecipient
+                {
+                    Address = $"d{i}@delta.test", NextHopKey = retryOnly,
+                    Status = i == 11 ? QueuedRecipientStatus.Delivered : QueuedRecipientStatus.TemporaryFailure,
+                    AttemptCount = 2, LastAttemptAt = now.AddMinutes(-30 + i), NextRetryAt = i == 11 ? null : now.AddMinutes(10 + i),
+                    LastReplyCode = i == 11 ? 250 : 421, LastResponse = $"4.4.2 delta {i}",
+                });
+            var held = messages.Where(m => m.State is QueuedMessageState.Suspended or QueuedMessageState.Quarantined).Take(6).ToList();
+            foreach (var (m, i) in held.Select((m, i) => (m, i)))
+            {
+                m.Recipients.Add(new QueuedRecipient
+                {
+                    Address = $"held{i}@delta.test", NextHopKey = retryOnly, Status = QueuedRecipientStatus.TemporaryFailure,
+                    LastAttemptAt = now, NextRetryAt = now.AddSeconds(1), LastReplyCode = 451, LastResponse = "4.3.0 held, newest",
+                });
+                m.Recipients.Add(new QueuedRecipient { Address = $"held{i}@epsilon.test", NextHopKey = heldOnly, Status = QueuedRecipientStatus.Scheduled });
+            }
+            await db.SaveChangesAsync();
+        }
+        var all = await LoadAllAsync(node);
+
+        var queues = await node.Get<IQueueOperations>().ListQueuesAsync();
+
+        var expected = all.Where(m => m.State == QueuedMessageState.Categorized)
+            .SelectMany(m => m.Recipients.Where(r => r.NextHopKey != null && !r.Status.IsFinal()).Select(r => (Message: m, Recipient: r)))
+            .GroupBy(x => x.Recipient.NextHopKey!).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected.Select(g => g.Key), queues.Select(q => q.NextHopKey));
+        Assert.DoesNotContain(queues, q => q.NextHopKey == heldOnly);
+        foreach (var (group, queue) in expected.Zip(queues))
+        {
+            Assert.Equal(group.Select(x => x.Message.Id).Distinct().Count(), queue.MessageCount);
+            Assert.Equal(group.Count(), queue.RecipientCount);
+            Assert.Equal(group.Where(x => x.Recipient.NextRetryAt > now).Min(x => x.Recipient.NextRetryAt), queue.NextRetryAt);
+            var failure = group.Select(x => x.Recipient).Where(r => r.LastReplyCode >= 400).MaxBy(r => r.LastAttemptAt);
+            Assert.Equal(failure is null ? null : $"{failure.LastReplyCode} {failure.LastResponse}", queue.LastError);
+            var status = group.Key == Hops[2] ? NextHopQueueStatus.Suspended
+                : group.Any(x => x.Message.LeaseUntil > now) ? NextHopQueueStatus.Active
+                : group.Any(x => x.Recipient.NextRetryAt is null || x.Recipient.NextRetryAt <= now) ? NextHopQueueStatus.Ready
+                : NextHopQueueStatus.Retry;
+            Assert.Equal(status, queue.Status);
+        }
+        Assert.Equal([NextHopQueueStatus.Active, NextHopQueueStatus.Active, NextHopQueueStatus.Suspended, NextHopQueueStatus.Retry], queues.Select(q => q.Status));
+        var delta = queues.Single(q => q.NextHopKey == retryOnly);
+        Assert.Equal((11, 11, "421 4.4.2 delta 10", now.AddMinutes(10)), (delta.MessageCount, delta.RecipientCount, delta.LastError, delta.NextRetryAt));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task SuspendMatching_ThenResumeMatching_ChangesOnlyMatchingMessages_AndAuditsOnce(DatabaseProvider provider)
     {
         await using var node = await StartSeededAsync(provider);

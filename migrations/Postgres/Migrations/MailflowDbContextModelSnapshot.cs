@@ -865,6 +865,8 @@ namespace Mailflow.Migrations.Postgres.Migrations
 
                     b.HasIndex("Size", "Id");
 
+                    b.HasIndex("State", "LeaseUntil");
+
                     b.HasIndex("State", "NextAttemptAt");
 
                     b.HasIndex("Subject", "Id");
@@ -948,7 +950,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
 
                     b.HasIndex("Status", "NextRetryAt");
 
-                    b.HasIndex("NextHopKey", "Status", "MessageId");
+                    b.HasIndex("NextHopKey", "Status", "LastAttemptAt");
+
+                    b.HasIndex("NextHopKey", "Status", "NextRetryAt", "MessageId");
 
                     b.HasIndex(new[] { "Address" }, "IX_QueuedRecipients_Address_Trigram");
 

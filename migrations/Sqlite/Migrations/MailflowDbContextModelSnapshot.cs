@@ -853,6 +853,8 @@ namespace Mailflow.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Size", "Id");
 
+                    b.HasIndex("State", "LeaseUntil");
+
                     b.HasIndex("State", "NextAttemptAt");
 
                     b.HasIndex("Subject", "Id");
@@ -924,7 +926,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Status", "NextRetryAt");
 
-                    b.HasIndex("NextHopKey", "Status", "MessageId");
+                    b.HasIndex("NextHopKey", "Status", "LastAttemptAt");
+
+                    b.HasIndex("NextHopKey", "Status", "NextRetryAt", "MessageId");
 
                     b.ToTable("QueuedRecipients");
                 });

@@ -14,6 +14,33 @@ public static class MessagesApi
 
     public sealed record MessageActionResult(int Changed);
 
+    public sealed record MessageCount(int Count, string Filter);
+
+    /// <summary>
+    /// An action on every message a filter selects (the filter as <c>GET /messages</c> takes it). An empty
+    /// filter selects the whole queue, so it must be asked for with <c>all: true</c>: an empty body cannot
+    /// empty the queue by accident.
+    /// </summary>
+    /// <param name="Ndr">For remove: send each sender an NDR for every recipient not yet delivered.</param>
+    /// <param name="All">Required, and only allowed, when no filter is given: act on every queued message.</param>
+    public sealed record MatchingActionRequest(
+        MessageAction Action,
+        bool Ndr = false,
+        bool All = false,
+        string? Sender = null,
+        string? Recipient = null,
+        QueuedMessageState? State = null,
+        string? Subject = null,
+        string? Queue = null,
+        DateTimeOffset? ReceivedFrom = null,
+        DateTimeOffset? ReceivedBefore = null)
+    {
+        public QueueMessageFilter ToFilter() => Filter(Sender, Recipient, State, Subject, Queue, ReceivedFrom, ReceivedBefore);
+    }
+
+    /// <param name="Changed">How many messages the action changed (matching messages in a state it does not apply to are left alone).</param>
+    public sealed record MatchingActionResult(int Changed, string Filter);
+
     public const int MaximumPageSize = 500;
     private const string Missing = "There is no message with that queue id in the queue.";
 
@@ -22,17 +49,46 @@ public static class MessagesApi
         var group = api.MapGroup("/messages").WithTags("Queued messages");
 
         group.MapGet("/", (IQueueOperations queues, string? sender, string? recipient, QueuedMessageState? state, string? subject,
-                string? queue, int? page, int? pageSize, CancellationToken ct) =>
+                string? queue, DateTimeOffset? receivedFrom, DateTimeOffset? receivedBefore, int? page, int? pageSize, CancellationToken ct) =>
             {
                 var size = Math.Clamp(pageSize ?? 50, 1, MaximumPageSize);
                 var number = Math.Max(page ?? 1, 1);
                 return queues.ListMessagesAsync(new QueueMessageQuery
                 {
                     Sender = sender, Recipient = recipient, State = state, SubjectContains = subject, NextHopKey = queue,
+                    ReceivedFrom = receivedFrom, ReceivedBefore = receivedBefore,
                     Skip = (number - 1) * size, Take = size,
                 }, ct);
             })
-            .WithName("ListMessages").WithSummary("Queued messages, newest first. Filters: sender, recipient, subject (contains), state, queue (next hop key, exact); page from 1");
+            .WithName("ListMessages").WithSummary("Queued messages, newest first. Filters: sender, recipient, subject (contains), state, queue (next hop key, exact), " +
+                "receivedFrom (at or after) and receivedBefore (ISO 8601 times); page from 1");
+
+        // A literal segment outranks the {queueId} parameter in routing; queue ids are never "count".
+        group.MapGet("/count", async (IQueueOperations queues, string? sender, string? recipient, QueuedMessageState? state, string? subject,
+                string? queue, DateTimeOffset? receivedFrom, DateTimeOffset? receivedBefore, CancellationToken ct) =>
+            {
+                var filter = Filter(sender, recipient, state, subject, queue, receivedFrom, receivedBefore);
+                return new MessageCount(await queues.CountMessagesAsync(filter, ct), filter.Describe());
+            })
+            .WithName("CountMessages").WithSummary("How many queued messages match the filter (the same filters as listing): what an action on everything matching would consider");
+
+        group.MapPost("/matching", async Task<IResult> (MatchingActionRequest request, ClaimsPrincipal user, IQueueOperations queues, CancellationToken ct) =>
+            {
+                var filter = request.ToFilter();
+                var empty = filter == new QueueMessageFilter();
+                if (empty != request.All)
+                    return ApiResults.Validation(new Dictionary<string, string[]>
+                    {
+                        ["All"] = [empty
+                            ? "Give a filter (sender, recipient, subject, state, queue, receivedFrom, receivedBefore), or all: true to act on every queued message."
+                            : "all: true acts on every queued message: leave it out when giving a filter."],
+                    });
+                var changed = await queues.ApplyToMatchingAsync(AdminActor.FromPrincipal(user), filter, ToQueueAction(request.Action, request.Ndr), ct);
+                return TypedResults.Ok(new MatchingActionResult(changed, filter.Describe()));
+            })
+            .WithName("MatchingMessageAction").WithSummary("Apply one action (Suspend, Resume, Retry, Remove with or without ndr, Release) to every message matching a filter, " +
+                "set-based and audited as one entry; answers how many changed. An empty filter needs all: true (Organization Management)")
+            .Produces<MatchingActionResult>().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapGet("/{queueId}", async Task<IResult> (string queueId, IQueueOperations queues, CancellationToken ct) =>
                 await queues.GetMessageAsync(queueId, ct) is { } details
@@ -73,6 +129,26 @@ public static class MessagesApi
                 RunAsync(queues, AdminActor.FromPrincipal(user), action, [queueId], false, ct))
             .WithName(action + "Message").WithSummary(summary)
             .ProducesProblem(StatusCodes.Status403Forbidden);
+
+    /// <summary>The viewer's filter from the API's names; blank text filters select nothing less (they are left out).</summary>
+    private static QueueMessageFilter Filter(string? sender, string? recipient, QueuedMessageState? state, string? subject,
+        string? queue, DateTimeOffset? receivedFrom, DateTimeOffset? receivedBefore) => new()
+    {
+        Sender = Blank(sender), Recipient = Blank(recipient), State = state, SubjectContains = Blank(subject), NextHopKey = Blank(queue),
+        ReceivedFrom = receivedFrom, ReceivedBefore = receivedBefore,
+    };
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+    private static QueueAction ToQueueAction(MessageAction action, bool ndr) => action switch
+    {
+        MessageAction.Suspend => QueueAction.Suspend,
+        MessageAction.Resume => QueueAction.Resume,
+        MessageAction.Retry => QueueAction.RetryNow,
+        MessageAction.Remove => ndr ? QueueAction.RemoveWithNdr : QueueAction.RemoveSilently,
+        MessageAction.Release => QueueAction.Release,
+        _ => throw new ArgumentOutOfRangeException(nameof(action)),
+    };
 
     private static async Task<MessageActionResult> RunAsync(IQueueOperations queues, AdminActor actor, MessageAction action,
         IReadOnlyList<string> queueIds, bool ndr, CancellationToken ct) =>

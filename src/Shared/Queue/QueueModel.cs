@@ -49,6 +49,8 @@ public static class QueueModel
             // Claims: workable state, due, by priority; also the viewer's count by state.
             e.HasIndex(x => new { x.State, x.NextAttemptAt });
             e.HasIndex(x => x.LeaseToken);
+            // The few messages under a lease (the queue list's "Active"; the claim loop's next lease expiry).
+            e.HasIndex(x => new { x.State, x.LeaseUntil });
             // The queue viewer's sort columns, each with the Id tie-breaker, so 100,000 queued messages page
             // from the index without a sort (QueueQueries). SQLite's sender/subject filters scan these too.
             e.HasIndex(x => new { x.ReceivedAt, x.Id });
@@ -78,8 +80,11 @@ public static class QueueModel
             e.Property(x => x.LastRemoteHost).HasMaxLength(255);
             e.Property(x => x.NextHopKey).HasMaxLength(AddressLength);
             e.HasIndex(x => new { x.Status, x.NextRetryAt });
-            // One queue's messages (the viewer's drill-down, the queue summary, retry/resume of a queue) from the index alone.
-            e.HasIndex(x => new { x.NextHopKey, x.Status, x.MessageId });
+            // One queue's messages (the viewer's drill-down, retry/resume of a queue) and the queue list's per-hop
+            // counts, due and next retry, from the index alone.
+            e.HasIndex(x => new { x.NextHopKey, x.Status, x.NextRetryAt, x.MessageId });
+            // The queue list's last error per queue: the newest attempt of a hop, walked from the end.
+            e.HasIndex(x => new { x.NextHopKey, x.Status, x.LastAttemptAt });
             // Also the foreign key's index; on SQLite the recipient filter scans it instead of the table.
             e.HasIndex(x => new { x.MessageId, x.Address });
             if (postgres)

@@ -666,6 +666,11 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                 columns: new[] { "Size", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_QueuedMessages_State_LeaseUntil",
+                table: "QueuedMessages",
+                columns: new[] { "State", "LeaseUntil" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_QueuedMessages_State_NextAttemptAt",
                 table: "QueuedMessages",
                 columns: new[] { "State", "NextAttemptAt" });
@@ -681,9 +686,14 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                 columns: new[] { "MessageId", "Address" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_QueuedRecipients_NextHopKey_Status_MessageId",
+                name: "IX_QueuedRecipients_NextHopKey_Status_LastAttemptAt",
                 table: "QueuedRecipients",
-                columns: new[] { "NextHopKey", "Status", "MessageId" });
+                columns: new[] { "NextHopKey", "Status", "LastAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_QueuedRecipients_NextHopKey_Status_NextRetryAt_MessageId",
+                table: "QueuedRecipients",
+                columns: new[] { "NextHopKey", "Status", "NextRetryAt", "MessageId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_QueuedRecipients_Status_NextRetryAt",
