@@ -29,24 +29,7 @@ public abstract class CertificatesApiTests(ServerPerClass servers, DatabaseProvi
         return Task.CompletedTask;
     }
 
-    private sealed record Run(int ExitCode, string Output, string Error);
-
-    private async Task<Run> MailflowAsync(params string[] args)
-    {
-        var home = Directory.CreateTempSubdirectory("mailflow-cli-home-");
-        try
-        {
-            var variables = new Dictionary<string, string?> { [CliEnvironment.UrlVariable] = _server.BaseUrl.ToString(), [CliEnvironment.ApiKeyVariable] = ApiServer.InitialKey };
-            using var output = new StringWriter();
-            using var error = new StringWriter();
-            var exit = await MailflowCli.RunAsync(args, output, error, new CliEnvironment(variables, home.FullName, new StringReader("")));
-            return new Run(exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            home.Delete(recursive: true);
-        }
-    }
+    private Task<CliRun> MailflowAsync(params string[] args) => CliRun.AsAdminAsync(_server.BaseUrl, args);
 
     private async Task<HttpClient> ViewOnlyClientAsync()
     {

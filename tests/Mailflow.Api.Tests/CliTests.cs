@@ -27,22 +27,12 @@ public abstract class CliTests(ServerPerClass servers, DatabaseProvider provider
         return Task.CompletedTask;
     }
 
-    private sealed record Run(int ExitCode, string Output, string Error);
+    private Task<CliRun> MailflowAsAsync(string? apiKey, string stdin, params string[] args) =>
+        CliRun.InHomeAsync(_server.BaseUrl, apiKey, _home.FullName, stdin, args);
 
-    private async Task<Run> MailflowAsAsync(string? apiKey, string stdin, params string[] args)
-    {
-        var variables = new Dictionary<string, string?> { [CliEnvironment.UrlVariable] = _server.BaseUrl.ToString() };
-        if (apiKey is not null)
-            variables[CliEnvironment.ApiKeyVariable] = apiKey;
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await MailflowCli.RunAsync(args, output, error, new CliEnvironment(variables, _home.FullName, new StringReader(stdin)));
-        return new Run(exit, output.ToString(), error.ToString());
-    }
+    private Task<CliRun> MailflowAsync(params string[] args) => MailflowAsAsync(ApiServer.InitialKey, "", args);
 
-    private Task<Run> MailflowAsync(params string[] args) => MailflowAsAsync(ApiServer.InitialKey, "", args);
-
-    private static void AssertSucceeded(Run run) => Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{run.Output}\n{run.Error}");
+    private static void AssertSucceeded(CliRun run) => run.AssertSucceeded();
 
     [Fact]
     public async Task Domain_AddSetListRemove_ThroughTheTool()

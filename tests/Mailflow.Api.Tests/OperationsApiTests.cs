@@ -569,26 +569,9 @@ public abstract class OperationsApiTests(ServerPerClass servers, DatabaseProvide
         Assert.Contains("not an IP address", problem["errors"]!["ClientIp"]![0]!.GetValue<string>());
     }
 
-    private sealed record Run(int ExitCode, string Output, string Error);
+    private Task<CliRun> MailflowAsync(params string[] args) => CliRun.AsAdminAsync(_server.BaseUrl, args);
 
-    private async Task<Run> MailflowAsync(params string[] args)
-    {
-        var home = Directory.CreateTempSubdirectory("mailflow-cli-home-");
-        try
-        {
-            var variables = new Dictionary<string, string?> { [CliEnvironment.UrlVariable] = _server.BaseUrl.ToString(), [CliEnvironment.ApiKeyVariable] = ApiServer.InitialKey };
-            using var output = new StringWriter();
-            using var error = new StringWriter();
-            var exit = await MailflowCli.RunAsync(args, output, error, new CliEnvironment(variables, home.FullName, new StringReader("")));
-            return new Run(exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            home.Delete(recursive: true);
-        }
-    }
-
-    private static void AssertSucceeded(Run run) => Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{run.Output}\n{run.Error}");
+    private static void AssertSucceeded(CliRun run) => run.AssertSucceeded();
 
     [Fact]
     public async Task Cli_QueueMessageAndTraceVerbs_ShowAndChangeTheQueue()
