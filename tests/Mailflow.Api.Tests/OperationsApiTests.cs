@@ -230,6 +230,9 @@ public abstract class OperationsApiTests(ServerPerClass servers, DatabaseProvide
         var none = await MailflowAsync("message", "count", "--subject", subject, "--received-before", "1h");
         AssertSucceeded(none);
         Assert.Contains("0 messages match", none.Output);
+        var badTime = await MailflowAsync("message", "count", "--received-before", "yesterday-ish");
+        Assert.NotEqual(0, badTime.ExitCode);
+        Assert.Contains("--received-before yesterday-ish: write a duration", badTime.Error);
         var listed = await MailflowAsync("message", "list", "--subject", subject, "--received-from", "1h");
         AssertSucceeded(listed);
         Assert.Contains(first, listed.Output);

@@ -40,7 +40,8 @@ internal static class AuditCommands
         return command;
     }
 
-    internal static DateTimeOffset ParseSince(string text)
+    /// <summary>A duration back from now or a UTC time; <paramref name="option"/> names the option in the error.</summary>
+    internal static DateTimeOffset ParseSince(string text, string option = "--since")
     {
         var t = text.Trim();
         if (t.Length >= 2 && double.TryParse(t[..^1], NumberStyles.Number, CultureInfo.InvariantCulture, out var amount))
@@ -57,6 +58,6 @@ internal static class AuditCommands
         }
         if (DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
             return at;
-        throw new CliException($"--since {text}: write a duration (30m, 2h, 3d) or a time (2026-01-31T12:00:00Z).");
+        throw new CliException($"{option} {text}: write a duration (30m, 2h, 3d) or a time (2026-01-31T12:00:00Z).");
     }
 }

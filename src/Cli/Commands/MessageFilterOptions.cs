@@ -39,8 +39,8 @@ internal sealed class MessageFilterOptions
         Add("recipient", parse.GetValue(_recipient));
         Add("state", parse.GetValue(_state));
         Add("subject", parse.GetValue(_subject));
-        Add("receivedFrom", Time(parse.GetValue(_receivedFrom)));
-        Add("receivedBefore", Time(parse.GetValue(_receivedBefore)));
+        Add("receivedFrom", Time(parse.GetValue(_receivedFrom), _receivedFrom.Name));
+        Add("receivedBefore", Time(parse.GetValue(_receivedBefore), _receivedBefore.Name));
         return values;
     }
 
@@ -54,6 +54,6 @@ internal sealed class MessageFilterOptions
             body[name] = value;
     }
 
-    private static string? Time(string? text) =>
-        string.IsNullOrWhiteSpace(text) ? null : AuditCommands.ParseSince(text).ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+    private static string? Time(string? text, string option) =>
+        string.IsNullOrWhiteSpace(text) ? null : AuditCommands.ParseSince(text, option).ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 }
