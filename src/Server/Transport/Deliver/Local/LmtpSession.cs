@@ -50,7 +50,9 @@ internal sealed class LmtpSession : IAsyncDisposable
         }
         else
         {
-            socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            // Nagle off, as for SMTP out (SmtpDeliveryAgent.ConnectSocketAsync): the content's last write and the
+            // final "." would otherwise wait for the server's delayed ACK of the write before.
+            socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             endPoint = IPAddress.TryParse(host.Host, out var address) ? new IPEndPoint(address, host.Port) : new DnsEndPoint(host.Host, host.Port);
         }
         try
