@@ -45,6 +45,7 @@ public static class TransportHostingExtensions
         services.AddSingleton<FileProtocolLog>();
         services.AddSingleton<IProtocolLog>(sp => sp.GetRequiredService<FileProtocolLog>());
         services.AddSingleton<Mailflow.Tracking.IProtocolLogReader, FileProtocolLogReader>();
+        services.AddSingleton<Mailflow.Server.Transport.WhatIf.AgentWhatIf>();
         services.AddSingleton<Mailflow.WhatIf.IMailFlowTester, Mailflow.Server.Transport.WhatIf.MailFlowTester>();
         services.AddSingleton<ReceiveEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<ReceiveEngine>());
