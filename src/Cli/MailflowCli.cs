@@ -44,6 +44,7 @@ public static class MailflowCli
         root.Subcommands.Add(TraceCommands.Create(context));
         root.Subcommands.Add(LogCommands.Create(context));
         root.Subcommands.Add(TestMailFlowCommands.Create(context));
+        root.Subcommands.Add(AgentCommands.Create(context));
         return root;
     }
 }

@@ -29,6 +29,8 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<RecipientService>();
         services.AddSingleton<TransportRuleService>();
         services.AddSingleton<OrganizationSettingsService>();
+        // Needs the engine's ITransportAgentCatalog (registered by the server with the agents it runs).
+        services.AddSingleton<TransportAgentService>();
         services.AddSingleton<IPasswordHasher<Recipient>, PasswordHasher<Recipient>>();
         services.AddSingleton<SmartHostPasswordProtector>();
         services.AddSingleton<TlsCertificateProtector>();

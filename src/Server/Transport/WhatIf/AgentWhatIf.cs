@@ -114,16 +114,7 @@ public sealed class AgentWhatIf(TransportAgentPipeline pipeline)
 
     private static AgentVerdictTest ToTest(AgentDecision decision)
     {
-        var eventText = decision.Event switch
-        {
-            AgentEvents.Connect => "connect",
-            AgentEvents.Helo => "HELO",
-            AgentEvents.Auth => "AUTH",
-            AgentEvents.MailFrom => "MAIL FROM",
-            AgentEvents.RcptTo => "RCPT TO",
-            AgentEvents.EndOfData => "end of data",
-            _ => decision.Event.ToString(),
-        };
+        var eventText = TransportAgentCatalog.EventNames(decision.Event) is [var name] ? name : decision.Event.ToString();
         var reply = decision.Verdict.Reply is { } r ? $"{r.Code} {r.Enhanced} {r.Text.Replace('\n', ' ')}" : null;
         var detail = decision.Verdict.Detail;
         if (decision.Verdict.Kind == AgentVerdictKind.Tarpit)
