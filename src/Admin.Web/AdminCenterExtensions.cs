@@ -87,6 +87,7 @@ public static class AdminCenterExtensions
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PasswordChangeRedirect>();
 
         services.AddSingleton<Cluster.GenerationStatusReader>();
+        services.AddSingleton<Cluster.NodeListenerStatusReader>();
         services.AddSingleton<Auditing.AuditLogQuery>();
         services.AddSingleton<Queue.MessagePreviewReader>();
         services.AddSingleton<Tracking.MessageTraceQuery>();

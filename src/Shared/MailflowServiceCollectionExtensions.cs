@@ -46,6 +46,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<IStartupSeeder, InitialApiKeySeeder>();
 
         // Live configuration: the snapshot, its refresh loop (poll + in-process signal) and, on PostgreSQL, LISTEN/NOTIFY.
+        services.AddSingleton<Cluster.ListenerBindReport>();
         services.AddSingleton<TransportConfigProvider>();
         services.AddHostedService<ConfigurationRefreshLoop>();
         services.AddHostedService<PostgresConfigurationListener>();

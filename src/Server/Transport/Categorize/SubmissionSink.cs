@@ -27,8 +27,10 @@ public sealed partial class SubmissionSink(
     QueueIdGenerator queueIds,
     SubmissionSignal submissions,
     MessageTracker tracker,
+    SmtpRefusalRecorder refusals,
     ILogger<SubmissionSink> logger) : IMessageSink
 {
+    private SmtpRefusalRecorder Refusals => refusals;
     private TransportRuleEvaluator Evaluator => evaluator;
     private QueueIdGenerator QueueIds => queueIds;
     private ILogger Logger => logger;
@@ -90,7 +92,10 @@ public sealed partial class SubmissionSink(
                 {
                     await inner.AbortAsync();
                     Log.Rejected(sink.Logger, reject.RuleName, envelope.Sender, envelope.Client.RemoteAddress.ToString());
-                    throw new MessageRejectedException(new SmtpReply(reject.SmtpCode, reject.EnhancedStatusCode, reject.Text), $"rule '{reject.RuleName}' rejected the message");
+                    var reply = new SmtpReply(reject.SmtpCode, reject.EnhancedStatusCode, reject.Text);
+                    sink.Refusals.RejectedByRule(reject.RuleName, reply, envelope.ReceiveConnectorName, envelope.Client.RemoteAddress,
+                        envelope.Sender, [.. envelope.Recipients.Select(r => r.Address)]);
+                    throw new MessageRejectedException(reply, $"rule '{reject.RuleName}' rejected the message");
                 }
                 if (decision.DeleteSilently)
                 {

@@ -24,6 +24,7 @@ public static class DeliveryServiceCollectionExtensions
 
         services.AddSingleton<MessageTracker>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageTracker>());
+        services.AddSingleton<SmtpRefusalRecorder>();
 
         services.AddSingleton<SmtpConnectionPool>();
         services.AddSingleton<IDeliveryAgent, SmtpDeliveryAgent>();

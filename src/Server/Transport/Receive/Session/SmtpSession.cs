@@ -436,6 +436,7 @@ public sealed class SmtpSession
         }
         if (refusal is not null)
         {
+            _dependencies.Refusals?.RecipientRefused(refusal, _policy.ConnectorName, _clientAddress, _mail!.Sender?.Address ?? "", rcpt.Recipient.Address);
             await ErrorAsync(refusal, protocolError: false, cancellationToken);
             return;
         }
@@ -742,6 +743,7 @@ public sealed class SmtpSession
         {
             _authFailures++;
             ReceiveLog.AuthFailed(Logger, Id, mechanism, _transport.RemoteEndPoint);
+            _dependencies.Refusals?.AuthFailed(mechanism, _policy.ConnectorName, _clientAddress);
             await ErrorAsync(SmtpReplies.AuthFailed, protocolError: false, cancellationToken);
             if (_authFailures >= _policy.MaxAuthFailures)
                 await CloseWithAsync(SmtpReplies.TooManyAuthFailures, cancellationToken);
