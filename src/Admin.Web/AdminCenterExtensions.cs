@@ -1,3 +1,4 @@
+using Mailflow.Admin.Web.Auditing;
 using Mailflow.Admin.Web.ConfigurationFile;
 using Mailflow.Admin.Web.Components;
 using Mailflow.Admin.Web.Identity;
@@ -82,6 +83,7 @@ public static class AdminCenterExtensions
             .AddClaimsPrincipalFactory<AdminClaimsPrincipalFactory>();
         services.AddScoped<IUserConfirmation<AdminUser>, EnabledAdminConfirmation>();
         services.AddSingleton<AdminAccountService>();
+        services.AddSingleton<AdminSignInAudit>();
 
         services.AddAuthorization(AdminPolicies.Configure);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PasswordChangeRedirect>();
@@ -107,6 +109,7 @@ public static class AdminCenterExtensions
         app.MapAccountEndpoints();
         app.MapQueueExport();
         app.MapConfigurationExport();
+        app.MapAuditExport();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
