@@ -27,6 +27,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<ReceiveConnectorService>();
         services.AddSingleton<SendConnectorService>();
         services.AddSingleton<RecipientService>();
+        services.AddSingleton<RecipientDirectory>();
         services.AddSingleton<TransportRuleService>();
         services.AddSingleton<OrganizationSettingsService>();
         services.AddSingleton<IPasswordHasher<Recipient>, PasswordHasher<Recipient>>();
