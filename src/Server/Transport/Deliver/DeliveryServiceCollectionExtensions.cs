@@ -27,6 +27,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<SmtpRefusalRecorder>();
 
         services.AddSingleton<SmtpConnectionPool>();
+        services.AddSingleton<SendProtocolLog>();
         services.AddSingleton<IDeliveryAgent, SmtpDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, MaildirDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, LmtpDeliveryAgent>();

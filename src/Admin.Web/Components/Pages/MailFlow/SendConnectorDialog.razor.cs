@@ -100,6 +100,7 @@ public sealed partial class SendConnectorDialog : IConnectorEditor<SendConnector
         {
             if (!_submitted && (field == nameof(SendConnector.Name) && !_nameTouched
                                 || field == nameof(SendConnector.AddressSpaces) && _draft.AddressSpaces.Count == 0
+                                || field == nameof(SendConnector.SmartHosts) && _draft.SmartHosts.Count == 0
                                 || field == PasswordField && _newPassword.Length == 0))
                 continue;
             if (errors.For(field) is { Count: > 0 } messages)
@@ -170,7 +171,8 @@ public sealed partial class SendConnectorDialog : IConnectorEditor<SendConnector
     {
         _submitted = true;
         _generalError = null;
-        if (!ValidateFields())
+        // What is typed in an "add" field counts as added: saving must not silently drop it.
+        if (!AddPendingEntries() | !ValidateFields())
             return;
         _saving = true;
         try
@@ -189,6 +191,26 @@ public sealed partial class SendConnectorDialog : IConnectorEditor<SendConnector
         {
             _saving = false;
         }
+    }
+
+    /// <returns>False when a typed smart host or address space is not valid (its message is next to its field).</returns>
+    private bool AddPendingEntries()
+    {
+        var added = true;
+        if (_draft.RoutingMethod == SendRoutingMethod.SmartHost && _newSmartHost.Trim().Length > 0)
+        {
+            if (_draft.SmartHosts.Contains(_newSmartHost.Trim(), StringComparer.OrdinalIgnoreCase))
+                _newSmartHost = "";
+            else
+                AddSmartHost();
+            added &= _smartHostError is null;
+        }
+        if (_newSpace.Trim().Length > 0)
+        {
+            AddSpace();
+            added &= _spaceError is null;
+        }
+        return added;
     }
 
     private void SetCost(int index, int cost)
