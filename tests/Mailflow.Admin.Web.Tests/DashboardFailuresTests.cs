@@ -35,11 +35,26 @@ public sealed class DashboardFailuresTests : MudBunitContext
         Reply = $"{code} {enhanced} <customer{n}@fabrikam.example>: {text}",
     };
 
+    /// <summary>A receive-time agent decision as the session's decision log writes it (no queue id).</summary>
     private static MessageTrackingEvent Refusal(int n, SmtpRefusalKind kind) => new()
     {
-        Time = DateTimeOffset.UtcNow.AddMinutes(-(n % 40)), Node = "node-a", Kind = MessageTrackingEventKind.Refuse, Sender = $"spam{n}@example.net",
-        Recipients = $"victim{n}@elsewhere.example", RecipientCount = 1, RemoteHost = "203.0.113.9", ReplyCode = 550,
-        Detail = SmtpRefusal.Detail(kind, "test"),
+        Time = DateTimeOffset.UtcNow.AddMinutes(-(n % 40)), Node = "node-a", Kind = MessageTrackingEventKind.Agent, Sender = $"spam{n}@example.net",
+        Recipients = $"victim{n}@elsewhere.example", RecipientCount = 1, RemoteHost = "203.0.113.9",
+        ReplyCode = kind == SmtpRefusalKind.AuthFailed ? null : 550,
+        Reply = kind switch
+        {
+            SmtpRefusalKind.RelayDenied => "550 5.7.54 Unable to relay recipient in non-accepted domain",
+            SmtpRefusalKind.UnknownRecipient => "550 5.1.1 Recipient address rejected: user unknown",
+            SmtpRefusalKind.RejectedByRule => "550 5.7.1 Delivery not authorized, message refused",
+            _ => null,
+        },
+        Detail = kind switch
+        {
+            SmtpRefusalKind.RelayDenied => $"{SmtpRefusal.RelayAgentDisplayName} at RCPT TO (victim{n}@elsewhere.example): rejected — 550 5.7.54 … — relay denied (session s{n})",
+            SmtpRefusalKind.UnknownRecipient => $"{SmtpRefusal.RelayAgentDisplayName} at RCPT TO (x@contoso.test): rejected — 550 5.1.1 … — no such recipient (session s{n})",
+            SmtpRefusalKind.AuthFailed => $"{SmtpRefusal.AuthFailureAgentDisplayName} at AUTH: passed — AUTH PLAIN failed (1 of 3 allowed in this session) (session s{n})",
+            _ => $"{SmtpRefusal.RulesAgentDisplayName} at end of data: rejected — 550 5.7.1 … — rule 'Block invoices' (session s{n})",
+        },
     };
 
     private async Task SeedAsync(params IEnumerable<MessageTrackingEvent>[] events)

@@ -509,6 +509,46 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.ToTable("TlsCertificates");
                 });
 
+            modelBuilder.Entity("Mailflow.Configuration.TransportAgentSetting", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AgentName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("DisabledOnConnectors")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("FailurePolicy")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("Priority")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("TimeoutMilliseconds")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentName")
+                        .IsUnique();
+
+                    b.ToTable("TransportAgentSettings");
+                });
+
             modelBuilder.Entity("Mailflow.Configuration.TransportRule", b =>
                 {
                     b.Property<Guid>("Id")
@@ -734,6 +774,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AgentTags")
+                        .HasColumnType("text");
 
                     b.Property<string>("AuthenticatedAs")
                         .HasMaxLength(512)

@@ -499,6 +499,46 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.ToTable("TlsCertificates");
                 });
 
+            modelBuilder.Entity("Mailflow.Configuration.TransportAgentSetting", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisabledOnConnectors")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FailurePolicy")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Priority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TimeoutMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentName")
+                        .IsUnique();
+
+                    b.ToTable("TransportAgentSettings");
+                });
+
             modelBuilder.Entity("Mailflow.Configuration.TransportRule", b =>
                 {
                     b.Property<Guid>("Id")
@@ -722,6 +762,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("AgentTags")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("AuthenticatedAs")
                         .HasMaxLength(512)

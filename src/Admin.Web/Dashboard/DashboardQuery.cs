@@ -78,18 +78,14 @@ public sealed class DashboardQuery(IDbContextFactory<MailflowDbContext> dbFactor
     {
         var counts = new Dictionary<SmtpRefusalKind, int>();
         foreach (var kind in Enum.GetValues<SmtpRefusalKind>())
-        {
-            var prefix = SmtpRefusal.Label(kind) + ":";
-            counts[kind] = await db.MessageTrackingEvents.AsNoTracking()
-                .CountAsync(e => e.Time >= since && e.Kind == MessageTrackingEventKind.Refuse && e.Detail != null && e.Detail.StartsWith(prefix), cancellationToken);
-        }
+            counts[kind] = await db.MessageTrackingEvents.AsNoTracking().Where(e => e.Time >= since).Where(SmtpRefusal.Matches(kind)).CountAsync(cancellationToken);
         return new SmtpRefusalCounts(counts);
     }
 
     private static async Task<FirstRunChecklist> FirstRunAsync(MailflowDbContext db, CancellationToken cancellationToken)
     {
-        // Any message handled (a refused stranger does not count: the server may still be unconfigured).
-        if (await db.MessageTrackingEvents.AnyAsync(e => e.Kind != MessageTrackingEventKind.Refuse, cancellationToken))
+        // Any message handled (a refused stranger, with no queue id, does not count: the server may still be unconfigured).
+        if (await db.MessageTrackingEvents.AnyAsync(e => e.QueueId != null, cancellationToken))
             return new FirstRunChecklist(true, true, true);
         const string placeholder = MailflowOptions.PlaceholderDomain;
         return new FirstRunChecklist(

@@ -24,7 +24,10 @@ public static class MailFlowHostingExtensions
         services.TryAddSingleton<RecipientResolver>();
         services.TryAddSingleton<TransportRuleEvaluator>();
         services.TryAddSingleton(sp => new NextHopResolver(sp.GetRequiredService<IOptions<MailflowOptions>>().Value.ResolvedNodeName));
-        services.TryAddSingleton(sp => new MxResolver(sp.GetRequiredService<IOptions<DnsOptions>>().Value, sp.GetService<ILogger<MxResolver>>()));
+        // One DNS client per node (resolvers from Mailflow:Dns, answers cached per TTL, TCP on truncation):
+        // MX routing and every agent that asks DNS (SPF, DKIM, DMARC, block lists) share it.
+        services.TryAddSingleton<DnsClient.ILookupClient>(sp => MxResolver.CreateClient(sp.GetRequiredService<IOptions<DnsOptions>>().Value));
+        services.TryAddSingleton(sp => new MxResolver(sp.GetRequiredService<DnsClient.ILookupClient>(), sp.GetService<ILogger<MxResolver>>()));
         return services;
     }
 

@@ -1,5 +1,6 @@
 using Mailflow.Data;
 using Mailflow.Server.Transport;
+using Mailflow.Server.Transport.Agents;
 using Mailflow.Server.Transport.Categorize;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Queue;
@@ -34,6 +35,10 @@ public static class TransportHostingExtensions
         services.AddSingleton<Categorizer>();
         services.AddHostedService(sp => sp.GetRequiredService<Categorizer>());
 
+        // Transport agents: every check on a message, in pipeline order (see docs/architecture.md).
+        services.AddBuiltInTransportAgents();
+        services.AddSingleton<IAgentDecisionLog, TrackingAgentDecisionLog>();
+
         // Receive
         services.AddSingleton<IAddressAuthority, SnapshotAddressAuthority>();
         services.AddSingleton<AuthFailureThrottle>();
@@ -43,6 +48,7 @@ public static class TransportHostingExtensions
         services.AddSingleton<IProtocolLog>(sp => sp.GetRequiredService<FileProtocolLog>());
         services.AddSingleton<Mailflow.Tracking.IProtocolLogReader>(sp => new FileProtocolLogReader(sp.GetRequiredService<FileProtocolLog>(),
             sp.GetRequiredService<Transport.Deliver.Smtp.SendProtocolLog>().File));
+        services.AddSingleton<Mailflow.Server.Transport.WhatIf.AgentWhatIf>();
         services.AddSingleton<Mailflow.WhatIf.IMailFlowTester, Mailflow.Server.Transport.WhatIf.MailFlowTester>();
         services.AddSingleton<ReceiveEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<ReceiveEngine>());

@@ -25,6 +25,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<TlsCertificate> TlsCertificates => Set<TlsCertificate>();
     public DbSet<Recipient> Recipients => Set<Recipient>();
     public DbSet<TransportRule> TransportRules => Set<TransportRule>();
+    public DbSet<TransportAgentSetting> TransportAgentSettings => Set<TransportAgentSetting>();
     public DbSet<OrganizationSettings> OrganizationSettings => Set<OrganizationSettings>();
     public DbSet<NodeRegistration> Nodes => Set<NodeRegistration>();
     public DbSet<ConfigurationGeneration> ConfigurationGenerations => Set<ConfigurationGeneration>();
@@ -118,6 +119,17 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Property(x => x.DeliveryKind).HasConversion<string>().HasMaxLength(32);
             e.Property(x => x.Revision).IsConcurrencyToken();
             e.Ignore(x => x.AllAddresses);
+        });
+
+        b.Entity<TransportAgentSetting>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.AgentName).HasMaxLength(64).IsRequired();
+            e.HasIndex(x => x.AgentName).IsUnique();
+            e.Property(x => x.FailurePolicy).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.DisabledOnConnectors).HasJsonConversion();
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.DisplayName);
         });
 
         b.Entity<TransportRule>(e =>

@@ -51,6 +51,9 @@ public sealed class QueuedMessage
     public string? FromHeader { get; set; }
     public string? MessageIdHeader { get; set; }
 
+    /// <summary>What the transport agents found at SMTP time (spam score, authentication verdicts…), as JSON (<see cref="MessageTags"/>); null when none.</summary>
+    public string? AgentTags { get; set; }
+
     /// <summary>When this message next has work due (now for fresh messages, the earliest recipient retry later); null when completed.</summary>
     public DateTimeOffset? NextAttemptAt { get; set; }
 

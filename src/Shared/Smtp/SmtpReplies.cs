@@ -42,6 +42,12 @@ public static class SmtpReplies
     public static readonly SmtpReply ShuttingDown = new(421, "4.3.2", "Service shutting down, closing connection");
     public static readonly SmtpReply TlsNotAvailable = new(454, "4.7.0", "TLS not available due to temporary reason");
     public static readonly SmtpReply AuthTemporaryFailure = new(454, "4.7.0", "Temporary authentication failure");
+    /// <summary>A transport agent closed the connection without its own text.</summary>
+    public static readonly SmtpReply AgentDisconnect = new(421, "4.7.0", "Connection refused by policy, closing connection");
+    /// <summary>A transport agent could not decide in time (or failed) and its failure policy is tempfail.</summary>
+    public static readonly SmtpReply AgentUnavailable = new(451, "4.7.1", "Message could not be checked right now, try again later");
+    /// <summary>A transport agent refused without its own text.</summary>
+    public static readonly SmtpReply PolicyRejected = new(550, "5.7.1", "Rejected by policy");
 
     // --- 5yz: permanent, protocol ------------------------------------------------------------
     public static readonly SmtpReply UnknownCommand = new(500, "5.5.2", "Command unrecognized");

@@ -44,6 +44,4 @@ public enum MessageTrackingEventKind
     Quarantine,
     /// <summary>An administrator released the message from quarantine.</summary>
     Release,
-    /// <summary>A receive session refused a recipient, the credentials or the message during SMTP (detail: <see cref="SmtpRefusal"/>); nothing was queued.</summary>
-    Refuse,
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Mailflow.Server.Transport.Route;
+using Mailflow.TestSupport;
 
 namespace Mailflow.MailFlow.Tests.Route;
 

@@ -24,7 +24,6 @@ public static class DeliveryServiceCollectionExtensions
 
         services.AddSingleton<MessageTracker>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageTracker>());
-        services.AddSingleton<SmtpRefusalRecorder>();
 
         services.AddSingleton<SmtpConnectionPool>();
         services.AddSingleton<SendProtocolLog>();

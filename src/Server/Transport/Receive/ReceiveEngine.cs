@@ -1,4 +1,5 @@
 using Mailflow.Configuration;
+using Mailflow.Server.Transport.Agents;
 using Mailflow.Server.Transport.Receive.Hosting;
 using Mailflow.Server.Transport.Receive.Policy;
 using Mailflow.Server.Transport.Receive.Session;
@@ -18,12 +19,12 @@ namespace Mailflow.Server.Transport.Receive;
 public sealed partial class ReceiveEngine(
     TransportConfigProvider config,
     IMessageSink sink,
-    IAddressAuthority addressAuthority,
+    TransportAgentPipeline agents,
+    IAgentDecisionLog decisions,
     ISubmissionAuthenticator authenticator,
     IProtocolLog protocolLog,
     ReceiveCertificates certificates,
     Mailflow.Cluster.ListenerBindReport bindReport,
-    Tracking.SmtpRefusalRecorder refusals,
     IOptions<MailflowOptions> options,
     IOptions<SmtpOptions> smtp,
     ILoggerFactory loggerFactory,
@@ -61,7 +62,7 @@ public sealed partial class ReceiveEngine(
             return;
         }
         var listenerFactory = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
-        var dependencies = new SessionDependencies(sink, addressAuthority, authenticator, protocolLog, time, loggerFactory.CreateLogger("Mailflow.Receive"), refusals);
+        var dependencies = new SessionDependencies(sink, agents, () => config.Current, authenticator, protocolLog, time, loggerFactory.CreateLogger("Mailflow.Receive"), decisions);
         _host = new ReceiveConnectorHost(listenerFactory, dependencies, policy => certificates.For(policy.CertificateId), options.Value.ResolvedFqdn, options.Value.ResolvedNodeName);
         config.Changed += OnConfigurationChanged;
         await ApplyAsync(config.Current, cancellationToken);

@@ -59,7 +59,9 @@ public sealed class MxResolver
         // "No MX records" is an answer (implicit MX), not a reason to ask another server.
         clientOptions.ContinueOnEmptyResponse = false;
         clientOptions.ThrowDnsErrors = false;
+        // Answers are cached for their TTL and never served past it (DnsClient honours the record TTLs).
         clientOptions.UseCache = true;
+        clientOptions.UseTcpFallback = true;
         return new LookupClient(clientOptions);
     }
 

@@ -61,6 +61,15 @@ public sealed class TransportConfig
     /// </summary>
     public FrozenDictionary<Guid, TlsCertificate> Certificates { get; }
 
+    /// <summary>
+    /// Admins' settings per transport agent (agents without one run with their defaults). New kinds of
+    /// configuration are added as <c>init</c> properties like this one, set by the loader.
+    /// </summary>
+    public ImmutableArray<TransportAgentSetting> TransportAgents { get; init; } = [];
+
+    public TransportAgentSetting? FindAgentSetting(string agentName) =>
+        TransportAgents.FirstOrDefault(a => string.Equals(a.AgentName, agentName, StringComparison.OrdinalIgnoreCase));
+
     public AcceptedDomain? DefaultDomain => AcceptedDomains.FirstOrDefault(d => d.IsDefault);
 
     /// <summary>The accepted domain that covers <paramref name="domain"/>: an exact match, or the closest parent that matches subdomains.</summary>

@@ -25,7 +25,10 @@ public static class TransportConfigLoader
             await db.Recipients.AsNoTracking().ToListAsync(cancellationToken),
             await db.TransportRules.AsNoTracking().ToListAsync(cancellationToken),
             await db.OrganizationSettings.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new OrganizationSettings(),
-            await db.TlsCertificates.AsNoTracking().ToListAsync(cancellationToken));
+            await db.TlsCertificates.AsNoTracking().ToListAsync(cancellationToken))
+        {
+            TransportAgents = [.. await db.TransportAgentSettings.AsNoTracking().ToListAsync(cancellationToken)],
+        };
         await transaction.CommitAsync(cancellationToken);
         return config;
     }

@@ -1,0 +1,41 @@
+using MimeKit;
+
+namespace Mailflow.Server.Transport.Agents;
+
+/// <summary>
+/// The message at end of data, as received (our Received: header first), read from the staging the
+/// store will commit — no second copy. The MIME parse is done once, on the first agent that asks, and
+/// shared by every later agent (and the end-of-data rules).
+/// </summary>
+public sealed class AgentContent(long size, Func<CancellationToken, ValueTask<Stream>> open)
+{
+    private MimeMessage? _message;
+    private HeaderList? _headers;
+
+    public long Size { get; } = size;
+
+    /// <summary>A fresh stream over the whole message from its first byte; dispose it when done.</summary>
+    public ValueTask<Stream> OpenReadAsync(CancellationToken cancellationToken) => open(cancellationToken);
+
+    /// <summary>The header section, parsed once.</summary>
+    public async ValueTask<HeaderList> GetHeadersAsync(CancellationToken cancellationToken)
+    {
+        if (_message is not null)
+            return _message.Headers;
+        if (_headers is not null)
+            return _headers;
+        await using var stream = await open(cancellationToken);
+        _headers = await HeaderList.LoadAsync(stream, cancellationToken);
+        return _headers;
+    }
+
+    /// <summary>The whole message, parsed once (MimeKit keeps the raw header values, as DKIM needs).</summary>
+    public async ValueTask<MimeMessage> GetMessageAsync(CancellationToken cancellationToken)
+    {
+        if (_message is not null)
+            return _message;
+        await using var stream = await open(cancellationToken);
+        _message = await MimeMessage.LoadAsync(stream, cancellationToken);
+        return _message;
+    }
+}

@@ -1,0 +1,27 @@
+using Mailflow.Server.Transport.Agents.BuiltIn;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Mailflow.Server.Transport.Agents;
+
+public static class AgentServiceCollectionExtensions
+{
+    /// <summary>Registers a transport agent (a singleton) on the pipeline; registering the same type twice is a no-op.</summary>
+    public static IServiceCollection AddTransportAgent<TAgent>(this IServiceCollection services) where TAgent : class, ITransportAgent
+    {
+        if (services.Any(d => d.ServiceType == typeof(TAgent)))
+            return services;
+        services.AddSingleton<TAgent>();
+        services.AddSingleton<ITransportAgent>(sp => sp.GetRequiredService<TAgent>());
+        services.TryAddSingleton<TransportAgentPipeline>();
+        return services;
+    }
+
+    /// <summary>The protocol checks every node runs: relay, limits, send-as, AUTH failures, submission headers, end-of-data rules.</summary>
+    public static IServiceCollection AddBuiltInTransportAgents(this IServiceCollection services) => services
+        .AddTransportAgent<MessageLimitsAgent>()
+        .AddTransportAgent<RelayAgent>()
+        .AddTransportAgent<SendAsAgent>()
+        .AddTransportAgent<AuthFailureLimitAgent>()
+        .AddTransportAgent<SubmissionHeadersAgent>()
+        .AddTransportAgent<EndOfDataRulesAgent>();
+}

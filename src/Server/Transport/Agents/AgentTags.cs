@@ -1,0 +1,67 @@
+using System.Collections;
+using System.Globalization;
+
+namespace Mailflow.Server.Transport.Agents;
+
+/// <summary>
+/// Named facts agents attach to a session or a message (a spam score, an authentication verdict, a
+/// block-list hit). Message tags are stored with the message (<c>QueuedMessage.AgentTags</c>), so the
+/// categorizer, mail flow rules, the message details and the trace read what the agents found.
+/// Names are dotted and lower case by convention (<c>spf.result</c>, <c>spam.score</c>); the well-known
+/// ones are in <see cref="AgentTagNames"/>.
+/// </summary>
+public sealed class AgentTags : IReadOnlyDictionary<string, string>
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.OrdinalIgnoreCase);
+
+    public AgentTags()
+    {
+    }
+
+    public AgentTags(IEnumerable<KeyValuePair<string, string>> values)
+    {
+        foreach (var (key, value) in values)
+            _values[key] = value;
+    }
+
+    public void Set(string name, string value) => _values[name] = value;
+
+    public void Set(string name, double value) => _values[name] = value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    public void Set(string name, bool value) => _values[name] = value ? "true" : "false";
+
+    public bool Remove(string name) => _values.Remove(name);
+
+    public string? Get(string name) => _values.GetValueOrDefault(name);
+
+    public double? GetNumber(string name) =>
+        _values.TryGetValue(name, out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    public bool IsTrue(string name) => _values.TryGetValue(name, out var text) && text == "true";
+
+    public string this[string key] => _values[key];
+    public IEnumerable<string> Keys => _values.Keys;
+    public IEnumerable<string> Values => _values.Values;
+    public int Count => _values.Count;
+    public bool ContainsKey(string key) => _values.ContainsKey(key);
+    public bool TryGetValue(string key, out string value) => _values.TryGetValue(key, out value!);
+    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => _values.GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>Tag names more than one component reads: one definition each.</summary>
+public static class AgentTagNames
+{
+    /// <summary>Session tag: the client is on the connection filter's allow list (block lists are skipped).</summary>
+    public const string ConnectionAllowed = "connection.allowed";
+    /// <summary>Message tag: spam confidence level (0–9) the mail flow rules' SCL condition reads.</summary>
+    public const string SpamConfidenceLevel = "spam.scl";
+    /// <summary>Message tag: the anti-spam engine's score.</summary>
+    public const string SpamScore = "spam.score";
+    public const string SpfResult = "spf.result";
+    public const string DkimResult = "dkim.result";
+    public const string DmarcResult = "dmarc.result";
+    public const string MalwareResult = "malware.result";
+    /// <summary>Message tag: an agent asked to hold the message in quarantine; the categorizer does, with this reason.</summary>
+    public const string QuarantineReason = "quarantine.reason";
+}
