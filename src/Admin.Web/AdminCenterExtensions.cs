@@ -1,3 +1,4 @@
+using Mailflow.Admin.Web.Auditing;
 using Mailflow.Admin.Web.ConfigurationFile;
 using Mailflow.Admin.Web.Components;
 using Mailflow.Admin.Web.Identity;
@@ -82,11 +83,13 @@ public static class AdminCenterExtensions
             .AddClaimsPrincipalFactory<AdminClaimsPrincipalFactory>();
         services.AddScoped<IUserConfirmation<AdminUser>, EnabledAdminConfirmation>();
         services.AddSingleton<AdminAccountService>();
+        services.AddSingleton<AdminSignInAudit>();
 
         services.AddAuthorization(AdminPolicies.Configure);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PasswordChangeRedirect>();
 
         services.AddSingleton<Cluster.GenerationStatusReader>();
+        services.AddSingleton<Cluster.NodeListenerStatusReader>();
         services.AddSingleton<Auditing.AuditLogQuery>();
         services.AddSingleton<Queue.MessagePreviewReader>();
         services.AddSingleton<Tracking.MessageTraceQuery>();
@@ -106,6 +109,7 @@ public static class AdminCenterExtensions
         app.MapAccountEndpoints();
         app.MapQueueExport();
         app.MapConfigurationExport();
+        app.MapAuditExport();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

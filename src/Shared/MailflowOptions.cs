@@ -7,8 +7,11 @@ public sealed class MailflowOptions
 
     /// <summary>Everything this node writes locally (SQLite file, certificates, logs, Maildir root). Relative paths are from the working directory.</summary>
     public string DataDirectory { get; set; } = "data";
+    /// <summary>The default of <see cref="DefaultDomain"/>: a placeholder until the admin adds the organization's own domain.</summary>
+    public const string PlaceholderDomain = "mailflow.local";
+
     /// <summary>The authoritative accepted domain seeded at first start.</summary>
-    public string DefaultDomain { get; set; } = "mailflow.local";
+    public string DefaultDomain { get; set; } = PlaceholderDomain;
     /// <summary>This node's name in the node registry. Empty = the machine name.</summary>
     public string NodeName { get; set; } = "";
     /// <summary>The node's FQDN for banners, EHLO and the self-signed certificate. Empty = the machine's host name.</summary>

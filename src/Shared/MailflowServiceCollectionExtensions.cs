@@ -27,6 +27,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<ReceiveConnectorService>();
         services.AddSingleton<SendConnectorService>();
         services.AddSingleton<RecipientService>();
+        services.AddSingleton<RecipientDirectory>();
         services.AddSingleton<TransportRuleService>();
         services.AddSingleton<OrganizationSettingsService>();
         // Needs the engine's ITransportAgentCatalog (registered by the server with the agents it runs).
@@ -48,6 +49,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<IStartupSeeder, InitialApiKeySeeder>();
 
         // Live configuration: the snapshot, its refresh loop (poll + in-process signal) and, on PostgreSQL, LISTEN/NOTIFY.
+        services.AddSingleton<Cluster.ListenerBindReport>();
         services.AddSingleton<TransportConfigProvider>();
         services.AddHostedService<ConfigurationRefreshLoop>();
         services.AddHostedService<PostgresConfigurationListener>();

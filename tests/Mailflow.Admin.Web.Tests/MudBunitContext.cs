@@ -28,6 +28,7 @@ public abstract class MudBunitContext : BunitContext, IAsyncLifetime
         Store = TemporarySqliteStore.Create();
         Store.AddTo(Services);
         Services.AddSingleton<Cluster.GenerationStatusReader>();
+        Services.AddSingleton<Cluster.NodeListenerStatusReader>();
         Services.AddSingleton<Auditing.AuditLogQuery>();
         Auth = AddAuthorization();
         AddServices(Services);

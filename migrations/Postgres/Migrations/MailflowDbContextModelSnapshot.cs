@@ -116,6 +116,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<DateTimeOffset>("LastHeartbeat")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ListenerFailures")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -106,6 +106,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<long>("LastHeartbeat")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ListenerFailures")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
 

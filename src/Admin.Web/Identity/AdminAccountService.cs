@@ -133,7 +133,7 @@ public sealed class AdminAccountService(IServiceScopeFactory scopeFactory, TimeP
         await users.UpdateAsync(user);
         await users.SetLockoutEndDateAsync(user, null);
         var after = await ViewAsync(users, user);
-        await AuditAsync(scope, actor, AuditAction.Update, after, before, cancellationToken);
+        await AuditAsync(scope, actor, AuditAction.PasswordChange, after, before, cancellationToken);
         return after;
     }
 

@@ -19,6 +19,7 @@ public static class TransportHostingExtensions
         var services = builder.Services;
         services.AddOptions<SmtpOptions>().Bind(builder.Configuration.GetSection(SmtpOptions.Section));
         services.AddOptions<TlsOptions>().Bind(builder.Configuration.GetSection(TlsOptions.Section));
+        services.AddOptions<ProtocolLogOptions>().Bind(builder.Configuration.GetSection(ProtocolLogOptions.Section));
         services.AddSingleton<NodeCertificate>();
         services.AddSingleton<Mailflow.Cluster.INodeCertificateStatus, NodeCertificateStatus>();
         services.AddSingleton<ReceiveCertificates>();
@@ -43,9 +44,11 @@ public static class TransportHostingExtensions
         services.AddSingleton<IAddressAuthority, SnapshotAddressAuthority>();
         services.AddSingleton<AuthFailureThrottle>();
         services.AddSingleton<ISubmissionAuthenticator, RecipientSubmissionAuthenticator>();
-        services.AddSingleton<FileProtocolLog>();
+        services.AddSingleton(sp => new FileProtocolLog(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MailflowOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProtocolLogOptions>>()));
         services.AddSingleton<IProtocolLog>(sp => sp.GetRequiredService<FileProtocolLog>());
-        services.AddSingleton<Mailflow.Tracking.IProtocolLogReader, FileProtocolLogReader>();
+        services.AddSingleton<Mailflow.Tracking.IProtocolLogReader>(sp => new FileProtocolLogReader(sp.GetRequiredService<FileProtocolLog>(),
+            sp.GetRequiredService<Transport.Deliver.Smtp.SendProtocolLog>().File));
         services.AddSingleton<Mailflow.Server.Transport.WhatIf.AgentWhatIf>();
         services.AddSingleton<Mailflow.WhatIf.IMailFlowTester, Mailflow.Server.Transport.WhatIf.MailFlowTester>();
         services.AddSingleton<ReceiveEngine>();

@@ -103,7 +103,7 @@ public sealed class QueueOperations(
                 continue;
             var open = message.Recipients.Where(r => !r.Status.IsFinal()).ToList();
             if (sendNdr)
-                await notifier.SendRemovalNdrAsync(message, open, DeliveryReplies.RemovedByAdministrator(actor.Name), cancellationToken);
+                await notifier.SendRemovalNdrAsync(message, open, DeliveryReplies.RemovedByAdministrator(), cancellationToken);
             removed += await WriteAsync(async db =>
             {
                 var count = await db.QueuedMessages.Where(m => m.Id == message.Id).ExecuteDeleteAsync(cancellationToken);
