@@ -40,6 +40,10 @@ public static class AdminCenterExtensions
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, AdminRevalidatingAuthenticationStateProvider>();
+        services.AddSingleton<AdminSessionRevocation>();
+        // The security stamp is checked on every request, not every 30 minutes: a cookie copied before
+        // a sign-out, password change or account disable is refused at once (the stamp rotates on each).
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
 
         services.AddAuthentication(options =>
             {

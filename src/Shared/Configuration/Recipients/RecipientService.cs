@@ -60,11 +60,20 @@ public sealed class RecipientService(ConfigurationEditor editor, IPasswordHasher
         }, cancellationToken);
     }
 
-    /// <summary>Checks a submission password (SMTP AUTH). Constant-time inside the hasher.</summary>
-    public bool VerifySubmissionPassword(Recipient mailbox, string password) =>
-        mailbox.Kind == RecipientKind.Mailbox
-        && mailbox.SubmissionPasswordHash is { } hash
-        && hasher.VerifyHashedPassword(mailbox, hash, password) != PasswordVerificationResult.Failed;
+    /// <summary>
+    /// Checks a submission password. Unknown addresses and recipients without a password are checked
+    /// against a dummy hash, so the time taken does not tell which addresses have a password.
+    /// </summary>
+    public bool VerifySubmissionPassword(Recipient? mailbox, string password)
+    {
+        if (mailbox is { Kind: RecipientKind.Mailbox, SubmissionPasswordHash: { } hash })
+            return hasher.VerifyHashedPassword(mailbox, hash, password) != PasswordVerificationResult.Failed;
+        hasher.VerifyHashedPassword(DummyRecipient, _dummyHash.Value, password);
+        return false;
+    }
+
+    private static readonly Recipient DummyRecipient = new();
+    private readonly Lazy<string> _dummyHash = new(() => hasher.HashPassword(DummyRecipient, Guid.NewGuid().ToString("N")));
 
     public static ValidationErrors ValidateFields(Recipient r)
     {

@@ -57,6 +57,7 @@ public sealed class SmtpSession
     private readonly List<ReadOnlyMemory<byte>> _content = [];
     private readonly List<EnvelopeRecipient> _recipients = [];
     private readonly IPAddress _clientAddress;
+    private readonly ProtocolLogRedactor _logRedactor = new();
 
     private SmtpCommandParser _parser = new();
     private SessionState _state = SessionState.Connected;
@@ -244,7 +245,7 @@ public sealed class SmtpSession
                 default:
                     if (!TryTakeLine(ref buffer, out var line, out var framingError))
                         return buffer.Start;
-                    LogProtocol(ProtocolDirection.Received, "*** (AUTH data masked)");
+                    LogProtocol(ProtocolDirection.Received, ProtocolLogRedactor.DescribeContinuation());
                     await HandleAuthContinuationAsync(framingError is null ? line : null, cancellationToken);
                     break;
             }
@@ -958,10 +959,7 @@ public sealed class SmtpSession
     {
         if (!_policy.ProtocolLogging)
             return;
-        var text = command is AuthCommand { InitialResponse: not null } auth
-            ? $"AUTH {auth.Mechanism} ***"
-            : Encoding.UTF8.GetString(raw.Length > 512 ? raw.Slice(0, 512) : raw).TrimEnd('\r', '\n');
-        LogProtocol(ProtocolDirection.Received, text);
+        LogProtocol(ProtocolDirection.Received, _logRedactor.Describe(raw, command));
     }
 
     private void LogProtocol(ProtocolDirection direction, string text)
