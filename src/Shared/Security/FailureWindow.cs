@@ -5,11 +5,14 @@ namespace Mailflow.Security;
 /// <summary>
 /// Failures per key (a client address, an account) in a sliding window, for throttling password
 /// guessing. Memory stays bounded: keys whose last failure left the window are evicted by a sweep
-/// that runs at most every quarter window (and at once when the table grows past <see cref="SweepAboveKeys"/>).
+/// that runs every quarter window (every second while more than <see cref="SweepAboveKeys"/> keys are held).
 /// </summary>
 public sealed class FailureWindow(TimeProvider time, TimeSpan window)
 {
     public const int SweepAboveKeys = 10_000;
+
+    /// <summary>Sweeps are rare while the table is small, and every second while many keys are held (an attack in progress).</summary>
+    internal static TimeSpan SweepInterval(TimeSpan normal, int keys) => keys > SweepAboveKeys ? TimeSpan.FromSeconds(1) : normal;
 
     private readonly ConcurrentDictionary<string, ConcurrentQueue<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
     private long _nextSweepTicks;
@@ -40,9 +43,9 @@ public sealed class FailureWindow(TimeProvider time, TimeSpan window)
     {
         var now = time.GetUtcNow();
         var due = Interlocked.Read(ref _nextSweepTicks);
-        if (now.UtcTicks < due && _failures.Count <= SweepAboveKeys)
+        if (now.UtcTicks < due)
             return;
-        if (Interlocked.CompareExchange(ref _nextSweepTicks, (now + window / 4).UtcTicks, due) != due)
+        if (Interlocked.CompareExchange(ref _nextSweepTicks, (now + FailureWindow.SweepInterval(window / 4, _failures.Count)).UtcTicks, due) != due)
             return; // another caller sweeps
         var cutoff = now - window;
         foreach (var (key, queue) in _failures)

@@ -58,9 +58,9 @@ public sealed class TokenBuckets(TimeProvider time, int capacity, TimeSpan refil
     {
         var now = time.GetUtcNow();
         var due = Interlocked.Read(ref _nextSweepTicks);
-        if (now.UtcTicks < due && _buckets.Count <= FailureWindow.SweepAboveKeys)
+        if (now.UtcTicks < due)
             return;
-        if (Interlocked.CompareExchange(ref _nextSweepTicks, (now + refillEvery).UtcTicks, due) != due)
+        if (Interlocked.CompareExchange(ref _nextSweepTicks, (now + FailureWindow.SweepInterval(refillEvery, _buckets.Count)).UtcTicks, due) != due)
             return;
         foreach (var (key, bucket) in _buckets)
         {
