@@ -36,6 +36,7 @@ public static class MailflowApi
     {
         var api = app.MapGroup(Prefix)
             .RequireAuthorization(ApiAuthentication.ReadPolicy)
+            .AddEndpointFilter<CookieWriteProtection>()
             .AddEndpointFilter<ApiExceptionFilter>();
 
         api.MapAcceptedDomainsApi()
