@@ -61,6 +61,13 @@ public static class AdminCenterExtensions
             options.AccessDeniedPath = AccountPaths.AccessDenied;
             options.ExpireTimeSpan = TimeSpan.FromHours(8);
             options.SlidingExpiration = true;
+            // Signing in on the login page follows its ?returnUrl=: only a local path, percent-encoded
+            // (a Location header carries ASCII only, so a raw "ü" would end in a 500).
+            options.Events.OnRedirectToReturnUrl = context =>
+            {
+                context.Response.Redirect(AccountPaths.SafeReturnUrl(context.RedirectUri));
+                return Task.CompletedTask;
+            };
         });
 
         services.AddIdentityCore<AdminUser>(options =>
