@@ -27,6 +27,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<AcceptedDomainService>();
         services.AddSingleton<ReceiveConnectorService>();
         services.AddSingleton<SendConnectorService>();
+        services.AddSingleton<MaildirLocation>();
         services.AddSingleton<RecipientService>();
         services.AddSingleton<TransportRuleService>();
         services.AddSingleton<OrganizationSettingsService>();

@@ -28,7 +28,7 @@ public sealed class SubmissionPasswordDummyHashTests
     {
         var hasher = new CountingHasher();
         // Verification needs no configuration editor.
-        var service = new RecipientService(null!, hasher);
+        var service = new RecipientService(null!, hasher, null!);
         var withPassword = new Recipient { Kind = RecipientKind.Mailbox, PrimaryAddress = "alice@contoso.test" };
         withPassword.SubmissionPasswordHash = hasher.HashPassword(withPassword, "correct horse battery");
         var withoutPassword = new Recipient { Kind = RecipientKind.Mailbox, PrimaryAddress = "bob@contoso.test" };
