@@ -41,6 +41,10 @@ public static class AdminCenterExtensions
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, AdminRevalidatingAuthenticationStateProvider>();
+        services.AddSingleton<AdminSessionRevocation>();
+        // The security stamp is checked on every request, not every 30 minutes: a cookie copied before
+        // a sign-out, password change or account disable is refused at once (the stamp rotates on each).
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
 
         services.AddAuthentication(options =>
             {
@@ -58,6 +62,13 @@ public static class AdminCenterExtensions
             options.AccessDeniedPath = AccountPaths.AccessDenied;
             options.ExpireTimeSpan = TimeSpan.FromHours(8);
             options.SlidingExpiration = true;
+            // Signing in on the login page follows its ?returnUrl=: only a local path, percent-encoded
+            // (a Location header carries ASCII only, so a raw "ü" would end in a 500).
+            options.Events.OnRedirectToReturnUrl = context =>
+            {
+                context.Response.Redirect(AccountPaths.SafeReturnUrl(context.RedirectUri));
+                return Task.CompletedTask;
+            };
         });
 
         services.AddIdentityCore<AdminUser>(options =>

@@ -18,12 +18,15 @@ public sealed class MailflowOptions
     public string Fqdn { get; set; } = "";
     /// <summary>Safety-net poll for configuration changes, in case a NOTIFY was missed.</summary>
     public int ConfigPollIntervalSeconds { get; set; } = 5;
+    /// <summary>Maildir delivery writes only under this folder (symbolic links resolved). Empty = <c>{DataDirectory}/maildir</c>.</summary>
+    public string MailRoot { get; set; } = "";
     public AdminBootstrapOptions Admin { get; set; } = new();
     public SeedOptions Seed { get; set; } = new();
     /// <summary>A configuration document (JSON, as <c>mailflow config export</c> writes it) applied at every start-up after the first-start defaults. Empty = none.</summary>
     public string ConfigFile { get; set; } = "";
 
     public string ResolvedDataDirectory => Path.GetFullPath(DataDirectory);
+    public string ResolvedMailRoot => Path.GetFullPath(string.IsNullOrWhiteSpace(MailRoot) ? Path.Combine(ResolvedDataDirectory, "maildir") : MailRoot);
     public string ResolvedNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName.ToLowerInvariant() : NodeName;
     public string ResolvedFqdn => string.IsNullOrWhiteSpace(Fqdn) ? System.Net.Dns.GetHostName().ToLowerInvariant() : Fqdn;
 }

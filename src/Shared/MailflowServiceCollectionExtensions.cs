@@ -1,6 +1,7 @@
 using Mailflow.Configuration;
 using Mailflow.Data;
 using Mailflow.Identity;
+using Mailflow.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<AcceptedDomainService>();
         services.AddSingleton<ReceiveConnectorService>();
         services.AddSingleton<SendConnectorService>();
+        services.AddSingleton<MaildirLocation>();
         services.AddSingleton<RecipientService>();
         services.AddSingleton<RecipientDirectory>();
         services.AddSingleton<TransportRuleService>();
@@ -36,8 +38,14 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<SmartHostPasswordProtector>();
         services.AddSingleton<TlsCertificateProtector>();
         services.AddSingleton<TlsCertificateService>();
-        // The key ring lives in the shared store so every node can decrypt smart-host passwords.
-        services.AddDataProtection().SetApplicationName("Mailflow").PersistKeysToDbContext<MailflowDbContext>();
+        // The key ring lives in the shared store so every node can decrypt smart-host passwords; each
+        // key is encrypted with a certificate kept outside the store (Security/KeyEncryptionCertificate).
+        var keyEncryption = KeyEncryptionCertificate.Load(
+            configuration.GetSection(MailflowOptions.Section).Get<MailflowOptions>() ?? new MailflowOptions(),
+            configuration.GetSection(KeyEncryptionOptions.Section).Get<KeyEncryptionOptions>() ?? new KeyEncryptionOptions());
+        services.AddSingleton(keyEncryption);
+        services.AddDataProtection().SetApplicationName("Mailflow").PersistKeysToDbContext<MailflowDbContext>()
+            .ProtectKeysWithCertificate(keyEncryption.Certificate);
         services.AddSingleton<IStartupSeeder, DefaultConfigurationSeeder>();
         // Configuration as code: export / plan / apply, and Mailflow:ConfigFile applied after the defaults.
         services.AddSingleton<ConfigurationAsCodeService>();

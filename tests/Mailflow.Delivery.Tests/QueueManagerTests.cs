@@ -278,14 +278,14 @@ public sealed class QueueManagerTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task Manager_WhenRecipientIsALocalMaildirMailbox_WritesIntoNewWithTraceHeaders()
     {
         var (node, _) = await StartAsync(DatabaseProvider.Sqlite);
-        await node.CreateMaildirMailboxAsync("bob@mailflow.test", "mail/bob");
+        await node.CreateMaildirMailboxAsync("bob@mailflow.test", "maildir/bob");
         var queueId = await node.EnqueueAsync(TestMessages.Plain(), "alice@sender.test",
             [("bob@mailflow.test", DsnNotify.Success, null), ("ghost@mailflow.test", DsnNotify.Unspecified, null)], _ => "local:maildir");
 
         await node.StartManagerAsync();
         await node.WaitProcessedAsync(queueId);
 
-        var maildir = Path.Combine(node.DataDirectory, "mail", "bob");
+        var maildir = Path.Combine(node.DataDirectory, "maildir", "bob");
         Assert.True(Directory.Exists(Path.Combine(maildir, "cur")));
         Assert.Empty(Directory.GetFiles(Path.Combine(maildir, "tmp")));
         var file = Assert.Single(Directory.GetFiles(Path.Combine(maildir, "new")));

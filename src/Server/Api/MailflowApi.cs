@@ -36,6 +36,8 @@ public static class MailflowApi
     {
         var api = app.MapGroup(Prefix)
             .RequireAuthorization(ApiAuthentication.ReadPolicy)
+            .AddEndpointFilter<CookieWriteProtection>()
+            .AddEndpointFilter<ApiInputFilter>()
             .AddEndpointFilter<ApiExceptionFilter>();
 
         api.MapAcceptedDomainsApi()
