@@ -29,6 +29,8 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<RecipientService>();
         services.AddSingleton<TransportRuleService>();
         services.AddSingleton<OrganizationSettingsService>();
+        services.AddSingleton<IpListService>();
+        services.AddSingleton<ProtectionSettingsService>();
         services.AddSingleton<IPasswordHasher<Recipient>, PasswordHasher<Recipient>>();
         services.AddSingleton<SmartHostPasswordProtector>();
         services.AddSingleton<TlsCertificateProtector>();
