@@ -1,3 +1,4 @@
+using Mailflow.Server.Transport.Agents;
 using Mailflow.Data;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Categorize;
@@ -23,6 +24,7 @@ public static class TransportHostingExtensions
         services.AddSingleton<ReceiveCertificates>();
         services.AddMessageQueue();
         services.AddMailFlowDecisions(builder.Configuration);
+        services.AddProtectionAgents();
         services.AddMailDelivery(builder.Configuration);
         // Receive hands messages to the submission sink (end-of-DATA rules, tracking, categorizer
         // doorbell) with the store sink behind it; the categorizer makes them ready for the queue manager.

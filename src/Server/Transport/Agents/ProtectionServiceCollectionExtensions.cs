@@ -1,0 +1,15 @@
+using Mailflow.Server.Transport.Agents.ConnectionFiltering;
+
+namespace Mailflow.Server.Transport.Agents;
+
+public static class ProtectionServiceCollectionExtensions
+{
+    /// <summary>The protection agents (connection filtering, anti-spam, anti-malware). Needs the node's DNS client (<c>AddMailFlowDecisions</c>).</summary>
+    public static IServiceCollection AddProtectionAgents(this IServiceCollection services)
+    {
+        services.AddSingleton<DnsBlockListLookup>();
+        services.AddTransportAgent<IpListAgent>();
+        services.AddTransportAgent<DnsBlockListAgent>();
+        return services;
+    }
+}
