@@ -44,6 +44,7 @@ public static class MailflowApi
             .MapRecipientsApi()
             .MapRulesApi()
             .MapOrganizationSettingsApi()
+            .MapProtectionApi()
             .MapClusterApi()
             .MapAuditApi()
             .MapApiKeysApi()

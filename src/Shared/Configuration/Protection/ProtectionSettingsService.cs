@@ -78,7 +78,8 @@ public sealed class ProtectionSettingsService(IDbContextFactory<MailflowDbContex
         string? before = null;
         if (settings is null)
         {
-            settings = new ProtectionSettings();
+            // The defaults were read as revision 0: the first save makes revision 1, so that read is stale afterwards.
+            settings = new ProtectionSettings { Revision = 1 };
             db.ProtectionSettings.Add(settings);
         }
         else
