@@ -1,4 +1,3 @@
-using Mailflow.Server.Transport.Agents;
 using Mailflow.Data;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Agents;
@@ -25,7 +24,6 @@ public static class TransportHostingExtensions
         services.AddSingleton<ReceiveCertificates>();
         services.AddMessageQueue();
         services.AddMailFlowDecisions(builder.Configuration);
-        services.AddProtectionAgents();
         services.AddMailDelivery(builder.Configuration);
         // Receive hands messages to the submission sink (end-of-DATA rules, tracking, categorizer
         // doorbell) with the store sink behind it; the categorizer makes them ready for the queue manager.
@@ -38,6 +36,7 @@ public static class TransportHostingExtensions
 
         // Transport agents: every check on a message, in pipeline order (see docs/architecture.md).
         services.AddBuiltInTransportAgents();
+        services.AddProtectionAgents();
         services.AddSingleton<IAgentDecisionLog, TrackingAgentDecisionLog>();
 
         // Receive
