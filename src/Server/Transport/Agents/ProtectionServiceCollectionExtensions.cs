@@ -1,3 +1,4 @@
+using Mailflow.Server.Transport.Agents.AntiSpam;
 using Mailflow.Server.Transport.Agents.ConnectionFiltering;
 
 namespace Mailflow.Server.Transport.Agents;
@@ -10,6 +11,9 @@ public static class ProtectionServiceCollectionExtensions
         services.AddSingleton<DnsBlockListLookup>();
         services.AddTransportAgent<IpListAgent>();
         services.AddTransportAgent<DnsBlockListAgent>();
+        // Rspamd's own time limit comes from the settings per call; the HttpClient's is only a ceiling.
+        services.AddHttpClient<RspamdClient>(client => client.Timeout = TimeSpan.FromMinutes(5));
+        services.AddTransportAgent<AntiSpamAgent>();
         return services;
     }
 }

@@ -197,12 +197,17 @@ public sealed partial class Categorizer(
 
         // The common case is one write, batched with other messages' writes: the routed rows and the
         // release together. Unresolvable recipients need their NDR between the two.
-        var releaseAs = decision.Quarantine ? QueuedMessageState.Quarantined : QueuedMessageState.Categorized;
+        // A transport agent (anti-spam, anti-malware) may have asked at end of data to hold the message: the same quarantine as a rule's.
+        var agentQuarantine = MessageTags.Parse(message.AgentTags).GetValueOrDefault(Agents.AgentTagNames.QuarantineReason);
+        var quarantine = decision.Quarantine || agentQuarantine is not null;
+        var releaseAs = quarantine ? QueuedMessageState.Quarantined : QueuedMessageState.Categorized;
         var notify = resolution.Failed.Any();
         if (!await store.ReplaceOpenRecipientsAsync(lease, [.. open.Select(r => r.Id)], replacement, notify ? null : releaseAs, cancellationToken))
             return;
-        if (decision.Quarantine)
-            tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: $"Held by mail flow rule '{decision.QuarantineRule}'");
+        if (quarantine)
+            tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: decision.Quarantine
+                ? $"Held by mail flow rule '{decision.QuarantineRule}'"
+                : $"Held by a transport agent: {agentQuarantine}");
         if (!notify)
             return;
         await notifier.NotifyAsync(lease, message.QueueId, new Dictionary<long, Deliver.RecipientOutcome>(), new RetrySchedule(snapshot.Organization), cancellationToken);
