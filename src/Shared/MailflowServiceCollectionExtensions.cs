@@ -34,6 +34,8 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<OrganizationSettingsService>();
         // Needs the engine's ITransportAgentCatalog (registered by the server with the agents it runs).
         services.AddSingleton<TransportAgentService>();
+        services.AddSingleton<IpListService>();
+        services.AddSingleton<ProtectionSettingsService>();
         services.AddSingleton<IPasswordHasher<Recipient>, PasswordHasher<Recipient>>();
         services.AddSingleton<SmartHostPasswordProtector>();
         services.AddSingleton<TlsCertificateProtector>();

@@ -151,6 +151,41 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.ToTable("AcceptedDomains");
                 });
 
+            modelBuilder.Entity("Mailflow.Configuration.IpListEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("List")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Range")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("List", "Range")
+                        .IsUnique();
+
+                    b.ToTable("IpListEntries");
+                });
+
             modelBuilder.Entity("Mailflow.Configuration.OrganizationSettings", b =>
                 {
                     b.Property<int>("Key")
@@ -191,6 +226,32 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.HasKey("Key");
 
                     b.ToTable("OrganizationSettings");
+                });
+
+            modelBuilder.Entity("Mailflow.Configuration.ProtectionSettings", b =>
+                {
+                    b.Property<int>("Key")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AntiMalware")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AntiSpam")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConnectionFilter")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("ProtectionSettings");
                 });
 
             modelBuilder.Entity("Mailflow.Configuration.ReceiveConnector", b =>

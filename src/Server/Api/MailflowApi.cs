@@ -46,6 +46,7 @@ public static class MailflowApi
             .MapRecipientsApi()
             .MapRulesApi()
             .MapOrganizationSettingsApi()
+            .MapProtectionApi()
             .MapClusterApi()
             .MapAuditApi()
             .MapApiKeysApi()

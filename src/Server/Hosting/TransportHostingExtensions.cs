@@ -37,6 +37,7 @@ public static class TransportHostingExtensions
 
         // Transport agents: every check on a message, in pipeline order (see docs/architecture.md).
         services.AddBuiltInTransportAgents();
+        services.AddProtectionAgents();
         services.AddSingleton<IAgentDecisionLog, TrackingAgentDecisionLog>();
         services.AddSingleton<Mailflow.Configuration.ITransportAgentCatalog, TransportAgentCatalog>();
 
