@@ -32,9 +32,27 @@ public sealed record DnsLookup<T>(DnsLookupStatus Status, IReadOnlyList<T> Recor
 /// </summary>
 public sealed class AuthenticationDns(ILookupClient lookup)
 {
-    /// <summary>TXT records of <paramref name="name"/>, each one's character-strings joined without separators (RFC 7208 §3.3, RFC 6376 §3.6.2.2).</summary>
-    public Task<DnsLookup<string>> TxtAsync(string name, CancellationToken cancellationToken) =>
-        QueryAsync(name, QueryType.TXT, response => response.Answers.TxtRecords().Select(r => string.Concat(r.Text)), cancellationToken);
+    /// <summary>TXT records of <paramref name="name"/>, each one's character-strings joined without separators (RFC 7208 §3.3, RFC 6376 §3.6.2.2).
+    /// A resolver that answers a CNAME without the target's records is followed (a few hops at most):
+    /// DKIM keys are often published through a CNAME to the sending provider.</summary>
+    public async Task<DnsLookup<string>> TxtAsync(string name, CancellationToken cancellationToken)
+    {
+        string? alias = null;
+        for (var hop = 0; ; hop++)
+        {
+            var lookup = await QueryAsync(name, QueryType.TXT, response =>
+            {
+                alias = response.Answers.CnameRecords().LastOrDefault()?.CanonicalName.Value.TrimEnd('.');
+                return response.Answers.TxtRecords().Select(r => string.Concat(r.Text));
+            }, cancellationToken);
+            if (lookup.Status != DnsLookupStatus.NoData || alias is null || hop >= MaxAliasHops)
+                return lookup;
+            name = alias;
+            alias = null;
+        }
+    }
+
+    private const int MaxAliasHops = 4;
 
     /// <summary>A (IPv4) or AAAA (IPv6) addresses of <paramref name="name"/>.</summary>
     public Task<DnsLookup<IPAddress>> AddressesAsync(string name, bool ipv6, CancellationToken cancellationToken) => ipv6
