@@ -1,5 +1,6 @@
 using Mailflow.Data;
 using Mailflow.Server.Transport;
+using Mailflow.Server.Transport.Agents;
 using Mailflow.Server.Transport.Categorize;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Queue;
@@ -32,6 +33,10 @@ public static class TransportHostingExtensions
         services.AddSingleton<IStartupSeeder, OwnLeaseRecovery>();
         services.AddSingleton<Categorizer>();
         services.AddHostedService(sp => sp.GetRequiredService<Categorizer>());
+
+        // Transport agents: every check on a message, in pipeline order (see docs/architecture.md).
+        services.AddBuiltInTransportAgents();
+        services.AddSingleton<IAgentDecisionLog, TrackingAgentDecisionLog>();
 
         // Receive
         services.AddSingleton<IAddressAuthority, SnapshotAddressAuthority>();

@@ -19,10 +19,38 @@ public interface IMessageTransaction : IAsyncDisposable
     /// <summary>Appends message bytes: CRLF line ends, dot-unstuffed, in order (the session's Received: header first).</summary>
     ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
-    /// <summary>Makes the message durable (envelope + content in one store transaction) and returns its queue id.</summary>
+    /// <summary>Octets written so far.</summary>
+    long Length { get; }
+
+    /// <summary>A fresh read stream over everything written so far (for end-of-data agents); disposing it leaves the transaction intact.</summary>
+    ValueTask<Stream> OpenReadAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the message durable (envelope + content in one store transaction) and returns its queue id.
+    /// <paramref name="additions"/> are the agents' headers (stored above the content) and tags.
+    /// </summary>
     /// <exception cref="Exception">Any failure: the session answers 451 4.3.0 and the client retries.</exception>
-    ValueTask<string> CommitAsync(CancellationToken cancellationToken);
+    ValueTask<string> CommitAsync(MessageAdditions additions, CancellationToken cancellationToken);
+
+    /// <inheritdoc cref="CommitAsync(MessageAdditions, CancellationToken)"/>
+    ValueTask<string> CommitAsync(CancellationToken cancellationToken) => CommitAsync(MessageAdditions.None, cancellationToken);
+
+    /// <summary>
+    /// Drops the message as if it had been accepted (an agent's "delete silently"): nothing is stored,
+    /// and the returned id is what the client is told in its 250.
+    /// </summary>
+    ValueTask<string> DiscardAsync();
 
     /// <summary>Discards everything written (size exceeded, client gone, policy rejected).</summary>
     ValueTask AbortAsync();
+}
+
+/// <summary>What the transport agents add to a message when it is committed.</summary>
+/// <param name="Headers">Header fields (CRLF-terminated lines) written above the received content.</param>
+/// <param name="Tags">The agents' findings, stored with the message.</param>
+public sealed record MessageAdditions(ReadOnlyMemory<byte> Headers, IReadOnlyDictionary<string, string> Tags)
+{
+    public static MessageAdditions None { get; } = new(ReadOnlyMemory<byte>.Empty, new Dictionary<string, string>());
+
+    public bool IsEmpty => Headers.IsEmpty && Tags.Count == 0;
 }

@@ -50,11 +50,14 @@ public sealed class SessionScript : IAsyncDisposable
         TimeProvider? time = null,
         IProtocolLog? protocolLog = null,
         PipeTransport? transport = null,
-        bool readGreeting = true)
+        bool readGreeting = true,
+        Mailflow.Configuration.TransportConfig? snapshot = null,
+        Mailflow.Server.Transport.Agents.IAgentDecisionLog? decisions = null,
+        Mailflow.Server.Transport.Agents.ITransportAgent[]? extraAgents = null)
     {
-        var dependencies = new SessionDependencies(sink ?? new RecordingSink(), authority ?? new FakeAddressAuthority(), authenticator,
+        var dependencies = TestPipeline.Dependencies(sink ?? new RecordingSink(), authority ?? new FakeAddressAuthority(), authenticator,
             protocolLog ?? new InMemoryProtocolLog(), time ?? new FakeTimeProvider(new DateTimeOffset(2025, 11, 24, 10, 0, 0, TimeSpan.Zero)),
-            NullLogger.Instance);
+            snapshot, decisions, extraAgents ?? []);
         var script = new SessionScript(policy ?? DefaultPolicy, transport ?? new PipeTransport(), dependencies);
         if (readGreeting)
             await script.ExpectAsync("220 mx.local.test");

@@ -19,6 +19,9 @@ public sealed class AgentMessage
     public List<EnvelopeRecipient> Recipients { get; } = [];
     public AgentTags Tags { get; } = new();
 
+    /// <summary>Decisions about this message made before it was stored (MAIL, RCPT, end of data), recorded with its queue id once it has one.</summary>
+    public List<AgentDecision> Decisions { get; } = [];
+
     /// <summary>The envelope sender as text; empty for the null sender.</summary>
     public string SenderAddress => Sender?.Address ?? "";
 

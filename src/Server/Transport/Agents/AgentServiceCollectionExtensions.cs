@@ -1,3 +1,4 @@
+using Mailflow.Server.Transport.Agents.BuiltIn;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Mailflow.Server.Transport.Agents;
@@ -14,4 +15,13 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<TransportAgentPipeline>();
         return services;
     }
+
+    /// <summary>The protocol checks every node runs: relay, limits, send-as, AUTH failures, submission headers, end-of-data rules.</summary>
+    public static IServiceCollection AddBuiltInTransportAgents(this IServiceCollection services) => services
+        .AddTransportAgent<MessageLimitsAgent>()
+        .AddTransportAgent<RelayAgent>()
+        .AddTransportAgent<SendAsAgent>()
+        .AddTransportAgent<AuthFailureLimitAgent>()
+        .AddTransportAgent<SubmissionHeadersAgent>()
+        .AddTransportAgent<EndOfDataRulesAgent>();
 }

@@ -62,4 +62,6 @@ public static class AgentTagNames
     public const string DkimResult = "dkim.result";
     public const string DmarcResult = "dmarc.result";
     public const string MalwareResult = "malware.result";
+    /// <summary>Message tag: an agent asked to hold the message in quarantine; the categorizer does, with this reason.</summary>
+    public const string QuarantineReason = "quarantine.reason";
 }

@@ -20,22 +20,39 @@ internal sealed class MessageStaging : IStagedContent, IAsyncDisposable
     private byte[]? _memory = ArrayPool<byte>.Shared.Rent(MemoryLimit);
     private int _memoryLength;
     private FileStream? _spill;
+    private long _contentLength;
+    /// <summary>Header fields agents added at end of data: stored above the received content.</summary>
+    private byte[] _headers = [];
 
     public MessageStaging(string spoolDirectory) => _spoolDirectory = spoolDirectory;
 
-    public long Length { get; private set; }
+    /// <summary>The stored length: added headers plus received content.</summary>
+    public long Length => _headers.Length + _contentLength;
 
     /// <summary>True when the content outgrew memory and lives in a spool file.</summary>
     public bool Spilled => _spill is not null;
 
-    /// <summary>The first bytes of the message (at most 64 KiB): the header section, for the queue viewer's summary.</summary>
-    public ReadOnlyMemory<byte> Prefix => _memory.AsMemory(0, _memoryLength);
+    /// <summary>The first bytes of the message (added headers and at most 64 KiB of content): the header section, for the queue viewer's summary.</summary>
+    public ReadOnlyMemory<byte> Prefix => _headers.Length == 0
+        ? _memory.AsMemory(0, _memoryLength)
+        : (byte[])[.. _headers, .. _memory.AsSpan(0, _memoryLength)];
+
+    /// <summary>
+    /// Puts header fields above the content (transport agents' Authentication-Results, spam status…).
+    /// Call after the last append and before <see cref="FinishHash"/>.
+    /// </summary>
+    public void PrependHeaders(ReadOnlyMemory<byte> headers)
+    {
+        if (headers.IsEmpty)
+            return;
+        _headers = [.. headers.Span, .. _headers];
+    }
 
     public async ValueTask AppendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var memory = _memory ?? throw new ObjectDisposedException(nameof(MessageStaging));
         _sha256.AppendData(data.Span);
-        Length += data.Length;
+        _contentLength += data.Length;
 
         // Fill the in-memory prefix first (it stays, for the header summary, even after a spill).
         var toMemory = Math.Min(MemoryLimit - _memoryLength, data.Length);
@@ -56,11 +73,38 @@ internal sealed class MessageStaging : IStagedContent, IAsyncDisposable
         await _spill.WriteAsync(data, cancellationToken);
     }
 
-    /// <summary>The SHA-256 of everything appended, as lower-case hex. Call once, when the content is complete.</summary>
-    public string FinishHash() => Convert.ToHexStringLower(_sha256.GetHashAndReset());
+    /// <summary>The SHA-256 of the stored content (added headers, then everything appended), as lower-case hex. Call once, when the content is complete.</summary>
+    public async ValueTask<string> FinishHashAsync(CancellationToken cancellationToken)
+    {
+        if (_headers.Length == 0)
+            return Convert.ToHexStringLower(_sha256.GetHashAndReset());
+        // Headers were put above content already hashed: hash the whole stored form again (only
+        // messages that agents added headers to pay for this).
+        using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var stream = await OpenReadAsync(cancellationToken);
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+                whole.AppendData(buffer, 0, read);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return Convert.ToHexStringLower(whole.GetHashAndReset());
+    }
 
-    /// <summary>A read stream over the staged bytes from the start; disposing it leaves the staging intact.</summary>
+    /// <summary>A read stream over the stored form (added headers, then the staged bytes) from the start; disposing it leaves the staging intact.</summary>
     public async ValueTask<Stream> OpenReadAsync(CancellationToken cancellationToken)
+    {
+        var content = await OpenContentAsync(cancellationToken);
+        return _headers.Length == 0 ? content : new ConcatenatedReadStream(new MemoryStream(_headers, writable: false), content);
+    }
+
+    /// <summary>A read stream over the received content only (what the end-of-data agents inspect).</summary>
+    public async ValueTask<Stream> OpenContentAsync(CancellationToken cancellationToken)
     {
         var memory = _memory ?? throw new ObjectDisposedException(nameof(MessageStaging));
         if (_spill is null)

@@ -27,6 +27,7 @@ public sealed class StoreMessageSink(
     public string SpoolDirectory { get; } = Path.Combine(options.Value.ResolvedDataDirectory, "spool-tmp");
 
     private ILogger Logger => logger;
+    private QueueIdGenerator QueueIds => queueIds;
 
     public ValueTask<IMessageTransaction> BeginAsync(MessageEnvelope envelope, CancellationToken cancellationToken)
     {
@@ -34,13 +35,15 @@ public sealed class StoreMessageSink(
         return ValueTask.FromResult<IMessageTransaction>(new Transaction(this, envelope, new MessageStaging(SpoolDirectory)));
     }
 
-    private async Task<string> StoreAsync(MessageEnvelope envelope, MessageStaging staging, CancellationToken cancellationToken)
+    private async Task<string> StoreAsync(MessageEnvelope envelope, MessageStaging staging, MessageAdditions additions, CancellationToken cancellationToken)
     {
         // Everything per-message that needs no store happens here, in parallel across sessions; the
         // committer only writes.
         var message = ToQueuedMessage(envelope, queueIds.Next(), time.GetUtcNow());
+        staging.PrependHeaders(additions.Headers);
+        message.AgentTags = MessageTags.Serialize(additions.Tags);
         message.Size = staging.Length;
-        message.ContentSha256 = staging.FinishHash();
+        message.ContentSha256 = await staging.FinishHashAsync(cancellationToken);
         var summary = HeaderSummary.Parse(staging.Prefix);
         message.Subject = summary.Subject;
         message.FromHeader = summary.From;
@@ -109,12 +112,26 @@ public sealed class StoreMessageSink(
             return staging.AppendAsync(content, cancellationToken);
         }
 
-        public async ValueTask<string> CommitAsync(CancellationToken cancellationToken)
+        public long Length => staging.Length;
+
+        public ValueTask<Stream> OpenReadAsync(CancellationToken cancellationToken)
+        {
+            EnsureOpen();
+            return staging.OpenContentAsync(cancellationToken);
+        }
+
+        public async ValueTask<string> DiscardAsync()
+        {
+            await AbortAsync();
+            return sink.QueueIds.Next();
+        }
+
+        public async ValueTask<string> CommitAsync(MessageAdditions additions, CancellationToken cancellationToken)
         {
             EnsureOpen();
             try
             {
-                var queueId = await sink.StoreAsync(envelope, staging, cancellationToken);
+                var queueId = await sink.StoreAsync(envelope, staging, additions, cancellationToken);
                 _phase = Phase.Committed;
                 return queueId;
             }

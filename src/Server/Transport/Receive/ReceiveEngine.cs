@@ -1,4 +1,5 @@
 using Mailflow.Configuration;
+using Mailflow.Server.Transport.Agents;
 using Mailflow.Server.Transport.Receive.Hosting;
 using Mailflow.Server.Transport.Receive.Policy;
 using Mailflow.Server.Transport.Receive.Session;
@@ -18,7 +19,8 @@ namespace Mailflow.Server.Transport.Receive;
 public sealed partial class ReceiveEngine(
     TransportConfigProvider config,
     IMessageSink sink,
-    IAddressAuthority addressAuthority,
+    TransportAgentPipeline agents,
+    IAgentDecisionLog decisions,
     ISubmissionAuthenticator authenticator,
     IProtocolLog protocolLog,
     ReceiveCertificates certificates,
@@ -59,7 +61,7 @@ public sealed partial class ReceiveEngine(
             return;
         }
         var listenerFactory = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
-        var dependencies = new SessionDependencies(sink, addressAuthority, authenticator, protocolLog, time, loggerFactory.CreateLogger("Mailflow.Receive"));
+        var dependencies = new SessionDependencies(sink, agents, () => config.Current, authenticator, protocolLog, time, loggerFactory.CreateLogger("Mailflow.Receive"), decisions);
         _host = new ReceiveConnectorHost(listenerFactory, dependencies, policy => certificates.For(policy.CertificateId), options.Value.ResolvedFqdn, options.Value.ResolvedNodeName);
         config.Changed += OnConfigurationChanged;
         await ApplyAsync(config.Current, cancellationToken);

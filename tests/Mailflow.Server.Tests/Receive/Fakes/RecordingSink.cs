@@ -28,7 +28,7 @@ public sealed class RecordingSink : IMessageSink
         return ValueTask.FromResult<IMessageTransaction>(new Transaction(this, envelope));
     }
 
-    public sealed record StoredMessage(string QueueId, MessageEnvelope Envelope, byte[] Content)
+    public sealed record StoredMessage(string QueueId, MessageEnvelope Envelope, byte[] Content, IReadOnlyDictionary<string, string>? Tags = null)
     {
         public string Text => System.Text.Encoding.UTF8.GetString(Content);
         /// <summary>The content without the Received: header the session prepends.</summary>
@@ -49,14 +49,26 @@ public sealed class RecordingSink : IMessageSink
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask<string> CommitAsync(CancellationToken cancellationToken)
+        public long Length => _content.Length;
+
+        public ValueTask<Stream> OpenReadAsync(CancellationToken cancellationToken) =>
+            ValueTask.FromResult<Stream>(new MemoryStream(_content.ToArray(), writable: false));
+
+        public ValueTask<string> CommitAsync(MessageAdditions additions, CancellationToken cancellationToken)
         {
             if (sink.FailOnCommit)
                 throw new IOException("store down (commit)");
             var id = $"Q{Interlocked.Increment(ref sink._next)}";
-            sink.Committed.Enqueue(new StoredMessage(id, envelope, _content.ToArray()));
+            sink.Committed.Enqueue(new StoredMessage(id, envelope, [.. additions.Headers.Span, .. _content.ToArray()],
+                new Dictionary<string, string>(additions.Tags)));
             _done = true;
             return ValueTask.FromResult(id);
+        }
+
+        public async ValueTask<string> DiscardAsync()
+        {
+            await AbortAsync();
+            return $"D{Interlocked.Increment(ref sink._next)}";
         }
 
         public ValueTask AbortAsync()

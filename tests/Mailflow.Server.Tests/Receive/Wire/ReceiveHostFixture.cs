@@ -44,7 +44,7 @@ public sealed class ReceiveHost : IAsyncDisposable
     {
         var sink = new RecordingSink();
         var log = new InMemoryProtocolLog();
-        var dependencies = new SessionDependencies(sink, new FakeAddressAuthority(), new FakeAuthenticator(), log, TimeProvider.System, NullLogger.Instance);
+        var dependencies = TestPipeline.Dependencies(sink, new FakeAddressAuthority(), new FakeAuthenticator(), log, TimeProvider.System);
         var factory = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance);
         var host = new ReceiveConnectorHost(factory, dependencies, _ => TestCertificate.Context, "node.local.test", "node1");
         await host.UpdateAsync(connectors, CancellationToken.None);

@@ -1,14 +1,20 @@
+using Mailflow.Configuration;
+using Mailflow.Server.Transport.Agents;
 using Mailflow.Server.Transport.Receive.Policy;
 using Microsoft.Extensions.Logging;
 
 namespace Mailflow.Server.Transport.Receive.Session;
 
-/// <summary>What every session on this node shares: the submission sink and the policy seams.</summary>
+/// <summary>What every session on this node shares: the submission sink, the agent pipeline and the protocol seams.</summary>
 /// <param name="Authenticator">Null: AUTH is never offered.</param>
+/// <param name="Snapshot">The live configuration; a session takes it once, when it starts.</param>
+/// <param name="Decisions">Where agents' decisions are recorded (the message trace); null records none.</param>
 public sealed record SessionDependencies(
     IMessageSink Sink,
-    IAddressAuthority AddressAuthority,
+    TransportAgentPipeline Agents,
+    Func<TransportConfig> Snapshot,
     ISubmissionAuthenticator? Authenticator,
     IProtocolLog ProtocolLog,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger,
+    IAgentDecisionLog? Decisions = null);
