@@ -53,7 +53,8 @@ public static class MailflowApi
             .MapTraceApi()
             .MapProtocolLogApi()
             .MapTestMailFlowApi()
-            .MapCertificatesApi();
+            .MapCertificatesApi()
+            .MapDiagnosticsApi();
 
         app.MapOpenApi(OpenApiDocumentUrl.Replace(OpenApiDocumentName, "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
         return app;
