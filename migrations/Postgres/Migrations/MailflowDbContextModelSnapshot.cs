@@ -343,6 +343,13 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
 
+                    b.Property<string>("SenderAuthentication")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("Off");
+
                     b.Property<int>("TarpitIntervalMilliseconds")
                         .HasColumnType("integer");
 

@@ -333,6 +333,13 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SenderAuthentication")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Off");
+
                     b.Property<int>("TarpitIntervalMilliseconds")
                         .HasColumnType("INTEGER");
 

@@ -39,11 +39,12 @@ internal static class ReceiveConnectorCommands
         var tlsMode = new Option<string?>("--tls-mode") { Description = "None, StartTls or ImplicitTls" };
         var requireTls = new Option<bool?>("--require-tls") { Description = "Refuse MAIL until TLS is active" };
         var permissions = new Option<string?>("--permission-groups") { Description = "e.g. \"AnonymousUsers, AuthenticatedUsers\"" };
+        var senderAuthentication = new Option<string?>("--sender-authentication") { Description = "SPF/DKIM/DMARC for anonymous senders: Off, EvaluateAndTag or Enforce" };
         var certificate = new Option<string?>("--certificate") { Description = "The stored TLS certificate to present (name or id; see 'certificate list'), or 'default' for the node certificate" };
         var set = Fields.SetOption();
         var change = new Command("set", "Change a receive connector, e.g. set \"Default Frontend\" --max-message-size 50MB")
         {
-            name, enabled, maxSize, maxRecipients, bindings, remoteRanges, fqdn, banner, tlsMode, requireTls, permissions, certificate, set,
+            name, enabled, maxSize, maxRecipients, bindings, remoteRanges, fqdn, banner, tlsMode, requireTls, permissions, senderAuthentication, certificate, set,
         };
         context.Handle(change, async (parse, client, output, ct) =>
         {
@@ -62,6 +63,7 @@ internal static class ReceiveConnectorCommands
                 if (parse.GetValue(tlsMode) is { } mode) body["tlsMode"] = mode;
                 if (parse.GetValue(requireTls) is { } require) body["requireTls"] = require;
                 if (parse.GetValue(permissions) is { } groups) body["permissionGroups"] = groups;
+                if (parse.GetValue(senderAuthentication) is { } authentication) body["senderAuthentication"] = authentication;
                 if (certificateId.Assign) body["certificateId"] = certificateId.Id;
                 Fields.ApplySets(body, parse.GetValue(set));
             }, ct);

@@ -57,7 +57,8 @@ public static class MailflowApi
             .MapProtocolLogApi()
             .MapTestMailFlowApi()
             .MapCertificatesApi()
-            .MapTransportAgentsApi();
+            .MapTransportAgentsApi()
+            .MapDiagnosticsApi();
 
         app.MapOpenApi(OpenApiDocumentUrl.Replace(OpenApiDocumentName, "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
         return app;

@@ -1,6 +1,7 @@
 using Mailflow.Data;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Agents;
+using Mailflow.Server.Transport.Authentication;
 using Mailflow.Server.Transport.Categorize;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Queue;
@@ -38,6 +39,7 @@ public static class TransportHostingExtensions
         // Transport agents: every check on a message, in pipeline order (see docs/architecture.md).
         services.AddBuiltInTransportAgents();
         services.AddProtectionAgents();
+        services.AddSenderAuthentication(builder.Configuration);
         services.AddSingleton<IAgentDecisionLog, TrackingAgentDecisionLog>();
         services.AddSingleton<Mailflow.Configuration.ITransportAgentCatalog, TransportAgentCatalog>();
 

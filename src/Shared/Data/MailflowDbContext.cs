@@ -72,6 +72,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Property(x => x.Banner).HasMaxLength(512);
             e.Property(x => x.TlsMode).HasConversion<string>().HasMaxLength(32);
             e.Property(x => x.BareLineEndings).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.SenderAuthentication).HasConversion<string>().HasMaxLength(32).HasDefaultValue(SenderAuthenticationMode.Off);
             e.Property(x => x.ProtocolLogging).HasConversion<string>().HasMaxLength(32);
             e.Property(x => x.Revision).IsConcurrencyToken();
             e.Ignore(x => x.DisplayName);

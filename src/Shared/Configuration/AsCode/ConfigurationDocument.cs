@@ -104,6 +104,7 @@ public sealed class ReceiveConnectorSpec
     public BareLineEndingPolicy BareLineEndings { get; set; } = BareLineEndingPolicy.Reject;
     public ProtocolLoggingLevel ProtocolLogging { get; set; } = ProtocolLoggingLevel.None;
     public Guid? CertificateId { get; set; }
+    public SenderAuthenticationMode SenderAuthentication { get; set; } = SenderAuthenticationMode.Off;
 }
 
 public sealed class SendConnectorSpec

@@ -93,6 +93,8 @@ public sealed class ReceiveConnector : IConfigurationObject
     /// <summary>Exchange default TarpitInterval: 5 seconds.</summary>
     public int TarpitIntervalMilliseconds { get; set; } = 5000;
     public BareLineEndingPolicy BareLineEndings { get; set; } = BareLineEndingPolicy.Reject;
+    /// <summary>SPF, DKIM and DMARC checks of anonymous senders; off by default (turn on for the connector that takes Internet mail).</summary>
+    public SenderAuthenticationMode SenderAuthentication { get; set; } = SenderAuthenticationMode.Off;
     public ProtocolLoggingLevel ProtocolLogging { get; set; } = ProtocolLoggingLevel.None;
     /// <summary>TLS certificate to present; null = the node's default certificate.</summary>
     public Guid? CertificateId { get; set; }

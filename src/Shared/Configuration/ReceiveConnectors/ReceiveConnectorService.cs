@@ -204,6 +204,7 @@ public sealed class ReceiveConnectorService(ConfigurationEditor editor)
         to.MaxProtocolErrors = from.MaxProtocolErrors;
         to.TarpitIntervalMilliseconds = from.TarpitIntervalMilliseconds;
         to.BareLineEndings = from.BareLineEndings;
+        to.SenderAuthentication = from.SenderAuthentication;
         to.ProtocolLogging = from.ProtocolLogging;
         to.CertificateId = from.CertificateId;
     }

@@ -40,11 +40,14 @@ public sealed class ReceiveHost : IAsyncDisposable
         return connector;
     }
 
-    public static async Task<ReceiveHost> StartAsync(params ReceiveConnector[] connectors)
+    public static Task<ReceiveHost> StartAsync(params ReceiveConnector[] connectors) => StartAsync([], connectors);
+
+    /// <param name="agents">Transport agents to run after the built-in ones.</param>
+    public static async Task<ReceiveHost> StartAsync(IReadOnlyList<Transport.Agents.ITransportAgent> agents, params ReceiveConnector[] connectors)
     {
         var sink = new RecordingSink();
         var log = new InMemoryProtocolLog();
-        var dependencies = TestPipeline.Dependencies(sink, new FakeAddressAuthority(), new FakeAuthenticator(), log, TimeProvider.System);
+        var dependencies = TestPipeline.Dependencies(sink, new FakeAddressAuthority(), new FakeAuthenticator(), log, TimeProvider.System, extraAgents: [.. agents]);
         var factory = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance);
         var host = new ReceiveConnectorHost(factory, dependencies, _ => TestCertificate.Context, "node.local.test", "node1");
         await host.UpdateAsync(connectors, CancellationToken.None);

@@ -46,6 +46,7 @@ public sealed record ReceivePolicy
     /// <summary>Exchange ConnectionTimeout default: 10 minutes for the whole session.</summary>
     public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public BareLineEndingPolicy BareLineEndings { get; init; } = BareLineEndingPolicy.Reject;
+    public SenderAuthenticationMode SenderAuthentication { get; init; } = SenderAuthenticationMode.Off;
     public bool ProtocolLogging { get; init; }
     public int MaxInboundConnections { get; init; } = 5000;
     public int MaxInboundConnectionsPerSource { get; init; } = 20;
@@ -85,6 +86,7 @@ public sealed record ReceivePolicy
         IdleTimeout = TimeSpan.FromSeconds(connector.IdleTimeoutSeconds),
         ConnectionTimeout = TimeSpan.FromSeconds(connector.ConnectionTimeoutSeconds),
         BareLineEndings = connector.BareLineEndings,
+        SenderAuthentication = connector.SenderAuthentication,
         ProtocolLogging = connector.ProtocolLogging != ProtocolLoggingLevel.None,
         MaxInboundConnections = connector.MaxInboundConnections,
         MaxInboundConnectionsPerSource = connector.MaxInboundConnectionsPerSource,

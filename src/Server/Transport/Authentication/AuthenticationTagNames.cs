@@ -1,0 +1,16 @@
+namespace Mailflow.Server.Transport.Authentication;
+
+/// <summary>Message tags the sender-authentication agent sets besides spf.result, dkim.result and dmarc.result (AgentTagNames).</summary>
+public static class AuthenticationTagNames
+{
+    /// <summary>The domain SPF checked (MAIL FROM's, or the HELO name's for the null sender).</summary>
+    public const string SpfDomain = "spf.domain";
+    /// <summary>Comma-separated d= domains of the DKIM signatures that passed.</summary>
+    public const string DkimPassDomains = "dkim.pass-domains";
+    /// <summary>The RFC 5322 From domain DMARC judged.</summary>
+    public const string FromDomain = "dmarc.from-domain";
+    /// <summary>On a DMARC fail: what the policy asked for this message (none, quarantine, reject).</summary>
+    public const string DmarcDisposition = "dmarc.disposition";
+    /// <summary>How many incoming Authentication-Results headers claimed our authserv-id (forged or stale).</summary>
+    public const string ForgedResults = "auth.forged-results";
+}
