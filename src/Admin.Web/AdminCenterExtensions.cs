@@ -86,6 +86,8 @@ public static class AdminCenterExtensions
         services.AddAuthorization(AdminPolicies.Configure);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PasswordChangeRedirect>();
 
+        // One per circuit: the admin's browser time zone (AdminClock, AdminTime).
+        services.AddScoped<Time.AdminClock>();
         services.AddSingleton<Cluster.GenerationStatusReader>();
         services.AddSingleton<Auditing.AuditLogQuery>();
         services.AddSingleton<Queue.MessagePreviewReader>();
