@@ -743,6 +743,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .IsFixedLength();
 
+                    b.Property<int>("CrashCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DsnEnvelopeId")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
@@ -848,6 +851,8 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.HasIndex("NextAttemptAt", "Id");
 
                     b.HasIndex("ReceivedAt", "Id");
+
+                    b.HasIndex("ReceivingNode", "State");
 
                     b.HasIndex("Sender", "Id");
 

@@ -210,14 +210,15 @@ public sealed class QueueOperations(
                     count = await waiting.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Suspended).SetProperty(m => m.NextAttemptAt, now), cancellationToken);
                     break;
                 case QueueAction.Resume or QueueAction.Release:
-                    var from = action == QueueAction.Resume ? QueuedMessageState.Suspended : QueuedMessageState.Quarantined;
-                    var held = selected.Where(m => m.State == from);
+                    // Resume also takes a message out of Poison (an admin decided to try it again), with its crash count reset.
+                    QueuedMessageState[] from = action == QueueAction.Resume ? [QueuedMessageState.Suspended, QueuedMessageState.Poison] : [QueuedMessageState.Quarantined];
+                    var held = selected.Where(m => from.Contains(m.State));
                     tracked = await EnvelopesAsync(held, cancellationToken);
                     // Routed messages go back to delivery; the rest (a recipient without a next hop) to the categorizer.
                     count = await held.Where(m => m.Recipients.Any(r => r.NextHopKey != null)
                                 && !m.Recipients.Any(r => r.NextHopKey == null && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure))
-                            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Categorized).SetProperty(m => m.NextAttemptAt, now), cancellationToken)
-                        + await held.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Submitted).SetProperty(m => m.NextAttemptAt, now), cancellationToken);
+                            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Categorized).SetProperty(m => m.NextAttemptAt, now).SetProperty(m => m.CrashCount, 0), cancellationToken)
+                        + await held.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Submitted).SetProperty(m => m.NextAttemptAt, now).SetProperty(m => m.CrashCount, 0), cancellationToken);
                     break;
                 case QueueAction.RetryNow:
                     var due = selected.Where(m => Waiting.Contains(m.State));
