@@ -65,7 +65,7 @@ public sealed class QueueStore(
     public async Task<QueueMessagePage> ListMessagesAsync(QueueMessageQuery query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await QueueQueries.ListAsync(db, query, cancellationToken);
+        return await QueueQueries.ListAsync(db, query, cancellationToken, time.GetUtcNow());
     }
 
     /// <summary>
