@@ -39,7 +39,7 @@ public record QueueMessageFilter
         ReceivedBefore = ReceivedBefore,
     };
 
-    /// <summary>In words, for confirmations and the audit log: <c>sender contains 'x', state Suspended</c>; "all queued messages" when empty.</summary>
+    /// <summary>In words, for confirmations and the audit log: <c>sender contains 'x', state Suspended</c>; "all messages still queued" when empty.</summary>
     public string Describe()
     {
         var parts = new List<string>();

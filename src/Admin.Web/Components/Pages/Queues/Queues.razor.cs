@@ -52,6 +52,8 @@ public sealed partial class Queues
     protected override async Task OnInitializedAsync()
     {
         _actor = AdminActor.FromPrincipal((await AuthenticationState).User);
+        // The stuck lines carry times as text: render again once the browser told its time zone.
+        Clock.Changed += OnZoneChanged;
         await LoadQueuesAsync();
         if (RendererInfo.IsInteractive)
             _timer = Time.CreateTimer(_ => _ = InvokeAsync(TimerTickAsync), null, TimeSpan.FromSeconds(RefreshSeconds), TimeSpan.FromSeconds(RefreshSeconds));
@@ -303,8 +305,11 @@ public sealed partial class Queues
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
+    private void OnZoneChanged() => _ = InvokeAsync(StateHasChanged);
+
     public void Dispose()
     {
+        Clock.Changed -= OnZoneChanged;
         _disposed.Cancel();
         _timer?.Dispose();
         _disposed.Dispose();
