@@ -99,6 +99,8 @@ public static class AdminCenterExtensions
         services.AddAuthorization(AdminPolicies.Configure);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PasswordChangeRedirect>();
 
+        // One per circuit: the admin's browser time zone (AdminClock, AdminTime).
+        services.AddScoped<Time.AdminClock>();
         services.AddSingleton<Cluster.GenerationStatusReader>();
         services.AddSingleton<Cluster.NodeListenerStatusReader>();
         services.AddSingleton<Auditing.AuditLogQuery>();

@@ -869,6 +869,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .HasColumnType("character(64)")
                         .IsFixedLength();
 
+                    b.Property<int>("CrashCount")
+                        .HasColumnType("integer");
+
                     b.Property<string>("DsnEnvelopeId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
@@ -974,6 +977,8 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.HasIndex("NextAttemptAt", "Id");
 
                     b.HasIndex("ReceivedAt", "Id");
+
+                    b.HasIndex("ReceivingNode", "State");
 
                     b.HasIndex("Sender", "Id");
 

@@ -857,6 +857,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .IsFixedLength();
 
+                    b.Property<int>("CrashCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DsnEnvelopeId")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
@@ -962,6 +965,8 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.HasIndex("NextAttemptAt", "Id");
 
                     b.HasIndex("ReceivedAt", "Id");
+
+                    b.HasIndex("ReceivingNode", "State");
 
                     b.HasIndex("Sender", "Id");
 

@@ -32,3 +32,9 @@ document.addEventListener("keydown", function (e) {
         window.mailflowShortcuts.help.invokeMethodAsync("OpenHelp");
     }
 });
+// The admin's time zone (IANA id, e.g. "Europe/Berlin") for AdminClock: times are shown in it, with the zone.
+window.mailflowTime = {
+    zone: function () {
+        try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
+    }
+};

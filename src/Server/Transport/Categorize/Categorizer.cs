@@ -61,7 +61,9 @@ public sealed partial class Categorizer(
         {
             try
             {
-                var claims = await store.ClaimAsync(OwnerName, BatchSize, LeaseDuration, QueuedMessageState.Submitted, stoppingToken);
+                var claims = await store.ClaimAsync(OwnerName, BatchSize, LeaseDuration, QueuedMessageState.Submitted, stoppingToken,
+                    poisoned: m => tracker.Track(MessageTrackingEventKind.Poison, m,
+                        detail: $"Moved to the Poison queue: categorizing it failed {m.CrashCount} times. It stays there until an administrator resumes or removes it."));
                 // Messages are independent (own contexts, own leases): overlap one's parsing and reads with
                 // another's writes. SQLite writes still take turns at the gate.
                 await Parallel.ForEachAsync(claims, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
