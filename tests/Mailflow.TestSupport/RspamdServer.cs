@@ -89,8 +89,9 @@ public sealed class RspamdServer : IAsyncDisposable
             if (process.HasExited || deadline.Elapsed > limit)
             {
                 var log = File.Exists(server.LogPath) ? await File.ReadAllTextAsync(server.LogPath) : "(no log)";
+                var exited = process.HasExited;
                 await server.DisposeAsync();
-                throw new InvalidOperationException($"Rspamd did not answer on 127.0.0.1:{port} within {limit.TotalSeconds:0} s (exited: {process.HasExited}). Log:\n{log[^Math.Min(log.Length, 4000)..]}");
+                throw new InvalidOperationException($"Rspamd did not answer on 127.0.0.1:{port} within {limit.TotalSeconds:0} s (exited: {exited}). Log:\n{log[^Math.Min(log.Length, 4000)..]}");
             }
             await Task.Delay(250);
         }

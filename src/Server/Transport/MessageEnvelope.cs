@@ -61,4 +61,5 @@ public sealed record MessageEnvelope(
     Guid ReceiveConnectorId,
     string ReceiveConnectorName,
     DateTimeOffset ReceivedAt,
-    string NodeName);
+    string NodeName,
+    Mailflow.Queue.MessageOrigin Origin = Mailflow.Queue.MessageOrigin.Smtp);

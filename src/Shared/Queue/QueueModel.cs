@@ -44,6 +44,7 @@ public static class QueueModel
             e.Property(x => x.Subject).HasMaxLength(HeaderSummaryLength);
             e.Property(x => x.FromHeader).HasMaxLength(HeaderSummaryLength);
             e.Property(x => x.MessageIdHeader).HasMaxLength(HeaderSummaryLength);
+            e.Property(x => x.Origin).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.LeaseOwner).HasMaxLength(128);
 
             // Claims: workable state, due, by priority; also the viewer's count by state.

@@ -51,6 +51,9 @@ public sealed class QueuedMessage
     public string? FromHeader { get; set; }
     public string? MessageIdHeader { get; set; }
 
+    /// <summary>Where the message came from (SMTP, or a DSN Mailflow generated).</summary>
+    public MessageOrigin Origin { get; set; }
+
     /// <summary>What the transport agents found at SMTP time (spam score, authentication verdicts…), as JSON (<see cref="MessageTags"/>); null when none.</summary>
     public string? AgentTags { get; set; }
 

@@ -114,16 +114,16 @@ public sealed partial class Categorizer(
         // 1. Mail flow rules. DSNs we generated are not subject to rules (they would reach the sender's rules twice).
         // Only rules look at the content: without any, the message is routed from its envelope alone and
         // its content is read once, by the delivery.
-        var isOwnDsn = message.Sender.Length == 0 && message.ReceiveConnectorName == DeliveryNotifier.SubmissionConnectorName;
+        var isOwnDsn = message.Origin == MessageOrigin.Notification;
         var tags = new Agents.AgentTags(MessageTags.Parse(message.AgentTags));
-        var decision = RuleDecision.None;
         MimeMessage? mime = null;
+        RuleMessageContext? ruleContext = null;
         if (!isOwnDsn && !snapshot.TransportRules.IsEmpty)
         {
             await using (var content = await store.LoadContentAsync(message.Id, cancellationToken)
                 ?? throw new InvalidOperationException($"message {message.QueueId} has no content"))
                 mime = await MimeMessage.LoadAsync(content, cancellationToken);
-            var evaluation = rules.Evaluate(snapshot, new RuleMessageContext(mime)
+            ruleContext = new RuleMessageContext(mime)
             {
                 EnvelopeSender = message.Sender,
                 Recipients = [.. open.Select(r => r.Address)],
@@ -131,10 +131,13 @@ public sealed partial class Categorizer(
                 ClientAddress = IPAddress.TryParse(message.ClientAddress, out var client) ? client : null,
                 Authenticated = message.AuthenticatedAs is not null,
                 Scl = tags.GetNumber(Agents.AgentTagNames.SpamConfidenceLevel) is { } scl ? (int)scl : null,
-            });
-            decision = evaluation.Decision;
-            await RecordRuleHitsAsync(message, evaluation, cancellationToken);
+            };
         }
+        var plan = CategorizationPlan.Make(snapshot, ruleContext,
+            open.Select(r => new EnvelopeRecipient(r.Address, (DsnNotify)(int)r.Notify, r.OriginalRecipient)), rules, resolver, router);
+        var decision = plan.Decision;
+        if (plan.Rules is { } evaluation)
+            await RecordRuleHitsAsync(message, evaluation, cancellationToken);
 
         if (decision.Reject is { } reject)
         {
@@ -160,8 +163,7 @@ public sealed partial class Categorizer(
         }
 
         // 2. Recipients: rules' redirect/added recipients, then aliases, groups, contacts.
-        var envelopeRecipients = decision.ApplyToRecipients(open.Select(r => new EnvelopeRecipient(r.Address, (DsnNotify)(int)r.Notify, r.OriginalRecipient)));
-        var resolution = resolver.Resolve(snapshot, envelopeRecipients);
+        var resolution = plan.Resolution!;
         TrackResolution(message, resolution);
         var postStore = new PostStoreAgentRun(agents, snapshot, message, tags, store, tracker);
         var quarantineReason = tags.Get(Agents.AgentTagNames.QuarantineReason);
@@ -176,7 +178,7 @@ public sealed partial class Categorizer(
         }
 
         // 3. Routes.
-        var routed = router.Route(snapshot, resolution, RouteOverrides.From(decision));
+        var routed = plan.Routes;
         if (await postStore.RunAsync(Agents.AgentEvents.Routed, [.. routed.Select(r => new Agents.StoredRecipient(r.Recipient.Address, r.NextHop.QueueKey))], cancellationToken) is { } afterRouting)
         {
             if (afterRouting.Kind != Agents.AgentVerdictKind.Quarantine)

@@ -23,7 +23,7 @@ namespace Mailflow.Server.Transport.Notify;
 /// </list>
 /// A DSN is a new message from <c>&lt;&gt;</c> (From: MAILER-DAEMON@default domain) to the original
 /// sender, committed through the <see cref="StoreMessageSink"/> in state Submitted so that it is
-/// routed like any other message. It is marked by <see cref="SubmissionConnectorName"/> as its
+/// routed like any other message. It is marked by <see cref="MessageOrigin.Notification"/> (and named by <see cref="SubmissionConnectorName"/>) as its
 /// receive connector. Each recipient's notification is recorded after the DSN is committed; a crash
 /// between the two sends that DSN again (at least once).
 /// </summary>
@@ -168,7 +168,8 @@ public sealed class DeliveryNotifier(
             ReceiveConnectorId: SubmissionConnectorId,
             ReceiveConnectorName: SubmissionConnectorName,
             ReceivedAt: now,
-            NodeName: options.Value.ResolvedNodeName);
+            NodeName: options.Value.ResolvedNodeName,
+            Origin: MessageOrigin.Notification);
 
         string dsnQueueId;
         await using (var transaction = await sink.BeginAsync(envelope, cancellationToken))

@@ -86,6 +86,7 @@ public sealed class StoreMessageSink(
         ReceiveConnectorId = envelope.ReceiveConnectorId,
         ReceiveConnectorName = envelope.ReceiveConnectorName,
         ReceivingNode = envelope.NodeName,
+        Origin = envelope.Origin,
         ReceivedAt = envelope.ReceivedAt.ToUniversalTime(),
         // Both are stamped again by the batch that commits the message.
         QueuedAt = now,

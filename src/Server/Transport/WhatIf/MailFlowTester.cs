@@ -70,33 +70,32 @@ public sealed class MailFlowTester(
         if (run is not null)
             await agents.EndOfDataAsync(run, message, cancellationToken);
         var size = MeasureSize(message);
-        var evaluation = rules.Evaluate(config, new RuleMessageContext(message)
+        // 4 and 5. Resolution and routing: the categorizer's own plan.
+        var plan = CategorizationPlan.Make(config, new RuleMessageContext(message)
         {
             EnvelopeSender = request.Sender.Trim().Trim('<', '>'),
             Recipients = accepted,
             SizeBytes = size,
             ClientAddress = client,
             Authenticated = request.Authenticated,
-        });
-        var decision = evaluation.Decision;
+        }, accepted.Select(a => new EnvelopeRecipient(a)), rules, resolver, router);
+        var evaluation = plan.Rules!;
+        var decision = plan.Decision;
         var rulesTest = DescribeRules(evaluation, accepted);
         var delivered = decision.Reject is null && !decision.DeleteSilently && run?.EndOfDataRefusal is null && run?.Discard is null;
 
-        // 4 and 5. Resolution and routing, as the categorizer does after the rules.
         var resolutionTests = new List<RecipientResolutionTest>();
         var routingTests = new List<RoutingTest>();
-        if (delivered && accepted.Count > 0)
+        if (delivered && accepted.Count > 0 && plan.Resolution is { } resolution)
         {
-            var envelopeRecipients = decision.ApplyToRecipients(accepted.Select(a => new EnvelopeRecipient(a)));
-            var resolution = resolver.Resolve(config, envelopeRecipients);
-            foreach (var envelope in envelopeRecipients)
+            foreach (var envelope in plan.Recipients)
             {
                 resolutionTests.Add(new RecipientResolutionTest(envelope.Address,
                     resolution.Recipients.Where(r => r.Original == envelope).Select(Describe).ToList(),
                     resolution.Notes.Where(n => n.Original == envelope).Select(n => $"{n.Address}: {n.Description}").ToList()));
             }
             var mxCache = new Dictionary<string, MxTest>(StringComparer.OrdinalIgnoreCase);
-            foreach (var routed in router.Route(config, resolution, RouteOverrides.From(decision)))
+            foreach (var routed in plan.Routes)
                 routingTests.Add(await DescribeAsync(routed, request.ResolveMx, mxCache, cancellationToken));
         }
 

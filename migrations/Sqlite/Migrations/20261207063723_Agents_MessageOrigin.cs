@@ -1,0 +1,30 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Mailflow.Migrations.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class Agents_MessageOrigin : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "Origin",
+                table: "QueuedMessages",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "Smtp");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "Origin",
+                table: "QueuedMessages");
+        }
+    }
+}
