@@ -1,3 +1,4 @@
+using Mailflow.Smtp;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;

@@ -1,3 +1,4 @@
+using Mailflow.Smtp;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Deliver.Local;
@@ -78,7 +79,7 @@ public sealed class LmtpDeliveryAgentTests : IAsyncLifetime
     {
         var content = TestMessages.EightBit();
         var message = TestMessages.Message(content, recipients: ["bob@mailflow.test"]);
-        message.BodyType = MessageBodyType.EightBitMime;
+        message.BodyType = BodyType.EightBitMime;
 
         await _agent.DeliverAsync(TestMessages.Batch(message, content, Target()), CancellationToken.None);
 

@@ -1,3 +1,4 @@
+using Mailflow.Smtp;
 using Mailflow.Data;
 using Mailflow.Queue;
 using Mailflow.Server.Transport;

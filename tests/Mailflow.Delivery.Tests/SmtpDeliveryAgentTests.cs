@@ -1,3 +1,4 @@
+using Mailflow.Smtp;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Mailflow.Configuration;
@@ -268,7 +269,7 @@ public sealed class SmtpDeliveryAgentTests : IAsyncLifetime
         _server.Script.Offer8BitMime = false;
         var content = TestMessages.EightBit();
         var message = TestMessages.Message(content);
-        message.BodyType = MessageBodyType.EightBitMime;
+        message.BodyType = BodyType.EightBitMime;
 
         var outcome = Assert.Single(await DeliverAsync(message, content));
 
@@ -286,7 +287,7 @@ public sealed class SmtpDeliveryAgentTests : IAsyncLifetime
     {
         var content = TestMessages.EightBit();
         var message = TestMessages.Message(content);
-        message.BodyType = MessageBodyType.EightBitMime;
+        message.BodyType = BodyType.EightBitMime;
 
         await DeliverAsync(message, content);
 
@@ -351,8 +352,8 @@ public sealed class SmtpDeliveryAgentTests : IAsyncLifetime
         var content = TestMessages.Plain();
         var message = TestMessages.Message(content);
         message.DsnEnvelopeId = "env-42";
-        message.DsnReturn = DsnReturnKind.Headers;
-        message.Recipients[0].Notify = DsnNotifyFlags.Success | DsnNotifyFlags.Failure;
+        message.DsnReturn = DsnReturn.Headers;
+        message.Recipients[0].Notify = DsnNotify.Success | DsnNotify.Failure;
 
         var outcome = Assert.Single(await DeliverAsync(message, content));
 

@@ -1,3 +1,4 @@
+using Mailflow.Smtp;
 using System.Text;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
@@ -43,7 +44,7 @@ public static class TestMessages
             QueueId = $"Q{id:D6}",
             State = QueuedMessageState.Categorized,
             Sender = sender,
-            BodyType = MessageBodyType.SevenBit,
+            BodyType = BodyType.SevenBit,
             Size = content.Length,
             Subject = "Quarterly figures",
             MessageIdHeader = "<m1@sender.test>",

@@ -1,3 +1,4 @@
+using Mailflow.Smtp;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;

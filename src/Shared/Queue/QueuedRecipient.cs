@@ -1,3 +1,4 @@
+using Mailflow.Smtp;
 using System.Text.Json.Serialization;
 
 namespace Mailflow.Queue;
@@ -15,7 +16,7 @@ public sealed class QueuedRecipient
     public string Address { get; set; } = "";
     /// <summary>RFC 3461 ORCPT as given (<c>rfc822;user@example.com</c>).</summary>
     public string? OriginalRecipient { get; set; }
-    public DsnNotifyFlags Notify { get; set; }
+    public DsnNotify Notify { get; set; }
 
     public QueuedRecipientStatus Status { get; set; }
     public int AttemptCount { get; set; }

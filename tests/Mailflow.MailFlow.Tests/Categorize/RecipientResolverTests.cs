@@ -1,3 +1,4 @@
+using Mailflow.Smtp;
 using Mailflow.Configuration;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Categorize;

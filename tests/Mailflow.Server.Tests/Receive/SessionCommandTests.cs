@@ -1,3 +1,4 @@
+using Mailflow.Smtp;
 using Mailflow.Configuration;
 using Mailflow.Server.Tests.Receive.Fakes;
 using Mailflow.Server.Transport;

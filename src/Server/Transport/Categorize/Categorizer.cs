@@ -1,3 +1,4 @@
+using Mailflow.Smtp;
 using System.Collections.Immutable;
 using System.Net;
 using System.Security.Cryptography;
@@ -158,7 +159,7 @@ public sealed partial class Categorizer(
         }
 
         // 2. Recipients: rules' redirect/added recipients, then aliases, groups, contacts.
-        var envelopeRecipients = decision.ApplyToRecipients(open.Select(r => new EnvelopeRecipient(r.Address, (DsnNotify)(int)r.Notify, r.OriginalRecipient)));
+        var envelopeRecipients = decision.ApplyToRecipients(open.Select(r => new EnvelopeRecipient(r.Address, r.Notify, r.OriginalRecipient)));
         var resolution = resolver.Resolve(snapshot, envelopeRecipients);
         TrackResolution(message, resolution);
         var postStore = new PostStoreAgentRun(agents, snapshot, message, tags, store, tracker);
@@ -193,7 +194,7 @@ public sealed partial class Categorizer(
                 MessageId = message.Id,
                 Address = r.Recipient.Address,
                 OriginalRecipient = OriginalOf(r.Recipient),
-                Notify = (DsnNotifyFlags)(int)r.Recipient.Original.Notify,
+                Notify = r.Recipient.Original.Notify,
                 Status = QueuedRecipientStatus.Scheduled,
                 NextRetryAt = now,
                 NextHopKey = r.NextHop.QueueKey,
@@ -209,7 +210,7 @@ public sealed partial class Categorizer(
                 MessageId = message.Id,
                 Address = failed.Address,
                 OriginalRecipient = OriginalOf(failed),
-                Notify = (DsnNotifyFlags)(int)failed.Original.Notify,
+                Notify = failed.Original.Notify,
                 Status = QueuedRecipientStatus.PermanentFailure,
                 LastAttemptAt = now,
                 LastReplyCode = failed.Failure?.SmtpCode ?? 550,

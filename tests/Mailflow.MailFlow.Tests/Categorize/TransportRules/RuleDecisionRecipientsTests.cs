@@ -1,3 +1,4 @@
+using Mailflow.Smtp;
 using System.Net;
 using System.Text;
 using Mailflow.Server.Transport;

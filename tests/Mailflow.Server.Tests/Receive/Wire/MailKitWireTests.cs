@@ -1,3 +1,4 @@
+using Mailflow.Smtp;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Mailflow.Configuration;
