@@ -5,6 +5,7 @@ using System.Text;
 using Mailflow.Configuration;
 using Mailflow.Data;
 using Mailflow.Queue;
+using Mailflow.Server.Hosting;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Queue;
@@ -65,6 +66,7 @@ public sealed class DeliveryNode : IAsyncDisposable
             .AddMailflowCore(configuration, store)
             .AddSingleton<TimeProvider>(time)
             .AddMessageQueue()
+            .AddMailFlowDecisions(configuration)
             .AddMailDelivery(configuration, runQueueManager: false)
             .BuildServiceProvider();
         var node = new DeliveryNode(services, time, dataDirectory);

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Mailflow;
 using Mailflow.Data;
+using Mailflow.Server.Hosting;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Queue;
 using Microsoft.EntityFrameworkCore;

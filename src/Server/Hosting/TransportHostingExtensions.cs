@@ -35,6 +35,7 @@ public static class TransportHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Categorizer>());
 
         // Transport agents: every check on a message, in pipeline order (see docs/architecture.md).
+        services.AddSingleton<TransportAgentPipeline>();
         services.AddBuiltInTransportAgents();
         services.AddSingleton<IAgentDecisionLog, TrackingAgentDecisionLog>();
 
