@@ -1,4 +1,3 @@
-using Mailflow.Smtp;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -11,6 +10,7 @@ using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Receive.Directory;
 using Mailflow.Server.Transport.Receive.Policy;
 using Mailflow.Server.Transport.Tracking;
+using Mailflow.Smtp;
 using Mailflow.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

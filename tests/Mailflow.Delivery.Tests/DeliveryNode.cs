@@ -1,4 +1,3 @@
-using Mailflow.Smtp;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
@@ -10,6 +9,7 @@ using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Queue;
 using Mailflow.Server.Transport.Tracking;
+using Mailflow.Smtp;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;

@@ -1,7 +1,7 @@
-using Mailflow.Smtp;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Deliver.Local;
+using Mailflow.Smtp;
 using Mailflow.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 

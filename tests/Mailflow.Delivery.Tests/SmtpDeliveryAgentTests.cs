@@ -1,10 +1,10 @@
-using Mailflow.Smtp;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Mailflow.Configuration;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Deliver.Smtp;
+using Mailflow.Smtp;
 using Mailflow.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

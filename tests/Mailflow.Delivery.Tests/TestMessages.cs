@@ -1,7 +1,7 @@
-using Mailflow.Smtp;
 using System.Text;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
+using Mailflow.Smtp;
 
 namespace Mailflow.Delivery.Tests;
 

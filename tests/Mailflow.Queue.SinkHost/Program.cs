@@ -1,7 +1,7 @@
-using Mailflow.Smtp;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Mailflow.Smtp;
 using Mailflow;
 using Mailflow.Data;
 using Mailflow.Server.Hosting;

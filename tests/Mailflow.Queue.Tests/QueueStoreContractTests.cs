@@ -1,7 +1,7 @@
-using Mailflow.Smtp;
 using System.Diagnostics;
 using System.Text;
 using Mailflow.Server.Transport.Queue;
+using Mailflow.Smtp;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 

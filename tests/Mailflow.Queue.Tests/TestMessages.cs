@@ -1,8 +1,8 @@
-using Mailflow.Smtp;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Mailflow.Server.Transport;
+using Mailflow.Smtp;
 
 namespace Mailflow.Queue.Tests;
 

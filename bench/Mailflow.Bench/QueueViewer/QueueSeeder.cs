@@ -1,8 +1,8 @@
-using Mailflow.Smtp;
 using System.Security.Cryptography;
 using System.Text;
 using Mailflow.Data;
 using Mailflow.Queue;
+using Mailflow.Smtp;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mailflow.Bench.QueueViewer;

@@ -1,5 +1,5 @@
-using Mailflow.Smtp;
 using System.Text.Json.Serialization;
+using Mailflow.Smtp;
 
 namespace Mailflow.Queue;
 

@@ -1,9 +1,9 @@
-using Mailflow.Smtp;
 using Mailflow.Configuration;
 using Mailflow.Server.Tests.Receive.Fakes;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Receive.Policy;
 using Mailflow.Server.Transport.Receive.Session;
+using Mailflow.Smtp;
 
 namespace Mailflow.Server.Tests.Receive;
 

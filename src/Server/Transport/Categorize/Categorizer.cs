@@ -1,4 +1,3 @@
-using Mailflow.Smtp;
 using System.Collections.Immutable;
 using System.Net;
 using System.Security.Cryptography;
@@ -9,6 +8,7 @@ using Mailflow.Server.Transport.Notify;
 using Mailflow.Server.Transport.Queue;
 using Mailflow.Server.Transport.Route;
 using Mailflow.Server.Transport.Tracking;
+using Mailflow.Smtp;
 using Mailflow.Tracking;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,10 +1,10 @@
-using Mailflow.Smtp;
 using System.Net;
 using Mailflow.Configuration;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Queue;
 using Mailflow.Server.Transport.Tracking;
+using Mailflow.Smtp;
 using Mailflow.Tracking;
 using Microsoft.Extensions.Options;
 using MimeKit;

@@ -1,8 +1,8 @@
-using Mailflow.Smtp;
 using System.Globalization;
 using System.Text;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
+using Mailflow.Smtp;
 using MimeKit;
 using MimeKit.Utils;
 

@@ -1,5 +1,5 @@
-using Mailflow.Smtp;
 using Mailflow.Queue;
+using Mailflow.Smtp;
 using Microsoft.Extensions.Options;
 
 namespace Mailflow.Server.Transport.Queue;

@@ -1,9 +1,9 @@
-using Mailflow.Smtp;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Mailflow.Configuration;
 using Mailflow.Server.Tests.Receive.Fakes;
 using Mailflow.Server.Transport;
+using Mailflow.Smtp;
 using MimeKit;
 
 namespace Mailflow.Server.Tests.Receive.Wire;

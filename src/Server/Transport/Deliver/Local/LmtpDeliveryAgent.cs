@@ -1,6 +1,6 @@
-using Mailflow.Smtp;
 using System.Net.Sockets;
 using Mailflow.Queue;
+using Mailflow.Smtp;
 
 namespace Mailflow.Server.Transport.Deliver.Local;
 

@@ -1,7 +1,7 @@
-using Mailflow.Smtp;
 using MailKit;
 using MailKit.Net.Smtp;
 using Mailflow.Queue;
+using Mailflow.Smtp;
 using MimeKit;
 
 namespace Mailflow.Server.Transport.Deliver.Smtp;
