@@ -10,6 +10,7 @@ using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Receive.Directory;
 using Mailflow.Server.Transport.Receive.Policy;
 using Mailflow.Server.Transport.Tracking;
+using Mailflow.Smtp;
 using Mailflow.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

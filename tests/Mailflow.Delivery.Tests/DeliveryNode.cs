@@ -5,10 +5,12 @@ using Mailflow.Configuration;
 using Mailflow.Data;
 using Mailflow.TestSupport;
 using Mailflow.Queue;
+using Mailflow.Server.Hosting;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Queue;
 using Mailflow.Server.Transport.Tracking;
+using Mailflow.Smtp;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -67,6 +69,7 @@ public sealed class DeliveryNode : IAsyncDisposable
             .AddMailflowCore(configuration, store)
             .AddSingleton<TimeProvider>(time)
             .AddMessageQueue()
+            .AddMailFlowDecisions(configuration)
             .AddMailDelivery(configuration, runQueueManager: false)
             .BuildServiceProvider();
         var node = new DeliveryNode(services, time, dataDirectory);

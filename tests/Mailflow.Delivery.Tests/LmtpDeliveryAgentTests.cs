@@ -1,6 +1,7 @@
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Deliver.Local;
+using Mailflow.Smtp;
 using Mailflow.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -78,7 +79,7 @@ public sealed class LmtpDeliveryAgentTests : IAsyncLifetime
     {
         var content = TestMessages.EightBit();
         var message = TestMessages.Message(content, recipients: ["bob@mailflow.test"]);
-        message.BodyType = MessageBodyType.EightBitMime;
+        message.BodyType = BodyType.EightBitMime;
 
         await _agent.DeliverAsync(TestMessages.Batch(message, content, Target()), CancellationToken.None);
 

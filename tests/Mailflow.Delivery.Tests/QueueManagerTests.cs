@@ -2,6 +2,7 @@ using Mailflow.Data;
 using Mailflow.Queue;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Queue;
+using Mailflow.Smtp;
 using Mailflow.TestSupport;
 using Mailflow.Tracking;
 using MimeKit;

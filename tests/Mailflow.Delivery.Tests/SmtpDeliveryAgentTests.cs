@@ -4,6 +4,7 @@ using Mailflow.Configuration;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Deliver.Smtp;
+using Mailflow.Smtp;
 using Mailflow.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -272,7 +273,7 @@ public sealed class SmtpDeliveryAgentTests : IAsyncLifetime
         _server.Script.Offer8BitMime = false;
         var content = TestMessages.EightBit();
         var message = TestMessages.Message(content);
-        message.BodyType = MessageBodyType.EightBitMime;
+        message.BodyType = BodyType.EightBitMime;
 
         var outcome = Assert.Single(await DeliverAsync(message, content));
 
@@ -290,7 +291,7 @@ public sealed class SmtpDeliveryAgentTests : IAsyncLifetime
     {
         var content = TestMessages.EightBit();
         var message = TestMessages.Message(content);
-        message.BodyType = MessageBodyType.EightBitMime;
+        message.BodyType = BodyType.EightBitMime;
 
         await DeliverAsync(message, content);
 
@@ -355,8 +356,8 @@ public sealed class SmtpDeliveryAgentTests : IAsyncLifetime
         var content = TestMessages.Plain();
         var message = TestMessages.Message(content);
         message.DsnEnvelopeId = "env-42";
-        message.DsnReturn = DsnReturnKind.Headers;
-        message.Recipients[0].Notify = DsnNotifyFlags.Success | DsnNotifyFlags.Failure;
+        message.DsnReturn = DsnReturn.Headers;
+        message.Recipients[0].Notify = DsnNotify.Success | DsnNotify.Failure;
 
         var outcome = Assert.Single(await DeliverAsync(message, content));
 

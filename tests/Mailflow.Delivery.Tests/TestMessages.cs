@@ -1,6 +1,7 @@
 using System.Text;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
+using Mailflow.Smtp;
 
 namespace Mailflow.Delivery.Tests;
 
@@ -43,7 +44,7 @@ public static class TestMessages
             QueueId = $"Q{id:D6}",
             State = QueuedMessageState.Categorized,
             Sender = sender,
-            BodyType = MessageBodyType.SevenBit,
+            BodyType = BodyType.SevenBit,
             Size = content.Length,
             Subject = "Quarterly figures",
             MessageIdHeader = "<m1@sender.test>",

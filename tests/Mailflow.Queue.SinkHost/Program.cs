@@ -1,8 +1,10 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Mailflow.Smtp;
 using Mailflow;
 using Mailflow.Data;
+using Mailflow.Server.Hosting;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Queue;
 using Microsoft.EntityFrameworkCore;

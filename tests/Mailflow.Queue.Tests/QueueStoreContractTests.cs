@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Mailflow.Server.Transport.Queue;
+using Mailflow.Smtp;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 
@@ -37,9 +38,9 @@ public abstract class QueueStoreContractTests(ITestOutputHelper output) : IAsync
         Assert.NotNull(message);
         Assert.Equal(QueuedMessageState.Submitted, message.State);
         Assert.Equal("alice@sender.test", message.Sender);
-        Assert.Equal(MessageBodyType.EightBitMime, message.BodyType);
+        Assert.Equal(BodyType.EightBitMime, message.BodyType);
         Assert.True(message.SmtpUtf8);
-        Assert.Equal(DsnReturnKind.Headers, message.DsnReturn);
+        Assert.Equal(DsnReturn.Headers, message.DsnReturn);
         Assert.Equal("env-42", message.DsnEnvelopeId);
         Assert.Equal("192.0.2.10", message.ClientAddress);
         Assert.Equal(40123, message.ClientPort);
@@ -60,9 +61,9 @@ public abstract class QueueStoreContractTests(ITestOutputHelper output) : IAsync
 
         var recipients = message.Recipients.OrderBy(r => r.Id).ToList();
         Assert.Equal(["bob@mailflow.test", "carol@mailflow.test"], recipients.Select(r => r.Address));
-        Assert.Equal(DsnNotifyFlags.Success | DsnNotifyFlags.Failure, recipients[0].Notify);
+        Assert.Equal(DsnNotify.Success | DsnNotify.Failure, recipients[0].Notify);
         Assert.Equal("rfc822;bob@mailflow.test", recipients[0].OriginalRecipient);
-        Assert.Equal(DsnNotifyFlags.Unspecified, recipients[1].Notify);
+        Assert.Equal(DsnNotify.Unspecified, recipients[1].Notify);
         Assert.Null(recipients[1].OriginalRecipient);
         Assert.All(recipients, r => Assert.Equal(QueuedRecipientStatus.Scheduled, r.Status));
         Assert.All(recipients, r => Assert.Equal(0, r.AttemptCount));

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Mailflow.Server.Transport;
+using Mailflow.Smtp;
 
 namespace Mailflow.Queue.Tests;
 

@@ -1,4 +1,5 @@
 using Mailflow.Data;
+using Mailflow.Server.Hosting;
 using Mailflow.Server.Transport.Queue;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Mailflow.Data;
 using Mailflow.Queue;
+using Mailflow.Smtp;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mailflow.Bench.QueueViewer;
@@ -73,8 +74,8 @@ public sealed class QueueSeeder(IDbContextFactory<MailflowDbContext> dbFactory, 
             State = state,
             Priority = QueuePriority.Normal,
             Sender = sender,
-            BodyType = MessageBodyType.EightBitMime,
-            DsnReturn = DsnReturnKind.Unspecified,
+            BodyType = BodyType.EightBitMime,
+            DsnReturn = DsnReturn.Unspecified,
             ClientAddress = $"198.51.100.{_random.Next(1, 255)}",
             ClientPort = _random.Next(1024, 65535),
             LocalEndPoint = "192.0.2.1:25",

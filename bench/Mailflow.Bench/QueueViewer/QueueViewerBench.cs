@@ -5,6 +5,7 @@ using Mailflow.Configuration;
 using Mailflow.Data;
 using Mailflow.Identity;
 using Mailflow.Queue;
+using Mailflow.Server.Hosting;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Queue;
 using Mailflow.Server.Transport.Tracking;
@@ -76,6 +77,7 @@ public static class QueueViewerBench
             .AddLogging()
             .AddMailflowCore(configuration, store)
             .AddMessageQueue()
+            .AddMailFlowDecisions(configuration)
             .AddMailDelivery(configuration, runQueueManager: false)
             .BuildServiceProvider();
         var dbFactory = services.GetRequiredService<IDbContextFactory<MailflowDbContext>>();

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mailflow.Server.Transport.Categorize;
 using Mailflow.Server.Transport.Categorize.TransportRules;
 using Mailflow.Server.Transport.Route;
@@ -19,15 +18,14 @@ public static class MailFlowHostingExtensions
             .Bind(configuration.GetSection(DnsOptions.Section))
             .Validate(o => TryParseServers(o), $"{DnsOptions.Section}:Servers holds an entry that is not an IP address with an optional port.")
             .ValidateOnStart();
-        // TryAdd: delivery registers these too (it needs the MX resolver), and either may come first.
-        services.TryAddSingleton(new RecipientResolverOptions());
-        services.TryAddSingleton<RecipientResolver>();
-        services.TryAddSingleton<TransportRuleEvaluator>();
-        services.TryAddSingleton(sp => new NextHopResolver(sp.GetRequiredService<IOptions<MailflowOptions>>().Value.ResolvedNodeName));
+        services.AddSingleton(new RecipientResolverOptions());
+        services.AddSingleton<RecipientResolver>();
+        services.AddSingleton<TransportRuleEvaluator>();
+        services.AddSingleton(sp => new NextHopResolver(sp.GetRequiredService<IOptions<MailflowOptions>>().Value.ResolvedNodeName));
         // One DNS client per node (resolvers from Mailflow:Dns, answers cached per TTL, TCP on truncation):
         // MX routing and every agent that asks DNS (SPF, DKIM, DMARC, block lists) share it.
-        services.TryAddSingleton<DnsClient.ILookupClient>(sp => MxResolver.CreateClient(sp.GetRequiredService<IOptions<DnsOptions>>().Value));
-        services.TryAddSingleton(sp => new MxResolver(sp.GetRequiredService<DnsClient.ILookupClient>(), sp.GetService<ILogger<MxResolver>>()));
+        services.AddSingleton<DnsClient.ILookupClient>(sp => MxResolver.CreateClient(sp.GetRequiredService<IOptions<DnsOptions>>().Value));
+        services.AddSingleton(sp => new MxResolver(sp.GetRequiredService<DnsClient.ILookupClient>(), sp.GetService<ILogger<MxResolver>>()));
         return services;
     }
 

@@ -37,6 +37,7 @@ public static class TransportHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Categorizer>());
 
         // Transport agents: every check on a message, in pipeline order (see docs/architecture.md).
+        services.AddSingleton<TransportAgentPipeline>();
         services.AddBuiltInTransportAgents();
         services.AddProtectionAgents();
         services.AddSenderAuthentication(builder.Configuration);

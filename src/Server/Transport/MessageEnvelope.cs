@@ -1,34 +1,7 @@
 using System.Net;
+using Mailflow.Smtp;
 
 namespace Mailflow.Server.Transport;
-
-/// <summary>RFC 6152 / RFC 3030 body type declared in MAIL FROM.</summary>
-public enum BodyType
-{
-    SevenBit,
-    EightBitMime,
-    BinaryMime,
-}
-
-/// <summary>RFC 3461 RET: what to return in a failure DSN.</summary>
-public enum DsnReturn
-{
-    Unspecified,
-    Full,
-    Headers,
-}
-
-/// <summary>RFC 3461 NOTIFY.</summary>
-[Flags]
-public enum DsnNotify
-{
-    /// <summary>No NOTIFY parameter: the default (failure, and delay at the MTA's discretion).</summary>
-    Unspecified = 0,
-    Never = 1,
-    Success = 2,
-    Failure = 4,
-    Delay = 8,
-}
 
 /// <summary>One accepted RCPT TO, with its DSN parameters.</summary>
 /// <param name="Address">The forward-path mailbox, as received (local part case preserved, domain lower-cased).</param>

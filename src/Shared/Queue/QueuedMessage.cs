@@ -1,3 +1,5 @@
+using Mailflow.Smtp;
+
 namespace Mailflow.Queue;
 
 /// <summary>
@@ -16,9 +18,9 @@ public sealed class QueuedMessage
 
     /// <summary>Reverse-path; empty for the null sender <c>&lt;&gt;</c> (bounces: never send a DSN to it).</summary>
     public string Sender { get; set; } = "";
-    public MessageBodyType BodyType { get; set; }
+    public BodyType BodyType { get; set; }
     public bool SmtpUtf8 { get; set; }
-    public DsnReturnKind DsnReturn { get; set; }
+    public DsnReturn DsnReturn { get; set; }
     /// <summary>RFC 3461 ENVID, decoded.</summary>
     public string? DsnEnvelopeId { get; set; }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Mailflow.Smtp;
 
 namespace Mailflow.Queue;
 
@@ -15,7 +16,7 @@ public sealed class QueuedRecipient
     public string Address { get; set; } = "";
     /// <summary>RFC 3461 ORCPT as given (<c>rfc822;user@example.com</c>).</summary>
     public string? OriginalRecipient { get; set; }
-    public DsnNotifyFlags Notify { get; set; }
+    public DsnNotify Notify { get; set; }
 
     public QueuedRecipientStatus Status { get; set; }
     public int AttemptCount { get; set; }

@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+
 namespace Mailflow.Queue;
 
 /// <summary>Per-recipient delivery status (Stalwart's per-recipient status; maddy retries only temporary failures).</summary>
@@ -18,4 +20,16 @@ public static class QueuedRecipientStatusExtensions
     /// <summary>Delivered and permanently failed recipients are never attempted again.</summary>
     public static bool IsFinal(this QueuedRecipientStatus status) =>
         status is QueuedRecipientStatus.Delivered or QueuedRecipientStatus.PermanentFailure;
+}
+
+/// <summary>Recipient predicates for queries, next to <see cref="QueuedRecipientStatusExtensions.IsFinal"/> so the rule is written in one place.</summary>
+public static class QueuedRecipientFilters
+{
+    /// <summary>
+    /// "Not final" (<see cref="QueuedRecipientStatusExtensions.IsFinal"/> negated) as a translatable
+    /// predicate: <c>db.QueuedRecipients.Where(IsOpen)</c>, or inside a message query
+    /// <c>m.Recipients.AsQueryable().Where(IsOpen)</c>.
+    /// </summary>
+    public static readonly Expression<Func<QueuedRecipient, bool>> IsOpen =
+        r => r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure;
 }

@@ -1,6 +1,7 @@
 using Mailflow.Configuration;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Categorize;
+using Mailflow.Smtp;
 
 namespace Mailflow.MailFlow.Tests.Categorize;
 

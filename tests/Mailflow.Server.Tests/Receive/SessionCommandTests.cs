@@ -3,6 +3,7 @@ using Mailflow.Server.Tests.Receive.Fakes;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Receive.Policy;
 using Mailflow.Server.Transport.Receive.Session;
+using Mailflow.Smtp;
 
 namespace Mailflow.Server.Tests.Receive;
 

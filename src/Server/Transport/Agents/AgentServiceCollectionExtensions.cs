@@ -1,18 +1,16 @@
 using Mailflow.Server.Transport.Agents.BuiltIn;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Mailflow.Server.Transport.Agents;
 
 public static class AgentServiceCollectionExtensions
 {
-    /// <summary>Registers a transport agent (a singleton) on the pipeline; registering the same type twice is a no-op.</summary>
+    /// <summary>Registers a transport agent (a singleton) on the pipeline (<see cref="TransportAgentPipeline"/>, registered by the host); registering the same type twice is a no-op.</summary>
     public static IServiceCollection AddTransportAgent<TAgent>(this IServiceCollection services) where TAgent : class, ITransportAgent
     {
         if (services.Any(d => d.ServiceType == typeof(TAgent)))
             return services;
         services.AddSingleton<TAgent>();
         services.AddSingleton<ITransportAgent>(sp => sp.GetRequiredService<TAgent>());
-        services.TryAddSingleton<TransportAgentPipeline>();
         return services;
     }
 

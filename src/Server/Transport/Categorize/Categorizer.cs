@@ -2,13 +2,13 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Security.Cryptography;
 using Mailflow.Configuration;
-using Mailflow.Data;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Categorize.TransportRules;
 using Mailflow.Server.Transport.Notify;
 using Mailflow.Server.Transport.Queue;
 using Mailflow.Server.Transport.Route;
 using Mailflow.Server.Transport.Tracking;
+using Mailflow.Smtp;
 using Mailflow.Tracking;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -30,9 +30,8 @@ namespace Mailflow.Server.Transport.Categorize;
 /// for the next pass — never a bounce on a bug.</para>
 /// </summary>
 public sealed partial class Categorizer(
-    IDbContextFactory<MailflowDbContext> dbFactory,
     QueueStore store,
-    SqliteStoreGate gate,
+    BookkeepingCommitter bookkeeping,
     TransportConfigProvider config,
     RecipientResolver resolver,
     TransportRuleEvaluator rules,
@@ -134,7 +133,7 @@ public sealed partial class Categorizer(
             };
         }
         var plan = CategorizationPlan.Make(snapshot, ruleContext,
-            open.Select(r => new EnvelopeRecipient(r.Address, (DsnNotify)(int)r.Notify, r.OriginalRecipient)), rules, resolver, router);
+            open.Select(r => new EnvelopeRecipient(r.Address, r.Notify, r.OriginalRecipient)), rules, resolver, router);
         var decision = plan.Decision;
         if (plan.Rules is { } evaluation)
             await RecordRuleHitsAsync(message, evaluation, cancellationToken);
@@ -197,7 +196,7 @@ public sealed partial class Categorizer(
                 MessageId = message.Id,
                 Address = r.Recipient.Address,
                 OriginalRecipient = OriginalOf(r.Recipient),
-                Notify = (DsnNotifyFlags)(int)r.Recipient.Original.Notify,
+                Notify = r.Recipient.Original.Notify,
                 Status = QueuedRecipientStatus.Scheduled,
                 NextRetryAt = now,
                 NextHopKey = r.NextHop.QueueKey,
@@ -213,7 +212,7 @@ public sealed partial class Categorizer(
                 MessageId = message.Id,
                 Address = failed.Address,
                 OriginalRecipient = OriginalOf(failed),
-                Notify = (DsnNotifyFlags)(int)failed.Original.Notify,
+                Notify = failed.Original.Notify,
                 Status = QueuedRecipientStatus.PermanentFailure,
                 LastAttemptAt = now,
                 LastReplyCode = failed.Failure?.SmtpCode ?? 550,
@@ -270,16 +269,12 @@ public sealed partial class Categorizer(
             tracker.Track(MessageTrackingEventKind.Agent, message,
                 detail: $"Mail flow rule '{rule.RuleName}' matched ({rule.Mode}). {mode}{string.Join("; ", rule.Actions)}");
             // Hit counters are statistics, not configuration: no generation, no audit.
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            await using (await gate.EnterWriteAsync(db, cancellationToken))
-            {
-                if (rule.Mode == RuleMode.Test)
-                    await db.TransportRules.Where(r => r.Id == rule.RuleId)
-                        .ExecuteUpdateAsync(s => s.SetProperty(r => r.TestHits, r => r.TestHits + 1).SetProperty(r => r.LastHitAt, now), cancellationToken);
-                else
-                    await db.TransportRules.Where(r => r.Id == rule.RuleId)
-                        .ExecuteUpdateAsync(s => s.SetProperty(r => r.EnforceHits, r => r.EnforceHits + 1).SetProperty(r => r.LastHitAt, now), cancellationToken);
-            }
+            await bookkeeping.WriteAsync((db, ct) => rule.Mode == RuleMode.Test
+                ? db.TransportRules.Where(r => r.Id == rule.RuleId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.TestHits, r => r.TestHits + 1).SetProperty(r => r.LastHitAt, now), ct)
+                : db.TransportRules.Where(r => r.Id == rule.RuleId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.EnforceHits, r => r.EnforceHits + 1).SetProperty(r => r.LastHitAt, now), ct),
+                cancellationToken);
         }
     }
 
@@ -305,19 +300,17 @@ public sealed partial class Categorizer(
         await edited.WriteToAsync(format, buffer, cancellationToken);
         var bytes = buffer.ToArray();
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using (await gate.EnterWriteAsync(db, cancellationToken))
+        var subject = Truncate(edited.Subject, QueueModel.HeaderSummaryLength);
+        await bookkeeping.WriteAsync(async (db, ct) =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.MessageContents.Where(c => c.MessageId == message.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Data, bytes), cancellationToken);
-            await db.QueuedMessages.Where(m => m.Id == message.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Data, bytes), ct);
+            return await db.QueuedMessages.Where(m => m.Id == message.Id)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(m => m.Size, bytes.LongLength)
                     .SetProperty(m => m.ContentSha256, hash)
-                    .SetProperty(m => m.Subject, Truncate(edited.Subject, QueueModel.HeaderSummaryLength)), cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
+                    .SetProperty(m => m.Subject, subject), ct);
+        }, cancellationToken);
         message.Size = bytes.LongLength;
         message.Subject = edited.Subject;
     }

@@ -4,6 +4,7 @@ using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Queue;
 using Mailflow.Server.Transport.Tracking;
+using Mailflow.Smtp;
 using Mailflow.Tracking;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -51,18 +52,18 @@ public sealed class DeliveryNotifier(
 
         if (message.Sender.Length > 0)
         {
-            var failed = finalUnnotified.Where(r => r.Status == QueuedRecipientStatus.PermanentFailure && Wants(r.Notify, DsnNotifyFlags.Failure)).ToList();
+            var failed = finalUnnotified.Where(r => r.Status == QueuedRecipientStatus.PermanentFailure && Wants(r.Notify, DsnNotify.Failure)).ToList();
             if (failed.Count > 0)
                 await SendAsync(DsnKind.Failure, message, failed.Select(r => Report(r, "failed", null)).ToList(), cancellationToken);
 
-            var delivered = finalUnnotified.Where(r => r.Status == QueuedRecipientStatus.Delivered && r.Notify.HasFlag(DsnNotifyFlags.Success)
+            var delivered = finalUnnotified.Where(r => r.Status == QueuedRecipientStatus.Delivered && r.Notify.HasFlag(DsnNotify.Success)
                 && !(outcomes.TryGetValue(r.Id, out var outcome) && outcome.RemoteHandlesDsn)).ToList();
             if (delivered.Count > 0)
                 await SendAsync(DsnKind.Success, message, delivered.Select(r => Report(r, IsLocal(r.NextHopKey) ? "delivered" : "relayed", null)).ToList(), cancellationToken);
 
             if (schedule.IsDelayNotificationDue(message.QueuedAt, now))
             {
-                var delayed = message.Recipients.Where(r => !r.Status.IsFinal() && r.DelayNotifiedAt is null && Wants(r.Notify, DsnNotifyFlags.Delay)).ToList();
+                var delayed = message.Recipients.Where(r => !r.Status.IsFinal() && r.DelayNotifiedAt is null && Wants(r.Notify, DsnNotify.Delay)).ToList();
                 if (delayed.Count > 0)
                 {
                     var until = schedule.ExpiresAt(message.QueuedAt);
@@ -97,25 +98,25 @@ public sealed class DeliveryNotifier(
                 return true;
             if (!hasSender)
                 continue;
-            if (status == QueuedRecipientStatus.PermanentFailure && Wants(recipient.Notify, DsnNotifyFlags.Failure))
+            if (status == QueuedRecipientStatus.PermanentFailure && Wants(recipient.Notify, DsnNotify.Failure))
                 return true;
-            if (status == QueuedRecipientStatus.Delivered && recipient.Notify.HasFlag(DsnNotifyFlags.Success)
+            if (status == QueuedRecipientStatus.Delivered && recipient.Notify.HasFlag(DsnNotify.Success)
                 && !(outcomes.TryGetValue(recipient.Id, out var outcome) && outcome.RemoteHandlesDsn))
                 return true;
         }
         return hasSender && schedule.IsDelayNotificationDue(message.QueuedAt, now)
-            && message.Recipients.Any(r => !StatusOf(r).IsFinal() && r.DelayNotifiedAt is null && Wants(r.Notify, DsnNotifyFlags.Delay));
+            && message.Recipients.Any(r => !StatusOf(r).IsFinal() && r.DelayNotifiedAt is null && Wants(r.Notify, DsnNotify.Delay));
     }
 
     /// <summary>A failure NDR for recipients an administrator removed (queue operations "remove with NDR"); no lease involved.</summary>
     public Task SendRemovalNdrAsync(QueuedMessage message, IReadOnlyList<QueuedRecipient> recipients, DeliveryReply reply, CancellationToken cancellationToken) =>
         message.Sender.Length == 0 || recipients.Count == 0
             ? Task.CompletedTask
-            : SendAsync(DsnKind.Failure, message, recipients.Where(r => Wants(r.Notify, DsnNotifyFlags.Failure))
+            : SendAsync(DsnKind.Failure, message, recipients.Where(r => Wants(r.Notify, DsnNotify.Failure))
                 .Select(r => new DsnRecipientReport(r.Address, r.OriginalRecipient, "failed", reply, null, r.LastAttemptAt, null)).ToList(), cancellationToken);
 
-    private static bool Wants(DsnNotifyFlags notify, DsnNotifyFlags kind) =>
-        !notify.HasFlag(DsnNotifyFlags.Never) && (notify == DsnNotifyFlags.Unspecified || notify.HasFlag(kind));
+    private static bool Wants(DsnNotify notify, DsnNotify kind) =>
+        !notify.HasFlag(DsnNotify.Never) && (notify == DsnNotify.Unspecified || notify.HasFlag(kind));
 
     private static bool IsLocal(string? nextHopKey) => NextHopKey.TryParse(nextHopKey, out var key) && key.IsLocal;
 
@@ -151,7 +152,7 @@ public sealed class DeliveryNotifier(
         MimeMessage dsn;
         await using (var content = await store.LoadContentAsync(original.Id, cancellationToken))
         {
-            var returnFull = kind == DsnKind.Failure && original.DsnReturn == DsnReturnKind.Full;
+            var returnFull = kind == DsnKind.Failure && original.DsnReturn == DsnReturn.Full;
             dsn = await builder.BuildAsync(kind, returnFull ? original : WithHeadersOnly(original), recipients, content, reporter, now, cancellationToken);
         }
         // 7-bit clean text parts (quoted-printable where needed); headers are RFC 2047-encoded by MimeKit.
@@ -160,7 +161,7 @@ public sealed class DeliveryNotifier(
         var envelope = new MessageEnvelope(
             Sender: "",
             Recipients: [new EnvelopeRecipient(original.Sender)],
-            BodyType: original.BodyType == MessageBodyType.SevenBit ? BodyType.SevenBit : BodyType.EightBitMime,
+            BodyType: original.BodyType == BodyType.SevenBit ? BodyType.SevenBit : BodyType.EightBitMime,
             SmtpUtf8: original.SmtpUtf8,
             DsnReturn: DsnReturn.Unspecified,
             DsnEnvelopeId: null,
@@ -185,14 +186,14 @@ public sealed class DeliveryNotifier(
 
     private static QueuedMessage WithHeadersOnly(QueuedMessage original)
     {
-        if (original.DsnReturn != DsnReturnKind.Full)
+        if (original.DsnReturn != DsnReturn.Full)
             return original;
         // Delay and success DSNs carry the headers even when RET=FULL (RET concerns failures, RFC 3461 §4.3).
         return new QueuedMessage
         {
             Id = original.Id, QueueId = original.QueueId, Sender = original.Sender, Subject = original.Subject,
             MessageIdHeader = original.MessageIdHeader, DsnEnvelopeId = original.DsnEnvelopeId, ReceivedAt = original.ReceivedAt,
-            DsnReturn = DsnReturnKind.Headers, BodyType = original.BodyType, SmtpUtf8 = original.SmtpUtf8,
+            DsnReturn = DsnReturn.Headers, BodyType = original.BodyType, SmtpUtf8 = original.SmtpUtf8,
         };
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
+using Mailflow.Smtp;
 using MimeKit;
 using MimeKit.Utils;
 
@@ -140,7 +141,7 @@ public sealed class DsnBuilder
 
     private static async Task<MimeEntity> OriginalAsync(QueuedMessage original, Stream content, CancellationToken cancellationToken)
     {
-        if (original.DsnReturn == DsnReturnKind.Full)
+        if (original.DsnReturn == DsnReturn.Full)
             return new MessagePart { Message = await MimeMessage.LoadAsync(content, cancellationToken) };
 
         // Only the header section is read from the store; the body is never loaded.

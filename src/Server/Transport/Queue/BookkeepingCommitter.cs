@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Mailflow.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,9 +9,9 @@ namespace Mailflow.Server.Transport.Queue;
 /// make at about the same time share one store transaction and one write turn, as accepted messages
 /// do in the <see cref="GroupCommitter"/>. Before this, each of them was its own short transaction,
 /// and a relayed message passed the single SQLite writer five or six times after its 250.
-/// <para>Implementation summary: <see cref="WriteAsync{T}"/> puts the write on a channel and waits.
-/// One loop takes everything pending (up to <see cref="MaxBatchWrites"/>), runs the writes in arrival
-/// order on one context inside one transaction (bookkeeping durability, see
+/// <para>Implementation summary: <see cref="WriteAsync{T}"/> hands the write to the
+/// <see cref="BatchCommitter{T}"/> and waits. Each batch (up to <see cref="MaxBatchWrites"/> writes)
+/// runs in arrival order on one context inside one transaction (bookkeeping durability, see
 /// <see cref="SqliteStoreGate.EnterWriteAsync"/>), commits, and only then hands every waiter its
 /// result. No timer: a batch is whatever arrived while the previous one was being written. Writes
 /// from one caller keep their order (a worker's outcomes are written before its release).</para>
@@ -27,25 +26,22 @@ public sealed class BookkeepingCommitter : IAsyncDisposable, IDisposable
 
     private readonly IDbContextFactory<MailflowDbContext> _dbFactory;
     private readonly SqliteStoreGate _gate;
-    private readonly ILogger _logger;
-    private readonly Channel<PendingWrite> _pending = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
-    private long _batches;
-    private long _writes;
+    private readonly BatchCommitter<PendingWrite> _committer;
 
     public BookkeepingCommitter(IDbContextFactory<MailflowDbContext> dbFactory, SqliteStoreGate gate, ILogger<BookkeepingCommitter> logger)
     {
         _dbFactory = dbFactory;
         _gate = gate;
-        _logger = logger;
-        _loop = Task.Run(RunAsync);
+        _committer = new BatchCommitter<PendingWrite>(
+            nameof(BookkeepingCommitter), RunInTransactionAsync, MaxBatchWrites, maxSize: long.MaxValue,
+            (count, exception) => QueueLog.BookkeepingBatchFailed(logger, count, exception));
     }
 
     /// <summary>Committed transactions so far (diagnostics: writes / batches is the average batch size).</summary>
-    public long CommittedBatches => Interlocked.Read(ref _batches);
+    public long CommittedBatches => _committer.CommittedBatches;
 
     /// <summary>Writes committed so far.</summary>
-    public long CommittedWrites => Interlocked.Read(ref _writes);
+    public long CommittedWrites => _committer.CommittedItems;
 
     /// <summary>
     /// Runs <paramref name="write"/> in the next batch's transaction (it must not begin or commit one
@@ -57,62 +53,8 @@ public sealed class BookkeepingCommitter : IAsyncDisposable, IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new PendingWrite<T>(write);
-        if (!_pending.Writer.TryWrite(pending))
-            throw new ObjectDisposedException(nameof(BookkeepingCommitter), "The queue is shutting down.");
+        _committer.Enqueue(pending);
         return cancellationToken.CanBeCanceled ? pending.Committed.WaitAsync(cancellationToken) : pending.Committed;
-    }
-
-    private async Task RunAsync()
-    {
-        var batch = new List<PendingWrite>(MaxBatchWrites);
-        var reader = _pending.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatchWrites && reader.TryRead(out var next))
-                batch.Add(next);
-            await CommitBatchAsync(batch);
-        }
-    }
-
-    private async Task CommitBatchAsync(List<PendingWrite> batch)
-    {
-        try
-        {
-            await RunInTransactionAsync(batch);
-        }
-        catch (Exception exception) when (batch.Count > 1)
-        {
-            QueueLog.BookkeepingBatchFailed(_logger, batch.Count, exception);
-            foreach (var pending in batch)
-                await CommitAloneAsync(pending);
-            return;
-        }
-        catch (Exception exception)
-        {
-            batch[0].Fail(exception);
-            return;
-        }
-        Interlocked.Increment(ref _batches);
-        Interlocked.Add(ref _writes, batch.Count);
-        foreach (var pending in batch)
-            pending.Complete();
-    }
-
-    private async Task CommitAloneAsync(PendingWrite pending)
-    {
-        try
-        {
-            await RunInTransactionAsync([pending]);
-        }
-        catch (Exception exception)
-        {
-            pending.Fail(exception);
-            return;
-        }
-        Interlocked.Increment(ref _batches);
-        Interlocked.Increment(ref _writes);
-        pending.Complete();
     }
 
     private async Task RunInTransactionAsync(IReadOnlyList<PendingWrite> writes)
@@ -132,17 +74,15 @@ public sealed class BookkeepingCommitter : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Stops taking writes and finishes what is already queued.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _pending.Writer.TryComplete();
-        await _loop;
-    }
+    public ValueTask DisposeAsync() => _committer.DisposeAsync();
 
     /// <summary>For containers disposed synchronously; same as <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private abstract class PendingWrite
+    private abstract class PendingWrite : IBatchItem
     {
+        public long Size => 0;
+
         public abstract Task RunAsync(MailflowDbContext db, CancellationToken cancellationToken);
 
         public abstract void Complete();

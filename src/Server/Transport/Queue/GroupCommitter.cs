@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace Mailflow.Server.Transport.Queue;
 
 /// <summary>
@@ -7,39 +5,35 @@ namespace Mailflow.Server.Transport.Queue;
 /// one store transaction, so one fsync makes the whole batch durable (the log-structured idea behind
 /// PostgreSQL's commit_delay and ext4's journal; Postfix instead fsyncs each queue file). Each session
 /// still answers <c>250</c> only after the transaction holding its message committed.
-/// <para>Implementation summary: <see cref="CommitAsync"/> puts the message on a channel and waits.
-/// One loop takes everything pending (up to <see cref="MaxBatchMessages"/> messages or
-/// <see cref="MaxBatchBytes"/> bytes of content), has the <see cref="IQueueBatchWriter"/> write it in
-/// one transaction, then completes every waiter. There is no timer: a batch is simply whatever arrived
-/// while the previous one was being written, so a lone session pays no extra latency and a busy server
-/// gets larger batches. When a batch fails, nothing in it was committed; its messages are retried one by
-/// one, so a poison message fails alone (its client gets <c>451</c> and retries) and the others are
-/// stored. A waiter is acknowledged only by a commit that included its message.</para>
+/// <para>Implementation summary: <see cref="CommitAsync"/> hands the message to the
+/// <see cref="BatchCommitter{T}"/> (batches of up to <see cref="MaxBatchMessages"/> messages or
+/// <see cref="MaxBatchBytes"/> bytes of content) and waits; the <see cref="IQueueBatchWriter"/> writes
+/// each batch in one transaction. When a batch fails, its messages are retried one by one, so a
+/// poison message fails alone (its client gets <c>451</c> and retries) and the others are stored.
+/// A waiter is acknowledged only by a commit that included its message.</para>
 /// </summary>
 public sealed class GroupCommitter : IAsyncDisposable, IDisposable
 {
     public const int MaxBatchMessages = 128;
     public const long MaxBatchBytes = 16 * 1024 * 1024;
 
-    private readonly IQueueBatchWriter _writer;
-    private readonly ILogger _logger;
-    private readonly Channel<PendingCommit> _pending = Channel.CreateUnbounded<PendingCommit>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
-    private long _batches;
-    private long _messages;
+    private readonly BatchCommitter<PendingCommit> _committer;
 
     internal GroupCommitter(IQueueBatchWriter writer, ILogger<GroupCommitter> logger)
     {
-        _writer = writer;
-        _logger = logger;
-        _loop = Task.Run(RunAsync);
+        _committer = new BatchCommitter<PendingCommit>(
+            nameof(GroupCommitter),
+            batch => writer.WriteAsync(batch, CancellationToken.None),
+            MaxBatchMessages, MaxBatchBytes,
+            (count, exception) => QueueLog.BatchFailed(logger, count, exception),
+            count => QueueLog.BatchCommitted(logger, count));
     }
 
     /// <summary>Committed store transactions so far (diagnostics: messages / batches is the average batch size).</summary>
-    public long CommittedBatches => Interlocked.Read(ref _batches);
+    public long CommittedBatches => _committer.CommittedBatches;
 
     /// <summary>Messages acknowledged so far.</summary>
-    public long CommittedMessages => Interlocked.Read(ref _messages);
+    public long CommittedMessages => _committer.CommittedItems;
 
     /// <summary>
     /// Queues the message for the next batch and completes with its queue id once it is committed.
@@ -50,76 +44,12 @@ public sealed class GroupCommitter : IAsyncDisposable, IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new PendingCommit(message, content);
-        if (!_pending.Writer.TryWrite(pending))
-            throw new ObjectDisposedException(nameof(GroupCommitter), "The queue is shutting down.");
+        _committer.Enqueue(pending);
         return pending.Stored;
     }
 
-    private async Task RunAsync()
-    {
-        var batch = new List<PendingCommit>(MaxBatchMessages);
-        var reader = _pending.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            batch.Clear();
-            long bytes = 0;
-            // The first message is always taken, however large; the byte bound only stops adding more.
-            while (batch.Count < MaxBatchMessages && (batch.Count == 0 || bytes < MaxBatchBytes) && reader.TryRead(out var next))
-            {
-                batch.Add(next);
-                bytes += next.Content.Length;
-            }
-            await CommitBatchAsync(batch);
-        }
-    }
-
-    private async Task CommitBatchAsync(List<PendingCommit> batch)
-    {
-        try
-        {
-            await _writer.WriteAsync(batch, CancellationToken.None);
-        }
-        catch (Exception exception) when (batch.Count > 1)
-        {
-            QueueLog.BatchFailed(_logger, batch.Count, exception);
-            foreach (var pending in batch)
-                await CommitAloneAsync(pending);
-            return;
-        }
-        catch (Exception exception)
-        {
-            batch[0].Fail(exception);
-            return;
-        }
-        Interlocked.Increment(ref _batches);
-        Interlocked.Add(ref _messages, batch.Count);
-        QueueLog.BatchCommitted(_logger, batch.Count);
-        foreach (var pending in batch)
-            pending.Acknowledge();
-    }
-
-    private async Task CommitAloneAsync(PendingCommit pending)
-    {
-        try
-        {
-            await _writer.WriteAsync([pending], CancellationToken.None);
-        }
-        catch (Exception exception)
-        {
-            pending.Fail(exception);
-            return;
-        }
-        Interlocked.Increment(ref _batches);
-        Interlocked.Increment(ref _messages);
-        pending.Acknowledge();
-    }
-
     /// <summary>Stops taking messages and finishes what is already queued (their sessions are waiting for an answer).</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _pending.Writer.TryComplete();
-        await _loop;
-    }
+    public ValueTask DisposeAsync() => _committer.DisposeAsync();
 
     /// <summary>For containers disposed synchronously; same as <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

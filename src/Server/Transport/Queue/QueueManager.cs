@@ -1,26 +1,21 @@
 using Mailflow.Configuration;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
-using Mailflow.Server.Transport.Deliver.Smtp;
-using Mailflow.Server.Transport.Notify;
-using Mailflow.Server.Transport.Tracking;
-using Mailflow.Tracking;
 using Microsoft.Extensions.Options;
 
 namespace Mailflow.Server.Transport.Queue;
 
 /// <summary>
-/// The node's delivery scheduler (style guideline 7; Postfix qmgr, Stalwart's queue manager).
+/// The node's delivery scheduler (style guideline 7; Postfix qmgr, Stalwart's queue manager): it claims,
+/// leases and wakes up; <see cref="DeliveryWorker"/> does the delivering.
 /// <para>Implementation summary: one loop claims due Categorized messages with leases
 /// (<see cref="QueueStore.ClaimAsync"/>; several nodes on one PostgreSQL store skip each other's
-/// rows), up to <see cref="QueueManagerOptions.MaxMessagesInFlight"/> at once, and starts a worker per
-/// message. The worker groups the message's due recipients by next hop, delivers each group through
-/// the agent for that hop under the hop's concurrency limit, records each recipient's outcome
-/// (delivered; deferred to the retry schedule's time; failed), writes tracking events, sends the
-/// DSNs that are due, and releases the claim. The loop sleeps until a signal
-/// (<see cref="QueueSignals"/>: message ready, worker done, configuration change, admin action) or
-/// the earliest due time (next retry, or a lease that will expire).</para>
-/// <para>Failure semantics: a worker renews its lease while it delivers; if the node dies, the lease
+/// rows), up to <see cref="QueueManagerOptions.MaxMessagesInFlight"/> at once, and runs one
+/// delivery attempt per claimed message (<see cref="WorkAsync"/>) while renewing its lease, then
+/// releases the claim. The loop sleeps until a signal (<see cref="QueueSignals"/>: message ready,
+/// worker done, configuration change, admin action) or the earliest due time (next retry, or a lease
+/// that will expire).</para>
+/// <para>Failure semantics: the lease is renewed while the worker delivers; if the node dies, the lease
 /// runs out and any node re-claims the message; recipients recorded before the crash are not sent
 /// again. Delivery is at least once: a recipient the remote accepted just before the crash, before
 /// its outcome was recorded, is delivered again. An unexpected exception defers the due recipients
@@ -29,19 +24,13 @@ namespace Mailflow.Server.Transport.Queue;
 public sealed class QueueManager(
     QueueStore store,
     QueueSignals signals,
-    IEnumerable<IDeliveryAgent> agents,
-    IDeliveryTargetResolver targets,
-    NextHopConcurrency concurrency,
-    SmtpConnectionPool poolCloser,
+    DeliveryWorker worker,
     TransportConfigProvider config,
-    DeliveryNotifier notifier,
-    MessageTracker tracker,
     IOptions<QueueManagerOptions> queueOptions,
     IOptions<MailflowOptions> mailflowOptions,
     TimeProvider time,
     ILogger<QueueManager> logger) : BackgroundService
 {
-    private readonly Dictionary<DeliveryTargetKind, IDeliveryAgent> _agents = agents.ToDictionary(a => a.Kind);
     private readonly QueueManagerOptions _options = queueOptions.Value;
     private readonly HashSet<Task> _workers = [];
     private int _inFlight;
@@ -105,7 +94,7 @@ public sealed class QueueManager(
                         if (next is { } due)
                             wait = Clamp(due - time.GetUtcNow(), TimeSpan.Zero, idle);
                     }
-                    await poolCloser.CloseIdleAsync();
+                    await worker.CloseIdleConnectionsAsync();
                 }
                 catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -135,10 +124,10 @@ public sealed class QueueManager(
     private void StartWorker(QueueClaim claim, IReadOnlySet<string> suspended, CancellationToken stoppingToken)
     {
         Interlocked.Increment(ref _inFlight);
-        var worker = Task.Run(() => WorkAsync(claim, suspended, stoppingToken), CancellationToken.None);
+        var work = Task.Run(() => WorkAsync(claim, suspended, stoppingToken), CancellationToken.None);
         lock (_workers)
-            _workers.Add(worker);
-        worker.ContinueWith(done =>
+            _workers.Add(work);
+        work.ContinueWith(done =>
         {
             lock (_workers)
                 _workers.Remove(done);
@@ -147,7 +136,7 @@ public sealed class QueueManager(
         }, TaskScheduler.Default);
     }
 
-    /// <summary>One message under one lease: deliver, record, notify, release. Never throws.</summary>
+    /// <summary>One message under one lease: one delivery attempt (deliver, record, notify), then release. Never throws.</summary>
     private async Task WorkAsync(QueueClaim claim, IReadOnlySet<string> suspended, CancellationToken stoppingToken)
     {
         using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -155,7 +144,8 @@ public sealed class QueueManager(
         var renewal = RenewAsync(lease, work);
         try
         {
-            if (!await DeliverMessageAsync(claim, suspended, work.Token))
+            // The delivery attempt starts here and ends when DeliverAsync returns (or throws, below).
+            if (!await worker.DeliverAsync(claim, suspended, work.Token))
                 await store.ReleaseAsync(lease, cancellationToken: CancellationToken.None);
         }
         catch (OperationCanceledException) when (work.IsCancellationRequested)
@@ -166,8 +156,9 @@ public sealed class QueueManager(
         }
         catch (Exception exception)
         {
+            // The delivery attempt crashed.
             QueueLog.WorkerFailed(logger, claim.Message.QueueId, exception);
-            await DeferAfterFailureAsync(claim, exception);
+            await worker.DeferAfterCrashAsync(claim, exception);
             await TryReleaseAsync(lease);
         }
         finally
@@ -219,171 +210,17 @@ public sealed class QueueManager(
         }
     }
 
-    /// <summary>Delivers the due recipients and records the results; true when that also released the claim.</summary>
-    private async Task<bool> DeliverMessageAsync(QueueClaim claim, IReadOnlySet<string> suspended, CancellationToken cancellationToken)
-    {
-        var message = claim.Message;
-        var lease = claim.Lease;
-        var snapshot = config.Current;
-        var schedule = new RetrySchedule(snapshot.Organization);
-        var now = time.GetUtcNow();
-        var open = message.Recipients.Where(r => !r.Status.IsFinal()).ToList();
-        var outcomes = new Dictionary<long, RecipientOutcome>();
-        var results = new List<RecipientResult>();
-        var attempts = new List<Attempt>();
-
-        if (schedule.IsExpired(message.QueuedAt, now))
-        {
-            var expired = DeliveryReplies.Expired(schedule.Expiration);
-            results.AddRange(open.Select(r => new RecipientResult(r.Id, QueuedRecipientStatus.PermanentFailure, Stored(expired, r.LastRemoteHost))));
-            tracker.Track(MessageTrackingEventKind.Expire, message, open.Select(r => r.Address), reply: expired.ToString(), replyCode: expired.Code);
-        }
-        else
-        {
-            var due = open.Where(r => r.NextRetryAt is null || r.NextRetryAt <= now).ToList();
-            var groups = due.GroupBy(r => r.NextHopKey ?? "").ToList();
-            var delivered = await Task.WhenAll(groups.Select(group =>
-                DeliverGroupAsync(message, lease, group.Key, group.ToList(), snapshot, schedule, suspended, cancellationToken)));
-            foreach (var attempt in delivered.SelectMany(a => a))
-            {
-                attempts.Add(attempt);
-                outcomes[attempt.Outcome.Recipient.Id] = attempt.Outcome;
-                results.Add(attempt.Result);
-            }
-        }
-
-        // Usually no DSN is due (the recipients were delivered, or deferred before the delay notice):
-        // then the outcomes, "notified" and the release are one write, batched with other messages'.
-        if (!notifier.IsNotificationDue(message, outcomes, results, schedule, now))
-        {
-            await store.RecordOutcomesAsync(lease, results, settled: true, cancellationToken);
-            Track(message, attempts);
-            return true;
-        }
-        if (results.Count > 0)
-            await store.RecordOutcomesAsync(lease, results, settled: false, cancellationToken);
-        Track(message, attempts);
-        await notifier.NotifyAsync(lease, message.QueueId, outcomes, schedule, cancellationToken);
-        return false;
-    }
-
-    /// <summary>Delivers one next hop's recipients; the outcomes are recorded by the caller, all at once.</summary>
-    private async Task<IReadOnlyList<Attempt>> DeliverGroupAsync(
-        QueuedMessage message, QueueLease lease, string nextHopKey, IReadOnlyList<QueuedRecipient> recipients,
-        TransportConfig snapshot, RetrySchedule schedule, IReadOnlySet<string> suspended, CancellationToken cancellationToken)
-    {
-        if (suspended.Contains(nextHopKey))
-        {
-            // An administrator holds this queue: wait without spending attempts; expiry still applies.
-            await store.PostponeRecipientsAsync(lease, recipients.Select(r => r.Id).ToList(), schedule.ExpiresAt(message.QueuedAt), cancellationToken);
-            return [];
-        }
-
-        IReadOnlyList<RecipientOutcome> outcomes;
-        DeliveryTarget? target = null;
-        var resolution = nextHopKey.Length == 0
-            ? DeliveryTargetResolution.Failed(DeliveryReplies.UnknownNextHop("(none)"))
-            : await targets.ResolveAsync(nextHopKey, snapshot, cancellationToken);
-        if (resolution.Target is null)
-        {
-            var reply = resolution.Failure ?? DeliveryReplies.UnknownNextHop(nextHopKey);
-            var kind = reply.IsPermanent ? RecipientOutcomeKind.Permanent : RecipientOutcomeKind.Transient;
-            outcomes = recipients.Select(r => new RecipientOutcome(r, kind, reply)).ToList();
-        }
-        else if (!_agents.TryGetValue(resolution.Target.Kind, out var agent))
-        {
-            outcomes = recipients.Select(r => new RecipientOutcome(r, RecipientOutcomeKind.Transient, DeliveryReplies.UnknownNextHop(nextHopKey))).ToList();
-        }
-        else
-        {
-            target = resolution.Target;
-            using (await concurrency.EnterAsync(nextHopKey, target.MaxConcurrentDeliveries, cancellationToken))
-                outcomes = await agent.DeliverAsync(new DeliveryBatch(message, recipients, target, c => store.LoadContentAsync(message.Id, c)), cancellationToken);
-        }
-
-        var now = time.GetUtcNow();
-        var connector = target?.Smtp.ConnectorName;
-        var delivered = target?.Kind == DeliveryTargetKind.Smtp ? MessageTrackingEventKind.Send : MessageTrackingEventKind.Deliver;
-        return outcomes.Select(outcome =>
-        {
-            var recipient = outcome.Recipient;
-            var stored = Stored(outcome.Reply, outcome.RemoteHost);
-            var result = outcome.Kind switch
-            {
-                RecipientOutcomeKind.Delivered => new RecipientResult(recipient.Id, QueuedRecipientStatus.Delivered, stored),
-                RecipientOutcomeKind.Permanent => new RecipientResult(recipient.Id, QueuedRecipientStatus.PermanentFailure, stored),
-                _ => new RecipientResult(recipient.Id, QueuedRecipientStatus.TemporaryFailure, stored,
-                    schedule.NextRetry(message.QueuedAt, recipient.AttemptCount + 1, now, delayNotified: recipient.DelayNotifiedAt is not null)),
-            };
-            return new Attempt(outcome, result, nextHopKey, connector, delivered);
-        }).ToList();
-    }
-
-    /// <summary>One recipient's delivery attempt: what the agent said, what gets recorded, and where it went (for tracking).</summary>
-    private sealed record Attempt(RecipientOutcome Outcome, RecipientResult Result, string NextHopKey, string? Connector, MessageTrackingEventKind DeliveredKind);
-
-    private void Track(QueuedMessage message, IEnumerable<Attempt> attempts)
-    {
-        foreach (var (outcome, result, nextHop, connector, deliveredKind) in attempts)
-        {
-            string[] address = [outcome.Recipient.Address];
-            var reply = outcome.Reply;
-            switch (outcome.Kind)
-            {
-                case RecipientOutcomeKind.Delivered:
-                    tracker.Track(deliveredKind, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString());
-                    break;
-                case RecipientOutcomeKind.Permanent:
-                    tracker.Track(MessageTrackingEventKind.Fail, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString());
-                    break;
-                default:
-                    tracker.Track(MessageTrackingEventKind.Defer, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString(),
-                        detail: $"retry at {result.RetryAt:O}{(outcome.ConnectionFailure ? " (connection failure)" : "")}");
-                    break;
-            }
-        }
-    }
-
-    /// <summary>After an unexpected failure: defer every due recipient by the schedule, so the message neither spins nor bounces.</summary>
-    private async Task DeferAfterFailureAsync(QueueClaim claim, Exception exception)
-    {
-        try
-        {
-            var schedule = new RetrySchedule(config.Current.Organization);
-            var now = time.GetUtcNow();
-            var reply = DeliveryReplies.LocalDeliveryFailed($"internal error ({exception.GetType().Name})");
-            foreach (var recipient in claim.Message.Recipients.Where(r => !r.Status.IsFinal() && (r.NextRetryAt is null || r.NextRetryAt <= now)))
-                await store.DeferRecipientAsync(claim.Lease, recipient.Id, Stored(reply, null),
-                    schedule.NextRetry(claim.Message.QueuedAt, recipient.AttemptCount + 1, now), CancellationToken.None);
-            if (await store.RecordCrashAsync(claim.Lease, CancellationToken.None))
-                TrackPoison(claim.Message, $"delivery failed unexpectedly ({exception.GetType().Name}) {QueuedMessage.PoisonThreshold} times");
-            else
-                tracker.Track(MessageTrackingEventKind.Defer, claim.Message, reply: reply.ToString(), replyCode: reply.Code,
-                    detail: $"delivery failed unexpectedly ({exception.GetType().FullName}); a second failure moves it to the Poison queue");
-        }
-        catch (Exception deferFailure)
-        {
-            QueueLog.WorkerFailed(logger, claim.Message.QueueId, deferFailure);
-        }
-    }
-
-    /// <summary>Tracks a message set aside in the Poison queue (by this worker's failure, or when a claim found it crashed before).</summary>
-    private void TrackPoison(QueuedMessage message, string why) =>
-        tracker.Track(MessageTrackingEventKind.Poison, message,
-            detail: $"Moved to the Poison queue: {why}. It stays there until an administrator resumes or removes it.");
+    /// <summary>Tracks a message set aside in the Poison queue when a claim finds it crashed before.</summary>
+    private void TrackPoison(QueuedMessage message, string why) => worker.TrackPoison(message, why);
 
     /// <summary>After a configuration change: recipients waiting on "unreachable" or on a connector that is gone go back to routing.</summary>
     private async Task RerouteAsync(CancellationToken cancellationToken)
     {
         var snapshot = config.Current;
-        var stale = (await store.ListWaitingNextHopsAsync(cancellationToken)).Where(key => targets.NeedsRerouting(key, snapshot)).ToList();
+        var stale = (await store.ListWaitingNextHopsAsync(cancellationToken)).Where(key => worker.NeedsRerouting(key, snapshot)).ToList();
         var moved = await store.ResubmitForRoutingAsync(stale, cancellationToken);
         if (moved > 0)
             QueueLog.Resubmitted(logger, moved, snapshot.Generation);
         Rerouted?.Invoke(moved);
     }
-
-    /// <summary>The stored form of a reply: the code, and "x.y.z text" so the DSN can recover the enhanced code.</summary>
-    internal static DeliveryResponse Stored(DeliveryReply reply, string? remoteHost) =>
-        new($"{reply.EnhancedCode} {reply.Text}", reply.Code, remoteHost);
 }

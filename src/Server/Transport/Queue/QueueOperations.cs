@@ -21,7 +21,7 @@ namespace Mailflow.Server.Transport.Queue;
 /// </summary>
 public sealed class QueueOperations(
     IDbContextFactory<MailflowDbContext> dbFactory,
-    SqliteStoreGate gate,
+    BookkeepingCommitter bookkeeping,
     QueueStore store,
     QueueSignals signals,
     DeliveryNotifier notifier,
@@ -178,10 +178,10 @@ public sealed class QueueOperations(
     {
         var now = time.GetUtcNow();
         var messageIds = await db.QueuedRecipients
-            .Where(r => r.NextHopKey == nextHopKey && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure)
+            .Where(QueuedRecipientFilters.IsOpen).Where(r => r.NextHopKey == nextHopKey)
             .Select(r => r.MessageId).Distinct().ToListAsync(cancellationToken);
         await db.QueuedRecipients
-            .Where(r => r.NextHopKey == nextHopKey && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure)
+            .Where(QueuedRecipientFilters.IsOpen).Where(r => r.NextHopKey == nextHopKey)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.NextRetryAt, now), cancellationToken);
         return await db.QueuedMessages.Where(m => messageIds.Contains(m.Id) && m.State == QueuedMessageState.Categorized)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now), cancellationToken);
@@ -223,7 +223,7 @@ public sealed class QueueOperations(
                     tracked = await EnvelopesAsync(held, cancellationToken);
                     // Routed messages go back to delivery; the rest (a recipient without a next hop) to the categorizer.
                     count = await held.Where(m => m.Recipients.Any(r => r.NextHopKey != null)
-                                && !m.Recipients.Any(r => r.NextHopKey == null && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure))
+                                && !m.Recipients.AsQueryable().Where(QueuedRecipientFilters.IsOpen).Any(r => r.NextHopKey == null))
                             .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Categorized).SetProperty(m => m.NextAttemptAt, now).SetProperty(m => m.CrashCount, 0), cancellationToken)
                         + await held.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Submitted).SetProperty(m => m.NextAttemptAt, now).SetProperty(m => m.CrashCount, 0), cancellationToken);
                     break;
@@ -280,7 +280,7 @@ public sealed class QueueOperations(
         (await messages.Select(m => new
         {
             m.Id, m.QueueId, m.Sender, m.Subject, m.MessageIdHeader, m.Size,
-            Recipients = m.Recipients.Where(r => r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure).Select(r => r.Address).ToList(),
+            Recipients = m.Recipients.AsQueryable().Where(QueuedRecipientFilters.IsOpen).Select(r => r.Address).ToList(),
         }).ToListAsync(cancellationToken))
         .Select(m => new QueuedMessage
         {
@@ -304,18 +304,14 @@ public sealed class QueueOperations(
             });
     }
 
-    private async Task<int> WriteAsync(Func<MailflowDbContext, Task<int>> write, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using (await gate.EnterWriteAsync(db, cancellationToken))
+    /// <summary>One admin action (its statements and its audit entry) as a named write of the <see cref="BookkeepingCommitter"/>: one transaction with the stages' bookkeeping.</summary>
+    private Task<int> WriteAsync(Func<MailflowDbContext, Task<int>> write, CancellationToken cancellationToken) =>
+        bookkeeping.WriteAsync(async (db, batchToken) =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var result = await write(db);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await db.SaveChangesAsync(batchToken);
             return result;
-        }
-    }
+        }, cancellationToken);
 
     private static void Demand(AdminActor actor)
     {

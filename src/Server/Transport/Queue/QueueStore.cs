@@ -172,8 +172,7 @@ public sealed class QueueStore(
     public async Task<QueueLease?> RenewLeaseAsync(QueueLease lease, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
         var until = time.GetUtcNow() + leaseDuration;
-        var renewed = await WriteAsync((db, cancellationToken) => db.QueuedMessages
-            .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
+        var renewed = await WriteAsync((db, cancellationToken) => LeaseFence.Message(db, lease)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, until), cancellationToken), cancellationToken);
         if (renewed == 1)
             return lease with { Until = until };
@@ -271,9 +270,8 @@ public sealed class QueueStore(
     /// <summary>Moves recipients' next attempt to <paramref name="until"/> without counting an attempt (their next hop is suspended).</summary>
     public async Task<bool> PostponeRecipientsAsync(QueueLease lease, IReadOnlyCollection<long> recipientIds, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        var updated = await WriteAsync((db, cancellationToken) => db.QueuedRecipients
-            .Where(r => recipientIds.Contains(r.Id) && r.MessageId == lease.MessageId
-                && db.QueuedMessages.Any(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token))
+        var updated = await WriteAsync((db, cancellationToken) => LeaseFence.Recipients(db, lease)
+            .Where(r => recipientIds.Contains(r.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.NextRetryAt, until), cancellationToken), cancellationToken);
         return updated == recipientIds.Count || LeaseLost(lease, "postponing recipients");
     }
@@ -286,8 +284,7 @@ public sealed class QueueStore(
         var now = time.GetUtcNow();
         var updated = await WriteAsync((db, cancellationToken) =>
         {
-            var recipients = db.QueuedRecipients.Where(r => recipientIds.Contains(r.Id) && r.MessageId == lease.MessageId
-                && db.QueuedMessages.Any(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token));
+            var recipients = LeaseFence.Recipients(db, lease).Where(r => recipientIds.Contains(r.Id));
             return delay
                 ? recipients.ExecuteUpdateAsync(s => s.SetProperty(r => r.DelayNotifiedAt, now), cancellationToken)
                 : recipients.ExecuteUpdateAsync(s => s.SetProperty(r => r.FinalNotifiedAt, now), cancellationToken);
@@ -326,8 +323,8 @@ public sealed class QueueStore(
     public async Task<IReadOnlyList<string>> ListWaitingNextHopsAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.QueuedRecipients
-            .Where(r => r.NextHopKey != null && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure
+        return await db.QueuedRecipients.Where(QueuedRecipientFilters.IsOpen)
+            .Where(r => r.NextHopKey != null
                 && db.QueuedMessages.Any(m => m.Id == r.MessageId && m.State == QueuedMessageState.Categorized))
             .Select(r => r.NextHopKey!).Distinct().ToListAsync(cancellationToken);
     }
@@ -344,8 +341,7 @@ public sealed class QueueStore(
         var now = time.GetUtcNow();
         return await WriteAsync((db, cancellationToken) => db.QueuedMessages
             .Where(m => m.State == QueuedMessageState.Categorized && (m.LeaseUntil == null || m.LeaseUntil <= now)
-                && m.Recipients.Any(r => r.NextHopKey != null && nextHopKeys.Contains(r.NextHopKey)
-                    && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure))
+                && m.Recipients.AsQueryable().Where(QueuedRecipientFilters.IsOpen).Any(r => r.NextHopKey != null && nextHopKeys.Contains(r.NextHopKey)))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.State, QueuedMessageState.Submitted)
                 .SetProperty(m => m.NextAttemptAt, now), cancellationToken), cancellationToken);
@@ -356,9 +352,8 @@ public sealed class QueueStore(
     {
         var now = time.GetUtcNow();
         var text = response.Text is { Length: > QueueModel.ResponseLength } full ? full[..QueueModel.ResponseLength] : response.Text;
-        var updated = await WriteAsync((db, cancellationToken) => db.QueuedRecipients
-            .Where(r => r.Id == recipientId && r.MessageId == lease.MessageId
-                && db.QueuedMessages.Any(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token))
+        var updated = await WriteAsync((db, cancellationToken) => LeaseFence.Recipients(db, lease)
+            .Where(r => r.Id == recipientId)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Status, status)
                 .SetProperty(r => r.AttemptCount, r => r.AttemptCount + 1)
@@ -380,6 +375,4 @@ public sealed class QueueStore(
         QueueLog.LeaseLost(logger, lease.MessageId, operation);
         return false;
     }
-
-    private static string? Lower(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().ToLowerInvariant();
 }

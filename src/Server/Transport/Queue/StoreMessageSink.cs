@@ -1,4 +1,5 @@
 using Mailflow.Queue;
+using Mailflow.Smtp;
 using Microsoft.Extensions.Options;
 
 namespace Mailflow.Server.Transport.Queue;
@@ -60,21 +61,9 @@ public sealed class StoreMessageSink(
         State = QueuedMessageState.Submitted,
         Priority = QueuePriority.Normal,
         Sender = envelope.Sender,
-        BodyType = envelope.BodyType switch
-        {
-            BodyType.SevenBit => MessageBodyType.SevenBit,
-            BodyType.EightBitMime => MessageBodyType.EightBitMime,
-            BodyType.BinaryMime => MessageBodyType.BinaryMime,
-            _ => throw new ArgumentOutOfRangeException(nameof(envelope), envelope.BodyType, "Unknown BODY type."),
-        },
+        BodyType = envelope.BodyType,
         SmtpUtf8 = envelope.SmtpUtf8,
-        DsnReturn = envelope.DsnReturn switch
-        {
-            Transport.DsnReturn.Unspecified => DsnReturnKind.Unspecified,
-            Transport.DsnReturn.Full => DsnReturnKind.Full,
-            Transport.DsnReturn.Headers => DsnReturnKind.Headers,
-            _ => throw new ArgumentOutOfRangeException(nameof(envelope), envelope.DsnReturn, "Unknown RET value."),
-        },
+        DsnReturn = envelope.DsnReturn,
         DsnEnvelopeId = envelope.DsnEnvelopeId,
         ClientAddress = envelope.Client.RemoteAddress.ToString(),
         ClientPort = envelope.Client.RemotePort,
@@ -95,8 +84,7 @@ public sealed class StoreMessageSink(
         {
             Address = r.Address,
             OriginalRecipient = r.OriginalRecipient,
-            // Same bit values on both sides (RFC 3461 NOTIFY keywords).
-            Notify = (DsnNotifyFlags)(int)r.Notify,
+            Notify = r.Notify,
             Status = QueuedRecipientStatus.Scheduled,
         }).ToList(),
     };

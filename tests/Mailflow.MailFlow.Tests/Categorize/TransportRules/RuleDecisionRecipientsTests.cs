@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Categorize.TransportRules;
+using Mailflow.Smtp;
 
 namespace Mailflow.MailFlow.Tests.Categorize.TransportRules;
 

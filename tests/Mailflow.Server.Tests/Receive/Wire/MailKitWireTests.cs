@@ -3,6 +3,7 @@ using MailKit.Security;
 using Mailflow.Configuration;
 using Mailflow.Server.Tests.Receive.Fakes;
 using Mailflow.Server.Transport;
+using Mailflow.Smtp;
 using MimeKit;
 
 namespace Mailflow.Server.Tests.Receive.Wire;

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Mailflow.Queue;
+using Mailflow.Smtp;
 
 namespace Mailflow.Server.Transport.Deliver.Local;
 
@@ -59,7 +60,7 @@ public sealed class LmtpDeliveryAgent(ILogger<LmtpDeliveryAgent> logger) : IDeli
     {
         var message = batch.Message;
         var parameters = "";
-        if (message.BodyType != MessageBodyType.SevenBit && session.Extensions.Contains("8BITMIME"))
+        if (message.BodyType != BodyType.SevenBit && session.Extensions.Contains("8BITMIME"))
             parameters += " BODY=8BITMIME";
         if (message.SmtpUtf8 && session.Extensions.Contains("SMTPUTF8"))
             parameters += " SMTPUTF8";

@@ -1,6 +1,7 @@
 using MailKit;
 using MailKit.Net.Smtp;
 using Mailflow.Queue;
+using Mailflow.Smtp;
 using MimeKit;
 
 namespace Mailflow.Server.Transport.Deliver.Smtp;
@@ -48,8 +49,8 @@ internal sealed class EnvelopeSmtpClient : SmtpClient
         Downgraded = false;
         DeliveryStatusNotificationType = envelope.DsnReturn switch
         {
-            DsnReturnKind.Full => DeliveryStatusNotificationType.Full,
-            DsnReturnKind.Headers => DeliveryStatusNotificationType.HeadersOnly,
+            DsnReturn.Full => DeliveryStatusNotificationType.Full,
+            DsnReturn.Headers => DeliveryStatusNotificationType.HeadersOnly,
             _ => DeliveryStatusNotificationType.Unspecified,
         };
     }
@@ -58,16 +59,16 @@ internal sealed class EnvelopeSmtpClient : SmtpClient
 
     protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox)
     {
-        if (!_byAddress.TryGetValue(mailbox.Address, out var recipient) || recipient.Notify == DsnNotifyFlags.Unspecified)
+        if (!_byAddress.TryGetValue(mailbox.Address, out var recipient) || recipient.Notify == DsnNotify.Unspecified)
             return null;
-        if (recipient.Notify.HasFlag(DsnNotifyFlags.Never))
+        if (recipient.Notify.HasFlag(DsnNotify.Never))
             return DeliveryStatusNotification.Never;
         var notify = default(DeliveryStatusNotification);
-        if (recipient.Notify.HasFlag(DsnNotifyFlags.Success))
+        if (recipient.Notify.HasFlag(DsnNotify.Success))
             notify |= DeliveryStatusNotification.Success;
-        if (recipient.Notify.HasFlag(DsnNotifyFlags.Failure))
+        if (recipient.Notify.HasFlag(DsnNotify.Failure))
             notify |= DeliveryStatusNotification.Failure;
-        if (recipient.Notify.HasFlag(DsnNotifyFlags.Delay))
+        if (recipient.Notify.HasFlag(DsnNotify.Delay))
             notify |= DeliveryStatusNotification.Delay;
         return notify;
     }
@@ -76,7 +77,7 @@ internal sealed class EnvelopeSmtpClient : SmtpClient
     {
         // Send the stored bytes as they are unless the server cannot take them: only a 7-bit-only
         // server makes us re-encode (MimeKit picks quoted-printable or base64 per part).
-        if (constraint != EncodingConstraint.SevenBit || _envelope?.BodyType == MessageBodyType.SevenBit)
+        if (constraint != EncodingConstraint.SevenBit || _envelope?.BodyType == BodyType.SevenBit)
             return;
         Downgraded = true;
         base.Prepare(options, message, constraint, maxLineLength);

@@ -1,3 +1,5 @@
+using Mailflow.Smtp;
+
 namespace Mailflow.Server.Transport.Receive.Protocol;
 
 /// <summary>A parsed command line. One record per verb; the session switches on <see cref="Verb"/>.</summary>

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Mailflow.Server.Transport.Queue;
+namespace Mailflow.Server.Transport.Deliver;
 
 /// <summary>
 /// Caps deliveries in flight per next hop (the connector's MaxConcurrentConnections; Postfix's

@@ -1,6 +1,9 @@
-namespace Mailflow.Server.Transport.Queue;
+using Mailflow.Server.Transport;
+using Mailflow.Server.Transport.Queue;
 
-public static class QueueServiceCollectionExtensions
+namespace Mailflow.Server.Hosting;
+
+public static class QueueHostingExtensions
 {
     /// <summary>The durable message sink (behind the receive session's <see cref="IMessageSink"/>) and the queue store.</summary>
     public static IServiceCollection AddMessageQueue(this IServiceCollection services)

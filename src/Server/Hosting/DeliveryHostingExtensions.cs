@@ -1,22 +1,20 @@
-using Mailflow.Server.Hosting;
 using Mailflow.Queue;
+using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Deliver.Local;
 using Mailflow.Server.Transport.Deliver.Smtp;
 using Mailflow.Server.Transport.Notify;
 using Mailflow.Server.Transport.Queue;
 using Mailflow.Server.Transport.Tracking;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Mailflow.Server.Transport.Deliver;
+namespace Mailflow.Server.Hosting;
 
-public static class DeliveryServiceCollectionExtensions
+public static class DeliveryHostingExtensions
 {
     /// <summary>
-    /// The runtime half of mail flow: message tracking, delivery agents (SMTP, Maildir, LMTP), DSNs,
-    /// queue operations and, unless <paramref name="runQueueManager"/> is false, the queue manager
-    /// as a hosted service. Needs <c>AddMailflowCore</c> and <c>AddMessageQueue</c>.
-    /// Replace <see cref="ISmtpHostLookup"/> (MX lookup) and, if the router's keys change,
-    /// <see cref="IDeliveryTargetResolver"/> with the routing stage's implementations.
+    /// The runtime half of mail flow: message tracking, the delivery worker and its agents (SMTP,
+    /// Maildir, LMTP), DSNs, queue operations and, unless <paramref name="runQueueManager"/> is false,
+    /// the queue manager as a hosted service. Needs <c>AddMailflowCore</c>, <c>AddMessageQueue</c> and
+    /// <c>AddMailFlowDecisions</c> (the MX resolver).
     /// </summary>
     public static IServiceCollection AddMailDelivery(this IServiceCollection services, IConfiguration configuration, bool runQueueManager = true)
     {
@@ -30,15 +28,15 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<IDeliveryAgent, SmtpDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, MaildirDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, LmtpDeliveryAgent>();
-        services.AddMailFlowDecisions(configuration);
-        services.TryAddSingleton<ISmtpHostLookup, MxHostLookup>();
-        services.TryAddSingleton<IDeliveryTargetResolver, NextHopKeyTargetResolver>();
+        services.AddSingleton<ISmtpHostLookup, MxHostLookup>();
+        services.AddSingleton<IDeliveryTargetResolver, NextHopKeyTargetResolver>();
+        services.AddSingleton<NextHopConcurrency>();
+        services.AddSingleton<DeliveryWorker>();
 
         services.AddSingleton<DsnBuilder>();
         services.AddSingleton<DeliveryNotifier>();
 
         services.AddSingleton<QueueSignals>();
-        services.AddSingleton<NextHopConcurrency>();
         services.AddSingleton<QueueManager>();
         services.AddSingleton<QueueOperations>();
         services.AddSingleton<IQueueOperations>(sp => sp.GetRequiredService<QueueOperations>());

@@ -1,10 +1,12 @@
-namespace Mailflow.Queue;
+using Mailflow.Smtp;
 
-// The stored forms of the envelope's SMTP parameters. They mirror the receive session's types in
-// Mailflow.Server.Transport, which Shared cannot reference; the message sink maps one to the other.
+namespace Mailflow.Smtp;
+
+// The envelope's SMTP parameters, one definition for every stage: the receive session parses them,
+// the queue stores them (by name), the categorizer, delivery agents and the DSN notifier read them.
 
 /// <summary>RFC 6152 / RFC 3030 BODY parameter of MAIL FROM.</summary>
-public enum MessageBodyType
+public enum BodyType
 {
     SevenBit,
     EightBitMime,
@@ -12,7 +14,7 @@ public enum MessageBodyType
 }
 
 /// <summary>RFC 3461 §4.3 RET: what a failure DSN returns.</summary>
-public enum DsnReturnKind
+public enum DsnReturn
 {
     Unspecified,
     Full,
@@ -21,7 +23,7 @@ public enum DsnReturnKind
 
 /// <summary>RFC 3461 §4.1 NOTIFY of one recipient.</summary>
 [Flags]
-public enum DsnNotifyFlags
+public enum DsnNotify
 {
     /// <summary>No NOTIFY parameter: failure DSNs (and delay at the MTA's discretion).</summary>
     Unspecified = 0,
@@ -29,12 +31,4 @@ public enum DsnNotifyFlags
     Success = 2,
     Failure = 4,
     Delay = 8,
-}
-
-/// <summary>Relative urgency; claims take higher priorities first. Stored as a number so it orders in SQL.</summary>
-public enum QueuePriority
-{
-    Low = -1,
-    Normal = 0,
-    High = 1,
 }

@@ -1,0 +1,201 @@
+using Mailflow.Configuration;
+using Mailflow.Queue;
+using Mailflow.Server.Transport.Deliver.Smtp;
+using Mailflow.Server.Transport.Notify;
+using Mailflow.Server.Transport.Queue;
+using Mailflow.Server.Transport.Tracking;
+using Mailflow.Tracking;
+
+namespace Mailflow.Server.Transport.Deliver;
+
+/// <summary>
+/// Delivers one claimed message (Postfix's delivery agents behind qmgr): the queue manager claims and
+/// holds the lease, this worker does the work under it.
+/// <para>Implementation summary: <see cref="DeliverAsync"/> groups the message's due recipients by
+/// next hop, resolves each hop to a <see cref="DeliveryTarget"/>, delivers each group through the
+/// agent for that target's kind under the hop's concurrency limit, records each recipient's outcome
+/// (delivered; deferred to the retry schedule's time; failed) in one lease-fenced write, writes
+/// tracking events and sends the DSNs that are due. <see cref="DeferAfterCrashAsync"/> is the other
+/// end of an attempt that threw.</para>
+/// </summary>
+public sealed class DeliveryWorker(
+    QueueStore store,
+    IEnumerable<IDeliveryAgent> agents,
+    IDeliveryTargetResolver targets,
+    NextHopConcurrency concurrency,
+    SmtpConnectionPool pool,
+    TransportConfigProvider config,
+    DeliveryNotifier notifier,
+    MessageTracker tracker,
+    TimeProvider time,
+    ILogger<DeliveryWorker> logger)
+{
+    private readonly Dictionary<DeliveryTargetKind, IDeliveryAgent> _agents = agents.ToDictionary(a => a.Kind);
+
+    /// <summary>
+    /// One delivery attempt of a claimed message: delivers the due recipients (those of
+    /// <paramref name="suspended"/> next hops wait) and records the results. True when that also
+    /// released the claim; false when the caller still has to release it.
+    /// </summary>
+    public async Task<bool> DeliverAsync(QueueClaim claim, IReadOnlySet<string> suspended, CancellationToken cancellationToken)
+    {
+        var message = claim.Message;
+        var lease = claim.Lease;
+        var snapshot = config.Current;
+        var schedule = new RetrySchedule(snapshot.Organization);
+        var now = time.GetUtcNow();
+        var open = message.Recipients.Where(r => !r.Status.IsFinal()).ToList();
+        var outcomes = new Dictionary<long, RecipientOutcome>();
+        var results = new List<RecipientResult>();
+        var attempts = new List<Attempt>();
+
+        if (schedule.IsExpired(message.QueuedAt, now))
+        {
+            var expired = DeliveryReplies.Expired(schedule.Expiration);
+            results.AddRange(open.Select(r => new RecipientResult(r.Id, QueuedRecipientStatus.PermanentFailure, Stored(expired, r.LastRemoteHost))));
+            tracker.Track(MessageTrackingEventKind.Expire, message, open.Select(r => r.Address), reply: expired.ToString(), replyCode: expired.Code);
+        }
+        else
+        {
+            var due = open.Where(r => r.NextRetryAt is null || r.NextRetryAt <= now).ToList();
+            var groups = due.GroupBy(r => r.NextHopKey ?? "").ToList();
+            var delivered = await Task.WhenAll(groups.Select(group =>
+                DeliverGroupAsync(message, lease, group.Key, group.ToList(), snapshot, schedule, suspended, cancellationToken)));
+            foreach (var attempt in delivered.SelectMany(a => a))
+            {
+                attempts.Add(attempt);
+                outcomes[attempt.Outcome.Recipient.Id] = attempt.Outcome;
+                results.Add(attempt.Result);
+            }
+        }
+
+        // Usually no DSN is due (the recipients were delivered, or deferred before the delay notice):
+        // then the outcomes, "notified" and the release are one write, batched with other messages'.
+        if (!notifier.IsNotificationDue(message, outcomes, results, schedule, now))
+        {
+            await store.RecordOutcomesAsync(lease, results, settled: true, cancellationToken);
+            Track(message, attempts);
+            return true;
+        }
+        if (results.Count > 0)
+            await store.RecordOutcomesAsync(lease, results, settled: false, cancellationToken);
+        Track(message, attempts);
+        await notifier.NotifyAsync(lease, message.QueueId, outcomes, schedule, cancellationToken);
+        return false;
+    }
+
+    /// <summary>After a delivery attempt threw: defer every due recipient by the schedule, so the message neither spins nor bounces. Never throws.</summary>
+    public async Task DeferAfterCrashAsync(QueueClaim claim, Exception exception)
+    {
+        try
+        {
+            var schedule = new RetrySchedule(config.Current.Organization);
+            var now = time.GetUtcNow();
+            var reply = DeliveryReplies.LocalDeliveryFailed($"internal error ({exception.GetType().Name})");
+            foreach (var recipient in claim.Message.Recipients.Where(r => !r.Status.IsFinal() && (r.NextRetryAt is null || r.NextRetryAt <= now)))
+                await store.DeferRecipientAsync(claim.Lease, recipient.Id, Stored(reply, null),
+                    schedule.NextRetry(claim.Message.QueuedAt, recipient.AttemptCount + 1, now), CancellationToken.None);
+            if (await store.RecordCrashAsync(claim.Lease, CancellationToken.None))
+                TrackPoison(claim.Message, $"delivery failed unexpectedly ({exception.GetType().Name}) {QueuedMessage.PoisonThreshold} times");
+            else
+                tracker.Track(MessageTrackingEventKind.Defer, claim.Message, reply: reply.ToString(), replyCode: reply.Code,
+                    detail: $"delivery failed unexpectedly ({exception.GetType().FullName}); a second failure moves it to the Poison queue");
+        }
+        catch (Exception deferFailure)
+        {
+            QueueLog.WorkerFailed(logger, claim.Message.QueueId, deferFailure);
+        }
+    }
+
+    /// <summary>Tracks a message set aside in the Poison queue (by a worker's failure, or when a claim found it crashed before).</summary>
+    public void TrackPoison(QueuedMessage message, string why) =>
+        tracker.Track(MessageTrackingEventKind.Poison, message,
+            detail: $"Moved to the Poison queue: {why}. It stays there until an administrator resumes or removes it.");
+
+    /// <summary>Whether recipients waiting on <paramref name="nextHopKey"/> must go back to routing under <paramref name="snapshot"/> (unreachable, or the connector is gone).</summary>
+    public bool NeedsRerouting(string nextHopKey, TransportConfig snapshot) => targets.NeedsRerouting(nextHopKey, snapshot);
+
+    /// <summary>Closes pooled SMTP connections that idled past their timeout; called on every wake-up of the queue manager.</summary>
+    public Task CloseIdleConnectionsAsync() => pool.CloseIdleAsync();
+
+    /// <summary>Delivers one next hop's recipients; the outcomes are recorded by the caller, all at once.</summary>
+    private async Task<IReadOnlyList<Attempt>> DeliverGroupAsync(
+        QueuedMessage message, QueueLease lease, string nextHopKey, IReadOnlyList<QueuedRecipient> recipients,
+        TransportConfig snapshot, RetrySchedule schedule, IReadOnlySet<string> suspended, CancellationToken cancellationToken)
+    {
+        if (suspended.Contains(nextHopKey))
+        {
+            // An administrator holds this queue: wait without spending attempts; expiry still applies.
+            await store.PostponeRecipientsAsync(lease, recipients.Select(r => r.Id).ToList(), schedule.ExpiresAt(message.QueuedAt), cancellationToken);
+            return [];
+        }
+
+        IReadOnlyList<RecipientOutcome> outcomes;
+        DeliveryTarget? target = null;
+        var resolution = nextHopKey.Length == 0
+            ? DeliveryTargetResolution.Failed(DeliveryReplies.UnknownNextHop("(none)"))
+            : await targets.ResolveAsync(nextHopKey, snapshot, cancellationToken);
+        if (resolution.Target is null)
+        {
+            var reply = resolution.Failure ?? DeliveryReplies.UnknownNextHop(nextHopKey);
+            var kind = reply.IsPermanent ? RecipientOutcomeKind.Permanent : RecipientOutcomeKind.Transient;
+            outcomes = recipients.Select(r => new RecipientOutcome(r, kind, reply)).ToList();
+        }
+        else if (!_agents.TryGetValue(resolution.Target.Kind, out var agent))
+        {
+            outcomes = recipients.Select(r => new RecipientOutcome(r, RecipientOutcomeKind.Transient, DeliveryReplies.UnknownNextHop(nextHopKey))).ToList();
+        }
+        else
+        {
+            target = resolution.Target;
+            using (await concurrency.EnterAsync(nextHopKey, target.MaxConcurrentDeliveries, cancellationToken))
+                outcomes = await agent.DeliverAsync(new DeliveryBatch(message, recipients, target, c => store.LoadContentAsync(message.Id, c)), cancellationToken);
+        }
+
+        var now = time.GetUtcNow();
+        var connector = target?.Smtp.ConnectorName;
+        var delivered = target?.Kind == DeliveryTargetKind.Smtp ? MessageTrackingEventKind.Send : MessageTrackingEventKind.Deliver;
+        return outcomes.Select(outcome =>
+        {
+            var recipient = outcome.Recipient;
+            var stored = Stored(outcome.Reply, outcome.RemoteHost);
+            var result = outcome.Kind switch
+            {
+                RecipientOutcomeKind.Delivered => new RecipientResult(recipient.Id, QueuedRecipientStatus.Delivered, stored),
+                RecipientOutcomeKind.Permanent => new RecipientResult(recipient.Id, QueuedRecipientStatus.PermanentFailure, stored),
+                _ => new RecipientResult(recipient.Id, QueuedRecipientStatus.TemporaryFailure, stored,
+                    schedule.NextRetry(message.QueuedAt, recipient.AttemptCount + 1, now, delayNotified: recipient.DelayNotifiedAt is not null)),
+            };
+            return new Attempt(outcome, result, nextHopKey, connector, delivered);
+        }).ToList();
+    }
+
+    /// <summary>One recipient's delivery attempt: what the agent said, what gets recorded, and where it went (for tracking).</summary>
+    private sealed record Attempt(RecipientOutcome Outcome, RecipientResult Result, string NextHopKey, string? Connector, MessageTrackingEventKind DeliveredKind);
+
+    private void Track(QueuedMessage message, IEnumerable<Attempt> attempts)
+    {
+        foreach (var (outcome, result, nextHop, connector, deliveredKind) in attempts)
+        {
+            string[] address = [outcome.Recipient.Address];
+            var reply = outcome.Reply;
+            switch (outcome.Kind)
+            {
+                case RecipientOutcomeKind.Delivered:
+                    tracker.Track(deliveredKind, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString());
+                    break;
+                case RecipientOutcomeKind.Permanent:
+                    tracker.Track(MessageTrackingEventKind.Fail, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString());
+                    break;
+                default:
+                    tracker.Track(MessageTrackingEventKind.Defer, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString(),
+                        detail: $"retry at {result.RetryAt:O}{(outcome.ConnectionFailure ? " (connection failure)" : "")}");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The stored form of a reply: the code, and "x.y.z text" so the DSN can recover the enhanced code.</summary>
+    internal static DeliveryResponse Stored(DeliveryReply reply, string? remoteHost) =>
+        new($"{reply.EnhancedCode} {reply.Text}", reply.Code, remoteHost);
+}
