@@ -28,6 +28,7 @@ public sealed class AdminAccountsTests : MudBunitContext, IAsyncLifetime
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<MailflowDbContext>();
+        services.AddSingleton<AdminSessionRevocation>();
         services.AddSingleton<AdminAccountService>();
     }
 

@@ -25,7 +25,7 @@ public sealed class SmallTrapsTests : MudBunitContext
         page.WaitForElement("#add-send-connector", WaitTimeout).Click();
         dialogs.WaitForElement("#sc-name-input", WaitTimeout).Input("Relay through the provider");
 
-        dialogs.Find("#sc-routing input[value=SmartHost], #sc-routing .mud-radio:nth-of-type(2) input").Click();
+        dialogs.FindAll("#sc-routing-field input[type=radio]")[1].Click();
 
         dialogs.WaitForElement("#sc-smart-host-input", WaitTimeout);
         Assert.Empty(dialogs.FindAll("[data-testid=sc-smart-hosts-error]"));
@@ -40,7 +40,7 @@ public sealed class SmallTrapsTests : MudBunitContext
         page.WaitForElement("#add-send-connector", WaitTimeout).Click();
         dialogs.WaitForElement("#sc-name-input", WaitTimeout).Input("Relay through the provider");
         dialogs.Find("#sc-space-input").Input("*");
-        dialogs.Find("#sc-routing input[value=SmartHost], #sc-routing .mud-radio:nth-of-type(2) input").Click();
+        dialogs.FindAll("#sc-routing-field input[type=radio]")[1].Click();
         dialogs.WaitForElement("#sc-smart-host-input", WaitTimeout).Input("smtp.relay-provider.example:587");
 
         dialogs.Find("#sc-save").Click();
