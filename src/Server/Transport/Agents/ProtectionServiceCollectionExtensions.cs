@@ -1,3 +1,4 @@
+using Mailflow.Server.Transport.Agents.AntiMalware;
 using Mailflow.Server.Transport.Agents.AntiSpam;
 using Mailflow.Server.Transport.Agents.ConnectionFiltering;
 
@@ -14,6 +15,8 @@ public static class ProtectionServiceCollectionExtensions
         // Rspamd's own time limit comes from the settings per call; the HttpClient's is only a ceiling.
         services.AddHttpClient<RspamdClient>(client => client.Timeout = TimeSpan.FromMinutes(5));
         services.AddTransportAgent<AntiSpamAgent>();
+        services.AddSingleton<ClamdClient>();
+        services.AddTransportAgent<AntiMalwareAgent>();
         return services;
     }
 }
