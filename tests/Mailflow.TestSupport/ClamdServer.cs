@@ -55,14 +55,7 @@ public sealed class ClamdServer : IAsyncDisposable
             config.AppendLine("User root");
         await File.WriteAllTextAsync(Path.Combine(directory, "clamd.conf"), config.ToString());
 
-        var startInfo = new ProcessStartInfo("/usr/sbin/clamd") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        startInfo.ArgumentList.Add("-c");
-        startInfo.ArgumentList.Add(Path.Combine(directory, "clamd.conf"));
-        var process = Process.Start(startInfo) ?? throw new InvalidOperationException("clamd did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = DaemonProcess.Start("/usr/sbin/clamd", ["-c", Path.Combine(directory, "clamd.conf")]);
         var server = new ClamdServer(process, directory, port);
 
         var deadline = Stopwatch.StartNew();
@@ -100,30 +93,7 @@ public sealed class ClamdServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-            }
-        }
-        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException)
-        {
-            // Already gone.
-        }
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // The temp directory is cleaned by the OS.
-        }
-    }
+    public ValueTask DisposeAsync() => new(DaemonProcess.StopAsync(_process, _directory));
 }
 
 /// <summary>xunit collection fixture: one clamd for every test class in the <c>clamd</c> collection.</summary>
