@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command. Installs the system packages the tests need when they are missing
 # (PostgreSQL server binaries for the throwaway test cluster, Chromium for the browser tests,
-# swaks with Perl's TLS module for the command-line SMTP submission test),
+# swaks with Perl's TLS module for the command-line SMTP submission test, Rspamd and clamd for the
+# anti-spam and anti-malware tests, which start their own throwaway instances on loopback),
 # builds Admin.sln once in Release, runs every test project in it, and ends with one line:
 #     N passed, M failed[, K skipped]
 # Exit code 0 only when the build succeeded, at least one test ran, no test failed and no test
@@ -48,6 +49,8 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/swaks ] || missing+=(swaks)
 perl -MNet::SSLeay -e1 2>/dev/null || missing+=(libnet-ssleay-perl)
+[ -x /usr/bin/rspamd ] || missing+=(rspamd)
+[ -x /usr/sbin/clamd ] || missing+=(clamav-daemon)
 if [ "${#missing[@]}" -gt 0 ]; then
   install="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=300 ${missing[*]}"
   echo "== installing ${missing[*]} (needed by the tests)"

@@ -101,4 +101,27 @@ public sealed class ConnectionFilteringPageTests : MudBunitContext
         Assert.Empty(page.FindAll("#save-dnsbl"));
         Assert.Equal("192.0.2.1", page.Find("[data-testid=ip-range]").TextContent);
     }
+
+    [Fact]
+    public async Task SenderFiltering_SaveBlockedDomainsAndAntiSpoofing_AndABadAddressIsShownInline()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = RenderPage();
+
+        page.Find("#blocked-senders").Change("not-an-address");
+        page.Find("#save-senders").Click();
+        page.WaitForAssertion(() => Assert.Contains("not-an-address is not an email address.", page.Find("#sender-filter-settings .mud-input-error").TextContent), WaitTimeout);
+
+        page.Find("#blocked-senders").Change("spammer@bad.example");
+        page.Find("#blocked-domains").Change("*.bulk.example, junk.example");
+        page.Find("#save-senders").Click();
+
+        await page.WaitForAssertionAsync(async () =>
+        {
+            var saved = (await Settings.GetAsync()).SenderFilter;
+            Assert.Equal(["spammer@bad.example"], saved.BlockedSenders);
+            Assert.Equal(["*.bulk.example", "junk.example"], saved.BlockedSenderDomains);
+        }, WaitTimeout);
+    }
 }

@@ -72,14 +72,7 @@ public sealed class RspamdServer : IAsyncDisposable
             $"--var=RUNDIR={Path.Combine(directory, "run")}",
             $"--var=LOGDIR={Path.Combine(directory, "log")}",
         ];
-        var startInfo = new ProcessStartInfo("/usr/bin/rspamd") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-            startInfo.ArgumentList.Add(argument);
-        var process = Process.Start(startInfo) ?? throw new InvalidOperationException("rspamd did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = DaemonProcess.Start("/usr/bin/rspamd", arguments);
         var server = new RspamdServer(process, directory, port, controllerPort);
 
         var deadline = Stopwatch.StartNew();
@@ -121,30 +114,7 @@ public sealed class RspamdServer : IAsyncDisposable
         await process.WaitForExitAsync();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-            }
-        }
-        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException)
-        {
-            // Already gone.
-        }
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A worker still closing a file; the temp directory is cleaned by the OS.
-        }
-    }
+    public ValueTask DisposeAsync() => new(DaemonProcess.StopAsync(_process, _directory));
 }
 
 /// <summary>xunit collection fixture: one Rspamd for every test class in the <c>rspamd</c> collection.</summary>

@@ -259,6 +259,10 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
 
+                    b.Property<string>("SenderFilter")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.HasKey("Key");
 
                     b.ToTable("ProtectionSettings");

@@ -249,6 +249,10 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SenderFilter")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Key");
 
                     b.ToTable("ProtectionSettings");

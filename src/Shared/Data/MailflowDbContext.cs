@@ -153,6 +153,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Property(x => x.ConnectionFilter).HasJsonConversion();
             e.Property(x => x.AntiSpam).HasJsonConversion();
             e.Property(x => x.AntiMalware).HasJsonConversion();
+            e.Property(x => x.SenderFilter).HasJsonConversion();
             e.Property(x => x.Revision).IsConcurrencyToken();
             e.Ignore(x => x.Id);
             e.Ignore(x => x.DisplayName);

@@ -1,19 +1,24 @@
+using Mailflow.Server.Transport.Agents.AntiMalware;
 using Mailflow.Server.Transport.Agents.AntiSpam;
 using Mailflow.Server.Transport.Agents.ConnectionFiltering;
+using Mailflow.Server.Transport.Agents.SenderFiltering;
 
 namespace Mailflow.Server.Transport.Agents;
 
 public static class ProtectionServiceCollectionExtensions
 {
-    /// <summary>The protection agents (connection filtering, anti-spam, anti-malware). Needs the node's DNS client (<c>AddMailFlowDecisions</c>).</summary>
+    /// <summary>The protection agents (connection filtering, sender filtering, anti-spam, anti-malware). Needs the node's DNS client (<c>AddMailFlowDecisions</c>).</summary>
     public static IServiceCollection AddProtectionAgents(this IServiceCollection services)
     {
         services.AddSingleton<DnsBlockListLookup>();
         services.AddTransportAgent<IpListAgent>();
         services.AddTransportAgent<DnsBlockListAgent>();
+        services.AddTransportAgent<SenderFilterAgent>();
         // Rspamd's own time limit comes from the settings per call; the HttpClient's is only a ceiling.
         services.AddHttpClient<RspamdClient>(client => client.Timeout = TimeSpan.FromMinutes(5));
         services.AddTransportAgent<AntiSpamAgent>();
+        services.AddSingleton<ClamdClient>();
+        services.AddTransportAgent<AntiMalwareAgent>();
         return services;
     }
 }

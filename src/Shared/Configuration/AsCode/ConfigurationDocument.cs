@@ -50,6 +50,7 @@ public sealed class ProtectionSettingsSpec
     public ConnectionFilterSettings ConnectionFilter { get; set; } = new();
     public AntiSpamSettings AntiSpam { get; set; } = new();
     public AntiMalwareSettings AntiMalware { get; set; } = new();
+    public SenderFilterSettings SenderFilter { get; set; } = new();
 }
 
 public sealed class IpListEntrySpec

@@ -13,15 +13,17 @@ internal sealed partial class ConfigurationPlanner
         foreach (var zone in desired.ConnectionFilter.Zones)
             if (DomainNameRules.TryNormalize(zone.Zone, out var name, out _))
                 zone.Zone = name;
+        // Without a stored row the engine runs on the defaults: a document that states the defaults changes nothing.
+        var differences = SpecJson.Differences(SpecJson.Copy<ProtectionSettingsSpec>(current ?? new ProtectionSettings()), SpecJson.Copy<ProtectionSettingsSpec>(desired));
+        if (differences.Count == 0)
+            return;
         if (current is null)
         {
+            desired.Revision = 1;
             db.ProtectionSettings.Add(desired);
             Record(PlannedAction.Create, desired, section, [], before: null);
             return;
         }
-        var differences = SpecJson.Differences(SpecJson.Copy<ProtectionSettingsSpec>(current), SpecJson.Copy<ProtectionSettingsSpec>(desired));
-        if (differences.Count == 0)
-            return;
         var before = AuditJson.Serialize(current);
         desired.Key = current.Key;
         desired.Revision = current.Revision;

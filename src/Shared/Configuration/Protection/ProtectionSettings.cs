@@ -2,7 +2,7 @@ namespace Mailflow.Configuration;
 
 /// <summary>
 /// The organization's protection settings: one row, one section per family of agents (connection
-/// filtering, anti-spam, anti-malware), each stored as a JSON document so a new setting needs no
+/// filtering, sender filtering, anti-spam, anti-malware), each stored as a JSON document so a new setting needs no
 /// new column. The agents read them from the snapshot; defaults and their provenance live on the
 /// section classes.
 /// </summary>
@@ -15,6 +15,7 @@ public sealed class ProtectionSettings : IConfigurationObject
     public ConnectionFilterSettings ConnectionFilter { get; set; } = new();
     public AntiSpamSettings AntiSpam { get; set; } = new();
     public AntiMalwareSettings AntiMalware { get; set; } = new();
+    public SenderFilterSettings SenderFilter { get; set; } = new();
     public int Revision { get; set; }
 
     public string DisplayName => "Protection settings";
@@ -109,4 +110,30 @@ public sealed class AntiMalwareSettings
     /// <summary>Messages larger than this are not scanned and are tagged "skipped" (clamd's StreamMaxLength default: 25 MB).</summary>
     public long MaxScanSizeBytes { get; set; } = 25L * 1024 * 1024;
     public string RejectText { get; set; } = "Message rejected: a virus was found";
+}
+
+/// <summary>What anti-spoofing does with an anonymous message claiming to come from one of our authoritative domains.</summary>
+public enum SpoofingAction
+{
+    Off,
+    /// <summary>550 5.7.1 at MAIL FROM (envelope) or at end of data (From header).</summary>
+    Reject,
+    /// <summary>Accept, tag <c>spoofing.suspect</c> and add an X-Mailflow-Spoofing header.</summary>
+    Tag,
+}
+
+/// <summary>Sender filtering (Exchange's Sender Filter agent) and anti-spoofing of our own domains.</summary>
+public sealed class SenderFilterSettings
+{
+    /// <summary>Envelope senders refused with 550 5.7.1 (whole addresses, compared without case).</summary>
+    public List<string> BlockedSenders { get; set; } = [];
+    /// <summary>Sender domains refused with 550 5.7.1; <c>*.example.com</c> also covers its subdomains.</summary>
+    public List<string> BlockedSenderDomains { get; set; } = [];
+    /// <summary>Refuse the null sender <c>&lt;&gt;</c>. Off by default: bounces and DSNs use it (RFC 5321 §4.5.5).</summary>
+    public bool BlockBlankSenders { get; set; }
+    /// <summary>
+    /// Anonymous sessions may not use an authoritative accepted domain as the envelope sender or the From header
+    /// (Exchange's Ms-Exch-SMTP-Accept-Authoritative-Domain-Sender). Off by default here; turn it on for Internet-facing connectors.
+    /// </summary>
+    public SpoofingAction AntiSpoofing { get; set; } = SpoofingAction.Off;
 }

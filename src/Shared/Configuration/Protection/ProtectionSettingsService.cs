@@ -65,6 +65,19 @@ public sealed class ProtectionSettingsService(IDbContextFactory<MailflowDbContex
         if (malware.MaxScanSizeBytes is < 1024 or > 2L * 1024 * 1024 * 1024)
             errors.Add("AntiMalware.MaxScanSizeBytes", "The largest message to scan must be between 1 KB and 2 GB.");
         ValidateReplyText(errors, "AntiMalware.RejectText", malware.RejectText);
+
+        var senders = s.SenderFilter ?? new SenderFilterSettings();
+        foreach (var address in senders.BlockedSenders)
+        {
+            var at = address.LastIndexOf('@');
+            if (at <= 0 || !DomainNameRules.TryNormalize(address[(at + 1)..], out _, out _) || address.Any(char.IsWhiteSpace))
+                errors.Add("SenderFilter.BlockedSenders", $"{address} is not an email address.");
+        }
+        foreach (var domain in senders.BlockedSenderDomains)
+            if (!DomainNameRules.TryNormalize(domain.StartsWith("*.", StringComparison.Ordinal) ? domain[2..] : domain, out _, out var domainError))
+                errors.Add("SenderFilter.BlockedSenderDomains", $"{domain}: {domainError}");
+        if (!Enum.IsDefined(senders.AntiSpoofing))
+            errors.Add("SenderFilter.AntiSpoofing", "Choose Off, Reject or Tag.");
         return errors;
     }
 
@@ -91,6 +104,7 @@ public sealed class ProtectionSettingsService(IDbContextFactory<MailflowDbContex
         settings.ConnectionFilter = Normalize(input.ConnectionFilter);
         settings.AntiSpam = input.AntiSpam;
         settings.AntiMalware = input.AntiMalware;
+        settings.SenderFilter = Normalize(input.SenderFilter ?? new SenderFilterSettings());
         if (before is not null)
             ConfigurationChangeWriter.ExpectRevision(db, settings, input.Revision);
         var change = before is null ? AuditChange.Created(settings) : AuditChange.Updated(before, settings);
@@ -107,6 +121,13 @@ public sealed class ProtectionSettingsService(IDbContextFactory<MailflowDbContex
             zone.ReturnCodes = [.. zone.ReturnCodes.Select(c => c.Trim()).Where(c => c.Length > 0)];
         }
         return filter;
+    }
+
+    private static SenderFilterSettings Normalize(SenderFilterSettings senders)
+    {
+        senders.BlockedSenders = [.. senders.BlockedSenders.Select(a => a.Trim().ToLowerInvariant()).Where(a => a.Length > 0).Distinct()];
+        senders.BlockedSenderDomains = [.. senders.BlockedSenderDomains.Select(d => d.Trim().TrimEnd('.').ToLowerInvariant()).Where(d => d.Length > 0).Distinct()];
+        return senders;
     }
 
     private static void ValidateReplyText(ValidationErrors errors, string field, string? text)

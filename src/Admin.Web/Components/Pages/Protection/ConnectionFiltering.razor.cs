@@ -120,13 +120,13 @@ public sealed partial class ConnectionFiltering
         try
         {
             ShowSettings(await Settings.UpdateAsync(_actor, _settings));
-            Snackbar.Add("DNS block lists saved.", Severity.Success);
+            Snackbar.Add("Connection filtering saved.", Severity.Success);
         }
         catch (Exception ex) when (SaveErrors.IsRefusal(ex))
         {
             var inline = _settings.ConnectionFilter.Zones
                 .SelectMany((_, i) => new[] { $"ConnectionFilter.Zones[{i}].Zone", $"ConnectionFilter.Zones[{i}].Weight", $"ConnectionFilter.Zones[{i}].ReturnCodes" })
-                .Append("ConnectionFilter.Threshold")
+                .Append("ConnectionFilter.Threshold").Append("SenderFilter.BlockedSenders").Append("SenderFilter.BlockedSenderDomains")
                 .ToList();
             _settingsError = SaveErrors.Route(ex, inline, _fieldErrors);
         }

@@ -58,7 +58,7 @@ public sealed class AntiSpamAgent(RspamdClient rspamd) : ITransportAgent
                 var what = exception is OperationCanceledException
                     ? $"Rspamd gave no answer within {settings.TimeoutMilliseconds} ms"
                     : $"Rspamd could not be asked ({exception.Message})";
-                return Unavailable(settings.OnFailure, message, what);
+                return ScannerFailure.Verdict(settings.OnFailure, message, ResultTag, what);
             }
         }
 
@@ -82,14 +82,6 @@ public sealed class AntiSpamAgent(RspamdClient rspamd) : ITransportAgent
             return AgentVerdict.ContinueWith($"marked as spam (X-Spam headers), {detail}");
         }
         return AgentVerdict.ContinueWith(detail);
-    }
-
-    private static AgentVerdict Unavailable(ScannerFailureAction action, AgentMessage message, string what)
-    {
-        if (action == ScannerFailureAction.TempFail)
-            return AgentVerdict.TempFail(SmtpReplies.AgentUnavailable, $"{what}; the client was asked to try again");
-        message.Tags.Set(ResultTag, "unscanned");
-        return AgentVerdict.ContinueWith($"{what}; accepted unscanned and tagged {ResultTag}=unscanned");
     }
 
     private static string? BypassReason(AgentSession session)

@@ -1,0 +1,51 @@
+using Mailflow.Admin.Web.Components.Pages.Protection;
+using Mailflow.Configuration;
+using Mailflow.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mailflow.Admin.Web.Tests;
+
+public sealed class ContentFilteringPageTests : MudBunitContext
+{
+    private ProtectionSettingsService Settings => Services.GetRequiredService<ProtectionSettingsService>();
+
+    private IRenderedComponent<ContentFiltering> RenderPage()
+    {
+        var page = Render<ContentFiltering>();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-progress-linear")), WaitTimeout);
+        return page;
+    }
+
+    [Fact]
+    public async Task Save_StoresTheClamdSocketAndRspamdThresholds()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = RenderPage();
+
+        page.Find("#malware-address").Change("tcp:127.0.0.1:3310");
+        page.Find("#spam-quarantine-score").Change("8");
+        page.Find("#content-filtering-save").Click();
+
+        await page.WaitForAssertionAsync(async () =>
+        {
+            var saved = await Settings.GetAsync();
+            Assert.Equal("tcp:127.0.0.1:3310", saved.AntiMalware.ClamdAddress);
+            Assert.Equal(8, saved.AntiSpam.QuarantineScore);
+        }, WaitTimeout);
+    }
+
+    [Fact]
+    public async Task Save_WithABadSocket_ShowsTheMessageNextToTheField()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = RenderPage();
+
+        page.Find("#malware-address").Change("clamd.sock");
+        page.Find("#content-filtering-save").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Write unix:/run/clamav/clamd.ctl or tcp:127.0.0.1:3310", page.Find("#anti-malware-settings .mud-input-error").TextContent), WaitTimeout);
+        Assert.Equal("unix:/run/clamav/clamd.ctl", (await Settings.GetAsync()).AntiMalware.ClamdAddress);
+    }
+}
