@@ -57,4 +57,20 @@ public sealed class ProtocolLogTranscriptTests : MudBunitContext
         Assert.Contains("C: EHLO <script>x</script>", rendered[2].TextContent);
         Assert.Empty(transcript.FindAll("script"));
     }
+
+    [Fact]
+    public void Transcript_OfASendSession_LabelsOurCommandsAsTheClientAndTheRepliesAsTheServer()
+    {
+        var lines = new[]
+        {
+            "2026-11-24T12:00:00.000Z,Partner relay,S1a,127.0.0.1:47762,192.0.2.25:25,<,220 smtp.partner.example ESMTP",
+            "2026-11-24T12:00:00.001Z,Partner relay,S1a,127.0.0.1:47762,192.0.2.25:25,>,EHLO mx.contoso.test",
+        }.Select(l => ProtocolLogLine.Parse(l)!).ToList();
+
+        var transcript = Render<ProtocolTranscript>(p => p.Add(x => x.Lines, lines).Add(x => x.Direction, ProtocolLogOutcome.Direction.Send));
+
+        var rendered = transcript.FindAll("[data-testid=transcript-line]");
+        Assert.Contains("S: 220 smtp.partner.example ESMTP", rendered[0].TextContent);
+        Assert.Contains("C: EHLO mx.contoso.test", rendered[1].TextContent);
+    }
 }

@@ -62,13 +62,14 @@ public sealed class DailyWorkPagesJourneyTests(MailflowSmtpServerFixture server,
 
                 // Dashboard: failures grouped per code and next hop (not per recipient), refusals counted, the node's listener down.
                 await GoAsync(page, "/", "#dashboard-page");
-                await Expect(page.Locator("[data-testid=failure-reason]").First).ToContainTextAsync("550 5.1.1", new() { Timeout = 60_000 });
+                // The NDRs to the outside senders have no route here (451 4.4.0, unreachable): a group of their own.
+                await Expect(page.Locator("[data-testid=failure-reason]", new() { HasTextString = "550 5.1.1" })).ToHaveCountAsync(1, new() { Timeout = 60_000 });
                 // Six recipients' different 550 texts make one line; the deferrals (with their retries) another.
                 await Expect(page.Locator("[data-testid=failure-codes]", new() { HasTextString = "451 4.2.1" })).ToHaveCountAsync(1, new() { Timeout = 60_000 });
                 await Expect(page.Locator("[data-testid=failure-codes]", new() { HasTextString = "550 5.1.1" })).ToHaveCountAsync(1);
                 await Expect(page.Locator("[data-testid=failure-reason]", new() { HasTextString = "550 5.1.1" }).Locator("[data-testid=failure-count]")).ToHaveTextAsync("6");
                 await Expect(page.Locator("[data-testid=refusal-count][data-kind=RelayDenied]")).ToContainTextAsync("6");
-                await Expect(page.Locator("[data-testid=refusal-count][data-kind=AuthFailed]")).ToContainTextAsync("1");
+                await Expect(page.Locator("[data-testid=refusal-count][data-kind=AuthFailed]")).ToContainTextAsync("2"); // MailKit tries PLAIN, then LOGIN
                 await Expect(page.Locator("[data-testid=node-health]")).ToHaveTextAsync("Listener down");
                 await page.ScreenshotAsync(new() { Path = Path.Combine(directory, "01-dashboard.png"), FullPage = true });
 

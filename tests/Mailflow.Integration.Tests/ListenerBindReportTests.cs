@@ -62,7 +62,7 @@ public sealed class ListenerBindReportTests(PostgresFixture postgres) : IDisposa
 
         // Moved to a free port: the report clears everywhere.
         frontend = (await connectors.ListAsync()).Single(c => c.Name == "Default Frontend");
-        frontend.Bindings = [new IpBinding("127.0.0.1", 0)];
+        frontend.Bindings = [new IpBinding("127.0.0.1", FreePort.Get())];
         await connectors.UpdateAsync(AdminActor.System, frontend);
         await host.WaitForLatestGenerationAsync();
         Assert.Empty(status.BindFailures);
