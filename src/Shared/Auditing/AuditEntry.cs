@@ -13,6 +13,12 @@ public enum AuditAction
     Remove,
     Release,
     Export,
+    /// <summary>A queued message's headers and body were shown in the admin center.</summary>
+    Preview,
+    // Admin sign-ins (no generation).
+    SignIn,
+    SignInFailed,
+    SignOut,
 }
 
 /// <summary>Who changed what, when: appended in the same transaction as the change.</summary>
