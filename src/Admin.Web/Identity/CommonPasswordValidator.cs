@@ -26,15 +26,22 @@ public sealed class CommonPasswordValidator : IPasswordValidator<AdminUser>
     public static bool IsCommon(string password, string? userName)
     {
         var lower = password.ToLowerInvariant();
-        var letters = new string([.. Unleet(lower).Where(char.IsLetter)]);
-        if (letters.Length == 0 || lower.Distinct().Count() <= 2)
+        if (lower.Distinct().Count() <= 2 || !lower.Any(char.IsLetter))
             return true; // digits and symbols only, or one or two characters repeated
-        if (CommonPasswords.Words.Contains(letters) || CommonPasswords.Words.Contains(lower))
-            return true;
-        if (CommonPasswords.KeyboardRuns.Any(run => run.Contains(letters, StringComparison.Ordinal) && letters.Length >= 4))
-            return true;
-        return userName is { Length: >= 3 } name && lower.Contains(name.ToLowerInvariant(), StringComparison.Ordinal)
-            && letters.Length - name.Length < 6;
+        // The letters as typed (password1234 → password) and with the usual swaps undone (p@ssw0rd → password).
+        // Digits and symbols before and after the word are decoration; inside it they stand for letters.
+        var core = lower.Trim().TrimStart("0123456789!@#$%^&*()_+-=.,;:?~ ".ToCharArray()).TrimEnd("0123456789!@#$%^&*()_+-=.,;:?~ ".ToCharArray());
+        string[] bases = [new([.. lower.Where(char.IsLetter)]), new([.. Unleet(core).Where(char.IsLetter)])];
+        foreach (var letters in bases)
+        {
+            if (CommonPasswords.Words.Contains(letters))
+                return true;
+            if (letters.Length >= 4 && CommonPasswords.KeyboardRuns.Any(run => run.Contains(letters, StringComparison.Ordinal)))
+                return true;
+            if (userName is { Length: >= 3 } name && letters.Contains(name.ToLowerInvariant(), StringComparison.Ordinal) && letters.Length - name.Length < 6)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>The usual letter-for-digit swaps (p@ssw0rd → password).</summary>

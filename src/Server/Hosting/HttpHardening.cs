@@ -55,7 +55,10 @@ public static class HttpHardening
     /// <summary>First in the pipeline: everything after it sees the forwarded client and scheme.</summary>
     public static WebApplication UseHttpHardening(this WebApplication app)
     {
-        app.UseForwardedHeaders();
+        // With no proxy configured the middleware stays out: given empty lists it would believe anyone.
+        var options = app.Configuration.GetSection(HttpOptions.Section).Get<HttpOptions>() ?? new HttpOptions();
+        if (options.TrustedProxies.Count > 0)
+            app.UseForwardedHeaders();
         app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
