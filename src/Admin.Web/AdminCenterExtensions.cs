@@ -80,10 +80,9 @@ public static class AdminCenterExtensions
                 options.Password.RequireLowercase = false;
                 options.Password.RequireUppercase = false;
                 options.Password.RequireNonAlphanumeric = false;
-                // Online guessing: 5 failures lock the account for 5 minutes (NIST SP 800-63B §5.2.2 rate limiting).
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
-                options.Lockout.AllowedForNewUsers = true;
+                // Online guessing is limited per client and per account by SignInThrottle (NIST SP 800-63B
+                // §5.2.2), not by locking the account, which anyone could keep locked.
+                options.Lockout.AllowedForNewUsers = false;
                 // Routed through EnabledAdminConfirmation: a disabled account cannot sign in.
                 options.SignIn.RequireConfirmedAccount = true;
                 options.User.RequireUniqueEmail = false;
@@ -91,10 +90,13 @@ public static class AdminCenterExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<MailflowDbContext>()
             .AddSignInManager()
+            .AddPasswordValidator<CommonPasswordValidator>()
             .AddClaimsPrincipalFactory<AdminClaimsPrincipalFactory>();
         services.AddScoped<IUserConfirmation<AdminUser>, EnabledAdminConfirmation>();
         services.AddSingleton<AdminAccountService>();
         services.AddSingleton<AdminSignInAudit>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddScoped<AdminSignIn>();
 
         services.AddAuthorization(AdminPolicies.Configure);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PasswordChangeRedirect>();

@@ -14,6 +14,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 // Serve Admin.Web's and MudBlazor's static assets from the build output outside Development too.
 builder.WebHost.UseStaticWebAssets();
 
+builder.AddHttpHardening();
 builder.AddMailflowStore();
 builder.AddAdminCenter();
 builder.AddTransport();
@@ -23,6 +24,7 @@ var app = builder.Build();
 
 await app.PrepareMailflowStoreAsync();
 
+app.UseHttpHardening();
 app.MapAdminCenter();
 app.MapMailflowApi();
 

@@ -26,7 +26,7 @@ public sealed class SendConnectorsPageTests : MudBunitContext
         SmartHosts = ["smtp.provider.test:587"],
         SmartHostAuthentication = SmartHostAuthentication.Basic,
         SmartHostUsername = "relay-user",
-        TlsPolicy = OutboundTlsPolicy.Required,
+        TlsPolicy = OutboundTlsPolicy.RequiredWithCertificateValidation,
     }, SmartHostPassword);
 
     [Fact]

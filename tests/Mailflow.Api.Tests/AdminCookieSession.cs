@@ -87,11 +87,13 @@ public sealed partial class AdminCookieSession : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
     }
 
-    private async Task<string> ReadTokenAsync(string path)
+    private async Task<string> ReadTokenAsync(string path) => ReadToken(await Client.GetStringAsync(path));
+
+    /// <summary>The antiforgery token of the (first) form on a page.</summary>
+    public static string ReadToken(string page)
     {
-        var page = await Client.GetStringAsync(path);
         var match = TokenPattern().Match(page);
-        Assert.True(match.Success, $"No antiforgery token on {path}");
+        Assert.True(match.Success, "No antiforgery token on the page");
         return WebUtility.HtmlDecode(match.Groups[1].Value);
     }
 

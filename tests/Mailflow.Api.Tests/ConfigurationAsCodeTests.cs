@@ -195,7 +195,7 @@ public abstract class ConfigurationAsCodeTests(DatabaseProvider provider, Postgr
             smartHostAuthentication = "Basic",
             smartHostUsername = "mailflow",
             smartHostPassword = "kept-secret-123",
-            tlsPolicy = "Required",
+            tlsPolicy = "RequiredWithCertificateValidation",
         }).ExpectAsync(HttpStatusCode.Created);
         var exported = await ExportAsync(admin, includeSecrets: true);
         Assert.DoesNotContain("kept-secret-123", exported);

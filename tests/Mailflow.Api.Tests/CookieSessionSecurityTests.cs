@@ -34,6 +34,34 @@ public sealed class CookieSessionSecurityTests(ServerPerClass servers) : IClassF
     }
 
     [Fact]
+    public async Task APasswordChange_KeepsTheChangerSignedIn_AndEndsTheOldCookie()
+    {
+        await using var server = await ApiServer.StartAsync(DatabaseProvider.Sqlite, null);
+        using var browser = AdminCookieSession.Create(server);
+        using var login = await browser.PostLoginAsync(AdminCookieSession.UserName, AdminCookieSession.Password, "/mail-flow/receive-connectors");
+        Assert.Contains("/account/change-password", login.Headers.Location!.ToString());
+        var copied = browser.CookieHeader;
+
+        var page = await browser.Client.GetStringAsync(login.Headers.Location);
+        using var change = await browser.Client.PostAsync(login.Headers.Location, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "change-password",
+            ["__RequestVerificationToken"] = AdminCookieSession.ReadToken(page),
+            ["Input.CurrentPassword"] = AdminCookieSession.Password,
+            ["Input.NewPassword"] = "correct horse battery staple",
+            ["Input.ConfirmPassword"] = "correct horse battery staple",
+        }));
+
+        Assert.Equal(HttpStatusCode.Redirect, change.StatusCode);
+        Assert.EndsWith("/mail-flow/receive-connectors", change.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("api/v1/accepted-domains")).StatusCode);
+        using var attacker = new HttpClient { BaseAddress = server.BaseUrl };
+        using var replay = new HttpRequestMessage(HttpMethod.Get, "api/v1/accepted-domains");
+        replay.Headers.Add("Cookie", copied);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await attacker.SendAsync(replay)).StatusCode);
+    }
+
+    [Fact]
     public async Task ACrossSiteForm_CannotSuspendAQueue_WithTheAdminsCookie()
     {
         var server = await ServerAsync();

@@ -213,7 +213,7 @@ public abstract class ResourceApiTests(ServerPerClass servers, DatabaseProvider 
             smartHostAuthentication = "Basic",
             smartHostUsername = "mailflow",
             smartHostPassword = password,
-            tlsPolicy = "Required",
+            tlsPolicy = "RequiredWithCertificateValidation",
         });
         var text = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -246,7 +246,7 @@ public abstract class ResourceApiTests(ServerPerClass servers, DatabaseProvider 
             smartHosts = new[] { "relay.example.net" },
             smartHostAuthentication = "Basic",
             smartHostUsername = "u",
-            tlsPolicy = "Required",
+            tlsPolicy = "RequiredWithCertificateValidation",
         }).ExpectAsync(HttpStatusCode.UnprocessableEntity);
         Http.AssertFieldError(problem, "SmartHostPassword", "Enter the password for the smart host.");
     }

@@ -20,7 +20,8 @@ public abstract class BrowserJourney(Xunit.Abstractions.ITestOutputHelper output
     public async Task InitializeAsync()
     {
         (_playwright, _browser) = await Browser.LaunchAsync();
-        Context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        // The server's CSP forbids eval; Playwright's string predicates need it (test-side only).
+        Context = await _browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         Page = await Context.NewPageAsync();
         // Generous: a journey's steps wait on a server that shares 2 cores with the rest of the suite.
         Page.SetDefaultTimeout(30_000);

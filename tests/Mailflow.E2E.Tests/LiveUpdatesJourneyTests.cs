@@ -25,8 +25,8 @@ public sealed class LiveUpdatesJourneyTests(MailflowServerFixture server, Xunit.
     {
         (_playwright, _browser) = await Browser.LaunchAsync();
         // Two contexts: two cookie jars, two circuits — two admins on two machines.
-        _aliceContext = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
-        _bobContext = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        _aliceContext = await _browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        _bobContext = await _browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         _alice = await _aliceContext.NewPageAsync();
         _bob = await _bobContext.NewPageAsync();
         _alice.Console += (_, message) => output.WriteLine($"[alice {message.Type}] {message.Text}");

@@ -19,7 +19,9 @@ public static class AuditActionText
         AuditAction.Export => "Exported",
         AuditAction.SignIn => "Signed in",
         AuditAction.SignInFailed => "Sign-in failed",
+        AuditAction.SignOut => "Signed out",
         AuditAction.PasswordChange => "Password changed",
+        AuditAction.Preview => "Previewed",
         _ => action.ToString(),
     };
 }

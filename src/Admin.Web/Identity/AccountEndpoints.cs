@@ -17,11 +17,10 @@ public static class AccountEndpoints
         return endpoints.MapPost(AccountPaths.Logout, async (
             HttpContext context,
             SignInManager<AdminUser> signInManager,
-            ILogger<SignInManager<AdminUser>> logger,
             AdminSessionRevocation revocation,
+            AdminSignIn signIns,
             [FromForm] string? returnUrl) =>
         {
-            var name = context.User.Identity?.Name;
             // A copy of the cookie must not outlive the sign-out: a new security stamp invalidates every
             // cookie issued so far (checked on each request), and the account's open circuits end now.
             var user = await signInManager.UserManager.GetUserAsync(context.User);
@@ -31,8 +30,8 @@ public static class AccountEndpoints
                 revocation.Revoke(user.Id);
             }
             await signInManager.SignOutAsync();
-            if (name is not null)
-                AdminCenterLog.SignedOut(logger, name);
+            if (user is not null)
+                await signIns.RecordSignOutAsync(user.UserName ?? "", context.Connection.RemoteIpAddress);
             return TypedResults.LocalRedirect(AccountPaths.Login);
         }).AllowAnonymous();
     }

@@ -32,4 +32,26 @@ public sealed class AdminSignInAudit(IDbContextFactory<MailflowDbContext> dbFact
         });
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// A sign-in attempt or sign-out, filed under the client's address (<see cref="AdminSignIn.AuditObjectType"/>) so that
+    /// guessing from one address can be read off the audit log even when the names typed are all different.
+    /// </summary>
+    public async Task RecordSignInAsync(AuditAction action, string userName, string clientAddress, string? reason, CancellationToken cancellationToken = default)
+    {
+        var name = userName.Length > MaximumNameLength ? userName[..MaximumNameLength] : userName;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.AuditEntries.Add(new AuditEntry
+        {
+            At = time.GetUtcNow(),
+            Actor = name,
+            Action = action,
+            ObjectType = AdminSignIn.AuditObjectType,
+            ObjectId = clientAddress,
+            ObjectName = name,
+            After = System.Text.Json.JsonSerializer.Serialize(new { client = clientAddress, reason }, System.Text.Json.JsonSerializerOptions.Web),
+            Generation = 0,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+    }
 }

@@ -13,9 +13,12 @@ public enum AuditAction
     Remove,
     Release,
     Export,
+    /// <summary>A queued message's headers and body were shown in the admin center.</summary>
+    Preview,
     // Admin sign-ins and passwords (no configuration generation either).
     SignIn,
     SignInFailed,
+    SignOut,
     PasswordChange,
 }
 

@@ -40,48 +40,29 @@ public sealed class SendConnectorTesterTests : IAsyncLifetime
             SmartHosts = [$"127.0.0.1:{port}"],
             SmartHostAuthentication = SmartHostAuthentication.Basic,
             SmartHostUsername = UserName,
-            TlsPolicy = OutboundTlsPolicy.Required,
+            TlsPolicy = OutboundTlsPolicy.RequiredWithCertificateValidation,
         }, password);
 
+    /// <summary>
+    /// Issue 13, finding 7: credentials go only to a smart host whose certificate validates. A self-signed
+    /// loopback host is shown (its certificate) and refused before AUTH: the password never leaves.
+    /// (Refusal of the credentials by a trusted host is no longer reachable with a loopback responder.)
+    /// </summary>
     [Fact]
-    public async Task Test_WhenSmartHostOffersStartTlsAndAuth_ReportsCapabilitiesTlsCertificateAndAuthWithoutSendingOrLeakingThePassword()
+    public async Task Test_WhenTheSmartHostCertificateDoesNotValidate_ShowsItAndNeverSendsThePassword()
     {
         using var certificate = NodeCertificate.GenerateSelfSigned("loopback.test", DateTimeOffset.UtcNow);
         await using var responder = new ScriptedSmtpResponder(certificate, UserName, Password);
         var connector = await CreateSmartHostConnectorAsync(responder.Port);
 
         var result = await CreateTester().TestAsync(connector.Id, testDomain: null);
-        await responder.Session.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.True(result.Succeeded, JsonSerializer.Serialize(result));
+        Assert.False(result.Succeeded, JsonSerializer.Serialize(result));
         var attempt = Assert.Single(result.Attempts);
-        Assert.Equal("127.0.0.1", attempt.Host);
-        Assert.Equal(responder.Port, attempt.Port);
-        Assert.NotNull(attempt.TlsProtocol);
         Assert.Equal("CN=loopback.test", attempt.CertificateSubject);
-        Assert.True(attempt.CertificateNotAfter > DateTimeOffset.UtcNow);
-        Assert.Contains("AUTH PLAIN LOGIN", attempt.Capabilities);
-        Assert.Contains("SIZE 10485760", attempt.Capabilities);
-        Assert.Contains("8BITMIME", attempt.Capabilities);
-        Assert.Equal($"Succeeded as {UserName}", attempt.AuthOutcome);
-        var commands = responder.Commands.Select(c => c.Split(' ')[0].ToUpperInvariant()).ToList();
-        Assert.Equal(["EHLO", "STARTTLS", "EHLO", "AUTH", "QUIT"], commands);
-        Assert.DoesNotContain(Password, JsonSerializer.Serialize(result), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Test_WhenSmartHostRefusesTheCredentials_ReportsTheRefusalAsTheHostsError()
-    {
-        using var certificate = NodeCertificate.GenerateSelfSigned("loopback.test", DateTimeOffset.UtcNow);
-        await using var responder = new ScriptedSmtpResponder(certificate, UserName, "a different password");
-        var connector = await CreateSmartHostConnectorAsync(responder.Port);
-
-        var result = await CreateTester().TestAsync(connector.Id, testDomain: null);
-
-        Assert.False(result.Succeeded);
-        var attempt = Assert.Single(result.Attempts);
-        Assert.True(attempt.Connected);
-        Assert.StartsWith("Refused", attempt.AuthOutcome, StringComparison.Ordinal);
+        Assert.Equal("Not attempted", attempt.AuthOutcome);
+        Assert.False(string.IsNullOrWhiteSpace(attempt.Error));
+        Assert.DoesNotContain(responder.Commands, c => c.StartsWith("AUTH", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(Password, JsonSerializer.Serialize(result), StringComparison.Ordinal);
     }
 

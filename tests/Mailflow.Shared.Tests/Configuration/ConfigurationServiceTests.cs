@@ -100,7 +100,7 @@ public sealed class ConfigurationServiceTests(PostgresFixture postgres) : IDispo
             SmartHosts = ["relay.contoso.test:587"],
             SmartHostAuthentication = SmartHostAuthentication.Basic,
             SmartHostUsername = "relay-user",
-            TlsPolicy = OutboundTlsPolicy.Required,
+            TlsPolicy = OutboundTlsPolicy.RequiredWithCertificateValidation,
         };
 
         var missingPassword = await Assert.ThrowsAsync<ConfigurationValidationException>(() => service.CreateAsync(Actors.Admin, connector));

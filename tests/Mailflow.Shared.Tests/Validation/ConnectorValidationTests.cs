@@ -114,7 +114,10 @@ public sealed class ConnectorValidationTests
         c.SmartHostUsername = "relay-user";
         c.SmartHostPasswordProtected = "protected";
         Assert.Contains(SendConnectorService.ValidateFields(c).For(nameof(c.TlsPolicy)), m => m.Contains("clear text"));
+        // Issue 13, finding 7: TLS without certificate validation hands the password to any interceptor.
         c.TlsPolicy = OutboundTlsPolicy.Required;
+        Assert.Contains(SendConnectorService.ValidateFields(c).For(nameof(c.TlsPolicy)), m => m.Contains("certificate validation"));
+        c.TlsPolicy = OutboundTlsPolicy.RequiredWithCertificateValidation;
         Assert.True(SendConnectorService.ValidateFields(c).IsEmpty);
     }
 

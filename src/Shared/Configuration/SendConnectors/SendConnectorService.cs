@@ -78,7 +78,9 @@ public sealed class SendConnectorService(ConfigurationEditor editor, SmartHostPa
             if (c.SmartHostPasswordProtected is null)
                 errors.Add("SmartHostPassword", "Enter the password for the smart host.");
             if (c.TlsPolicy == OutboundTlsPolicy.Opportunistic)
-                errors.Add(nameof(c.TlsPolicy), "Basic authentication would send the password in clear text if the smart host offers no TLS: require TLS.");
+                errors.Add(nameof(c.TlsPolicy), "Basic authentication would send the password in clear text if the smart host offers no TLS: require TLS with certificate validation.");
+            else if (c.TlsPolicy != OutboundTlsPolicy.RequiredWithCertificateValidation)
+                errors.Add(nameof(c.TlsPolicy), "Basic authentication sends the password to whoever answers: require TLS with certificate validation, so only the real smart host gets it.");
         }
         if (!string.IsNullOrWhiteSpace(c.TlsCertificateDomain) && !DomainNameRules.TryNormalize(c.TlsCertificateDomain.TrimStart('*', '.'), out _, out var certError))
             errors.Add(nameof(c.TlsCertificateDomain), certError!);

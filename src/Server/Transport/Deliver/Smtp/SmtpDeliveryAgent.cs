@@ -200,9 +200,12 @@ public sealed class SmtpDeliveryAgent(
                 }
                 if (settings.Credentials is { } credentials)
                 {
-                    // RFC 4954 §4 leaves it to us; we never send a password over an unencrypted session.
+                    // RFC 4954 §4 leaves it to us; we never send a password over an unencrypted session,
+                    // nor to a server whose certificate was not validated (a connector saved before that rule).
                     if (!client.IsSecure || !client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
                         throw new AuthenticationException($"{host} offers no AUTH over TLS");
+                    if (settings.TlsPolicy != OutboundTlsPolicy.RequiredWithCertificateValidation)
+                        throw new AuthenticationException($"The password for {host} is only sent with certificate validation: set the connector's TLS policy to require it");
                     await client.AuthenticateAsync(credentials, cancellationToken);
                 }
                 DeliverLog.Connected(logger, host.ToString(), target.NextHopKey, client.IsSecure);
