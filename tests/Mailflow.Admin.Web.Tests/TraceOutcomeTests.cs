@@ -130,7 +130,7 @@ public sealed class TraceOutcomeTests : MudBunitContext
             Assert.Equal(["Failed", "Pending", "Delivered 2", "Expanded"],
                 page.FindAll("[data-testid=trace-outcome-chip]").Select(c => c.TextContent.Trim()).Select(t => t.Replace(" 1", "")));
             Assert.Equal(5, page.FindAll("[data-testid=trace-recipient]").Count);
-            Assert.Contains("2026-11-24 07:00 UTC-5", page.Find("[data-testid=trace-received]").TextContent);
+            Assert.Contains("2026-11-24 07:00\u00A0UTC-5", page.Find("[data-testid=trace-received]").TextContent);
             Assert.Contains("/protocol-logs?client=127.0.0.1", page.Find("[data-testid=timeline-protocol-log]").GetAttribute("href"));
             Assert.Contains(TraceExportEndpoint.Path, page.Find("#trace-export").GetAttribute("href"));
         }, WaitTimeout);

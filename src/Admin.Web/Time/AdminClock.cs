@@ -51,7 +51,8 @@ public sealed class AdminClock
     public string Format(DateTimeOffset time, bool seconds = true)
     {
         var local = TimeZoneInfo.ConvertTime(time, Zone);
-        return local.ToString(seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " " + ZoneLabel(local.Offset);
+        // A no-break space keeps the zone with the time; a narrow column may wrap between the date and the time.
+        return local.ToString(seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + "\u00A0" + ZoneLabel(local.Offset);
     }
 
     /// <inheritdoc cref="Format(DateTimeOffset, bool)"/>
