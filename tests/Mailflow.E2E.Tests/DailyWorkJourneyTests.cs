@@ -195,6 +195,9 @@ public sealed class DailyWorkJourneyTests(MailflowSmtpServerFixture server, Xuni
         // From the RECEIVE event to the SMTP conversation that brought the message in.
         await page.FillAsync("#trace-recipient", "nobody@partner.test");
         await page.ClickAsync("#trace-search");
+        // Wait for this search's rows (not the previous search's) before opening one.
+        await Assertions.Expect(page.Locator("#trace-results [data-testid=trace-sender]", new() { HasText = "<> (bounce)" })).ToHaveCountAsync(0);
+        await Assertions.Expect(rows).ToHaveCountAsync(MessageCount / 4);
         await rows.First.ClickAsync();
         await page.Locator("[data-testid=trace-message] [data-testid=timeline-protocol-log]").First.ClickAsync();
         await page.Locator("#protocol-logs-page[data-interactive=true]").WaitForAsync();
