@@ -3,6 +3,7 @@ using Mailflow.Admin.Web.ConfigurationFile;
 using Mailflow.Admin.Web.Components;
 using Mailflow.Admin.Web.Identity;
 using Mailflow.Admin.Web.Queue;
+using Mailflow.Admin.Web.Tracking;
 using Mailflow.Data;
 using Mailflow.Identity;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -107,7 +108,7 @@ public static class AdminCenterExtensions
         services.AddSingleton<Cluster.NodeListenerStatusReader>();
         services.AddSingleton<Auditing.AuditLogQuery>();
         services.AddSingleton<Queue.MessagePreviewReader>();
-        services.AddSingleton<Tracking.MessageTraceQuery>();
+        services.AddSingleton<Mailflow.Tracking.MessageTraceQuery>();
         services.AddSingleton<Dashboard.DashboardQuery>();
 
         services.AddSingleton(new OperatorConsole(Console.Out));
@@ -123,6 +124,7 @@ public static class AdminCenterExtensions
         app.MapStaticAssets();
         app.MapAccountEndpoints();
         app.MapQueueExport();
+        app.MapTraceExport();
         app.MapConfigurationExport();
         app.MapAuditExport();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

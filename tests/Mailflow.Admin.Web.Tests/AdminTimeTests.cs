@@ -17,7 +17,7 @@ public sealed class AdminTimeTests : MudBunitContext
 
         var time = Render<AdminTime>(p => p.Add(x => x.Value, Noon).Add(x => x.Seconds, true));
 
-        time.WaitForAssertion(() => Assert.Equal("2026-12-07 21:00:05 UTC+9", time.Find("time").TextContent), WaitTimeout);
+        time.WaitForAssertion(() => Assert.Equal("2026-12-07 21:00:05\u00A0UTC+9", time.Find("time").TextContent), WaitTimeout);
         Assert.Equal("2026-12-07T12:00:05.000Z", time.Find("time").GetAttribute("datetime"));
     }
 
@@ -28,7 +28,7 @@ public sealed class AdminTimeTests : MudBunitContext
 
         var time = Render<AdminTime>(p => p.Add(x => x.Value, Noon));
 
-        Assert.Equal("2026-12-07 12:00 UTC", time.Find("time").TextContent);
+        Assert.Equal("2026-12-07 12:00\u00A0UTC", time.Find("time").TextContent);
     }
 
     [Fact]
@@ -40,9 +40,9 @@ public sealed class AdminTimeTests : MudBunitContext
     }
 
     [Theory]
-    [InlineData("America/St_Johns", "2026-12-07 08:30 UTC-3:30")]
-    [InlineData("Europe/Berlin", "2026-12-07 13:00 UTC+1")]
-    [InlineData("not/a-zone", "2026-12-07 12:00 UTC")]
+    [InlineData("America/St_Johns", "2026-12-07 08:30\u00A0UTC-3:30")]
+    [InlineData("Europe/Berlin", "2026-12-07 13:00\u00A0UTC+1")]
+    [InlineData("not/a-zone", "2026-12-07 12:00\u00A0UTC")]
     public void Format_UsesTheZoneOffsetAndOneFormat(string zone, string expected)
     {
         var clock = new AdminClock();

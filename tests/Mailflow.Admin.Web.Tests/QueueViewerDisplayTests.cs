@@ -53,8 +53,8 @@ public sealed class QueueViewerDisplayTests : MudBunitContext
             Assert.Contains("451 4.7.1 Greylisted", stuck);
             Assert.Contains("3 attempts", stuck);
             // Berlin is UTC+1 in November: the times are the admin's, with the zone.
-            Assert.Contains("waiting since 2026-11-24 11:00 UTC+1", stuck);
-            Assert.Contains("next retry 2026-11-24 13:20 UTC+1", stuck);
+            Assert.Contains("waiting since 2026-11-24 11:00\u00A0UTC+1", stuck);
+            Assert.Contains("next retry 2026-11-24 13:20\u00A0UTC+1", stuck);
         }, WaitTimeout);
     }
 

@@ -1,7 +1,7 @@
 using Mailflow.Admin.Web.Components.Pages.Trace;
 using Mailflow.Admin.Web.Tracking;
-using Mailflow.Data;
 using Mailflow.Tracking;
+using Mailflow.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;

@@ -51,11 +51,15 @@ public sealed class AdminClock
     public string Format(DateTimeOffset time, bool seconds = true)
     {
         var local = TimeZoneInfo.ConvertTime(time, Zone);
-        return local.ToString(seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " " + ZoneLabel(local.Offset);
+        // A no-break space keeps the zone with the time; a narrow column may wrap between the date and the time.
+        return local.ToString(seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + "\u00A0" + ZoneLabel(local.Offset);
     }
 
     /// <inheritdoc cref="Format(DateTimeOffset, bool)"/>
     public string Format(DateTimeOffset? time, bool seconds = true, string none = "—") => time is { } t ? Format(t, seconds) : none;
+
+    /// <summary>Only the wall-clock time, <c>HH:mm</c>, for chart axes (the zone is named next to the chart's times).</summary>
+    public string TimeOfDay(DateTimeOffset time) => TimeZoneInfo.ConvertTime(time, Zone).ToString("HH:mm", CultureInfo.InvariantCulture);
 
     /// <summary>The zone as an offset: <c>UTC</c>, <c>UTC+1</c>, <c>UTC-3:30</c> (abbreviations like CET are ambiguous and not known for every zone).</summary>
     public static string ZoneLabel(TimeSpan offset)
@@ -73,7 +77,7 @@ public sealed class AdminClock
     public string CurrentZoneLabel(DateTimeOffset now) => ZoneLabel(Zone.GetUtcOffset(now));
 
     /// <summary>ISO 8601 with offset, in UTC: the one format of exports (CSV) and the API.</summary>
-    public static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string Iso(DateTimeOffset time) => IsoTime.Utc(time);
 
     /// <summary>A wall-clock time the admin typed (a date field) read in the admin's zone.</summary>
     public DateTimeOffset FromWallClock(DateTime value)

@@ -1,3 +1,4 @@
+using Mailflow.Configuration;
 using Mailflow.Data;
 using Mailflow.Tracking;
 using Microsoft.EntityFrameworkCore;
@@ -60,6 +61,24 @@ public static class TraceApi
             })
             .WithName("SearchTrace").WithSummary("Tracking events, newest first. Filters: sender, recipient, subject (contains; all events of the matching messages), messageId (ditto), queueId, kind, from/to (default: last 48 h); page from 1");
 
+        // Literal segments outrank the {queueId} parameter; queue ids are never "messages" or "messages.csv".
+        group.MapGet("/messages", async (MessageTraceQuery query, TimeProvider time, string? sender, string? recipient, string? subject, string? id,
+                MessageTrackingEventKind? kind, DateTimeOffset? from, DateTimeOffset? to, int? max, CancellationToken ct) =>
+            {
+                var messages = await query.SearchAsync(MessageTraceSearches.From(time.GetUtcNow(), sender, recipient, subject, id, kind, from, to, max), ct);
+                return messages.Select(TracedMessageResource.From).ToList();
+            })
+            .WithName("TraceMessages").WithSummary("Messages with their outcome per recipient, newest first. Filters: sender, recipient, subject (contains), id (Message-ID or queue id), kind, from/to (default: last 24 h), max (default 100)");
+
+        group.MapGet("/messages.csv", async (MessageTraceQuery query, TransportConfigProvider config, TimeProvider time, string? sender, string? recipient, string? subject, string? id,
+                MessageTrackingEventKind? kind, DateTimeOffset? from, DateTimeOffset? to, int? max, CancellationToken ct) =>
+            {
+                var now = time.GetUtcNow();
+                var messages = await query.SearchAsync(MessageTraceSearches.From(now, sender, recipient, subject, id, kind, from, to, max), ct);
+                return Results.File(TraceCsv.Utf8(await TraceCsv.ToStringAsync(messages, config.Current)), TraceCsv.ContentType, TraceCsv.FileName(now));
+            })
+            .WithName("ExportTrace").WithSummary("The same search as /trace/messages as CSV, one row per recipient (times ISO 8601 UTC)");
+
         group.MapGet("/{queueId}", async Task<IResult> (string queueId, IDbContextFactory<MailflowDbContext> dbFactory, CancellationToken ct) =>
             {
                 await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -73,6 +92,13 @@ public static class TraceApi
             .Produces<List<MessageTrackingEvent>>().ProducesProblem(StatusCodes.Status404NotFound);
 
         return api;
+    }
+
+    /// <summary>A traced message for the API: identity, outcome per recipient (next hops named from the live configuration), and the timeline.</summary>
+    public sealed record TracedMessageResource(string? QueueId, string? MessageId, string Sender, string? Subject, DateTimeOffset FirstSeen,
+        IReadOnlyList<RecipientTrace> Recipients, IReadOnlyList<MessageTrackingEvent> Events)
+    {
+        public static TracedMessageResource From(TracedMessage m) => new(m.QueueId, m.InternetMessageId, m.Sender, m.Subject, m.FirstSeen, m.Recipients, m.Events);
     }
 
     private static string? Lower(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().ToLowerInvariant();

@@ -7,20 +7,13 @@ namespace Mailflow.Queue;
 // The queue list (every queue with counts, status, next retry and why it is stuck) and the queue digest.
 public static partial class QueueQueries
 {
-    /// <summary>Stored states whose messages wait in a delivery queue but are not delivered from it (held, or back in submission).</summary>
-    private static readonly QueuedMessageState[] NotDelivering =
-        [QueuedMessageState.Submitted, QueuedMessageState.Suspended, QueuedMessageState.Quarantined, QueuedMessageState.Poison];
-
     /// <summary>
     /// Every delivery queue (next hop) with undelivered recipients of messages waiting for delivery, named from
     /// <paramref name="config"/>, then the Submission and Poison queues when they hold messages (bench/README.md,
     /// "Queue list"):
     /// <list type="bullet">
-    /// <item>Counts and due: one GROUP BY over the open recipients read from the (NextHopKey, Status, NextRetryAt,
-    /// MessageId) index alone, with no join; the recipients of the few messages held or back in submission are
-    /// counted the same way from the (State, …) index and subtracted (a message is in exactly one state, so the
-    /// distinct-message counts subtract too). This avoids one row lookup per open recipient.</item>
-    /// <item>Next retry: per queue, the first future retry of a waiting message, walking the same index in order.</item>
+    /// <item>Counts, due, next retry and the oldest message: one GROUP BY over the open recipients joined to their
+    /// message's state, the recipient side answered by the (NextHopKey, Status, NextRetryAt, MessageId) index.</item>
     /// <item>"Active" (a delivery under way) starts from the few leased messages ((State, LeaseUntil) index).</item>
     /// <item>The last error: per queue and open status, the first failed row of the (NextHopKey, Status,
     /// LastAttemptAt) index walked backwards (a LIMIT 1, not a scan of the queue).</item>
@@ -38,31 +31,18 @@ public static partial class QueueQueries
             .GroupBy(a => a.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(a => NodeOfLeaseOwner(a.LeaseOwner)!).Distinct().Order().ToList(), StringComparer.Ordinal);
 
-        var all = await open
-            .GroupBy(r => r.NextHopKey!).Select(g => new HopCounts(
+        // One GROUP BY over the open recipients joined to their message's state; the recipient side is read from the
+        // (NextHopKey, Status, NextRetryAt, MessageId) index alone (no row fetches for the retry time or the lease).
+        var waiting = await open
+            .Join(categorized, r => r.MessageId, m => m.Id, (r, m) => new { Key = r.NextHopKey!, r.MessageId, r.NextRetryAt })
+            .GroupBy(r => r.Key).Select(g => new HopCounts(
                 g.Key,
                 g.Select(r => r.MessageId).Distinct().Count(),
                 g.Count(),
                 g.Count(r => r.NextRetryAt == null || r.NextRetryAt <= now),
-                g.Min(r => r.MessageId)))
+                g.Min(r => r.MessageId),
+                g.Where(r => r.NextRetryAt > now).Min(r => r.NextRetryAt)))
             .ToListAsync(cancellationToken);
-        var held = (await db.QueuedMessages.Where(m => NotDelivering.Contains(m.State))
-                .Join(open, m => m.Id, r => r.MessageId, (m, r) => r)
-                .GroupBy(r => r.NextHopKey!).Select(g => new HopCounts(
-                    g.Key,
-                    g.Select(r => r.MessageId).Distinct().Count(),
-                    g.Count(),
-                    g.Count(r => r.NextRetryAt == null || r.NextRetryAt <= now),
-                    g.Min(r => r.MessageId)))
-                .ToListAsync(cancellationToken))
-            .ToDictionary(h => h.Key, StringComparer.Ordinal);
-
-        var waiting = all
-            .Select(h => held.TryGetValue(h.Key, out var minus)
-                ? h with { Messages = h.Messages - minus.Messages, Recipients = h.Recipients - minus.Recipients, Due = h.Due - minus.Due }
-                : h)
-            .Where(h => h.Messages > 0)
-            .ToList();
         var oldestIds = waiting.Select(h => h.OldestMessageId).Distinct().ToList();
         var queuedAt = await db.QueuedMessages.Where(m => oldestIds.Contains(m.Id)).Select(m => new { m.Id, m.QueuedAt }).ToDictionaryAsync(m => m.Id, m => m.QueuedAt, cancellationToken);
 
@@ -77,7 +57,7 @@ public static partial class QueueQueries
                     : isDelivering ? NextHopQueueStatus.Active
                     : h.Due > 0 ? NextHopQueueStatus.Ready
                     : NextHopQueueStatus.Retry,
-                await NextRetryAsync(db, h.Key, now, categorized, cancellationToken),
+                h.NextRetryAt,
                 failure?.Reply,
                 NextHopKey.TryParse(h.Key, out var key) && key.Kind == NextHopKeyKind.Unreachable ? NextHopQueueKind.Unreachable : NextHopQueueKind.Delivery,
                 NextHopDisplay.Describe(h.Key, config),
@@ -95,7 +75,7 @@ public static partial class QueueQueries
         return queues;
     }
 
-    private sealed record HopCounts(string Key, int Messages, int Recipients, int Due, long OldestMessageId);
+    private sealed record HopCounts(string Key, int Messages, int Recipients, int Due, long OldestMessageId, DateTimeOffset? NextRetryAt);
 
     private sealed record QueueFailure(string Reply, DateTimeOffset? At, int Attempts);
 
@@ -110,24 +90,6 @@ public static partial class QueueQueries
         var oldest = await messages.OrderBy(m => m.Id).Select(m => (DateTimeOffset?)m.QueuedAt).FirstOrDefaultAsync(cancellationToken);
         queues.Add(new NextHopQueueSummary("", count, recipients,
             kind == NextHopQueueKind.Submission ? NextHopQueueStatus.Ready : NextHopQueueStatus.Suspended, null, null, kind, name, OldestQueuedAt: oldest, DeliveringNodes: []));
-    }
-
-    /// <summary>The first future retry of a message waiting in the queue: the index walked in retry order, stopping at the first waiting message.</summary>
-    private static async Task<DateTimeOffset?> NextRetryAsync(MailflowDbContext db, string key, DateTimeOffset now, IQueryable<QueuedMessage> categorized, CancellationToken cancellationToken)
-    {
-        DateTimeOffset? next = null;
-        foreach (var status in OpenStatuses)
-        {
-            var retry = await db.QueuedRecipients
-                .Where(r => r.NextHopKey == key && r.Status == status && r.NextRetryAt > now)
-                .Join(categorized, r => r.MessageId, m => m.Id, (r, m) => r)
-                .OrderBy(r => r.NextRetryAt)
-                .Select(r => r.NextRetryAt)
-                .FirstOrDefaultAsync(cancellationToken);
-            if (retry is not null && (next is null || retry < next))
-                next = retry;
-        }
-        return next;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
-using Mailflow.Admin.Web.Tracking;
+using Mailflow.Admin.Web.Time;
 using Mailflow.Tracking;
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 
 namespace Mailflow.Admin.Web.Components.Pages.Trace;
@@ -9,6 +10,7 @@ public sealed partial class MessageTrace : IDisposable
 {
     [Inject] private MessageTraceQuery Query { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private AdminClock Clock { get; set; } = default!;
 
     /// <summary>Deep link: /message-trace?id=... searches for that message at once (the queue viewer links here).</summary>
     [SupplyParameterFromQuery(Name = "id")] public string? InitialId { get; set; }
@@ -16,6 +18,8 @@ public sealed partial class MessageTrace : IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private readonly TraceForm _form = new();
     private IReadOnlyList<TracedMessage>? _results;
+    private MessageTraceSearch? _lastSearch;
+    private readonly HashSet<string> _open = new(StringComparer.Ordinal);
     private bool _searching;
     private string? _error;
     private string? _rangeError;
@@ -42,7 +46,7 @@ public sealed partial class MessageTrace : IDisposable
         _error = null;
         try
         {
-            _results = await Query.SearchAsync(new MessageTraceSearch
+            var search = new MessageTraceSearch
             {
                 Sender = _form.Sender,
                 Recipient = _form.Recipient,
@@ -51,7 +55,13 @@ public sealed partial class MessageTrace : IDisposable
                 Kind = _form.Kind,
                 From = from,
                 To = to,
-            }, _disposed.Token);
+            };
+            _results = await Query.SearchAsync(search, _disposed.Token);
+            _lastSearch = search;
+            _open.Clear();
+            // One message found (a deep link, a Message-ID): show its outcome and timeline at once.
+            if (_results.Count == 1)
+                _open.Add(_results[0].Key);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -63,7 +73,31 @@ public sealed partial class MessageTrace : IDisposable
         }
     }
 
-    /// <summary>The searched window: the last N hours, or whole UTC days from the custom range (null and a message next to the field when incomplete).</summary>
+    private void Toggle(TracedMessage message)
+    {
+        if (!_open.Remove(message.Key))
+            _open.Add(message.Key);
+    }
+
+    private static string Sender(TracedMessage m) => m.Sender.Length == 0 ? "<> (bounce)" : m.Sender;
+
+    private static string RecipientsText(TracedMessage m) => m.Recipients.Count switch
+    {
+        0 => "—",
+        1 => m.Recipients[0].Address,
+        _ => $"{m.Recipients[0].Address} +{m.Recipients.Count - 1}",
+    };
+
+    public static Color OutcomeColor(TraceOutcome outcome) => outcome switch
+    {
+        TraceOutcome.Delivered => Color.Success,
+        TraceOutcome.Failed => Color.Error,
+        TraceOutcome.Pending => Color.Warning,
+        TraceOutcome.Quarantined or TraceOutcome.Removed => Color.Secondary,
+        _ => Color.Default,
+    };
+
+    /// <summary>The searched window: the last N hours, or whole days (in the admin's zone) from the custom range (null and a message next to the field when incomplete).</summary>
     private (DateTimeOffset From, DateTimeOffset To)? Window()
     {
         if (_form.Hours != CustomRange)
@@ -81,8 +115,8 @@ public sealed partial class MessageTrace : IDisposable
             _rangeError = "The last day is before the first day.";
             return null;
         }
-        var from = new DateTimeOffset(DateTime.SpecifyKind(fromDay.Date, DateTimeKind.Utc));
-        var to = new DateTimeOffset(DateTime.SpecifyKind(toDay.Date, DateTimeKind.Utc)).AddDays(1).AddTicks(-1);
+        var from = Clock.FromWallClock(fromDay.Date);
+        var to = Clock.FromWallClock(toDay.Date.AddDays(1)).AddTicks(-1);
         return (from, to);
     }
 

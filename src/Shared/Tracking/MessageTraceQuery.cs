@@ -1,8 +1,7 @@
 using Mailflow.Data;
-using Mailflow.Tracking;
 using Microsoft.EntityFrameworkCore;
 
-namespace Mailflow.Admin.Web.Tracking;
+namespace Mailflow.Tracking;
 
 /// <summary>
 /// Message trace over the tracking events (indexed by time, queue id, Message-ID, sender and
