@@ -33,6 +33,8 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<SmartHostPasswordProtector>();
         services.AddSingleton<TlsCertificateProtector>();
         services.AddSingleton<TlsCertificateService>();
+        services.AddSingleton<DkimKeyProtector>();
+        services.AddSingleton<DkimKeyService>();
         // The key ring lives in the shared store so every node can decrypt smart-host passwords.
         services.AddDataProtection().SetApplicationName("Mailflow").PersistKeysToDbContext<MailflowDbContext>();
         services.AddSingleton<IStartupSeeder, DefaultConfigurationSeeder>();

@@ -54,7 +54,8 @@ public static class MailflowApi
             .MapProtocolLogApi()
             .MapTestMailFlowApi()
             .MapCertificatesApi()
-            .MapDiagnosticsApi();
+            .MapDiagnosticsApi()
+            .MapDkimKeysApi();
 
         app.MapOpenApi(OpenApiDocumentUrl.Replace(OpenApiDocumentName, "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
         return app;

@@ -67,6 +67,9 @@ public sealed class TransportConfig
     /// </summary>
     public ImmutableArray<TransportAgentSetting> TransportAgents { get; init; } = [];
 
+    /// <summary>DKIM signing keys (private keys still protected): the delivery engine signs with the enabled ones.</summary>
+    public ImmutableArray<DkimSigningKey> DkimSigningKeys { get; init; } = [];
+
     public TransportAgentSetting? FindAgentSetting(string agentName) =>
         TransportAgents.FirstOrDefault(a => string.Equals(a.AgentName, agentName, StringComparison.OrdinalIgnoreCase));
 

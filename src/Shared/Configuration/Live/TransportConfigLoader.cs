@@ -28,6 +28,7 @@ public static class TransportConfigLoader
             await db.TlsCertificates.AsNoTracking().ToListAsync(cancellationToken))
         {
             TransportAgents = [.. await db.TransportAgentSettings.AsNoTracking().ToListAsync(cancellationToken)],
+            DkimSigningKeys = [.. await db.DkimSigningKeys.AsNoTracking().ToListAsync(cancellationToken)],
         };
         await transaction.CommitAsync(cancellationToken);
         return config;
