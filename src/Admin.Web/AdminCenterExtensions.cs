@@ -1,3 +1,4 @@
+using Mailflow.Admin.Web.Auditing;
 using Mailflow.Admin.Web.ConfigurationFile;
 using Mailflow.Admin.Web.Components;
 using Mailflow.Admin.Web.Identity;
@@ -40,6 +41,10 @@ public static class AdminCenterExtensions
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, AdminRevalidatingAuthenticationStateProvider>();
+        services.AddSingleton<AdminSessionRevocation>();
+        // The security stamp is checked on every request, not every 30 minutes: a cookie copied before
+        // a sign-out, password change or account disable is refused at once (the stamp rotates on each).
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
 
         services.AddAuthentication(options =>
             {
@@ -57,6 +62,13 @@ public static class AdminCenterExtensions
             options.AccessDeniedPath = AccountPaths.AccessDenied;
             options.ExpireTimeSpan = TimeSpan.FromHours(8);
             options.SlidingExpiration = true;
+            // Signing in on the login page follows its ?returnUrl=: only a local path, percent-encoded
+            // (a Location header carries ASCII only, so a raw "ü" would end in a 500).
+            options.Events.OnRedirectToReturnUrl = context =>
+            {
+                context.Response.Redirect(AccountPaths.SafeReturnUrl(context.RedirectUri));
+                return Task.CompletedTask;
+            };
         });
 
         services.AddIdentityCore<AdminUser>(options =>
@@ -82,11 +94,15 @@ public static class AdminCenterExtensions
             .AddClaimsPrincipalFactory<AdminClaimsPrincipalFactory>();
         services.AddScoped<IUserConfirmation<AdminUser>, EnabledAdminConfirmation>();
         services.AddSingleton<AdminAccountService>();
+        services.AddSingleton<AdminSignInAudit>();
 
         services.AddAuthorization(AdminPolicies.Configure);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PasswordChangeRedirect>();
 
+        // One per circuit: the admin's browser time zone (AdminClock, AdminTime).
+        services.AddScoped<Time.AdminClock>();
         services.AddSingleton<Cluster.GenerationStatusReader>();
+        services.AddSingleton<Cluster.NodeListenerStatusReader>();
         services.AddSingleton<Auditing.AuditLogQuery>();
         services.AddSingleton<Queue.MessagePreviewReader>();
         services.AddSingleton<Tracking.MessageTraceQuery>();
@@ -106,6 +122,7 @@ public static class AdminCenterExtensions
         app.MapAccountEndpoints();
         app.MapQueueExport();
         app.MapConfigurationExport();
+        app.MapAuditExport();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

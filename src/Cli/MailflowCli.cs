@@ -34,6 +34,8 @@ public static class MailflowCli
         root.Subcommands.Add(RecipientCommands.Create(context));
         root.Subcommands.Add(RuleCommands.Create(context));
         root.Subcommands.Add(SettingsCommands.Create(context));
+        foreach (var protection in ProtectionCommands.Create(context))
+            root.Subcommands.Add(protection);
         root.Subcommands.Add(NodeCommands.Create(context));
         root.Subcommands.Add(CertificateCommands.Create(context));
         root.Subcommands.Add(DkimKeyCommands.Create(context));
@@ -45,6 +47,7 @@ public static class MailflowCli
         root.Subcommands.Add(TraceCommands.Create(context));
         root.Subcommands.Add(LogCommands.Create(context));
         root.Subcommands.Add(TestMailFlowCommands.Create(context));
+        root.Subcommands.Add(AgentCommands.Create(context));
         return root;
     }
 }

@@ -7,20 +7,26 @@ public sealed class MailflowOptions
 
     /// <summary>Everything this node writes locally (SQLite file, certificates, logs, Maildir root). Relative paths are from the working directory.</summary>
     public string DataDirectory { get; set; } = "data";
+    /// <summary>The default of <see cref="DefaultDomain"/>: a placeholder until the admin adds the organization's own domain.</summary>
+    public const string PlaceholderDomain = "mailflow.local";
+
     /// <summary>The authoritative accepted domain seeded at first start.</summary>
-    public string DefaultDomain { get; set; } = "mailflow.local";
+    public string DefaultDomain { get; set; } = PlaceholderDomain;
     /// <summary>This node's name in the node registry. Empty = the machine name.</summary>
     public string NodeName { get; set; } = "";
     /// <summary>The node's FQDN for banners, EHLO and the self-signed certificate. Empty = the machine's host name.</summary>
     public string Fqdn { get; set; } = "";
     /// <summary>Safety-net poll for configuration changes, in case a NOTIFY was missed.</summary>
     public int ConfigPollIntervalSeconds { get; set; } = 5;
+    /// <summary>Maildir delivery writes only under this folder (symbolic links resolved). Empty = <c>{DataDirectory}/maildir</c>.</summary>
+    public string MailRoot { get; set; } = "";
     public AdminBootstrapOptions Admin { get; set; } = new();
     public SeedOptions Seed { get; set; } = new();
     /// <summary>A configuration document (JSON, as <c>mailflow config export</c> writes it) applied at every start-up after the first-start defaults. Empty = none.</summary>
     public string ConfigFile { get; set; } = "";
 
     public string ResolvedDataDirectory => Path.GetFullPath(DataDirectory);
+    public string ResolvedMailRoot => Path.GetFullPath(string.IsNullOrWhiteSpace(MailRoot) ? Path.Combine(ResolvedDataDirectory, "maildir") : MailRoot);
     public string ResolvedNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName.ToLowerInvariant() : NodeName;
     public string ResolvedFqdn => string.IsNullOrWhiteSpace(Fqdn) ? System.Net.Dns.GetHostName().ToLowerInvariant() : Fqdn;
 }

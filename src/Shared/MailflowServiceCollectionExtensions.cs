@@ -1,6 +1,7 @@
 using Mailflow.Configuration;
 using Mailflow.Data;
 using Mailflow.Identity;
+using Mailflow.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
@@ -26,17 +27,29 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<AcceptedDomainService>();
         services.AddSingleton<ReceiveConnectorService>();
         services.AddSingleton<SendConnectorService>();
+        services.AddSingleton<MaildirLocation>();
         services.AddSingleton<RecipientService>();
+        services.AddSingleton<RecipientDirectory>();
         services.AddSingleton<TransportRuleService>();
         services.AddSingleton<OrganizationSettingsService>();
+        // Needs the engine's ITransportAgentCatalog (registered by the server with the agents it runs).
+        services.AddSingleton<TransportAgentService>();
+        services.AddSingleton<IpListService>();
+        services.AddSingleton<ProtectionSettingsService>();
         services.AddSingleton<IPasswordHasher<Recipient>, PasswordHasher<Recipient>>();
         services.AddSingleton<SmartHostPasswordProtector>();
         services.AddSingleton<TlsCertificateProtector>();
         services.AddSingleton<TlsCertificateService>();
         services.AddSingleton<DkimKeyProtector>();
         services.AddSingleton<DkimKeyService>();
-        // The key ring lives in the shared store so every node can decrypt smart-host passwords.
-        services.AddDataProtection().SetApplicationName("Mailflow").PersistKeysToDbContext<MailflowDbContext>();
+        // The key ring lives in the shared store so every node can decrypt smart-host passwords; each
+        // key is encrypted with a certificate kept outside the store (Security/KeyEncryptionCertificate).
+        var keyEncryption = KeyEncryptionCertificate.Load(
+            configuration.GetSection(MailflowOptions.Section).Get<MailflowOptions>() ?? new MailflowOptions(),
+            configuration.GetSection(KeyEncryptionOptions.Section).Get<KeyEncryptionOptions>() ?? new KeyEncryptionOptions());
+        services.AddSingleton(keyEncryption);
+        services.AddDataProtection().SetApplicationName("Mailflow").PersistKeysToDbContext<MailflowDbContext>()
+            .ProtectKeysWithCertificate(keyEncryption.Certificate);
         services.AddSingleton<IStartupSeeder, DefaultConfigurationSeeder>();
         // Configuration as code: export / plan / apply, and Mailflow:ConfigFile applied after the defaults.
         services.AddSingleton<ConfigurationAsCodeService>();
@@ -48,6 +61,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<IStartupSeeder, InitialApiKeySeeder>();
 
         // Live configuration: the snapshot, its refresh loop (poll + in-process signal) and, on PostgreSQL, LISTEN/NOTIFY.
+        services.AddSingleton<Cluster.ListenerBindReport>();
         services.AddSingleton<TransportConfigProvider>();
         services.AddHostedService<ConfigurationRefreshLoop>();
         services.AddHostedService<PostgresConfigurationListener>();

@@ -1,3 +1,4 @@
+using Mailflow.TestSupport;
 using System.Text.RegularExpressions;
 using Mailflow.Admin.Web.Identity;
 using Mailflow.Identity;

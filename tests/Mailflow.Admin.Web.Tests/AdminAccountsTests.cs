@@ -124,7 +124,7 @@ public sealed class AdminAccountsTests : MudBunitContext, IAsyncLifetime
     }
 
     [Fact]
-    public void Page_ShowsErrorAndKeepsAccountEnabled_When_DisablingLastOrganizationAdmin()
+    public void Page_ExplainsInsteadOfAskingAndKeepsAccountEnabled_When_DisablingLastOrganizationAdmin()
     {
         SignInAs("carol", AdminRoles.OrganizationManagement);
         var (_, dialogs) = RenderProviders();
@@ -132,11 +132,27 @@ public sealed class AdminAccountsTests : MudBunitContext, IAsyncLifetime
         page.WaitForElement("[data-testid=disable-alice]", WaitTimeout);
 
         page.Find("[data-testid=disable-alice]").Click();
-        dialogs.WaitForAssertion(() => Assert.Contains(dialogs.FindAll("button"), b => b.TextContent.Trim() == "Disable"), WaitTimeout);
-        dialogs.FindAll("button").First(b => b.TextContent.Trim() == "Disable").Click();
 
-        page.WaitForAssertion(() => Assert.Contains("last enabled Organization Management", page.Find("#accounts-error").TextContent), WaitTimeout);
+        dialogs.WaitForAssertion(() => Assert.Contains("alice is the last enabled Organization Management account", dialogs.Markup), WaitTimeout);
+        Assert.DoesNotContain(dialogs.FindAll("button"), b => b.TextContent.Trim() == "Disable");
+        dialogs.FindAll("button").First(b => b.TextContent.Trim() == "OK").Click();
         Assert.Contains("Enabled", page.Find("[data-testid=account-state]").TextContent);
+    }
+
+    [Fact]
+    public async Task Page_ExplainsThatItIsYourOwnAccount_When_DisablingYourself()
+    {
+        await Accounts.CreateAsync(Alice, "bob.second-organization-admin", Password, [AdminRoles.OrganizationManagement]);
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        var (_, dialogs) = RenderProviders();
+        var page = Render<AdminAccounts>();
+        page.WaitForElement("[data-testid=disable-alice]", WaitTimeout);
+
+        page.Find("[data-testid=disable-alice]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("This is your own account", dialogs.Markup), WaitTimeout);
+        Assert.DoesNotContain(dialogs.FindAll("button"), b => b.TextContent.Trim() == "Disable");
+        Assert.False((await AccountAsync("alice")).Disabled);
     }
 
     [Fact]

@@ -34,6 +34,6 @@ public sealed class AuditLogPageTests : MudBunitContext
 
         page.Find("#audit-filter").Input("no-such-object");
 
-        page.WaitForAssertion(() => Assert.Contains("No change matches the filter", page.Find("#audit-empty").TextContent), WaitTimeout);
+        page.WaitForAssertion(() => Assert.Contains("No entry matches the filter", page.Find("#audit-empty").TextContent), WaitTimeout);
     }
 }

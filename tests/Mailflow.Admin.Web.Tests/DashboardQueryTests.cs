@@ -53,8 +53,8 @@ public sealed class DashboardQueryTests : MudBunitContext
         Assert.Equal(2, snapshot.Latency.Messages);
         Assert.Equal(TimeSpan.FromSeconds(2), snapshot.Latency.P50);
         Assert.Equal(TimeSpan.FromMinutes(4), snapshot.Latency.P99);
-        Assert.Equal(new FailureReason("451 4.3.0 busy", 2), snapshot.TopFailures[0]);
-        Assert.Equal(new FailureReason("550 5.1.1 unknown user", 1), snapshot.TopFailures[1]);
+        Assert.Equal(new FailureReason(451, "4.3.0", null, "451 4.3.0 busy", 2), snapshot.TopFailures[0]);
+        Assert.Equal(new FailureReason(550, "5.1.1", null, "550 5.1.1 unknown user", 1), snapshot.TopFailures[1]);
         Assert.Equal("smtp:hop", Assert.Single(snapshot.Queues).NextHopKey);
         Assert.Equal([true, false], snapshot.Nodes.Select(n => n.Healthy));
     }

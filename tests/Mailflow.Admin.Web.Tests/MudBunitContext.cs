@@ -27,7 +27,9 @@ public abstract class MudBunitContext : BunitContext, IAsyncLifetime
         });
         Store = TemporarySqliteStore.Create();
         Store.AddTo(Services);
+        Services.AddScoped<Time.AdminClock>();
         Services.AddSingleton<Cluster.GenerationStatusReader>();
+        Services.AddSingleton<Cluster.NodeListenerStatusReader>();
         Services.AddSingleton<Auditing.AuditLogQuery>();
         Auth = AddAuthorization();
         AddServices(Services);

@@ -77,7 +77,7 @@ public sealed class QueuesPageTests : MudBunitContext
 
         page.Find("#apply-to-all input, input#apply-to-all").Change(true);
         page.Find("#bulk-suspend").Click();
-        dialogs.WaitForAssertion(() => Assert.Contains("12 message(s) matching all queued messages", dialogs.Markup), WaitTimeout);
+        dialogs.WaitForAssertion(() => Assert.Contains("12 message(s) matching all messages still queued", dialogs.Markup), WaitTimeout);
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Suspend").Click();
 
         page.WaitForAssertion(() => Assert.Contains("Suspend: 12 message(s)", page.Find("#bulk-progress").TextContent), WaitTimeout);

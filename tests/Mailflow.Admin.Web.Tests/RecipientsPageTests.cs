@@ -12,7 +12,8 @@ public sealed class RecipientsPageTests : MudBunitContext
     private IRenderedComponent<RecipientsPage> RenderPage()
     {
         var page = Render<RecipientsPage>();
-        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-progress-linear")), WaitTimeout);
+        // The table reads its page from the store after the first render.
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("#recipients [data-testid=recipient-address], #recipients-empty")), WaitTimeout);
         return page;
     }
 

@@ -13,6 +13,9 @@ public sealed class RecordingQueueOperations : IQueueOperations
     public Task FilterActionGate { get; set; } = Task.CompletedTask;
     public List<NextHopQueueSummary> Queues { get; } = [];
     public List<QueuedMessageSummary> Messages { get; } = [];
+    public QueueDigest Digest { get; set; } = new(new Dictionary<QueueMessageStatus, int>(), []);
+
+    public Task<QueueDigest> GetDigestAsync(CancellationToken cancellationToken = default) => Task.FromResult(Digest);
 
     public Task<IReadOnlyList<NextHopQueueSummary>> ListQueuesAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<NextHopQueueSummary>>(Queues.ToList());

@@ -38,8 +38,43 @@ public sealed class TestMailFlowPageTests : MudBunitContext
                 [new RecipientResolutionTest(recipient, [new ResolvedRecipientTest("member@mailflow.local", "Mailbox",
                     [new ResolutionStepTest("Expand", recipient, "member@mailflow.local", "Expanded group team@mailflow.local")], null)], [])],
                 [new RoutingTest("member@mailflow.local", "Maildir", "local:maildir", null, null, null, [], "A mailbox on this server.", null, [], null)],
-                "Default Frontend takes the connection; 1 of 1 recipient(s) accepted."));
+                "Default Frontend takes the connection; 1 of 1 recipient(s) accepted.")
+            {
+                Agents = Verdicts,
+            });
         }
+
+        public IReadOnlyList<AgentVerdictTest> Verdicts { get; set; } = [];
+    }
+
+    [Fact]
+    public void Test_ShowsEachTransportAgentsVerdict()
+    {
+        _tester.Verdicts =
+        [
+            new AgentVerdictTest("Connection filter", "connect", "accepted", null, "192.0.2.1 is on the IP allow list", null, false),
+            new AgentVerdictTest("Relay and recipient check", "RCPT TO", "rejected", "550 5.1.1 Recipient address rejected: user unknown", "no such recipient", "ghost@mailflow.local", true),
+        ];
+        SignInAs("alice", AdminRoles.ViewOnly);
+        var page = Render<TestMailFlow>();
+        page.Find("#test-recipients").Change("team@mailflow.local");
+        page.Find("#run-test").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=agent-verdict]").Count), WaitTimeout);
+        var rows = page.FindAll("[data-testid=agent-verdict]");
+        Assert.Contains("192.0.2.1 is on the IP allow list", rows[0].TextContent);
+        Assert.Contains("RCPT TO (ghost@mailflow.local)", rows[1].TextContent);
+        Assert.Contains("550 5.1.1 Recipient address rejected: user unknown — no such recipient", rows[1].TextContent);
+    }
+
+    [Fact]
+    public void Test_WhenNoAgentCommented_SaysSo()
+    {
+        SignInAs("alice", AdminRoles.ViewOnly);
+        var page = Render<TestMailFlow>();
+        page.Find("#test-recipients").Change("team@mailflow.local");
+        page.Find("#run-test").Click();
+        page.WaitForAssertion(() => Assert.Contains("Every transport agent let the message through", page.Find("#test-agents").TextContent), WaitTimeout);
     }
 
     [Fact]

@@ -24,27 +24,31 @@ public sealed class ApiServer : WebApplicationFactory<Program>
     private readonly DatabaseProvider _provider;
     private readonly string? _connectionString;
     private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Action<IWebHostBuilder>? _configure;
 
-    private ApiServer(DatabaseProvider provider, string? connectionString, IReadOnlyDictionary<string, string?> settings)
+    private ApiServer(DatabaseProvider provider, string? connectionString, IReadOnlyDictionary<string, string?> settings, Action<IWebHostBuilder>? configure)
     {
         _provider = provider;
         _connectionString = connectionString;
         _settings = settings;
+        _configure = configure;
     }
 
     public Uri BaseUrl { get; private set; } = default!;
 
     public DatabaseProvider Provider => _provider;
 
-    public string DataDirectory => _dataDirectory.FullName;
+    /// <summary>The server's data directory: a temp directory, or the one the settings name.</summary>
+    public string DataDirectory => _settings.TryGetValue("Mailflow:DataDirectory", out var configured) && configured is not null ? configured : _dataDirectory.FullName;
 
     /// <param name="settings">Extra configuration (e.g. Mailflow:ConfigFile).</param>
-    public static async Task<ApiServer> StartAsync(DatabaseProvider provider, PostgresFixture? postgres, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="configure">Extra host configuration (e.g. a capturing logger).</param>
+    public static async Task<ApiServer> StartAsync(DatabaseProvider provider, PostgresFixture? postgres, IReadOnlyDictionary<string, string?>? settings = null, Action<IWebHostBuilder>? configure = null)
     {
         var connectionString = provider == DatabaseProvider.Postgres
             ? await (postgres ?? throw new InvalidOperationException("PostgreSQL needs the fixture.")).CreateDatabaseAsync()
             : null;
-        var server = new ApiServer(provider, connectionString, settings ?? new Dictionary<string, string?>());
+        var server = new ApiServer(provider, connectionString, settings ?? new Dictionary<string, string?>(), configure);
         try
         {
             server.UseKestrel(0);
@@ -75,6 +79,7 @@ public sealed class ApiServer : WebApplicationFactory<Program>
         builder.UseSetting("urls", "http://127.0.0.1:0");
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
+        _configure?.Invoke(builder);
     }
 
     /// <summary>A client on the real socket, authenticated with <paramref name="apiKey"/> (none when null).</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Mailflow.Configuration;
 using Mailflow.Data;
+using Mailflow.TestSupport;
 using Mailflow.Queue;
 using Mailflow.Server.Transport;
 using Mailflow.Server.Transport.Deliver;
@@ -57,6 +58,8 @@ public sealed class DeliveryNode : IAsyncDisposable
             ["Mailflow:DefaultDomain"] = "mailflow.test",
             ["Mailflow:ConfigPollIntervalSeconds"] = "60",
             ["Mailflow:Queue:OwnerName"] = owner ?? nodeName,
+            // Nodes of one cluster share the key-encryption certificate.
+            [TestKeyEncryption.SettingKey] = TestKeyEncryption.CertificatePath,
         }).Build();
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection()

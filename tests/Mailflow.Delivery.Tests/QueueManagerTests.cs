@@ -129,6 +129,38 @@ public sealed class QueueManagerTests(PostgresFixture postgres) : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public async Task Manager_WhenTwoWorkersDiedHoldingTheMessage_MovesItToPoisonInsteadOfDeliveringIt(DatabaseProvider provider)
+    {
+        var (node, hop) = await StartAsync(provider, owner: "node-b");
+        var queueId = await node.EnqueueAsync(TestMessages.Plain(), hop, "bob@remote.test");
+        // Two workers in turn claim the message and die without releasing it (a message that kills its worker).
+        Assert.Single(await node.Queue.ClaimAsync("node-a/first", 10, TimeSpan.FromSeconds(300), QueuedMessageState.Categorized));
+        node.Time.Advance(TimeSpan.FromSeconds(301));
+        Assert.Single(await node.Queue.ClaimAsync("node-a/second", 10, TimeSpan.FromSeconds(300), QueuedMessageState.Categorized));
+        Assert.Equal(1, (await node.FindAsync(queueId)).CrashCount);
+
+        await node.StartManagerAsync();
+        node.Time.Advance(TimeSpan.FromSeconds(301));
+        for (var i = 0; i < 300 && (await node.FindAsync(queueId)).State != QueuedMessageState.Poison; i++)
+            await Task.Delay(100);
+
+        var message = await node.FindAsync(queueId);
+        Assert.Equal(QueuedMessageState.Poison, message.State);
+        Assert.Equal(2, message.CrashCount);
+        Assert.Null(message.LeaseOwner);
+        Assert.Empty(_server.Messages);
+        var poison = Assert.Single(await node.TrackingEventsAsync(queueId), e => e.Kind == MessageTrackingEventKind.Poison);
+        Assert.Contains("Poison queue", poison.Detail);
+
+        // An administrator resumes it: the crash count starts again and it is delivered.
+        Assert.Equal(1, await node.Get<IQueueOperations>().ResumeAsync(new Mailflow.Configuration.AdminActor("admin", new HashSet<string> { Mailflow.Identity.AdminRoles.OrganizationManagement }), [queueId]));
+        await node.WaitProcessedAsync(queueId);
+        Assert.Single(await _server.WaitForMessagesAsync(1));
+        Assert.Equal(0, (await node.FindAsync(queueId)).CrashCount);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
     public async Task Manager_WhenMessageExpires_FailsWith447AndSendsAnNdrWithTheOriginalHeaders(DatabaseProvider provider)
     {
         var (node, hop) = await StartAsync(provider);
@@ -278,14 +310,14 @@ public sealed class QueueManagerTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task Manager_WhenRecipientIsALocalMaildirMailbox_WritesIntoNewWithTraceHeaders()
     {
         var (node, _) = await StartAsync(DatabaseProvider.Sqlite);
-        await node.CreateMaildirMailboxAsync("bob@mailflow.test", "mail/bob");
+        await node.CreateMaildirMailboxAsync("bob@mailflow.test", "maildir/bob");
         var queueId = await node.EnqueueAsync(TestMessages.Plain(), "alice@sender.test",
             [("bob@mailflow.test", DsnNotify.Success, null), ("ghost@mailflow.test", DsnNotify.Unspecified, null)], _ => "local:maildir");
 
         await node.StartManagerAsync();
         await node.WaitProcessedAsync(queueId);
 
-        var maildir = Path.Combine(node.DataDirectory, "mail", "bob");
+        var maildir = Path.Combine(node.DataDirectory, "maildir", "bob");
         Assert.True(Directory.Exists(Path.Combine(maildir, "cur")));
         Assert.Empty(Directory.GetFiles(Path.Combine(maildir, "tmp")));
         var file = Assert.Single(Directory.GetFiles(Path.Combine(maildir, "new")));

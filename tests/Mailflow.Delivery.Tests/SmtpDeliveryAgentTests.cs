@@ -19,12 +19,15 @@ public sealed class SmtpDeliveryAgentTests : IAsyncLifetime
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("mailflow-deliver-").FullName;
     private SmtpConnectionPool _pool = null!;
     private SmtpDeliveryAgent _agent = null!;
+    private SendProtocolLog SendLog { get; set; } = null!;
     private LoopbackSmtpServer _server = null!;
 
     public Task InitializeAsync()
     {
         _pool = new SmtpConnectionPool(_time);
-        _agent = new SmtpDeliveryAgent(_pool, Options.Create(new MailflowOptions { DataDirectory = _dataDirectory }), NullLogger<SmtpDeliveryAgent>.Instance);
+        var options = Options.Create(new MailflowOptions { DataDirectory = _dataDirectory });
+        SendLog = new SendProtocolLog(options, Options.Create(new Mailflow.Server.Transport.Receive.Directory.ProtocolLogOptions()), TimeProvider.System);
+        _agent = new SmtpDeliveryAgent(_pool, SendLog, options, NullLogger<SmtpDeliveryAgent>.Instance);
         _server = LoopbackSmtpServer.Start();
         return Task.CompletedTask;
     }
@@ -33,6 +36,7 @@ public sealed class SmtpDeliveryAgentTests : IAsyncLifetime
     {
         await _pool.DisposeAsync();
         await _server.DisposeAsync();
+        await SendLog.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
     }
 

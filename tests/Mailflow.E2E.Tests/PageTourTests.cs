@@ -171,6 +171,7 @@ public sealed class PageTourTests(MailflowSmtpServerFixture server, Xunit.Abstra
         yield return Open("rules", "/mail-flow/rules", "#rules-page", "Mail flow rules");
         yield return Open("rule-editor", $"/mail-flow/rules/{rule.Id}", "#rule-editor-page", $"Edit {rule.Name}");
         yield return Open("test-mail-flow", "/mail-flow/test", "#test-mail-flow-page", "Test mail flow");
+        yield return Open("transport-agents", "/mail-flow/transport-agents", "#transport-agents-page", "Transport agents");
         yield return Open("recipients", "/recipients", "#recipients-page", "Recipients");
         yield return new Stop("queues", "Queues", async page =>
         {

@@ -19,10 +19,12 @@ public sealed class MailflowHost : WebApplicationFactory<Program>
 
     private readonly StoreSettings _store;
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    private MailflowHost(StoreSettings store, IDictionary<string, string?>? settings)
+    private MailflowHost(StoreSettings store, IDictionary<string, string?>? settings, Action<IServiceCollection>? services = null)
     {
         _store = store;
+        _services = services;
         DataDirectory = Directory.CreateTempSubdirectory("mailflow-host-").FullName;
         _settings = new Dictionary<string, string?>
         {
@@ -45,9 +47,10 @@ public sealed class MailflowHost : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
-    public static MailflowHost Start(StoreSettings store, IDictionary<string, string?>? settings = null)
+    /// <param name="services">Extra registrations (e.g. a test's transport agent), after the server's own.</param>
+    public static MailflowHost Start(StoreSettings store, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var host = new MailflowHost(store, settings);
+        var host = new MailflowHost(store, settings, services);
         host.UseKestrel(0);
         host.StartServer();
         return host;
@@ -78,6 +81,8 @@ public sealed class MailflowHost : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
+        if (_services is not null)
+            builder.ConfigureServices(_services);
     }
 
     public override async ValueTask DisposeAsync()

@@ -45,6 +45,8 @@ public sealed class TestNode : IAsyncDisposable
             ["Mailflow:DataDirectory"] = Path.Combine(Path.GetTempPath(), "mailflow-node-" + Guid.NewGuid().ToString("N")),
             // The poll is the safety net; tests of live reload must pass through the signal paths, so keep it long.
             ["Mailflow:ConfigPollIntervalSeconds"] = "60",
+            // Nodes of one cluster share the key-encryption certificate.
+            [TestKeyEncryption.SettingKey] = TestKeyEncryption.CertificatePath,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             values[key] = value;

@@ -116,6 +116,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<DateTimeOffset>("LastHeartbeat")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ListenerFailures")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -206,6 +209,41 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.ToTable("DkimSigningKeys");
                 });
 
+            modelBuilder.Entity("Mailflow.Configuration.IpListEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("List")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Range")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("List", "Range")
+                        .IsUnique();
+
+                    b.ToTable("IpListEntries");
+                });
+
             modelBuilder.Entity("Mailflow.Configuration.OrganizationSettings", b =>
                 {
                     b.Property<int>("Key")
@@ -246,6 +284,32 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.HasKey("Key");
 
                     b.ToTable("OrganizationSettings");
+                });
+
+            modelBuilder.Entity("Mailflow.Configuration.ProtectionSettings", b =>
+                {
+                    b.Property<int>("Key")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AntiMalware")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("AntiSpam")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ConnectionFilter")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("ProtectionSettings");
                 });
 
             modelBuilder.Entity("Mailflow.Configuration.ReceiveConnector", b =>
@@ -853,6 +917,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .HasColumnType("character(64)")
                         .IsFixedLength();
 
+                    b.Property<int>("CrashCount")
+                        .HasColumnType("integer");
+
                     b.Property<string>("DsnEnvelopeId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
@@ -958,6 +1025,8 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.HasIndex("NextAttemptAt", "Id");
 
                     b.HasIndex("ReceivedAt", "Id");
+
+                    b.HasIndex("ReceivingNode", "State");
 
                     b.HasIndex("Sender", "Id");
 

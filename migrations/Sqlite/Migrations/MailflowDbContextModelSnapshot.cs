@@ -106,6 +106,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<long>("LastHeartbeat")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ListenerFailures")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
 
@@ -196,6 +199,41 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.ToTable("DkimSigningKeys");
                 });
 
+            modelBuilder.Entity("Mailflow.Configuration.IpListEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("List")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Range")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("List", "Range")
+                        .IsUnique();
+
+                    b.ToTable("IpListEntries");
+                });
+
             modelBuilder.Entity("Mailflow.Configuration.OrganizationSettings", b =>
                 {
                     b.Property<int>("Key")
@@ -236,6 +274,32 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.HasKey("Key");
 
                     b.ToTable("OrganizationSettings");
+                });
+
+            modelBuilder.Entity("Mailflow.Configuration.ProtectionSettings", b =>
+                {
+                    b.Property<int>("Key")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AntiMalware")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AntiSpam")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConnectionFilter")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("ProtectionSettings");
                 });
 
             modelBuilder.Entity("Mailflow.Configuration.ReceiveConnector", b =>
@@ -841,6 +905,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .IsFixedLength();
 
+                    b.Property<int>("CrashCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DsnEnvelopeId")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
@@ -946,6 +1013,8 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.HasIndex("NextAttemptAt", "Id");
 
                     b.HasIndex("ReceivedAt", "Id");
+
+                    b.HasIndex("ReceivingNode", "State");
 
                     b.HasIndex("Sender", "Id");
 

@@ -29,21 +29,7 @@ public static class AuditFieldDiff
     }
 
     /// <summary>"domainName" → "Domain name": audit JSON uses web (camelCase) names.</summary>
-    public static string Humanize(string field)
-    {
-        var text = new System.Text.StringBuilder();
-        for (var i = 0; i < field.Length; i++)
-        {
-            var ch = field[i];
-            if (i == 0)
-                text.Append(char.ToUpperInvariant(ch));
-            else if (char.IsUpper(ch) && !char.IsUpper(field[i - 1]))
-                text.Append(' ').Append(char.ToLowerInvariant(ch));
-            else
-                text.Append(ch);
-        }
-        return text.ToString();
-    }
+    public static string Humanize(string field) => Components.Shared.DisplayText.Words(field);
 
     private static Dictionary<string, string?> Parse(string? json)
     {

@@ -1,4 +1,4 @@
-using Mailflow.Admin.Web.Tracking;
+using Mailflow.Cluster;
 using Mailflow.Data;
 using Mailflow.Queue;
 using Mailflow.Tracking;
@@ -59,21 +59,39 @@ public sealed class DashboardQuery(IDbContextFactory<MailflowDbContext> dbFactor
 
         var failures = await db.MessageTrackingEvents.AsNoTracking()
             .Where(e => e.Time >= firstMinute && (e.Kind == MessageTrackingEventKind.Fail || e.Kind == MessageTrackingEventKind.Defer))
-            .Select(e => new { e.ReplyCode, e.Reply, e.Detail })
+            .Select(e => new FailureGrouping.Failure(e.ReplyCode, e.Reply, e.Detail, e.NextHop))
             .ToListAsync(cancellationToken);
-        var topFailures = failures
-            .GroupBy(f => ReplyText.Format(f.ReplyCode, f.Reply) ?? f.Detail ?? "(no reply)")
-            .Select(g => new FailureReason(g.Key, g.Count()))
-            .OrderByDescending(f => f.Count).ThenBy(f => f.Reply, StringComparer.Ordinal)
-            .Take(TopFailureCount).ToList();
+        var topFailures = FailureGrouping.Top(failures, TopFailureCount);
 
         var nodes = (await db.Nodes.AsNoTracking().ToListAsync(cancellationToken))
-            .Select(n => new NodeHealth(n.Name, n.Address, now - n.LastHeartbeat, n.ActiveGeneration, now - n.LastHeartbeat <= HeartbeatTolerance))
+            .Select(n => new NodeHealth(n.Name, n.Address, now - n.LastHeartbeat, n.ActiveGeneration, now - n.LastHeartbeat <= HeartbeatTolerance,
+                ListenerBindFailure.Deserialize(n.ListenerFailures)))
             .OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
 
         return new DashboardSnapshot(now, rates, await queues.ListQueuesAsync(cancellationToken),
             new DeliveryLatency(latencies.Count, Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99)),
-            topFailures, nodes);
+            topFailures, nodes, await CountRefusalsAsync(db, firstMinute, cancellationToken), await FirstRunAsync(db, cancellationToken));
+    }
+
+    /// <summary>One count per kind over the time index: a spam wave may leave many thousands of refusals in an hour.</summary>
+    private static async Task<SmtpRefusalCounts> CountRefusalsAsync(MailflowDbContext db, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<SmtpRefusalKind, int>();
+        foreach (var kind in Enum.GetValues<SmtpRefusalKind>())
+            counts[kind] = await db.MessageTrackingEvents.AsNoTracking().Where(e => e.Time >= since).Where(SmtpRefusal.Matches(kind)).CountAsync(cancellationToken);
+        return new SmtpRefusalCounts(counts);
+    }
+
+    private static async Task<FirstRunChecklist> FirstRunAsync(MailflowDbContext db, CancellationToken cancellationToken)
+    {
+        // Any message handled (a refused stranger, with no queue id, does not count: the server may still be unconfigured).
+        if (await db.MessageTrackingEvents.AnyAsync(e => e.QueueId != null, cancellationToken))
+            return new FirstRunChecklist(true, true, true);
+        const string placeholder = MailflowOptions.PlaceholderDomain;
+        return new FirstRunChecklist(
+            await db.AcceptedDomains.AnyAsync(d => d.DomainName != placeholder, cancellationToken),
+            await db.Recipients.AnyAsync(cancellationToken) || await db.SendConnectors.AnyAsync(c => c.Enabled, cancellationToken),
+            false);
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>

@@ -18,9 +18,18 @@ public static class AccountEndpoints
             HttpContext context,
             SignInManager<AdminUser> signInManager,
             ILogger<SignInManager<AdminUser>> logger,
+            AdminSessionRevocation revocation,
             [FromForm] string? returnUrl) =>
         {
             var name = context.User.Identity?.Name;
+            // A copy of the cookie must not outlive the sign-out: a new security stamp invalidates every
+            // cookie issued so far (checked on each request), and the account's open circuits end now.
+            var user = await signInManager.UserManager.GetUserAsync(context.User);
+            if (user is not null)
+            {
+                await signInManager.UserManager.UpdateSecurityStampAsync(user);
+                revocation.Revoke(user.Id);
+            }
             await signInManager.SignOutAsync();
             if (name is not null)
                 AdminCenterLog.SignedOut(logger, name);

@@ -19,7 +19,7 @@ public sealed record AdminAccount(string Id, string UserName, IReadOnlyList<stri
 /// organization never locks itself out. Each call uses its own scope: UserManager is scoped, this
 /// service is used from long-lived circuits.
 /// </summary>
-public sealed class AdminAccountService(IServiceScopeFactory scopeFactory, TimeProvider time)
+public sealed class AdminAccountService(IServiceScopeFactory scopeFactory, TimeProvider time, AdminSessionRevocation revocation)
 {
     public const string ObjectType = nameof(AdminUser);
 
@@ -79,6 +79,7 @@ public sealed class AdminAccountService(IServiceScopeFactory scopeFactory, TimeP
             throw Invalid(added);
         // Signed-in sessions pick up the new roles when the security stamp is revalidated.
         await users.UpdateSecurityStampAsync(user);
+        revocation.Revoke(user.Id);
         var after = await ViewAsync(users, user);
         await AuditAsync(scope, actor, AuditAction.Update, after, before, cancellationToken);
         return after;
@@ -103,6 +104,7 @@ public sealed class AdminAccountService(IServiceScopeFactory scopeFactory, TimeP
         if (!updated.Succeeded)
             throw Invalid(updated);
         await users.UpdateSecurityStampAsync(user);
+        revocation.Revoke(user.Id);
         var after = await ViewAsync(users, user);
         await AuditAsync(scope, actor, AuditAction.Update, after, before, cancellationToken);
         return after;
@@ -132,8 +134,10 @@ public sealed class AdminAccountService(IServiceScopeFactory scopeFactory, TimeP
         user.MustChangePassword = true;
         await users.UpdateAsync(user);
         await users.SetLockoutEndDateAsync(user, null);
+        // The password change rotated the security stamp: end the account's open circuits too.
+        revocation.Revoke(user.Id);
         var after = await ViewAsync(users, user);
-        await AuditAsync(scope, actor, AuditAction.Update, after, before, cancellationToken);
+        await AuditAsync(scope, actor, AuditAction.PasswordChange, after, before, cancellationToken);
         return after;
     }
 

@@ -36,6 +36,8 @@ public static class MailflowApi
     {
         var api = app.MapGroup(Prefix)
             .RequireAuthorization(ApiAuthentication.ReadPolicy)
+            .AddEndpointFilter<CookieWriteProtection>()
+            .AddEndpointFilter<ApiInputFilter>()
             .AddEndpointFilter<ApiExceptionFilter>();
 
         api.MapAcceptedDomainsApi()
@@ -44,6 +46,7 @@ public static class MailflowApi
             .MapRecipientsApi()
             .MapRulesApi()
             .MapOrganizationSettingsApi()
+            .MapProtectionApi()
             .MapClusterApi()
             .MapAuditApi()
             .MapApiKeysApi()
@@ -54,6 +57,7 @@ public static class MailflowApi
             .MapProtocolLogApi()
             .MapTestMailFlowApi()
             .MapCertificatesApi()
+            .MapTransportAgentsApi()
             .MapDiagnosticsApi()
             .MapDkimKeysApi();
 

@@ -74,7 +74,17 @@ public static class MessagesApi
 
         group.MapPost("/matching", async Task<IResult> (MatchingActionRequest request, ClaimsPrincipal user, IQueueOperations queues, CancellationToken ct) =>
             {
-                var filter = request.ToFilter();
+                var controlled = new Dictionary<string, string[]>();
+                foreach (var (field, text) in new[] { ("Sender", request.Sender), ("Recipient", request.Recipient), ("Subject", request.Subject), ("Queue", request.Queue) })
+                    if (ApiInputFilter.HasControlCharacter(text))
+                        controlled[field] = [ApiInputFilter.ControlCharacterMessage];
+                if (controlled.Count > 0)
+                    return ApiResults.Validation(controlled);
+                var filter = request.ToFilter() with
+                {
+                    ReceivedFrom = request.ReceivedFrom is { } from ? ApiInputFilter.Clamp(from) : null,
+                    ReceivedBefore = request.ReceivedBefore is { } before ? ApiInputFilter.Clamp(before) : null,
+                };
                 var empty = filter == new QueueMessageFilter();
                 if (empty != request.All)
                     return ApiResults.Validation(new Dictionary<string, string[]>

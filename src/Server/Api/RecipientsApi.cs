@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
 using Mailflow.Configuration;
 
 namespace Mailflow.Server.Api;
@@ -42,6 +41,8 @@ public static class RecipientsApi
 {
     public sealed record SetPasswordRequest(string Password);
 
+    public sealed record RecipientSearchResult(IReadOnlyList<RecipientResource> Items, int Page, int PageSize, int Total);
+
     /// <summary>A generated password, shown once.</summary>
     public sealed record GeneratedPassword(RecipientResource Recipient, string Password);
 
@@ -54,6 +55,17 @@ public static class RecipientsApi
         group.MapGet("/", async (RecipientService recipients, CancellationToken ct) =>
                 (await recipients.ListAsync(ct)).Select(RecipientResource.From).ToList())
             .WithName("ListRecipients").WithSummary("List recipients");
+
+        group.MapGet("/search", async (RecipientDirectory directory, string? text, RecipientKind? kind, RecipientSort? sort, bool? descending,
+                int? page, int? pageSize, CancellationToken ct) =>
+            {
+                var size = Math.Clamp(pageSize ?? 50, 1, RecipientDirectory.MaximumPageSize);
+                var number = Math.Max(page ?? 1, 1);
+                var found = await directory.SearchAsync(new RecipientSearch(text, kind, sort ?? RecipientSort.Address, descending ?? false, (number - 1) * size, size), ct);
+                return new RecipientSearchResult([.. found.Items.Select(RecipientResource.From)], number, size, found.Total);
+            })
+            .WithName("SearchRecipients")
+            .WithSummary("A page of recipients: text (contained in address or display name), kind, sort (Address, Name, Kind), descending; page from 1, pageSize up to 500");
 
         group.MapGet("/{id:guid}", async Task<IResult> (Guid id, HttpContext http, RecipientService recipients, CancellationToken ct) =>
                 await recipients.GetAsync(id, ct) is { } recipient
@@ -108,7 +120,7 @@ public static class RecipientsApi
             {
                 var stored = await recipients.GetAsync(id, ct) ?? throw new ConfigurationNotFoundException(Missing);
                 var revision = Preconditions.RevisionFromIfMatch(http, stored.Revision);
-                var password = GeneratePassword();
+                var password = RecipientDirectory.GeneratePassword();
                 var saved = await recipients.SetSubmissionPasswordAsync(AdminActor.FromPrincipal(user), id, revision, password, ct);
                 return TypedResults.Ok(http.WithETag(new GeneratedPassword(RecipientResource.From(saved), password), saved.Revision));
             })
@@ -128,8 +140,4 @@ public static class RecipientsApi
 
         return api;
     }
-
-    /// <summary>20 characters from a 64-symbol alphabet: 120 random bits.</summary>
-    private static string GeneratePassword() =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)).Replace('+', '-').Replace('/', '_');
 }

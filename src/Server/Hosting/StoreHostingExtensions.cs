@@ -1,4 +1,6 @@
 using Mailflow.Data;
+using Mailflow.Security;
+using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mailflow.Server.Hosting;
@@ -9,7 +11,8 @@ public static class StoreHostingExtensions
     public static WebApplicationBuilder AddMailflowStore(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(MailflowOptions.Section).Get<MailflowOptions>() ?? new MailflowOptions();
-        Directory.CreateDirectory(options.ResolvedDataDirectory);
+        // Before anything writes there: umask 077 and a 0700 data directory (the store and keys are private to this user).
+        DataDirectoryPermissions.Prepare(options.ResolvedDataDirectory);
         var store = StoreSettings.FromConfiguration(builder.Configuration, options);
         builder.Services.AddMailflowCore(builder.Configuration, store);
         return builder;
@@ -18,10 +21,44 @@ public static class StoreHostingExtensions
     /// <summary>Applies the provider's migrations, then seeds first-start defaults.</summary>
     public static async Task PrepareMailflowStoreAsync(this WebApplication app)
     {
+        WarnAboutLoosePermissions(app);
+        ExplainKeyEncryption(app);
         var factory = app.Services.GetRequiredService<IDbContextFactory<MailflowDbContext>>();
         await using (var db = await factory.CreateDbContextAsync())
             await db.Database.MigrateAsync();
         foreach (var seeder in app.Services.GetServices<IStartupSeeder>())
             await seeder.SeedAsync(CancellationToken.None);
     }
+
+    private static void ExplainKeyEncryption(WebApplication app)
+    {
+        var certificate = app.Services.GetRequiredService<KeyEncryptionCertificate>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mailflow.Security");
+        if (certificate.WasGenerated)
+            StoreHostingLog.KeyEncryptionGenerated(logger, certificate.Path);
+        if (!certificate.IsConfigured && app.Services.GetRequiredService<StoreSettings>().Provider == DatabaseProvider.Postgres)
+            StoreHostingLog.ClusterNeedsSharedCertificate(logger, certificate.Path);
+    }
+
+    private static void WarnAboutLoosePermissions(WebApplication app)
+    {
+        var directory = app.Services.GetRequiredService<IOptions<MailflowOptions>>().Value.ResolvedDataDirectory;
+        var loose = DataDirectoryPermissions.FindLoose(directory);
+        if (loose.Count == 0)
+            return;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mailflow.Security");
+        StoreHostingLog.LoosePermissions(logger, directory, loose.Count, string.Join(", ", loose.Take(10)));
+    }
+}
+
+internal static partial class StoreHostingLog
+{
+    [LoggerMessage(2300, LogLevel.Warning, "Generated the key-encryption certificate {Path}. Back it up outside the database: without it, stored secrets (smart-host passwords, TLS keys) cannot be decrypted")]
+    public static partial void KeyEncryptionGenerated(ILogger logger, string path);
+
+    [LoggerMessage(2301, LogLevel.Warning, "The key ring is encrypted with {Path} from this node's data directory. Every node sharing this PostgreSQL store needs the same certificate: copy it to each node and set Mailflow:KeyEncryption:CertificatePath")]
+    public static partial void ClusterNeedsSharedCertificate(ILogger logger, string path);
+
+    [LoggerMessage(2310, LogLevel.Warning, "The data directory {Directory} has {Count} entries that other users may read or write: {Entries}. Remove their group and other permissions (chmod -R go-rwx)")]
+    public static partial void LoosePermissions(ILogger logger, string directory, int count, string entries);
 }

@@ -20,6 +20,7 @@ public static class TransportHostingExtensions
         var services = builder.Services;
         services.AddOptions<SmtpOptions>().Bind(builder.Configuration.GetSection(SmtpOptions.Section));
         services.AddOptions<TlsOptions>().Bind(builder.Configuration.GetSection(TlsOptions.Section));
+        services.AddOptions<ProtocolLogOptions>().Bind(builder.Configuration.GetSection(ProtocolLogOptions.Section));
         services.AddSingleton<NodeCertificate>();
         services.AddSingleton<Mailflow.Cluster.INodeCertificateStatus, NodeCertificateStatus>();
         services.AddSingleton<ReceiveCertificates>();
@@ -37,16 +38,21 @@ public static class TransportHostingExtensions
 
         // Transport agents: every check on a message, in pipeline order (see docs/architecture.md).
         services.AddBuiltInTransportAgents();
+        services.AddProtectionAgents();
         services.AddSenderAuthentication(builder.Configuration);
         services.AddSingleton<IAgentDecisionLog, TrackingAgentDecisionLog>();
+        services.AddSingleton<Mailflow.Configuration.ITransportAgentCatalog, TransportAgentCatalog>();
 
         // Receive
         services.AddSingleton<IAddressAuthority, SnapshotAddressAuthority>();
         services.AddSingleton<AuthFailureThrottle>();
         services.AddSingleton<ISubmissionAuthenticator, RecipientSubmissionAuthenticator>();
-        services.AddSingleton<FileProtocolLog>();
+        services.AddSingleton(sp => new FileProtocolLog(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MailflowOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProtocolLogOptions>>()));
         services.AddSingleton<IProtocolLog>(sp => sp.GetRequiredService<FileProtocolLog>());
-        services.AddSingleton<Mailflow.Tracking.IProtocolLogReader, FileProtocolLogReader>();
+        services.AddSingleton<Mailflow.Tracking.IProtocolLogReader>(sp => new FileProtocolLogReader(sp.GetRequiredService<FileProtocolLog>(),
+            sp.GetRequiredService<Transport.Deliver.Smtp.SendProtocolLog>().File));
+        services.AddSingleton<Mailflow.Server.Transport.WhatIf.AgentWhatIf>();
         services.AddSingleton<Mailflow.WhatIf.IMailFlowTester, Mailflow.Server.Transport.WhatIf.MailFlowTester>();
         services.AddSingleton<ReceiveEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<ReceiveEngine>());

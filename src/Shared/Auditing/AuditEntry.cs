@@ -13,6 +13,10 @@ public enum AuditAction
     Remove,
     Release,
     Export,
+    // Admin sign-ins and passwords (no configuration generation either).
+    SignIn,
+    SignInFailed,
+    PasswordChange,
 }
 
 /// <summary>Who changed what, when: appended in the same transaction as the change.</summary>

@@ -10,4 +10,6 @@ public sealed class NodeRegistration
     public DateTimeOffset LastHeartbeat { get; set; }
     /// <summary>The configuration generation the node's engine has loaded.</summary>
     public long ActiveGeneration { get; set; }
+    /// <summary>Receive connector bindings the node could not listen on, as JSON (<see cref="ListenerBindFailure.Serialize"/>); null when all listen.</summary>
+    public string? ListenerFailures { get; set; }
 }

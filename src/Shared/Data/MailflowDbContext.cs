@@ -28,6 +28,8 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<TransportRule> TransportRules => Set<TransportRule>();
     public DbSet<TransportAgentSetting> TransportAgentSettings => Set<TransportAgentSetting>();
     public DbSet<OrganizationSettings> OrganizationSettings => Set<OrganizationSettings>();
+    public DbSet<IpListEntry> IpListEntries => Set<IpListEntry>();
+    public DbSet<ProtectionSettings> ProtectionSettings => Set<ProtectionSettings>();
     public DbSet<NodeRegistration> Nodes => Set<NodeRegistration>();
     public DbSet<ConfigurationGeneration> ConfigurationGenerations => Set<ConfigurationGeneration>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
@@ -148,6 +150,29 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Property(x => x.FailurePolicy).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.DisabledOnConnectors).HasJsonConversion();
             e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.DisplayName);
+        });
+
+        b.Entity<IpListEntry>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.List).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Range).HasMaxLength(64).IsRequired();
+            e.HasIndex(x => new { x.List, x.Range }).IsUnique();
+            e.Property(x => x.Comment).HasMaxLength(IpListEntry.MaxCommentLength);
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.DisplayName);
+        });
+
+        b.Entity<ProtectionSettings>(e =>
+        {
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).ValueGeneratedNever();
+            e.Property(x => x.ConnectionFilter).HasJsonConversion();
+            e.Property(x => x.AntiSpam).HasJsonConversion();
+            e.Property(x => x.AntiMalware).HasJsonConversion();
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.Id);
             e.Ignore(x => x.DisplayName);
         });
 

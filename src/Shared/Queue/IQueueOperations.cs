@@ -16,14 +16,54 @@ public enum NextHopQueueStatus
     Ready,
 }
 
+/// <summary>Exchange's queue types: a delivery queue per next hop, and the Submission, Unreachable and Poison queues.</summary>
+public enum NextHopQueueKind
+{
+    Delivery,
+    /// <summary>Messages accepted but not yet categorized (no next hop yet).</summary>
+    Submission,
+    /// <summary>Recipients with no route (no send connector or mailbox target matches).</summary>
+    Unreachable,
+    /// <summary>Messages that crashed processing twice (<see cref="QueuedMessageState.Poison"/>).</summary>
+    Poison,
+}
+
+/// <param name="NextHopKey">The queue's key (stays in URLs and the API); empty for the Submission and Poison queues.</param>
+/// <param name="Name">What people read: the send connector's name and where it sends (<see cref="NextHopDisplay"/>).</param>
 /// <param name="LastError">The most recent temporary or permanent failure reply in this queue.</param>
+/// <param name="LastErrorAt">When that reply came.</param>
+/// <param name="LastErrorAttempts">How many attempts the recipient with that reply has had.</param>
+/// <param name="OldestQueuedAt">When the oldest message in this queue was accepted ("waiting since").</param>
+/// <param name="DeliveringNodes">The nodes delivering from this queue right now.</param>
 public sealed record NextHopQueueSummary(
     string NextHopKey,
     int MessageCount,
     int RecipientCount,
     NextHopQueueStatus Status,
     DateTimeOffset? NextRetryAt,
-    string? LastError);
+    string? LastError,
+    NextHopQueueKind Kind = NextHopQueueKind.Delivery,
+    NextHopName? Name = null,
+    DateTimeOffset? LastErrorAt = null,
+    int LastErrorAttempts = 0,
+    DateTimeOffset? OldestQueuedAt = null,
+    IReadOnlyList<string>? DeliveringNodes = null)
+{
+    /// <summary>The display name, or the key when no snapshot named it.</summary>
+    public string DisplayName => Name?.Name ?? NextHopKey;
+}
+
+/// <summary>One node's share of the queue (Exchange's <c>Get-QueueDigest</c> across servers).</summary>
+/// <param name="Queued">Messages this node accepted that are still queued.</param>
+/// <param name="Delivering">Messages this node holds a lease on right now.</param>
+/// <param name="LastHeartbeat">The node registry's last heartbeat; null for a node that is not registered (any more).</param>
+public sealed record QueueDigestNode(string Node, int Queued, int Delivering, DateTimeOffset? LastHeartbeat);
+
+/// <summary>Every queue across all nodes: totals by operator status, and per node.</summary>
+public sealed record QueueDigest(IReadOnlyDictionary<QueueMessageStatus, int> ByStatus, IReadOnlyList<QueueDigestNode> Nodes)
+{
+    public int Total => ByStatus.Where(s => s.Key != QueueMessageStatus.Completed).Sum(s => s.Value);
+}
 
 /// <summary>One message for the details view: envelope, per-recipient state and its trace.</summary>
 public sealed record QueuedMessageDetails(QueuedMessage Message, IReadOnlyList<MessageTrackingEvent> Events);
@@ -36,7 +76,10 @@ public sealed record QueuedMessageDetails(QueuedMessage Message, IReadOnlyList<M
 /// <exception cref="ConfigurationForbiddenException">The actor may not manage the queue.</exception>
 public interface IQueueOperations
 {
+    /// <summary>Every delivery queue with its display name, plus the Submission and Poison queues when they hold messages.</summary>
     Task<IReadOnlyList<NextHopQueueSummary>> ListQueuesAsync(CancellationToken cancellationToken = default);
+    /// <summary>The queue digest across all nodes.</summary>
+    Task<QueueDigest> GetDigestAsync(CancellationToken cancellationToken = default);
     Task<QueueMessagePage> ListMessagesAsync(QueueMessageQuery query, CancellationToken cancellationToken = default);
     /// <summary>How many messages the filter selects (what a filter-wide action would consider).</summary>
     Task<int> CountMessagesAsync(QueueMessageFilter filter, CancellationToken cancellationToken = default);

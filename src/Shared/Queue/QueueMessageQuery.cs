@@ -14,7 +14,10 @@ public record QueueMessageFilter
     public string? Sender { get; init; }
     /// <summary>Matches messages with any recipient whose address contains this text.</summary>
     public string? Recipient { get; init; }
+    /// <summary>The stored state; prefer <see cref="Status"/>. Without either, only messages still queued (not Completed).</summary>
     public QueuedMessageState? State { get; init; }
+    /// <summary>The operator's status (Active, Ready, Retry, …); Completed shows finished messages.</summary>
+    public QueueMessageStatus? Status { get; init; }
     public string? SubjectContains { get; init; }
     /// <summary>Only messages with an undelivered recipient routed to this next hop (drilling into one queue).</summary>
     public string? NextHopKey { get; init; }
@@ -29,13 +32,14 @@ public record QueueMessageFilter
         Sender = Sender,
         Recipient = Recipient,
         State = State,
+        Status = Status,
         SubjectContains = SubjectContains,
         NextHopKey = NextHopKey,
         ReceivedFrom = ReceivedFrom,
         ReceivedBefore = ReceivedBefore,
     };
 
-    /// <summary>In words, for confirmations and the audit log: <c>sender contains 'x', state Suspended</c>; "all queued messages" when empty.</summary>
+    /// <summary>In words, for confirmations and the audit log: <c>sender contains 'x', state Suspended</c>; "all messages still queued" when empty.</summary>
     public string Describe()
     {
         var parts = new List<string>();
@@ -49,11 +53,13 @@ public record QueueMessageFilter
             parts.Add($"subject contains '{SubjectContains}'");
         if (State is { } state)
             parts.Add($"state {state}");
+        if (Status is { } status)
+            parts.Add($"status {status}");
         if (ReceivedFrom is { } from)
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"received from {from:u}"));
         if (ReceivedBefore is { } before)
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"received before {before:u}"));
-        return parts.Count == 0 ? "all queued messages" : string.Join(", ", parts);
+        return parts.Count == 0 ? "all messages still queued" : string.Join(", ", parts);
     }
 }
 
@@ -94,6 +100,13 @@ public sealed record QueuedMessageSummary(
     int RecipientCount,
     string? FirstRecipient = null,
     int Attempts = 0,
-    string? LastError = null);
+    string? LastError = null,
+    QueueMessageStatus Status = QueueMessageStatus.Ready,
+    string ReceivingNode = "",
+    string? DeliveringNode = null)
+{
+    /// <summary>The next attempt, or null while the message is held (a suspended message has no real next attempt).</summary>
+    public DateTimeOffset? EffectiveNextAttemptAt => Status.IsHeld() || Status == QueueMessageStatus.Active ? null : NextAttemptAt;
+}
 
 public sealed record QueueMessagePage(IReadOnlyList<QueuedMessageSummary> Messages, int TotalCount);

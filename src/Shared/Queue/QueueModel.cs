@@ -58,6 +58,8 @@ public static class QueueModel
             e.HasIndex(x => new { x.Size, x.Id });
             e.HasIndex(x => new { x.Subject, x.Id });
             e.HasIndex(x => new { x.NextAttemptAt, x.Id });
+            // The queue digest's messages per receiving node and state, from the index alone.
+            e.HasIndex(x => new { x.ReceivingNode, x.State });
             if (postgres)
             {
                 // "Contains" filters (ILIKE '%text%') without reading every row.

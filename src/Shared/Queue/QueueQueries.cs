@@ -18,7 +18,7 @@ namespace Mailflow.Queue;
 /// past the middle are read from the other end (the last page costs what the first does).</item>
 /// </list>
 /// </summary>
-public static class QueueQueries
+public static partial class QueueQueries
 {
     public const int MaxPageSize = 500;
 
@@ -26,8 +26,8 @@ public static class QueueQueries
     private static readonly QueuedRecipientStatus[] OpenStatuses = [QueuedRecipientStatus.Scheduled, QueuedRecipientStatus.TemporaryFailure];
 
     /// <summary>The messages the filter selects (untracked; also the target of filter-wide updates and deletes).</summary>
-    public static IQueryable<QueuedMessage> Matching(MailflowDbContext db, QueueMessageFilter filter) =>
-        Matching(db, filter, stateByIndex: true);
+    public static IQueryable<QueuedMessage> Matching(MailflowDbContext db, QueueMessageFilter filter, DateTimeOffset? now = null) =>
+        Matching(db, filter, stateByIndex: true, now ?? DateTimeOffset.UtcNow);
 
     /// <param name="stateByIndex">
     /// False keeps SQLite from answering the state filter with the (State, NextAttemptAt) index. Without
@@ -35,7 +35,7 @@ public static class QueueQueries
     /// sort all 85,000 waiting messages to show 50 of them, where walking the sort column's index and
     /// skipping other states reads ~60 rows. PostgreSQL has statistics and chooses on its own.
     /// </param>
-    private static IQueryable<QueuedMessage> Matching(MailflowDbContext db, QueueMessageFilter filter, bool stateByIndex)
+    private static IQueryable<QueuedMessage> Matching(MailflowDbContext db, QueueMessageFilter filter, bool stateByIndex, DateTimeOffset now)
     {
         var postgres = db.Database.IsNpgsql();
         var messages = db.QueuedMessages.AsNoTracking();
@@ -43,6 +43,11 @@ public static class QueueQueries
             messages = stateByIndex || postgres
                 ? messages.Where(m => m.State == state)
                 : messages.Where(m => EF.Functions.Collate(m.State, "NOCASE") == state);
+        else if (filter.Status is null)
+            // Finished messages belong to the message trace, not the queue.
+            messages = messages.Where(m => m.State != QueuedMessageState.Completed);
+        if (filter.Status is { } status)
+            messages = WithStatus(messages, status, now);
         if (filter.ReceivedFrom is { } from)
             messages = messages.Where(m => m.ReceivedAt >= from);
         if (filter.ReceivedBefore is { } before)
@@ -70,13 +75,28 @@ public static class QueueQueries
         return messages;
     }
 
-    public static Task<int> CountAsync(MailflowDbContext db, QueueMessageFilter filter, CancellationToken cancellationToken) =>
-        Matching(db, filter).CountAsync(cancellationToken);
+    public static Task<int> CountAsync(MailflowDbContext db, QueueMessageFilter filter, CancellationToken cancellationToken, DateTimeOffset? now = null) =>
+        Matching(db, filter, now).CountAsync(cancellationToken);
+
+    /// <summary>The operator's status as a store predicate (<see cref="QueueMessageStatuses.Of"/> in SQL).</summary>
+    private static IQueryable<QueuedMessage> WithStatus(IQueryable<QueuedMessage> messages, QueueMessageStatus status, DateTimeOffset now) => status switch
+    {
+        QueueMessageStatus.Submission => messages.Where(m => m.State == QueuedMessageState.Submitted),
+        QueueMessageStatus.Active => messages.Where(m => m.State == QueuedMessageState.Categorized && m.LeaseUntil > now),
+        QueueMessageStatus.Ready => messages.Where(m => m.State == QueuedMessageState.Categorized && (m.LeaseUntil == null || m.LeaseUntil <= now)
+            && (m.NextAttemptAt == null || m.NextAttemptAt <= now)),
+        QueueMessageStatus.Retry => messages.Where(m => m.State == QueuedMessageState.Categorized && (m.LeaseUntil == null || m.LeaseUntil <= now) && m.NextAttemptAt > now),
+        QueueMessageStatus.Suspended => messages.Where(m => m.State == QueuedMessageState.Suspended),
+        QueueMessageStatus.Quarantined => messages.Where(m => m.State == QueuedMessageState.Quarantined),
+        QueueMessageStatus.Poison => messages.Where(m => m.State == QueuedMessageState.Poison),
+        _ => messages.Where(m => m.State == QueuedMessageState.Completed),
+    };
 
     /// <summary>One page of the viewer and the number of messages matching its filter.</summary>
-    public static async Task<QueueMessagePage> ListAsync(MailflowDbContext db, QueueMessageQuery query, CancellationToken cancellationToken)
+    public static async Task<QueueMessagePage> ListAsync(MailflowDbContext db, QueueMessageQuery query, CancellationToken cancellationToken, DateTimeOffset? at = null)
     {
-        var total = await CountAsync(db, query, cancellationToken);
+        var now = at ?? DateTimeOffset.UtcNow;
+        var total = await CountAsync(db, query, cancellationToken, now);
         var take = Math.Clamp(query.Take, 1, MaxPageSize);
         var skip = Math.Max(0, query.Skip);
         if (skip >= total)
@@ -95,11 +115,12 @@ public static class QueueQueries
         }
 
         // The page's ids first, from the sort column's index alone; then only those rows are read.
-        var pageIds = Sorted(Matching(db, query, stateByIndex: false), query.SortBy, descending).Skip(skip).Take(take).Select(m => m.Id);
+        var pageIds = Sorted(Matching(db, query, stateByIndex: false, now), query.SortBy, descending).Skip(skip).Take(take).Select(m => m.Id);
         var rows = await Sorted(db.QueuedMessages.AsNoTracking().Where(m => pageIds.Contains(m.Id)), query.SortBy, descending)
             .Select(m => new
             {
                 m.Id, m.QueueId, m.State, m.Sender, m.Subject, m.FromHeader, m.Size, m.ReceivedAt, m.NextAttemptAt,
+                m.LeaseUntil, m.LeaseOwner, m.ReceivingNode,
                 RecipientCount = m.Recipients.Count,
                 FirstRecipient = m.Recipients.OrderBy(r => r.Id).Select(r => r.Address).FirstOrDefault(),
                 Attempts = m.Recipients.Max(r => (int?)r.AttemptCount) ?? 0,
@@ -112,82 +133,16 @@ public static class QueueQueries
         var page = rows.Select(m => new QueuedMessageSummary(
             m.Id, m.QueueId, m.State, m.Sender, m.Subject, m.FromHeader, m.Size, m.ReceivedAt, m.NextAttemptAt,
             m.RecipientCount, m.FirstRecipient, m.Attempts,
-            m.LastErrorCode is null ? null : $"{m.LastErrorCode} {m.LastErrorText}")).ToList();
+            m.LastErrorCode is null ? null : $"{m.LastErrorCode} {m.LastErrorText}",
+            QueueMessageStatuses.Of(m.State, m.LeaseUntil, m.NextAttemptAt, now), m.ReceivingNode,
+            m.LeaseUntil > now ? NodeOfLeaseOwner(m.LeaseOwner) : null)).ToList();
         if (reverse)
             page.Reverse();
         return new QueueMessagePage(page, total);
     }
 
-    /// <summary>
-    /// Every delivery queue (next hop) with undelivered recipients of messages waiting for delivery:
-    /// counts, status, next retry and the latest failure (bench/README.md, "Queue list"):
-    /// <list type="bullet">
-    /// <item>Counts, due and next retry: one GROUP BY over the open recipients joined to their message's
-    /// state, the recipient side answered by the (NextHopKey, Status, NextRetryAt, MessageId) index.</item>
-    /// <item>"Active" (a delivery under way) starts from the few leased messages ((State, LeaseUntil) index).</item>
-    /// <item>The last error: per queue and open status, the first failed row of the (NextHopKey, Status,
-    /// LastAttemptAt) index walked backwards (a LIMIT 1, not a scan of the queue).</item>
-    /// </list>
-    /// The join still visits every open recipient; at 100,000 messages this is the viewer's slowest read.
-    /// </summary>
-    public static async Task<IReadOnlyList<NextHopQueueSummary>> ListQueuesAsync(MailflowDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var suspended = (await db.NextHopSuspensions.Select(s => s.NextHopKey).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        var categorized = db.QueuedMessages.Where(m => m.State == QueuedMessageState.Categorized);
-        var open = db.QueuedRecipients.Where(r => OpenStatuses.Contains(r.Status));
-
-        var active = (await categorized.Where(m => m.LeaseUntil > now)
-                .Join(open, m => m.Id, r => r.MessageId, (m, r) => r.NextHopKey)
-                .Where(k => k != null).Distinct().ToListAsync(cancellationToken))
-            .ToHashSet(StringComparer.Ordinal);
-
-        // One GROUP BY over the open recipients joined to their message's state; the recipient side is read from the
-        // (NextHopKey, Status, NextRetryAt, MessageId) index alone (no row fetches for the retry time or the lease).
-        var groups = await open.Where(r => r.NextHopKey != null)
-            .Join(categorized, r => r.MessageId, m => m.Id, (r, m) => new { Key = r.NextHopKey!, r.MessageId, r.NextRetryAt })
-            .GroupBy(r => r.Key).Select(g => new
-            {
-                g.Key,
-                Messages = g.Select(r => r.MessageId).Distinct().Count(),
-                Recipients = g.Count(),
-                Due = g.Count(r => r.NextRetryAt == null || r.NextRetryAt <= now),
-                NextRetryAt = g.Where(r => r.NextRetryAt > now).Min(r => r.NextRetryAt),
-            })
-            .ToListAsync(cancellationToken);
-
-        var queues = new List<NextHopQueueSummary>(groups.Count);
-        foreach (var g in groups.OrderBy(g => g.Key, StringComparer.Ordinal))
-            queues.Add(new NextHopQueueSummary(
-                g.Key, g.Messages, g.Recipients,
-                suspended.Contains(g.Key) ? NextHopQueueStatus.Suspended
-                    : active.Contains(g.Key) ? NextHopQueueStatus.Active
-                    : g.Due > 0 ? NextHopQueueStatus.Ready
-                    : NextHopQueueStatus.Retry,
-                g.NextRetryAt,
-                await LastErrorAsync(db, g.Key, categorized, cancellationToken)));
-        return queues;
-    }
-
-    /// <summary>
-    /// The latest failure reply among the queue's waiting recipients: per open status, the first failed row of
-    /// the (NextHopKey, Status, LastAttemptAt) index walked backwards (a LIMIT 1 each, not a sort of the queue).
-    /// </summary>
-    private static async Task<string?> LastErrorAsync(MailflowDbContext db, string key, IQueryable<QueuedMessage> categorized, CancellationToken cancellationToken)
-    {
-        (int? Code, string? Text, DateTimeOffset? At)? latest = null;
-        foreach (var status in OpenStatuses)
-        {
-            var failure = await db.QueuedRecipients
-                .Where(r => r.NextHopKey == key && r.Status == status && r.LastReplyCode >= 400)
-                .Join(categorized, r => r.MessageId, m => m.Id, (r, m) => r)
-                .OrderByDescending(r => r.LastAttemptAt)
-                .Select(r => new { r.LastReplyCode, r.LastResponse, r.LastAttemptAt })
-                .FirstOrDefaultAsync(cancellationToken);
-            if (failure is not null && (latest is null || failure.LastAttemptAt > latest.Value.At))
-                latest = (failure.LastReplyCode, failure.LastResponse, failure.LastAttemptAt);
-        }
-        return latest is { } f ? $"{f.Code} {f.Text}" : null;
-    }
+    /// <summary>Lease owners are <c>{node}/{worker}/…</c> (OwnLeaseRecovery): the node is the first part.</summary>
+    public static string? NodeOfLeaseOwner(string? owner) => owner is null ? null : owner.Split('/', 2)[0];
 
     private static IOrderedQueryable<QueuedMessage> Sorted(IQueryable<QueuedMessage> messages, QueueMessageSort sort, bool descending) =>
         (sort, descending) switch

@@ -64,5 +64,15 @@ public sealed class QueuedMessage
     public Guid? LeaseToken { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }
 
+    /// <summary>
+    /// How many times a worker died or failed unexpectedly while holding this message (a lease that ran out
+    /// instead of being released, or an unexpected exception in delivery). At <see cref="PoisonThreshold"/> the
+    /// message goes to <see cref="QueuedMessageState.Poison"/>, so one bad message cannot crash every node in turn.
+    /// </summary>
+    public int CrashCount { get; set; }
+
+    /// <summary>Exchange's <c>PoisonThreshold</c> default: a message that crashed processing twice is set aside.</summary>
+    public const int PoisonThreshold = 2;
+
     public List<QueuedRecipient> Recipients { get; set; } = [];
 }

@@ -16,4 +16,9 @@ public enum QueuedMessageState
     Completed,
     /// <summary>Held by a mail flow rule until an administrator releases or deletes it; never claimed.</summary>
     Quarantined,
+    /// <summary>
+    /// Processing it crashed the worker <see cref="QueuedMessage.PoisonThreshold"/> times (Exchange's poison message
+    /// queue): never claimed again until an administrator resumes (retries) or removes it.
+    /// </summary>
+    Poison,
 }

@@ -13,9 +13,12 @@ public sealed record ProtocolLogSearch
 }
 
 /// <summary>One SMTP session in the protocol log.</summary>
-public sealed record ProtocolLogSession(string SessionId, string Connector, string LocalEndPoint, string RemoteEndPoint, DateTimeOffset Start, DateTimeOffset End, int LineCount);
+/// <param name="Direction">Receive (a client connected to us) or Send (we delivered to a next hop).</param>
+/// <param name="Outcome">What came of it in a word (<see cref="ProtocolLogOutcome"/>).</param>
+public sealed record ProtocolLogSession(string SessionId, string Connector, string LocalEndPoint, string RemoteEndPoint, DateTimeOffset Start, DateTimeOffset End, int LineCount,
+    ProtocolLogOutcome.Direction Direction = ProtocolLogOutcome.Direction.Receive, string Outcome = "");
 
-/// <summary>Reads this node's SMTP protocol log (the files the receive side writes) for the admin center.</summary>
+/// <summary>Reads this node's SMTP protocol logs (RECV: sessions clients opened; SEND: sessions delivery opened) for the admin center.</summary>
 public interface IProtocolLogReader
 {
     /// <summary>Sessions that started in the window, newest first.</summary>

@@ -35,7 +35,17 @@ public sealed record MailFlowTestResult(
     RulesTest Rules,
     IReadOnlyList<RecipientResolutionTest> Resolution,
     IReadOnlyList<RoutingTest> Routing,
-    string Summary);
+    string Summary)
+{
+    /// <summary>What each transport agent said at each SMTP event (silent "continue" verdicts left out), in the order they ran.</summary>
+    public IReadOnlyList<AgentVerdictTest> Agents { get; init; } = [];
+}
+
+/// <summary>One transport agent's verdict at one event of the tested message.</summary>
+/// <param name="Event">connect, HELO, MAIL FROM, RCPT TO, end of data.</param>
+/// <param name="Verdict">passed, accepted, rejected, deferred (temporary failure), disconnected, delayed, deleted silently, quarantined.</param>
+/// <param name="Reply">The SMTP reply the client would get; null when the agent let the message go on.</param>
+public sealed record AgentVerdictTest(string Agent, string Event, string Verdict, string? Reply, string? Detail, string? Recipient, bool Refused);
 
 /// <summary>Which receive connector takes the connection.</summary>
 /// <param name="Rights">The session's rights (ReceiveRights names) with the given authentication.</param>

@@ -9,18 +9,9 @@ public sealed record AgentDecision(string Agent, string AgentDisplayName, AgentE
     /// <summary>"Connection filter at RCPT TO (bob@contoso.com): reject — 550 5.7.1 … — listed by zen.example".</summary>
     public string Describe()
     {
-        var at = Event switch
-        {
-            AgentEvents.Connect => "connect",
-            AgentEvents.Helo => "HELO",
-            AgentEvents.Auth => "AUTH",
-            AgentEvents.MailFrom => "MAIL FROM",
-            AgentEvents.RcptTo => Recipient is null ? "RCPT TO" : $"RCPT TO ({Recipient})",
-            AgentEvents.EndOfData => "end of data",
-            AgentEvents.Categorized => "categorized",
-            AgentEvents.Routed => "routed",
-            _ => Event.ToString(),
-        };
+        var at = TransportAgentCatalog.EventNames(Event) is [var name] ? name : Event.ToString();
+        if (Event == AgentEvents.RcptTo && Recipient is not null)
+            at += $" ({Recipient})";
         var text = $"{AgentDisplayName} at {at}: {VerdictWord(Verdict.Kind)}";
         if (Verdict.Reply is { } reply)
             text += $" — {reply.Code} {reply.Enhanced} {reply.Text.Replace('\n', ' ')}";

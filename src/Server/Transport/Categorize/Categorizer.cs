@@ -41,6 +41,7 @@ public sealed partial class Categorizer(
     MessageTracker tracker,
     QueueSignals queueSignals,
     SubmissionSignal submissions,
+    Agents.TransportAgentPipeline agents,
     IOptions<MailflowOptions> options,
     TimeProvider time,
     ILogger<Categorizer> logger) : BackgroundService
@@ -60,7 +61,9 @@ public sealed partial class Categorizer(
         {
             try
             {
-                var claims = await store.ClaimAsync(OwnerName, BatchSize, LeaseDuration, QueuedMessageState.Submitted, stoppingToken);
+                var claims = await store.ClaimAsync(OwnerName, BatchSize, LeaseDuration, QueuedMessageState.Submitted, stoppingToken,
+                    poisoned: m => tracker.Track(MessageTrackingEventKind.Poison, m,
+                        detail: $"Moved to the Poison queue: categorizing it failed {m.CrashCount} times. It stays there until an administrator resumes or removes it."));
                 // Messages are independent (own contexts, own leases): overlap one's parsing and reads with
                 // another's writes. SQLite writes still take turns at the gate.
                 await Parallel.ForEachAsync(claims, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
@@ -112,6 +115,7 @@ public sealed partial class Categorizer(
         // Only rules look at the content: without any, the message is routed from its envelope alone and
         // its content is read once, by the delivery.
         var isOwnDsn = message.Sender.Length == 0 && message.ReceiveConnectorName == DeliveryNotifier.SubmissionConnectorName;
+        var tags = new Agents.AgentTags(MessageTags.Parse(message.AgentTags));
         var decision = RuleDecision.None;
         MimeMessage? mime = null;
         if (!isOwnDsn && !snapshot.TransportRules.IsEmpty)
@@ -126,6 +130,7 @@ public sealed partial class Categorizer(
                 SizeBytes = message.Size,
                 ClientAddress = IPAddress.TryParse(message.ClientAddress, out var client) ? client : null,
                 Authenticated = message.AuthenticatedAs is not null,
+                Scl = tags.GetNumber(Agents.AgentTagNames.SpamConfidenceLevel) is { } scl ? (int)scl : null,
             });
             decision = evaluation.Decision;
             await RecordRuleHitsAsync(message, evaluation, cancellationToken);
@@ -158,9 +163,29 @@ public sealed partial class Categorizer(
         var envelopeRecipients = decision.ApplyToRecipients(open.Select(r => new EnvelopeRecipient(r.Address, (DsnNotify)(int)r.Notify, r.OriginalRecipient)));
         var resolution = resolver.Resolve(snapshot, envelopeRecipients);
         TrackResolution(message, resolution);
+        var postStore = new PostStoreAgentRun(agents, snapshot, message, tags, store, tracker);
+        var quarantineReason = tags.Get(Agents.AgentTagNames.QuarantineReason);
+        if (await postStore.RunAsync(Agents.AgentEvents.Categorized, [.. resolution.Recipients.Select(r => new Agents.StoredRecipient(r.Address, null))], cancellationToken) is { } afterCategorizing)
+        {
+            if (afterCategorizing.Kind != Agents.AgentVerdictKind.Quarantine)
+            {
+                await FailAsync(lease, message, open, PostStoreAgentRun.ResponseFor(afterCategorizing), notify: afterCategorizing.Kind == Agents.AgentVerdictKind.Reject, cancellationToken);
+                return;
+            }
+            quarantineReason = afterCategorizing.Detail;
+        }
 
         // 3. Routes.
         var routed = router.Route(snapshot, resolution, RouteOverrides.From(decision));
+        if (await postStore.RunAsync(Agents.AgentEvents.Routed, [.. routed.Select(r => new Agents.StoredRecipient(r.Recipient.Address, r.NextHop.QueueKey))], cancellationToken) is { } afterRouting)
+        {
+            if (afterRouting.Kind != Agents.AgentVerdictKind.Quarantine)
+            {
+                await FailAsync(lease, message, open, PostStoreAgentRun.ResponseFor(afterRouting), notify: afterRouting.Kind == Agents.AgentVerdictKind.Reject, cancellationToken);
+                return;
+            }
+            quarantineReason = afterRouting.Detail;
+        }
         var now = time.GetUtcNow();
         var replacement = new List<QueuedRecipient>();
         foreach (var r in routed)
@@ -197,12 +222,15 @@ public sealed partial class Categorizer(
 
         // The common case is one write, batched with other messages' writes: the routed rows and the
         // release together. Unresolvable recipients need their NDR between the two.
-        var releaseAs = decision.Quarantine ? QueuedMessageState.Quarantined : QueuedMessageState.Categorized;
+        var quarantined = decision.Quarantine || quarantineReason is not null;
+        var releaseAs = quarantined ? QueuedMessageState.Quarantined : QueuedMessageState.Categorized;
         var notify = resolution.Failed.Any();
         if (!await store.ReplaceOpenRecipientsAsync(lease, [.. open.Select(r => r.Id)], replacement, notify ? null : releaseAs, cancellationToken))
             return;
         if (decision.Quarantine)
             tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: $"Held by mail flow rule '{decision.QuarantineRule}'");
+        else if (quarantineReason is not null)
+            tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: $"Held by a transport agent: {quarantineReason}");
         if (!notify)
             return;
         await notifier.NotifyAsync(lease, message.QueueId, new Dictionary<long, Deliver.RecipientOutcome>(), new RetrySchedule(snapshot.Organization), cancellationToken);

@@ -27,6 +27,9 @@ internal static partial class DeliverLog
     [LoggerMessage(5011, LogLevel.Warning, "{QueueId}: Maildir delivery for {Recipient} failed; deferred")]
     public static partial void MaildirFailed(ILogger logger, string queueId, string recipient, Exception exception);
 
+    [LoggerMessage(5012, LogLevel.Error, "{QueueId}: Maildir delivery for {Recipient} refused: {Reason}; deferred")]
+    public static partial void MaildirOutsideRoot(ILogger logger, string queueId, string recipient, string reason);
+
     [LoggerMessage(5020, LogLevel.Warning, "{QueueId}: LMTP delivery to {Host} failed; deferred")]
     public static partial void LmtpFailed(ILogger logger, string queueId, string host, Exception exception);
 }

@@ -57,7 +57,8 @@ public static class DeliveryReplies
     public static DeliveryReply MailboxUnknown(string address) => new(550, "5.1.1", $"No mailbox for {address} on this server");
     public static DeliveryReply LocalDeliveryFailed(string detail) => new(451, "4.3.0", $"Local delivery failed: {detail}");
     public static DeliveryReply ContentMissing() => new(451, "4.3.0", "The stored message content is missing or damaged");
-    public static DeliveryReply RemovedByAdministrator(string actor) => new(550, "5.3.0", $"The message was removed from the queue by an administrator ({actor})");
+    /// <summary>The NDR goes to the (often external) sender: it says what happened, never which admin did it (that is in the audit log).</summary>
+    public static DeliveryReply RemovedByAdministrator() => new(550, "5.3.0", "The message was removed from the queue by an administrator");
 
     public static string Describe(TimeSpan span) =>
         span.TotalDays >= 1 && span.TotalDays % 1 == 0 ? $"{span.TotalDays:0} day{(span.TotalDays == 1 ? "" : "s")}"

@@ -26,6 +26,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MessageTracker>());
 
         services.AddSingleton<SmtpConnectionPool>();
+        services.AddSingleton<SendProtocolLog>();
         services.TryAddSingleton<IOutboundMessageSigner, DkimOutboundSigner>();
         services.AddSingleton<IDeliveryAgent, SmtpDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, MaildirDeliveryAgent>();

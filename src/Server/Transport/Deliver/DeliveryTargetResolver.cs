@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Net;
 using Mailflow.Configuration;
+using Mailflow.Queue;
 using Microsoft.Extensions.Options;
 
 namespace Mailflow.Server.Transport.Deliver;
@@ -32,14 +32,10 @@ public interface ISmtpHostLookup
 }
 
 /// <summary>
-/// Reads the router's queue keys:
-/// <list type="bullet">
-/// <item><c>smtp:&lt;connector-id&gt;:&lt;domain&gt;</c> — MX delivery through a send connector (hosts from <see cref="ISmtpHostLookup"/>);</item>
-/// <item><c>smarthost:&lt;connector-id&gt;</c> — the connector's smart hosts, in order;</item>
-/// <item><c>local:maildir</c> — each recipient's Maildir;</item>
-/// <item><c>lmtp:host:port</c>, <c>lmtp:[v6]:port</c> or <c>lmtp:unix:/path</c>;</item>
-/// <item><c>unreachable</c> — no connector matched: deferred with that reason until the configuration changes.</item>
-/// </list>
+/// Reads the router's queue keys (<see cref="NextHopKey"/>): MX delivery through a send connector (hosts
+/// from <see cref="ISmtpHostLookup"/>), a connector's smart hosts in order, each recipient's Maildir, an
+/// LMTP server or socket, a mailbox's SMTP server; <c>unreachable</c> defers with that reason until the
+/// configuration changes. A key that requires TLS raises an opportunistic policy to Required.
 /// Unknown keys and vanished connectors defer (never bounce on a routing bug).
 /// </summary>
 public sealed class NextHopKeyTargetResolver(
@@ -47,50 +43,34 @@ public sealed class NextHopKeyTargetResolver(
     SmartHostPasswordProtector passwords,
     IOptions<MailflowOptions> options) : IDeliveryTargetResolver
 {
-    public const string Unreachable = "unreachable";
-    public const string LocalMaildir = "local:maildir";
-
-    /// <summary>The router appends this to a key when a mail flow rule requires TLS for the message.</summary>
-    public const string RequireTlsSuffix = ":requiretls";
-
     public async Task<DeliveryTargetResolution> ResolveAsync(string nextHopKey, TransportConfig config, CancellationToken cancellationToken)
     {
-        if (!nextHopKey.EndsWith(RequireTlsSuffix, StringComparison.Ordinal))
-            return await ResolveBaseAsync(nextHopKey, config, cancellationToken);
-        var resolution = await ResolveBaseAsync(nextHopKey[..^RequireTlsSuffix.Length], config, cancellationToken);
-        if (resolution.Target is not { } target)
+        if (!NextHopKey.TryParse(nextHopKey, out var key))
+            return DeliveryTargetResolution.Failed(DeliveryReplies.UnknownNextHop(nextHopKey));
+        var resolution = await ResolveBaseAsync(nextHopKey, key, config, cancellationToken);
+        if (!key.RequireTls || resolution.Target is not { } target)
             return resolution;
         var policy = target.Smtp.TlsPolicy == OutboundTlsPolicy.Opportunistic ? OutboundTlsPolicy.Required : target.Smtp.TlsPolicy;
-        return DeliveryTargetResolution.Of(target with { NextHopKey = nextHopKey, Smtp = target.Smtp with { TlsPolicy = policy } });
+        return DeliveryTargetResolution.Of(target with { Smtp = target.Smtp with { TlsPolicy = policy } });
     }
 
-    private async Task<DeliveryTargetResolution> ResolveBaseAsync(string nextHopKey, TransportConfig config, CancellationToken cancellationToken)
+    private async Task<DeliveryTargetResolution> ResolveBaseAsync(string nextHopKey, NextHopKey key, TransportConfig config, CancellationToken cancellationToken)
     {
         var local = new SmtpDeliverySettings { HeloName = options.Value.ResolvedFqdn };
-        if (nextHopKey.StartsWith("mailbox-smtp:", StringComparison.Ordinal))
+        switch (key.Kind)
         {
-            // A mailbox whose delivery target is another SMTP server (a mailbox server behind Mailflow).
-            var mailboxServer = ParseHost(nextHopKey["mailbox-smtp:".Length..], defaultPort: 25);
-            return mailboxServer is null
-                ? DeliveryTargetResolution.Failed(DeliveryReplies.UnknownNextHop(nextHopKey))
-                : DeliveryTargetResolution.Of(new DeliveryTarget(nextHopKey, DeliveryTargetKind.Smtp) { Hosts = [mailboxServer], Smtp = local });
-        }
-        if (nextHopKey == Unreachable)
-            return DeliveryTargetResolution.Failed(DeliveryReplies.Unreachable());
-        if (nextHopKey == LocalMaildir)
-            return DeliveryTargetResolution.Of(new DeliveryTarget(nextHopKey, DeliveryTargetKind.Maildir) { Smtp = local });
-        if (nextHopKey.StartsWith("lmtp:", StringComparison.Ordinal))
-        {
-            var host = ParseHost(nextHopKey["lmtp:".Length..], defaultPort: 24);
-            return host is null
-                ? DeliveryTargetResolution.Failed(DeliveryReplies.UnknownNextHop(nextHopKey))
-                : DeliveryTargetResolution.Of(new DeliveryTarget(nextHopKey, DeliveryTargetKind.Lmtp) { Hosts = [host], Smtp = local });
+            case NextHopKeyKind.Unreachable:
+                return DeliveryTargetResolution.Failed(DeliveryReplies.Unreachable());
+            case NextHopKeyKind.Maildir:
+                return DeliveryTargetResolution.Of(new DeliveryTarget(nextHopKey, DeliveryTargetKind.Maildir) { Smtp = local });
+            case NextHopKeyKind.Lmtp:
+                return DeliveryTargetResolution.Of(new DeliveryTarget(nextHopKey, DeliveryTargetKind.Lmtp) { Hosts = [new DeliveryHost(key.Host!, key.Port)], Smtp = local });
+            case NextHopKeyKind.MailboxSmtp:
+                // A mailbox whose delivery target is another SMTP server (a mailbox server behind Mailflow).
+                return DeliveryTargetResolution.Of(new DeliveryTarget(nextHopKey, DeliveryTargetKind.Smtp) { Hosts = [new DeliveryHost(key.Host!, key.Port)], Smtp = local });
         }
 
-        var parts = nextHopKey.Split(':', 3);
-        if (parts.Length < 2 || !Guid.TryParse(parts[1], out var connectorId))
-            return DeliveryTargetResolution.Failed(DeliveryReplies.UnknownNextHop(nextHopKey));
-        var connector = config.SendConnectors.FirstOrDefault(c => c.Id == connectorId && c.Enabled);
+        var connector = config.SendConnectors.FirstOrDefault(c => c.Id == key.ConnectorId && c.Enabled);
         if (connector is null)
             return DeliveryTargetResolution.Failed(DeliveryReplies.Unreachable());
         var target = new DeliveryTarget(nextHopKey, DeliveryTargetKind.Smtp)
@@ -98,33 +78,21 @@ public sealed class NextHopKeyTargetResolver(
             Smtp = SettingsFor(connector),
             MaxConcurrentDeliveries = Math.Max(1, connector.MaxConcurrentConnections),
         };
-
-        switch (parts[0])
+        if (key.Kind == NextHopKeyKind.SmartHost)
         {
-            case "smarthost" when parts.Length == 2:
-                var hosts = connector.SmartHosts
-                    .Select(entry => SmartHostRules.TryParse(entry, out var name, out var port, out _) ? new DeliveryHost(name, port ?? connector.Port) : null)
-                    .OfType<DeliveryHost>()
-                    .ToList();
-                return DeliveryTargetResolution.Of(target with { Hosts = hosts });
-            case "smtp" when parts.Length == 3 && parts[2].Length > 0:
-                var lookup = await hostLookup.LookupAsync(parts[2], connector.Port, cancellationToken);
-                return lookup.Target is { } found ? DeliveryTargetResolution.Of(target with { Hosts = found.Hosts }) : lookup;
-            default:
-                return DeliveryTargetResolution.Failed(DeliveryReplies.UnknownNextHop(nextHopKey));
+            var hosts = connector.SmartHosts
+                .Select(entry => SmartHostRules.TryParse(entry, out var name, out var port, out _) ? new DeliveryHost(name, port ?? connector.Port) : null)
+                .OfType<DeliveryHost>()
+                .ToList();
+            return DeliveryTargetResolution.Of(target with { Hosts = hosts });
         }
+        var lookup = await hostLookup.LookupAsync(key.Domain!, connector.Port, cancellationToken);
+        return lookup.Target is { } found ? DeliveryTargetResolution.Of(target with { Hosts = found.Hosts }) : lookup;
     }
 
-    public bool NeedsRerouting(string nextHopKey, TransportConfig config)
-    {
-        if (nextHopKey.EndsWith(RequireTlsSuffix, StringComparison.Ordinal))
-            nextHopKey = nextHopKey[..^RequireTlsSuffix.Length];
-        if (nextHopKey == Unreachable)
-            return true;
-        var parts = nextHopKey.Split(':', 3);
-        return parts[0] is "smtp" or "smarthost"
-            && (parts.Length < 2 || !Guid.TryParse(parts[1], out var id) || !config.SendConnectors.Any(c => c.Id == id && c.Enabled));
-    }
+    public bool NeedsRerouting(string nextHopKey, TransportConfig config) =>
+        NextHopKey.TryParse(nextHopKey, out var key) && (key.Kind == NextHopKeyKind.Unreachable
+            || (key.ConnectorId is { } id && !config.SendConnectors.Any(c => c.Id == id && c.Enabled)));
 
     private SmtpDeliverySettings SettingsFor(SendConnector connector) => new()
     {
@@ -139,26 +107,4 @@ public sealed class NextHopKeyTargetResolver(
         MaxMessagesPerConnection = connector.MaxMessagesPerConnection,
         MaxMessageSizeBytes = connector.MaxMessageSizeBytes,
     };
-
-    /// <summary><c>host:port</c>, <c>[v6]:port</c>, <c>host</c> or <c>unix:/path</c>.</summary>
-    internal static DeliveryHost? ParseHost(string text, int defaultPort)
-    {
-        if (text.StartsWith("unix:/", StringComparison.Ordinal))
-            return new DeliveryHost(text, 0);
-        if (text.StartsWith('['))
-        {
-            var close = text.IndexOf(']');
-            if (close < 0)
-                return null;
-            var rest = text[(close + 1)..];
-            var v6Port = rest.Length == 0 ? defaultPort : rest.StartsWith(':') && int.TryParse(rest[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var p6) ? p6 : -1;
-            return v6Port is > 0 and <= 65535 ? new DeliveryHost(text[1..close], v6Port) : null;
-        }
-        var colon = text.LastIndexOf(':');
-        if (colon < 0)
-            return text.Length > 0 ? new DeliveryHost(text, defaultPort) : null;
-        return int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535 && colon > 0
-            ? new DeliveryHost(text[..colon], port)
-            : null;
-    }
 }

@@ -117,8 +117,7 @@ public sealed class DeliveryNotifier(
     private static bool Wants(DsnNotifyFlags notify, DsnNotifyFlags kind) =>
         !notify.HasFlag(DsnNotifyFlags.Never) && (notify == DsnNotifyFlags.Unspecified || notify.HasFlag(kind));
 
-    private static bool IsLocal(string? nextHopKey) =>
-        nextHopKey is not null && (nextHopKey.StartsWith("local:", StringComparison.Ordinal) || nextHopKey.StartsWith("lmtp:", StringComparison.Ordinal));
+    private static bool IsLocal(string? nextHopKey) => NextHopKey.TryParse(nextHopKey, out var key) && key.IsLocal;
 
     private static DsnRecipientReport Report(QueuedRecipient recipient, string action, DateTimeOffset? willRetryUntil) => new(
         recipient.Address,

@@ -28,6 +28,9 @@ internal static partial class QueueLog
 
     [LoggerMessage(4011, LogLevel.Warning, "Lease on message {MessageId} was lost before {Operation}: another claimer owns it now")]
     public static partial void LeaseLost(ILogger logger, long messageId, string operation);
+
+    [LoggerMessage(4012, LogLevel.Error, "Message {QueueId} crashed its worker {CrashCount} times and was moved to the Poison queue; resume or remove it in the queue viewer")]
+    public static partial void Poisoned(ILogger logger, string queueId, int crashCount);
 }
 
 // Queue manager log events: 4100–4199 (next free: 4106).

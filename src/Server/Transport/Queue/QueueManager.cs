@@ -93,7 +93,8 @@ public sealed class QueueManager(
                     if (free > 0)
                     {
                         var want = Math.Min(free, Math.Max(1, _options.ClaimBatchSize));
-                        var claims = await store.ClaimAsync(OwnerName, want, LeaseDuration, QueuedMessageState.Categorized, stoppingToken);
+                        var claims = await store.ClaimAsync(OwnerName, want, LeaseDuration, QueuedMessageState.Categorized, stoppingToken,
+                            poisoned: m => TrackPoison(m, $"its worker stopped while delivering it {m.CrashCount} times"));
                         // Read once per claim pass, not per message: a suspension applies from the next pass.
                         var suspended = claims.Count == 0 ? EmptySuspensions : await store.LoadSuspendedNextHopsAsync(stoppingToken);
                         foreach (var claim in claims)
@@ -354,13 +355,22 @@ public sealed class QueueManager(
             foreach (var recipient in claim.Message.Recipients.Where(r => !r.Status.IsFinal() && (r.NextRetryAt is null || r.NextRetryAt <= now)))
                 await store.DeferRecipientAsync(claim.Lease, recipient.Id, Stored(reply, null),
                     schedule.NextRetry(claim.Message.QueuedAt, recipient.AttemptCount + 1, now), CancellationToken.None);
-            tracker.Track(MessageTrackingEventKind.Poison, claim.Message, reply: reply.ToString(), detail: exception.GetType().FullName);
+            if (await store.RecordCrashAsync(claim.Lease, CancellationToken.None))
+                TrackPoison(claim.Message, $"delivery failed unexpectedly ({exception.GetType().Name}) {QueuedMessage.PoisonThreshold} times");
+            else
+                tracker.Track(MessageTrackingEventKind.Defer, claim.Message, reply: reply.ToString(), replyCode: reply.Code,
+                    detail: $"delivery failed unexpectedly ({exception.GetType().FullName}); a second failure moves it to the Poison queue");
         }
         catch (Exception deferFailure)
         {
             QueueLog.WorkerFailed(logger, claim.Message.QueueId, deferFailure);
         }
     }
+
+    /// <summary>Tracks a message set aside in the Poison queue (by this worker's failure, or when a claim found it crashed before).</summary>
+    private void TrackPoison(QueuedMessage message, string why) =>
+        tracker.Track(MessageTrackingEventKind.Poison, message,
+            detail: $"Moved to the Poison queue: {why}. It stays there until an administrator resumes or removes it.");
 
     /// <summary>After a configuration change: recipients waiting on "unreachable" or on a connector that is gone go back to routing.</summary>
     private async Task RerouteAsync(CancellationToken cancellationToken)

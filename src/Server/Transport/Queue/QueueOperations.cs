@@ -26,6 +26,7 @@ public sealed class QueueOperations(
     QueueSignals signals,
     DeliveryNotifier notifier,
     MessageTracker tracker,
+    TransportConfigProvider config,
     TimeProvider time) : IQueueOperations
 {
     private static readonly QueuedMessageState[] Waiting = [QueuedMessageState.Submitted, QueuedMessageState.Categorized];
@@ -33,7 +34,13 @@ public sealed class QueueOperations(
     public async Task<IReadOnlyList<NextHopQueueSummary>> ListQueuesAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await QueueQueries.ListQueuesAsync(db, time.GetUtcNow(), cancellationToken);
+        return await QueueQueries.ListQueuesAsync(db, time.GetUtcNow(), config.Current, cancellationToken);
+    }
+
+    public async Task<QueueDigest> GetDigestAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await QueueQueries.DigestAsync(db, time.GetUtcNow(), cancellationToken);
     }
 
     public Task<QueueMessagePage> ListMessagesAsync(QueueMessageQuery query, CancellationToken cancellationToken = default) =>
@@ -42,7 +49,7 @@ public sealed class QueueOperations(
     public async Task<int> CountMessagesAsync(QueueMessageFilter filter, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await QueueQueries.CountAsync(db, filter.ToFilter(), cancellationToken);
+        return await QueueQueries.CountAsync(db, filter.ToFilter(), cancellationToken, time.GetUtcNow());
     }
 
     public async Task<QueuedMessageDetails?> GetMessageAsync(string queueId, CancellationToken cancellationToken = default)
@@ -70,7 +77,7 @@ public sealed class QueueOperations(
         Demand(actor);
         filter = filter.ToFilter();
         if (action != QueueAction.RemoveWithNdr)
-            return await ApplyAsync(actor, db => QueueQueries.Matching(db, filter), action, filter, cancellationToken);
+            return await ApplyAsync(actor, db => QueueQueries.Matching(db, filter, time.GetUtcNow()), action, filter, cancellationToken);
 
         // Every NDR is a message of its own (built from the original's headers), so this one cannot be a
         // single statement: remove the matching messages a batch at a time, each with its NDR.
@@ -79,7 +86,7 @@ public sealed class QueueOperations(
         {
             List<string> batch;
             await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-                batch = await QueueQueries.Matching(db, filter).OrderBy(m => m.Id).Select(m => m.QueueId).Take(NdrBatchSize).ToListAsync(cancellationToken);
+                batch = await QueueQueries.Matching(db, filter, time.GetUtcNow()).OrderBy(m => m.Id).Select(m => m.QueueId).Take(NdrBatchSize).ToListAsync(cancellationToken);
             if (batch.Count == 0)
                 return removed;
             var count = await RemoveAsync(actor, batch, sendNdr: true, cancellationToken);
@@ -103,7 +110,7 @@ public sealed class QueueOperations(
                 continue;
             var open = message.Recipients.Where(r => !r.Status.IsFinal()).ToList();
             if (sendNdr)
-                await notifier.SendRemovalNdrAsync(message, open, DeliveryReplies.RemovedByAdministrator(actor.Name), cancellationToken);
+                await notifier.SendRemovalNdrAsync(message, open, DeliveryReplies.RemovedByAdministrator(), cancellationToken);
             removed += await WriteAsync(async db =>
             {
                 var count = await db.QueuedMessages.Where(m => m.Id == message.Id).ExecuteDeleteAsync(cancellationToken);
@@ -210,14 +217,15 @@ public sealed class QueueOperations(
                     count = await waiting.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Suspended).SetProperty(m => m.NextAttemptAt, now), cancellationToken);
                     break;
                 case QueueAction.Resume or QueueAction.Release:
-                    var from = action == QueueAction.Resume ? QueuedMessageState.Suspended : QueuedMessageState.Quarantined;
-                    var held = selected.Where(m => m.State == from);
+                    // Resume also takes a message out of Poison (an admin decided to try it again), with its crash count reset.
+                    QueuedMessageState[] from = action == QueueAction.Resume ? [QueuedMessageState.Suspended, QueuedMessageState.Poison] : [QueuedMessageState.Quarantined];
+                    var held = selected.Where(m => from.Contains(m.State));
                     tracked = await EnvelopesAsync(held, cancellationToken);
                     // Routed messages go back to delivery; the rest (a recipient without a next hop) to the categorizer.
                     count = await held.Where(m => m.Recipients.Any(r => r.NextHopKey != null)
                                 && !m.Recipients.Any(r => r.NextHopKey == null && r.Status != QueuedRecipientStatus.Delivered && r.Status != QueuedRecipientStatus.PermanentFailure))
-                            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Categorized).SetProperty(m => m.NextAttemptAt, now), cancellationToken)
-                        + await held.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Submitted).SetProperty(m => m.NextAttemptAt, now), cancellationToken);
+                            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Categorized).SetProperty(m => m.NextAttemptAt, now).SetProperty(m => m.CrashCount, 0), cancellationToken)
+                        + await held.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Submitted).SetProperty(m => m.NextAttemptAt, now).SetProperty(m => m.CrashCount, 0), cancellationToken);
                     break;
                 case QueueAction.RetryNow:
                     var due = selected.Where(m => Waiting.Contains(m.State));

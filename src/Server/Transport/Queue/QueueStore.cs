@@ -65,7 +65,7 @@ public sealed class QueueStore(
     public async Task<QueueMessagePage> ListMessagesAsync(QueueMessageQuery query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await QueueQueries.ListAsync(db, query, cancellationToken);
+        return await QueueQueries.ListAsync(db, query, cancellationToken, time.GetUtcNow());
     }
 
     /// <summary>
@@ -73,8 +73,14 @@ public sealed class QueueStore(
     /// or whose lease expired), highest priority first, then longest waiting.
     /// </summary>
     /// <param name="state">Only messages in this state (the categorizer claims Submitted, delivery Categorized); null = any workable state.</param>
+    /// <param name="poisoned">
+    /// Told about each message this claim moved to <see cref="QueuedMessageState.Poison"/> instead of returning it:
+    /// taking over a lease that ran out (its holder died) counts a crash, and a message at
+    /// <see cref="QueuedMessage.PoisonThreshold"/> crashes is set aside.
+    /// </param>
     public async Task<IReadOnlyList<QueueClaim>> ClaimAsync(
-        string owner, int batchSize, TimeSpan leaseDuration, QueuedMessageState? state = null, CancellationToken cancellationToken = default)
+        string owner, int batchSize, TimeSpan leaseDuration, QueuedMessageState? state = null, CancellationToken cancellationToken = default,
+        Action<QueuedMessage>? poisoned = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -93,7 +99,8 @@ public sealed class QueueStore(
             {
                 var stateNames = states.Select(s => s.ToString()).ToArray();
                 return await db.Database.ExecuteSqlAsync($"""
-                    UPDATE "QueuedMessages" SET "LeaseOwner" = {owner}, "LeaseToken" = {token}, "LeaseUntil" = {until}
+                    UPDATE "QueuedMessages" SET "LeaseOwner" = {owner}, "LeaseToken" = {token}, "LeaseUntil" = {until},
+                      "CrashCount" = "CrashCount" + CASE WHEN "LeaseOwner" IS NULL THEN 0 ELSE 1 END
                     WHERE "Id" IN (
                         SELECT "Id" FROM "QueuedMessages"
                         WHERE "State" = ANY({stateNames}) AND "NextAttemptAt" <= {now}
@@ -110,7 +117,9 @@ public sealed class QueueStore(
                     .ExecuteUpdateAsync(s => s
                         .SetProperty(m => m.LeaseOwner, owner)
                         .SetProperty(m => m.LeaseToken, token)
-                        .SetProperty(m => m.LeaseUntil, until), ct);
+                        .SetProperty(m => m.LeaseUntil, until)
+                        // A lease still set on a claimable message ran out: its holder died (or hung) holding it.
+                        .SetProperty(m => m.CrashCount, m => m.CrashCount + (m.LeaseOwner == null ? 0 : 1)), ct);
         }, cancellationToken);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -120,7 +129,43 @@ public sealed class QueueStore(
             .ToListAsync(cancellationToken);
         if (claimed.Count > 0)
             QueueLog.Claimed(logger, owner, claimed.Count, until);
-        return claimed.Select(m => new QueueClaim(new QueueLease(m.Id, owner, token, until), m)).ToList();
+        var poison = claimed.Where(m => m.CrashCount >= QueuedMessage.PoisonThreshold).ToList();
+        foreach (var message in poison)
+        {
+            if (await SetAsideAsPoisonAsync(new QueueLease(message.Id, owner, token, until), cancellationToken))
+            {
+                QueueLog.Poisoned(logger, message.QueueId, message.CrashCount);
+                message.State = QueuedMessageState.Poison;
+                poisoned?.Invoke(message);
+            }
+        }
+        return claimed.Except(poison).Select(m => new QueueClaim(new QueueLease(m.Id, owner, token, until), m)).ToList();
+    }
+
+    /// <summary>Counts an unexpected failure of the worker holding <paramref name="lease"/>; at the threshold the message goes to Poison and the lease is released.</summary>
+    /// <returns>True when the message is now in Poison.</returns>
+    public async Task<bool> RecordCrashAsync(QueueLease lease, CancellationToken cancellationToken)
+    {
+        var crashes = await bookkeeping.WriteAsync(async (db, ct) =>
+        {
+            var held = db.QueuedMessages.Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token);
+            await held.ExecuteUpdateAsync(s => s.SetProperty(m => m.CrashCount, m => m.CrashCount + 1), ct);
+            return await held.Select(m => m.CrashCount).FirstOrDefaultAsync(ct);
+        }, cancellationToken);
+        return crashes >= QueuedMessage.PoisonThreshold && await SetAsideAsPoisonAsync(lease, cancellationToken);
+    }
+
+    /// <summary>Moves the held message to Poison and releases it (fenced by the lease).</summary>
+    private async Task<bool> SetAsideAsPoisonAsync(QueueLease lease, CancellationToken cancellationToken)
+    {
+        var moved = await bookkeeping.WriteAsync((db, ct) => db.QueuedMessages
+            .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.State, QueuedMessageState.Poison)
+                .SetProperty(m => m.LeaseOwner, (string?)null)
+                .SetProperty(m => m.LeaseToken, (Guid?)null)
+                .SetProperty(m => m.LeaseUntil, (DateTimeOffset?)null), ct), cancellationToken);
+        return moved == 1;
     }
 
     /// <summary>Extends a lease still held; null when it was lost to another claimer.</summary>

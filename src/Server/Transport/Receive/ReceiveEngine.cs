@@ -24,6 +24,7 @@ public sealed partial class ReceiveEngine(
     ISubmissionAuthenticator authenticator,
     IProtocolLog protocolLog,
     ReceiveCertificates certificates,
+    Mailflow.Cluster.ListenerBindReport bindReport,
     IOptions<MailflowOptions> options,
     IOptions<SmtpOptions> smtp,
     ILoggerFactory loggerFactory,
@@ -105,13 +106,32 @@ public sealed partial class ReceiveEngine(
             // Certificates first: a connector assigned a new certificate must find it loaded at its first connection.
             certificates.Apply(snapshot);
             await _host.UpdateAsync(snapshot.ReceiveConnectors, cancellationToken);
+            // Reported before the generation counts as applied: whoever waits for it reads the bind results.
+            bindReport.Report(_host.BindFailures);
             Volatile.Write(ref _appliedGeneration, snapshot.Generation);
             Interlocked.Exchange(ref _applied, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             Log.Applied(logger, snapshot.Generation, snapshot.ReceiveConnectors.Count(c => c.Enabled));
+            foreach (var failure in _host.BindFailures)
+                Log.NotListening(logger, failure.ConnectorName, failure.Binding, failure.Reason);
         }
         finally
         {
             _applyLock.Release();
+        }
+        await PublishBindResultsAsync(cancellationToken);
+    }
+
+    /// <summary>Stores the bind results in the node registry at once, so other nodes' admin centers need not wait for the next heartbeat.</summary>
+    private async Task PublishBindResultsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await config.HeartbeatAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The periodic heartbeat stores them later.
+            Log.PublishFailed(logger, ex);
         }
     }
 
@@ -122,6 +142,12 @@ public sealed partial class ReceiveEngine(
 
         [LoggerMessage(1201, LogLevel.Error, "Applying the receive connectors of generation {Generation} failed")]
         public static partial void ApplyFailed(ILogger logger, long generation, Exception exception);
+
+        [LoggerMessage(1203, LogLevel.Error, "Receive connector {Connector} is not listening on {Binding}: {Reason}")]
+        public static partial void NotListening(ILogger logger, string connector, string binding, string reason);
+
+        [LoggerMessage(1204, LogLevel.Warning, "The listeners' bind results could not be stored in the node registry")]
+        public static partial void PublishFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(1202, LogLevel.Warning, "SMTP is switched off (Mailflow:Smtp:Enabled=false): no receive connector listens")]
         public static partial void Disabled(ILogger logger);

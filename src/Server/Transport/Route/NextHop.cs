@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Mailflow.Configuration;
+using Mailflow.Queue;
 using Mailflow.Server.Transport.Categorize;
 
 namespace Mailflow.Server.Transport.Route;
@@ -48,11 +49,7 @@ public sealed record ConnectorCandidate(string ConnectorName, ConnectorVerdict V
 /// Where a recipient's delivery goes next, and everything the delivery agent needs for it. Deliveries
 /// with the same <see cref="QueueKey"/> share a queue and, for SMTP, connections.
 /// </summary>
-/// <param name="QueueKey">
-/// Stable grouping key: <c>local:maildir</c>, <c>lmtp:host:port</c> (or <c>lmtp:unix:/path</c>),
-/// <c>mailbox-smtp:host:port</c>, <c>smtp:&lt;connector-id&gt;:&lt;domain&gt;</c> (MX routing),
-/// <c>smarthost:&lt;connector-id&gt;</c>, <c>unreachable</c>; SMTP keys end in <c>:requiretls</c> when a rule requires TLS.
-/// </param>
+/// <param name="Key">The queue this delivery waits in (<see cref="NextHopKey"/>, the one key format).</param>
 /// <param name="Domain">The recipient domain (what MX routing looks up).</param>
 /// <param name="Connector">The send connector used, for MX and smart-host routing.</param>
 /// <param name="Hosts">Smart hosts in failover order, or the mailbox server; empty for MX routing (resolved at delivery) and Maildir.</param>
@@ -65,7 +62,7 @@ public sealed record ConnectorCandidate(string ConnectorName, ConnectorVerdict V
 /// <param name="Candidates">Every send connector and why it was or was not chosen (empty for mailbox delivery).</param>
 public sealed record NextHop(
     NextHopKind Kind,
-    string QueueKey,
+    NextHopKey Key,
     string Domain,
     SendConnector? Connector,
     ImmutableArray<HostEndpoint> Hosts,
@@ -77,8 +74,8 @@ public sealed record NextHop(
     string Explanation,
     ImmutableArray<ConnectorCandidate> Candidates)
 {
-    public const string UnreachableQueueKey = "unreachable";
-    public const string MaildirQueueKey = "local:maildir";
+    /// <summary>The key as stored per recipient and grouped by.</summary>
+    public string QueueKey => Key.Format();
 }
 
 /// <summary>A resolved recipient and its next hop: what the queue stores per recipient, grouped by <see cref="NextHop.QueueKey"/>.</summary>

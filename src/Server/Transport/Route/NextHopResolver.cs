@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Mailflow.Configuration;
+using Mailflow.Queue;
 using Mailflow.Server.Transport.Categorize;
 
 namespace Mailflow.Server.Transport.Route;
@@ -58,10 +59,10 @@ public sealed class NextHopResolver(string nodeName)
         switch (mailbox.DeliveryKind)
         {
             case MailboxDeliveryKind.Maildir:
-                return new NextHop(NextHopKind.Maildir, NextHop.MaildirQueueKey, domain, null, [], 0, OutboundTlsPolicy.Opportunistic, false, target, null,
+                return new NextHop(NextHopKind.Maildir, NextHopKey.Maildir, domain, null, [], 0, OutboundTlsPolicy.Opportunistic, false, target, null,
                     $"{mailbox.PrimaryAddress} is a mailbox on this server, delivered to its Maildir folder.", []);
             case MailboxDeliveryKind.Lmtp when target.StartsWith("unix:", StringComparison.OrdinalIgnoreCase):
-                return new NextHop(NextHopKind.Lmtp, "lmtp:" + target, domain, null, [], 0, OutboundTlsPolicy.Opportunistic, false, target, null,
+                return new NextHop(NextHopKind.Lmtp, NextHopKey.LmtpSocket(target), domain, null, [], 0, OutboundTlsPolicy.Opportunistic, false, target, null,
                     $"{mailbox.PrimaryAddress} is a mailbox delivered over LMTP to the local socket {target[5..]}.", []);
             case MailboxDeliveryKind.Lmtp:
             case MailboxDeliveryKind.Smtp:
@@ -72,7 +73,7 @@ public sealed class NextHopResolver(string nodeName)
                     return Unreachable(domain, $"The mailbox {mailbox.PrimaryAddress} is delivered over {protocol}, but its target “{target}” is not a host or host:port. Correct the mailbox's delivery target.", []);
                 }
                 var endpoint = new HostEndpoint(host, port ?? (lmtp ? DefaultLmtpPort : DefaultSmtpPort));
-                var key = (lmtp ? "lmtp:" : "mailbox-smtp:") + KeyOf(endpoint) + (requireTls && !lmtp ? ":requiretls" : "");
+                var key = lmtp ? NextHopKey.Lmtp(endpoint.Host, endpoint.Port) : NextHopKey.MailboxSmtp(endpoint.Host, endpoint.Port, requireTls);
                 return new NextHop(lmtp ? NextHopKind.Lmtp : NextHopKind.MailboxSmtp, key, domain, null, [endpoint], endpoint.Port,
                     requireTls && !lmtp ? OutboundTlsPolicy.Required : OutboundTlsPolicy.Opportunistic, requireTls && !lmtp, target, null,
                     $"{mailbox.PrimaryAddress} is a mailbox delivered over {protocol} to {endpoint}.", []);
@@ -132,11 +133,9 @@ public sealed class NextHopResolver(string nodeName)
     private static NextHop ViaConnector(SendConnector connector, string domain, bool requireTls, string why, ImmutableArray<ConnectorCandidate> candidates)
     {
         var tls = requireTls && connector.TlsPolicy == OutboundTlsPolicy.Opportunistic ? OutboundTlsPolicy.Required : connector.TlsPolicy;
-        var tlsKey = requireTls ? ":requiretls" : "";
-        var id = connector.Id.ToString("D");
         if (connector.RoutingMethod == SendRoutingMethod.DnsMx)
         {
-            return new NextHop(NextHopKind.Mx, $"smtp:{id}:{domain}{tlsKey}", domain, connector, [], connector.Port, tls, requireTls, null, null,
+            return new NextHop(NextHopKind.Mx, NextHopKey.Mx(connector.Id, domain, requireTls), domain, connector, [], connector.Port, tls, requireTls, null, null,
                 $"{why} It looks up the MX records of {domain}.", candidates);
         }
         var hosts = connector.SmartHosts
@@ -147,12 +146,12 @@ public sealed class NextHopResolver(string nodeName)
         {
             return Unreachable(domain, $"The send connector “{connector.Name}” sends through smart hosts, but none is configured. Add a smart host to it.", candidates) with { Connector = connector };
         }
-        return new NextHop(NextHopKind.SmartHost, $"smarthost:{id}{tlsKey}", domain, connector, hosts, connector.Port, tls, requireTls, null, null,
+        return new NextHop(NextHopKind.SmartHost, NextHopKey.SmartHost(connector.Id, requireTls), domain, connector, hosts, connector.Port, tls, requireTls, null, null,
             $"{why} It sends through the smart host{(hosts.Length == 1 ? "" : "s")} {string.Join(", ", hosts)}{(hosts.Length == 1 ? "" : " (in this order)")}.", candidates);
     }
 
     private static NextHop Unreachable(string domain, string reason, ImmutableArray<ConnectorCandidate> candidates) =>
-        new(NextHopKind.Unreachable, NextHop.UnreachableQueueKey, domain, null, [], 0, OutboundTlsPolicy.Opportunistic, false, null, reason, reason, candidates);
+        new(NextHopKind.Unreachable, NextHopKey.Unreachable, domain, null, [], 0, OutboundTlsPolicy.Opportunistic, false, null, reason, reason, candidates);
 
     private sealed record Rating(SendConnector Connector, int Specificity, int Cost, string? AddressSpace);
 
@@ -216,6 +215,4 @@ public sealed class NextHopResolver(string nodeName)
         _ when addressSpace.StartsWith("*.", StringComparison.Ordinal) => $"covers {domain} as a subdomain",
         _ => $"is exactly {domain}",
     };
-
-    private static string KeyOf(HostEndpoint endpoint) => $"{endpoint.Host.ToLowerInvariant()}:{endpoint.Port.ToString(CultureInfo.InvariantCulture)}";
 }

@@ -31,6 +31,7 @@ public sealed class MailFlowTester(
     RecipientResolver resolver,
     NextHopResolver router,
     MxResolver mx,
+    AgentWhatIf agents,
     IOptions<MailflowOptions> options) : IMailFlowTester
 {
     /// <summary>RFC 5737 TEST-NET-1: an address that stands for "some client on the Internet".</summary>
@@ -48,15 +49,26 @@ public sealed class MailFlowTester(
         // 1. Connection: which receive connector takes the client.
         var (connection, policy) = SelectConnector(config, request, client);
 
-        // 2. RCPT TO: the relay decision per recipient.
+        // 2. The transport agents at connect, HELO and MAIL; then RCPT TO per recipient: the relay
+        // decision explained, and every agent's say (the relay check is one of them).
+        var run = policy is null ? null : await agents.StartAsync(config, policy, client, request, cancellationToken);
         var acceptance = new List<RecipientAcceptanceTest>();
         var rights = policy?.RightsFor(request.Authenticated) ?? ReceiveRights.None;
         foreach (var recipient in request.Recipients.Select(r => r.Trim().Trim('<', '>')))
-            acceptance.Add(await DecideAsync(recipient, policy, rights, request.Authenticated, cancellationToken));
+        {
+            var decided = await DecideAsync(recipient, policy, rights, request.Authenticated, cancellationToken);
+            if (run is not null && SmtpPathParser.TryParseMailbox(recipient, out var address)
+                && await agents.RcptAsync(run, address, cancellationToken) is { } refusal && decided.Accepted)
+                decided = new RecipientAcceptanceTest(recipient, false, refusal.Reply,
+                    $"Refused by the transport agent “{refusal.Agent}” at {refusal.Event}{(refusal.Detail is null ? "" : $": {refusal.Detail}")}.");
+            acceptance.Add(decided);
+        }
         var accepted = acceptance.Where(a => a.Accepted).Select(a => a.Recipient).ToList();
 
-        // 3. Mail flow rules, on the message as it would arrive.
+        // 3. End of data: the agents that read the message, then the mail flow rules on it as it would arrive.
         var message = BuildMessage(request);
+        if (run is not null)
+            await agents.EndOfDataAsync(run, message, cancellationToken);
         var size = MeasureSize(message);
         var evaluation = rules.Evaluate(config, new RuleMessageContext(message)
         {
@@ -68,7 +80,7 @@ public sealed class MailFlowTester(
         });
         var decision = evaluation.Decision;
         var rulesTest = DescribeRules(evaluation, accepted);
-        var delivered = decision.Reject is null && !decision.DeleteSilently;
+        var delivered = decision.Reject is null && !decision.DeleteSilently && run?.EndOfDataRefusal is null && run?.Discard is null;
 
         // 4 and 5. Resolution and routing, as the categorizer does after the rules.
         var resolutionTests = new List<RecipientResolutionTest>();
@@ -89,7 +101,10 @@ public sealed class MailFlowTester(
         }
 
         return new MailFlowTestResult(connection, acceptance, rulesTest, resolutionTests, routingTests,
-            Summarize(connection, acceptance, decision, routingTests));
+            Summarize(connection, acceptance, decision, routingTests, run))
+        {
+            Agents = run?.Verdicts ?? [],
+        };
     }
 
     private (ConnectionTest, ReceivePolicy?) SelectConnector(TransportConfig config, MailFlowTestRequest request, IPAddress client)
@@ -269,14 +284,22 @@ public sealed class MailFlowTester(
             mxTest);
     }
 
-    private static string Summarize(ConnectionTest connection, IReadOnlyList<RecipientAcceptanceTest> acceptance, RuleDecision decision, IReadOnlyList<RoutingTest> routing)
+    private static string Summarize(ConnectionTest connection, IReadOnlyList<RecipientAcceptanceTest> acceptance, RuleDecision decision, IReadOnlyList<RoutingTest> routing, AgentWhatIf.Run? run)
     {
         if (connection.ConnectorName is null)
             return "The connection would be refused: no receive connector takes this client.";
+        if (run?.SessionRefusal is { } refused)
+            return $"{connection.ConnectorName} takes the connection, but the transport agent “{refused.Agent}” refuses it at {refused.Event} with {refused.Reply}.";
         var accepted = acceptance.Count(a => a.Accepted);
         var text = $"{connection.ConnectorName} takes the connection; {accepted} of {acceptance.Count} recipient(s) accepted.";
         if (accepted == 0)
             return text + " The message would not be received.";
+        if (run?.EndOfDataRefusal is { } atEnd)
+            return text + $" The transport agent “{atEnd.Agent}” refuses the message at the end of data with {atEnd.Reply}.";
+        if (run?.Discard is { } discard)
+            return text + $" The transport agent “{discard.Agent}” deletes the message silently.";
+        if (run?.Quarantine is { } held)
+            return text + $" The transport agent “{held.Agent}” holds it in quarantine.";
         if (decision.Reject is not null)
             return text + " A mail flow rule rejects the message.";
         if (decision.DeleteSilently)

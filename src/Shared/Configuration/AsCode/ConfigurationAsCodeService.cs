@@ -47,6 +47,8 @@ public sealed class ConfigurationAsCodeService(
             SendConnectors = [.. state.SendConnectors.Select(SpecJson.Copy<SendConnectorSpec>)],
             Recipients = [.. state.Recipients.Select(r => ConfigurationPlanner.ToSpec(r, addressById, includeRecipientPasswordHashes))],
             Rules = [.. state.Rules.Select(r => ConfigurationPlanner.ToSpec(r, addressById))],
+            Protection = SpecJson.Copy<ProtectionSettingsSpec>(state.Protection ?? new ProtectionSettings()),
+            IpLists = [.. state.IpList.Select(SpecJson.Copy<IpListEntrySpec>)],
         };
     }
 

@@ -39,6 +39,25 @@ public sealed class ConfigurationDocument
     public List<RecipientSpec>? Recipients { get; set; }
     /// <summary>In priority order: the first rule is evaluated first.</summary>
     public List<TransportRuleSpec>? Rules { get; set; }
+    /// <summary>DNS block lists, Rspamd and ClamAV settings.</summary>
+    public ProtectionSettingsSpec? Protection { get; set; }
+    /// <summary>The connection filter's IP allow and block lists, keyed by list and range.</summary>
+    public List<IpListEntrySpec>? IpLists { get; set; }
+}
+
+public sealed class ProtectionSettingsSpec
+{
+    public ConnectionFilterSettings ConnectionFilter { get; set; } = new();
+    public AntiSpamSettings AntiSpam { get; set; } = new();
+    public AntiMalwareSettings AntiMalware { get; set; } = new();
+}
+
+public sealed class IpListEntrySpec
+{
+    public IpListKind List { get; set; } = IpListKind.Block;
+    public string Range { get; set; } = "";
+    public string? Comment { get; set; }
+    public DateTimeOffset? ExpiresAt { get; set; }
 }
 
 public sealed class OrganizationSettingsSpec

@@ -11,7 +11,7 @@ namespace Mailflow.Configuration;
 /// context only when the plan is valid and it is not a dry run — otherwise the staged changes are
 /// dropped with the context.
 /// </summary>
-internal sealed class ConfigurationPlanner(MailflowDbContext db, SmartHostPasswordProtector passwords)
+internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHostPasswordProtector passwords)
 {
     /// <summary>One staged change, for the apply's single audit entry.</summary>
     public sealed record StagedChange(PlannedAction Action, string ObjectType, string Name, string? Before, string? After);
@@ -38,6 +38,8 @@ internal sealed class ConfigurationPlanner(MailflowDbContext db, SmartHostPasswo
         var send = PlanSendConnectors(document.SendConnectors, state.SendConnectors);
         var recipients = PlanRecipients(document.Recipients, state.Recipients);
         var rules = PlanRules(document.Rules, state.Rules, recipients);
+        PlanProtection(document.Protection, state.Protection);
+        PlanIpLists(document.IpLists, state.IpList);
 
         CheckDomains(document, domains);
         // Certificates stay out of the document (their keys are never exported); connectors may only name stored ones.

@@ -10,7 +10,9 @@ internal sealed record ConfigurationState(
     List<ReceiveConnector> ReceiveConnectors,
     List<SendConnector> SendConnectors,
     List<Recipient> Recipients,
-    List<TransportRule> Rules)
+    List<TransportRule> Rules,
+    ProtectionSettings? Protection,
+    List<IpListEntry> IpList)
 {
     public static async Task<ConfigurationState> LoadAsync(MailflowDbContext db, bool tracking, CancellationToken cancellationToken)
     {
@@ -21,12 +23,16 @@ internal sealed record ConfigurationState(
         var send = await Query<SendConnector>().ToListAsync(cancellationToken);
         var recipients = await Query<Recipient>().ToListAsync(cancellationToken);
         var rules = await Query<TransportRule>().ToListAsync(cancellationToken);
+        var protection = await Query<ProtectionSettings>().FirstOrDefaultAsync(cancellationToken);
+        var ipList = await Query<IpListEntry>().ToListAsync(cancellationToken);
         return new ConfigurationState(
             settings,
             [.. domains.OrderBy(d => d.DomainName, StringComparer.Ordinal)],
             [.. receive.OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)],
             [.. send.OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)],
             [.. recipients.OrderBy(r => r.PrimaryAddress, StringComparer.Ordinal)],
-            [.. rules.OrderBy(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal)]);
+            [.. rules.OrderBy(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal)],
+            protection,
+            [.. ipList.OrderBy(e => e.List).ThenBy(e => e.Range, StringComparer.Ordinal)]);
     }
 }

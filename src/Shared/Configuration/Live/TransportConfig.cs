@@ -70,6 +70,26 @@ public sealed class TransportConfig
     /// <summary>DKIM signing keys (private keys still protected): the delivery engine signs with the enabled ones.</summary>
     public ImmutableArray<DkimSigningKey> DkimSigningKeys { get; init; } = [];
 
+    /// <summary>The connection filter's IP allow and block lists (expired entries included: the filter skips them by time).</summary>
+    public ImmutableArray<IpListEntry> IpList
+    {
+        get => _ipList;
+        init
+        {
+            _ipList = value;
+            _ipAccess = null;
+        }
+    }
+
+    /// <summary>Protection settings (DNS block lists, Rspamd, ClamAV).</summary>
+    public ProtectionSettings Protection { get; init; } = new();
+
+    /// <summary>The IP lists parsed once per generation.</summary>
+    public IpAccessList IpAccess => _ipAccess ??= new IpAccessList(_ipList);
+
+    private readonly ImmutableArray<IpListEntry> _ipList = [];
+    private IpAccessList? _ipAccess;
+
     public TransportAgentSetting? FindAgentSetting(string agentName) =>
         TransportAgents.FirstOrDefault(a => string.Equals(a.AgentName, agentName, StringComparison.OrdinalIgnoreCase));
 

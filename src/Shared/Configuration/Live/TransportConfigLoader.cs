@@ -28,6 +28,8 @@ public static class TransportConfigLoader
             await db.TlsCertificates.AsNoTracking().ToListAsync(cancellationToken))
         {
             TransportAgents = [.. await db.TransportAgentSettings.AsNoTracking().ToListAsync(cancellationToken)],
+            IpList = [.. await db.IpListEntries.AsNoTracking().ToListAsync(cancellationToken)],
+            Protection = await db.ProtectionSettings.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new ProtectionSettings(),
             DkimSigningKeys = [.. await db.DkimSigningKeys.AsNoTracking().ToListAsync(cancellationToken)],
         };
         await transaction.CommitAsync(cancellationToken);

@@ -15,6 +15,7 @@ namespace Mailflow.Configuration;
 public sealed partial class TransportConfigProvider(
     IDbContextFactory<MailflowDbContext> dbFactory,
     IOptions<MailflowOptions> options,
+    ListenerBindReport listeners,
     TimeProvider time,
     ILogger<TransportConfigProvider> logger)
 {
@@ -65,7 +66,7 @@ public sealed partial class TransportConfigProvider(
         }
     }
 
-    /// <summary>Registers the node on first call and refreshes its heartbeat.</summary>
+    /// <summary>Registers the node on first call and refreshes its heartbeat (with the listeners' bind results).</summary>
     public async Task HeartbeatAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -83,6 +84,7 @@ public sealed partial class TransportConfigProvider(
         }
         node.LastHeartbeat = now;
         node.ActiveGeneration = generation;
+        node.ListenerFailures = ListenerBindFailure.Serialize(listeners.Failures);
         await db.SaveChangesAsync(cancellationToken);
     }
 

@@ -35,6 +35,8 @@ public sealed class DefaultConfigurationSeeder(
             DeliveryKind = MailboxDeliveryKind.Maildir,
             DeliveryTarget = Path.Combine("maildir", $"postmaster@{domainName}"),
         };
+        // Protocol logging is on for the seeded connectors: the first look at the protocol log page should find
+        // sessions, and the files are pruned by age and size (Mailflow:ProtocolLog).
         ReceiveConnector[] connectors =
         [
             // Exchange's "Default Frontend": mail from the internet and from authenticated users.
@@ -45,6 +47,7 @@ public sealed class DefaultConfigurationSeeder(
                 PermissionGroups = ReceivePermissionGroups.AnonymousUsers | ReceivePermissionGroups.AuthenticatedUsers,
                 AuthMechanisms = ReceiveAuthMechanisms.Tls | ReceiveAuthMechanisms.BasicAuth | ReceiveAuthMechanisms.BasicAuthRequireTls,
                 TlsMode = ConnectorTlsMode.StartTls,
+                ProtocolLogging = ProtocolLoggingLevel.Verbose,
             },
             // Exchange's "Client Frontend": submission by authenticated users; STARTTLS before AUTH.
             new()
@@ -54,6 +57,7 @@ public sealed class DefaultConfigurationSeeder(
                 PermissionGroups = ReceivePermissionGroups.AuthenticatedUsers,
                 AuthMechanisms = ReceiveAuthMechanisms.Tls | ReceiveAuthMechanisms.BasicAuth | ReceiveAuthMechanisms.BasicAuthRequireTls,
                 TlsMode = ConnectorTlsMode.StartTls,
+                ProtocolLogging = ProtocolLoggingLevel.Verbose,
             },
             // RFC 8314 implicit TLS submission.
             new()
@@ -63,6 +67,7 @@ public sealed class DefaultConfigurationSeeder(
                 PermissionGroups = ReceivePermissionGroups.AuthenticatedUsers,
                 AuthMechanisms = ReceiveAuthMechanisms.Tls | ReceiveAuthMechanisms.BasicAuth | ReceiveAuthMechanisms.BasicAuthRequireTls,
                 TlsMode = ConnectorTlsMode.ImplicitTls,
+                ProtocolLogging = ProtocolLoggingLevel.Verbose,
             },
         ];
 

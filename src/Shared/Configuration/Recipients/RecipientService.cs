@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Mailflow.Configuration;
 
 /// <summary>Mailboxes, aliases, distribution groups and mail contacts. Recipient Management may change these.</summary>
-public sealed class RecipientService(ConfigurationEditor editor, IPasswordHasher<Recipient> hasher)
+public sealed class RecipientService(ConfigurationEditor editor, IPasswordHasher<Recipient> hasher, MaildirLocation maildirs)
 {
     private const string Noun = "Recipient";
     /// <summary>NIST SP 800-63B: at least 8 characters for a memorized secret.</summary>
@@ -24,13 +24,19 @@ public sealed class RecipientService(ConfigurationEditor editor, IPasswordHasher
         CopyEditableFields(input, recipient);
         if (recipient.Kind == RecipientKind.Mailbox && string.IsNullOrWhiteSpace(recipient.DeliveryTarget) && recipient.DeliveryKind == MailboxDeliveryKind.Maildir)
             recipient.DeliveryTarget = Path.Combine("maildir", recipient.PrimaryAddress.Trim().ToLowerInvariant());
+        DemandRemoteTargetRight(actor, null, recipient);
         return editor.CreateAsync(actor, Noun, recipient, ValidateAsync, cancellationToken);
     }
 
     public Task<Recipient> UpdateAsync(AdminActor actor, Recipient input, CancellationToken cancellationToken = default)
     {
         actor.DemandRecipientManagement();
-        return editor.UpdateAsync<Recipient>(actor, Noun, input.Id, input.Revision, r => CopyEditableFields(input, r), ValidateAsync, cancellationToken);
+        return editor.UpdateAsync<Recipient>(actor, Noun, input.Id, input.Revision, r =>
+        {
+            var before = (r.DeliveryKind, r.DeliveryTarget);
+            CopyEditableFields(input, r);
+            DemandRemoteTargetRight(actor, before, r);
+        }, ValidateAsync, cancellationToken);
     }
 
     public Task DeleteAsync(AdminActor actor, Guid id, CancellationToken cancellationToken = default)
@@ -60,11 +66,35 @@ public sealed class RecipientService(ConfigurationEditor editor, IPasswordHasher
         }, cancellationToken);
     }
 
-    /// <summary>Checks a submission password (SMTP AUTH). Constant-time inside the hasher.</summary>
-    public bool VerifySubmissionPassword(Recipient mailbox, string password) =>
-        mailbox.Kind == RecipientKind.Mailbox
-        && mailbox.SubmissionPasswordHash is { } hash
-        && hasher.VerifyHashedPassword(mailbox, hash, password) != PasswordVerificationResult.Failed;
+    /// <summary>
+    /// An LMTP or SMTP target sends the mailbox's mail to another server, or a Unix socket on this one:
+    /// only Organization Management may choose one or change where it points. Recipient Management
+    /// keeps every other edit (addresses, names, Maildir folders, passwords).
+    /// </summary>
+    private static void DemandRemoteTargetRight(AdminActor actor, (MailboxDeliveryKind Kind, string Target)? before, Recipient after)
+    {
+        if (actor.CanManageOrganization || after.Kind != RecipientKind.Mailbox || after.DeliveryKind == MailboxDeliveryKind.Maildir)
+            return;
+        if (before is { } b && b.Kind == after.DeliveryKind && string.Equals(b.Target.Trim(), after.DeliveryTarget.Trim(), StringComparison.Ordinal))
+            return;
+        throw new ConfigurationForbiddenException(
+            $"{actor.Name} may not point a mailbox at an LMTP or SMTP server (needs the {Mailflow.Identity.AdminRoles.OrganizationManagement} role).");
+    }
+
+    /// <summary>
+    /// Checks a submission password. Unknown addresses and recipients without a password are checked
+    /// against a dummy hash, so the time taken does not tell which addresses have a password.
+    /// </summary>
+    public bool VerifySubmissionPassword(Recipient? mailbox, string password)
+    {
+        if (mailbox is { Kind: RecipientKind.Mailbox, SubmissionPasswordHash: { } hash })
+            return hasher.VerifyHashedPassword(mailbox, hash, password) != PasswordVerificationResult.Failed;
+        hasher.VerifyHashedPassword(DummyRecipient, _dummyHash.Value, password);
+        return false;
+    }
+
+    private static readonly Recipient DummyRecipient = new();
+    private readonly Lazy<string> _dummyHash = new(() => hasher.HashPassword(DummyRecipient, Guid.NewGuid().ToString("N")));
 
     public static ValidationErrors ValidateFields(Recipient r)
     {
@@ -133,13 +163,18 @@ public sealed class RecipientService(ConfigurationEditor editor, IPasswordHasher
         }
     }
 
-    private static async Task ValidateAsync(MailflowDbContext db, Recipient r, ValidationErrors errors, CancellationToken cancellationToken)
+    private async Task ValidateAsync(MailflowDbContext db, Recipient r, ValidationErrors errors, CancellationToken cancellationToken)
     {
         foreach (var (field, messages) in ValidateFields(r).ToDictionary())
             foreach (var message in messages)
                 errors.Add(field, message);
         if (!errors.IsEmpty)
             return;
+        if (r.Kind == RecipientKind.Mailbox && r.DeliveryKind == MailboxDeliveryKind.Maildir && maildirs.Resolve(r.DeliveryTarget.Trim(), out var maildirError) is null)
+        {
+            errors.Add(nameof(r.DeliveryTarget), maildirError!);
+            return;
+        }
 
         r.PrimaryAddress = Normalize(r.PrimaryAddress);
         r.ExtraAddresses = [.. r.ExtraAddresses.Select(Normalize).Distinct(StringComparer.OrdinalIgnoreCase).Where(a => !a.Equals(r.PrimaryAddress, StringComparison.OrdinalIgnoreCase))];

@@ -26,6 +26,9 @@ public static class RuleSummary
 
     public static string DescribePredicate(RulePredicate predicate, Func<Guid, string?>? groupName = null)
     {
+        // A row the admin added but has not picked a condition for yet (the editor composes live).
+        if (string.IsNullOrWhiteSpace(predicate.Kind))
+            return "… (pick a condition)";
         var definition = RuleCatalog.FindPredicate(predicate.Kind);
         if (definition is null)
             return $"'{predicate.Kind}' (unknown condition)";
@@ -45,6 +48,8 @@ public static class RuleSummary
 
     public static string DescribeAction(RuleAction action)
     {
+        if (string.IsNullOrWhiteSpace(action.Kind))
+            return "… (pick an action)";
         var definition = RuleCatalog.FindAction(action.Kind);
         if (definition is null)
             return $"'{action.Kind}' (unknown action)";

@@ -80,14 +80,21 @@ public abstract class ConnectorListPage<TConnector, TDialog> : ComponentBase
     {
         var saved = await ShowEditorAsync($"Add {Noun}", existing: null);
         if (saved is not null)
-            Snackbar.Add($"{char.ToUpperInvariant(Noun[0])}{Noun[1..]} {saved.DisplayName} was created.", Severity.Success);
+            await ReportSavedAsync(saved, $"{char.ToUpperInvariant(Noun[0])}{Noun[1..]} {saved.DisplayName} was created.");
     }
 
     protected async Task EditAsync(TConnector connector)
     {
         var saved = await ShowEditorAsync($"Edit {connector.DisplayName}", connector);
         if (saved is not null)
-            Snackbar.Add($"{saved.DisplayName} saved.", Severity.Success);
+            await ReportSavedAsync(saved, $"{saved.DisplayName} saved.");
+    }
+
+    /// <summary>The save confirmation; a page may add what the save caused on this node (a listener that could not bind).</summary>
+    protected virtual Task ReportSavedAsync(TConnector saved, string message)
+    {
+        Snackbar.Add(message, Severity.Success);
+        return Task.CompletedTask;
     }
 
     private async Task<TConnector?> ShowEditorAsync(string title, TConnector? existing)

@@ -19,13 +19,67 @@ public sealed partial class ReceiveConnectors : IDisposable
     [Inject] private ReceiveConnectorService Service { get; set; } = default!;
     [Inject] private IServiceProvider ServiceProvider { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private Cluster.NodeListenerStatusReader ListenerStatus { get; set; } = default!;
+    [Inject] private Cluster.GenerationStatusReader Generations { get; set; } = default!;
+    [Inject] private Microsoft.Extensions.Options.IOptions<MailflowOptions> Options { get; set; } = default!;
+
+    /// <summary>How long a save waits for this node's listeners to apply it before confirming without their result.</summary>
+    private static readonly TimeSpan ApplyWait = TimeSpan.FromSeconds(5);
 
     private IReceiveStatus? _receiveStatus;
     private ITimer? _refreshTimer;
+    private IReadOnlyList<NodeListenerFailure> _listenerFailures = [];
 
     protected override string Noun => "receive connector";
 
-    protected override Task<IReadOnlyList<ReceiveConnector>> ListAsync() => Service.ListAsync();
+    protected override async Task<IReadOnlyList<ReceiveConnector>> ListAsync()
+    {
+        var connectors = await Service.ListAsync();
+        _listenerFailures = await ReadListenerFailuresAsync();
+        return connectors;
+    }
+
+    /// <summary>
+    /// Other nodes' bind results from their heartbeats; this node's straight from its engine, which knows them
+    /// before its heartbeat has stored them.
+    /// </summary>
+    private async Task<IReadOnlyList<NodeListenerFailure>> ReadListenerFailuresAsync()
+    {
+        var stored = await ListenerStatus.ReadAsync(CancellationToken.None);
+        if (_receiveStatus is null)
+            return stored;
+        var thisNode = Options.Value.ResolvedNodeName;
+        return [.. stored.Where(f => f.Node != thisNode), .. _receiveStatus.BindFailures.Select(f => new NodeListenerFailure(thisNode, f))];
+    }
+
+    private IReadOnlyList<NodeListenerFailure> FailuresOf(ReceiveConnector connector) =>
+        [.. _listenerFailures.Where(f => f.Failure.ConnectorId == connector.Id)];
+
+    protected override async Task ReportSavedAsync(ReceiveConnector saved, string message)
+    {
+        if (_receiveStatus is null || !saved.Enabled)
+        {
+            await base.ReportSavedAsync(saved, message);
+            return;
+        }
+        var latest = (await Generations.ReadAsync(CancellationToken.None)).LatestGeneration;
+        if (!await _receiveStatus.WaitForAppliedAsync(latest, ApplyWait, CancellationToken.None))
+        {
+            Snackbar.Add($"{message} This node has not applied it yet; the Listening column shows each node's result.", Severity.Info);
+            return;
+        }
+        var failures = _receiveStatus.BindFailures.Where(f => f.ConnectorId == saved.Id).ToList();
+        _listenerFailures = await ReadListenerFailuresAsync();
+        if (failures.Count == 0)
+        {
+            await base.ReportSavedAsync(saved, $"{message} This node listens on {string.Join(", ", saved.Bindings)}.");
+            return;
+        }
+        Snackbar.Add($"{message} But this node ({Options.Value.ResolvedNodeName}) could not listen on "
+            + string.Join("; ", failures.Select(f => $"{f.Binding}: {f.Reason}"))
+            + ". Clients cannot reach the connector there until the port is free or the binding changed.",
+            Severity.Error, o => o.RequireInteraction = true);
+    }
 
     protected override Task DeleteAsync(Guid id) => Service.DeleteAsync(Actor, id);
 
@@ -59,8 +113,8 @@ public sealed partial class ReceiveConnectors : IDisposable
         fresh.Enabled = enabled;
         await RunAsync(async () =>
         {
-            await Service.UpdateAsync(Actor, fresh);
-            Snackbar.Add($"{connector.Name} is now {(enabled ? "enabled" : "disabled")}.", Severity.Success);
+            var saved = await Service.UpdateAsync(Actor, fresh);
+            await ReportSavedAsync(saved, $"{connector.Name} is now {(enabled ? "enabled" : "disabled")}.");
         });
     }
 

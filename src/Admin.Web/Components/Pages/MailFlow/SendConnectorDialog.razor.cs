@@ -47,6 +47,8 @@ public sealed partial class SendConnectorDialog : IConnectorEditor<SendConnector
     private string? _spaceError;
     private string _newSmartHost = "";
     private string? _smartHostError;
+    /// <summary>Whether the admin added or removed a smart host yet: "add at least one" is not said before they start.</summary>
+    private bool _smartHostsTouched;
     private string _newNode = "";
 
     private bool IsNew => Existing is null;
@@ -70,6 +72,7 @@ public sealed partial class SendConnectorDialog : IConnectorEditor<SendConnector
         SendConnectorService.CopyEditableFields(Existing, _draft);
         PasswordStored = Existing.SmartHostPasswordProtected is not null;
         _nameTouched = true;
+        _smartHostsTouched = true;
     }
 
     private string? ErrorFor(string field) => _errors.GetValueOrDefault(field);
@@ -100,6 +103,7 @@ public sealed partial class SendConnectorDialog : IConnectorEditor<SendConnector
         {
             if (!_submitted && (field == nameof(SendConnector.Name) && !_nameTouched
                                 || field == nameof(SendConnector.AddressSpaces) && _draft.AddressSpaces.Count == 0
+                                || field == nameof(SendConnector.SmartHosts) && !_smartHostsTouched
                                 || field == PasswordField && _newPassword.Length == 0))
                 continue;
             if (errors.For(field) is { Count: > 0 } messages)
@@ -152,6 +156,7 @@ public sealed partial class SendConnectorDialog : IConnectorEditor<SendConnector
             return;
         }
         _draft.SmartHosts.Add(text);
+        _smartHostsTouched = true;
         _newSmartHost = "";
         _smartHostError = null;
         ValidateFields();
@@ -170,7 +175,8 @@ public sealed partial class SendConnectorDialog : IConnectorEditor<SendConnector
     {
         _submitted = true;
         _generalError = null;
-        if (!ValidateFields())
+        // What is typed in an "add" field counts as added: saving must not silently drop it.
+        if (!AddPendingEntries() | !ValidateFields())
             return;
         _saving = true;
         try
@@ -189,6 +195,26 @@ public sealed partial class SendConnectorDialog : IConnectorEditor<SendConnector
         {
             _saving = false;
         }
+    }
+
+    /// <returns>False when a typed smart host or address space is not valid (its message is next to its field).</returns>
+    private bool AddPendingEntries()
+    {
+        var added = true;
+        if (_draft.RoutingMethod == SendRoutingMethod.SmartHost && _newSmartHost.Trim().Length > 0)
+        {
+            if (_draft.SmartHosts.Contains(_newSmartHost.Trim(), StringComparer.OrdinalIgnoreCase))
+                _newSmartHost = "";
+            else
+                AddSmartHost();
+            added &= _smartHostError is null;
+        }
+        if (_newSpace.Trim().Length > 0)
+        {
+            AddSpace();
+            added &= _spaceError is null;
+        }
+        return added;
     }
 
     private void SetCost(int index, int cost)
@@ -214,6 +240,12 @@ public sealed partial class SendConnectorDialog : IConnectorEditor<SendConnector
         if (e.Key == "Enter")
             AddNode();
     }
+
+    private void RemoveSmartHost(string host) => Change(() =>
+    {
+        _draft.SmartHosts.Remove(host);
+        _smartHostsTouched = true;
+    });
 
     private void Cancel() => Dialog.Cancel();
 }

@@ -2,6 +2,7 @@ using Mailflow.Configuration;
 using Mailflow.WhatIf;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
+using MudBlazor;
 
 namespace Mailflow.Admin.Web.Components.Pages.MailFlow;
 
@@ -12,6 +13,20 @@ namespace Mailflow.Admin.Web.Components.Pages.MailFlow;
 /// </summary>
 public sealed partial class TestMailFlow
 {
+    /// <summary>Green only when every recipient would be accepted: one refused recipient is a problem to see at a glance.</summary>
+    private static Severity SummarySeverity(MailFlowTestResult result) =>
+        result.Acceptance.All(a => a.Accepted) ? Severity.Success
+        : result.Acceptance.Any(a => a.Accepted) ? Severity.Warning
+        : Severity.Error;
+
+    private static string RefusedNote(MailFlowTestResult result)
+    {
+        var refused = result.Acceptance.Count(a => !a.Accepted);
+        return refused == 0 || refused == result.Acceptance.Count && result.Acceptance.Count == 1
+            ? ""
+            : $" {refused} of {result.Acceptance.Count} recipients would be refused at RCPT TO.";
+    }
+
     [Inject] private IMailFlowTester Tester { get; set; } = default!;
     [Inject] private ReceiveConnectorService ReceiveConnectors { get; set; } = default!;
 

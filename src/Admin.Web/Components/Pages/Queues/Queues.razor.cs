@@ -1,3 +1,5 @@
+using System.Globalization;
+using Mailflow.Admin.Web.Time;
 using Mailflow.Configuration;
 using Mailflow.Queue;
 using Microsoft.AspNetCore.Components;
@@ -19,12 +21,16 @@ public sealed partial class Queues
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private AdminClock Clock { get; set; } = default!;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
     private readonly CancellationTokenSource _disposed = new();
     private ITimer? _timer;
     private IReadOnlyList<NextHopQueueSummary>? _queues;
+    private QueueDigest? _digest;
+    /// <summary>The queue drilled into (a next hop, or the Submission/Poison queue).</summary>
+    private NextHopQueueSummary? _selectedQueue;
     private DateTimeOffset? _refreshedAt;
     private string? _loadError;
     private AdminActor _actor = new("anonymous", new HashSet<string>());
@@ -32,11 +38,10 @@ public sealed partial class Queues
     private HashSet<QueuedMessageSummary> _selected = new(SameMessage.Instance);
     private string? _running;
     private bool _applyToAllMatching;
-    private string? _nextHop;
     private string? _sender;
     private string? _recipient;
     private string? _subject;
-    private QueuedMessageState? _state;
+    private QueueMessageStatus? _status;
     private DateTime? _receivedFrom;
     private DateTime? _receivedBefore;
 
@@ -47,6 +52,8 @@ public sealed partial class Queues
     protected override async Task OnInitializedAsync()
     {
         _actor = AdminActor.FromPrincipal((await AuthenticationState).User);
+        // The stuck lines carry times as text: render again once the browser told its time zone.
+        Clock.Changed += OnZoneChanged;
         await LoadQueuesAsync();
         if (RendererInfo.IsInteractive)
             _timer = Time.CreateTimer(_ => _ = InvokeAsync(TimerTickAsync), null, TimeSpan.FromSeconds(RefreshSeconds), TimeSpan.FromSeconds(RefreshSeconds));
@@ -75,6 +82,7 @@ public sealed partial class Queues
         try
         {
             _queues = await Operations.ListQueuesAsync(_disposed.Token);
+            _digest = await Operations.GetDigestAsync(_disposed.Token);
             _refreshedAt = Time.GetUtcNow();
             _loadError = null;
         }
@@ -94,13 +102,18 @@ public sealed partial class Queues
         var sort = state?.SortDefinitions.FirstOrDefault();
         return new QueueMessageQuery
         {
-            NextHopKey = _nextHop,
+            NextHopKey = _selectedQueue is { Kind: NextHopQueueKind.Delivery or NextHopQueueKind.Unreachable } queue ? queue.NextHopKey : null,
             Sender = Blank(_sender),
             Recipient = Blank(_recipient),
             SubjectContains = Blank(_subject),
-            State = _state,
-            ReceivedFrom = Local(_receivedFrom),
-            ReceivedBefore = Local(_receivedBefore),
+            Status = _status ?? (_selectedQueue?.Kind switch
+            {
+                NextHopQueueKind.Submission => QueueMessageStatus.Submission,
+                NextHopQueueKind.Poison => QueueMessageStatus.Poison,
+                _ => null,
+            }),
+            ReceivedFrom = _receivedFrom is { } from ? Clock.FromWallClock(from) : null,
+            ReceivedBefore = _receivedBefore is { } before ? Clock.FromWallClock(before) : null,
             Skip = state is null ? 0 : state.Page * state.PageSize,
             Take = state?.PageSize ?? 500,
             SortBy = sort?.SortBy switch
@@ -137,9 +150,9 @@ public sealed partial class Queues
             await _grid.ReloadServerData();
     }
 
-    private async Task StateChangedAsync(QueuedMessageState? state)
+    private async Task StatusChangedAsync(QueueMessageStatus? status)
     {
-        _state = state;
+        _status = status;
         await ReloadMessagesAsync();
     }
 
@@ -155,11 +168,16 @@ public sealed partial class Queues
         await ReloadMessagesAsync();
     }
 
-    private async Task SelectQueueAsync(string? nextHop)
+    private async Task SelectQueueAsync(NextHopQueueSummary? queue)
     {
-        _nextHop = nextHop;
+        _selectedQueue = queue;
         await ReloadMessagesAsync();
     }
+
+    private bool IsSelected(NextHopQueueSummary queue) =>
+        _selectedQueue is { } selected && selected.Kind == queue.Kind && selected.NextHopKey == queue.NextHopKey;
+
+    private string MessagesTitle => _selectedQueue is { } queue ? $"Messages in {queue.DisplayName}" : "All messages still queued";
 
     private async Task ShowDetailsAsync(string queueId)
     {
@@ -202,12 +220,51 @@ public sealed partial class Queues
         return Task.CompletedTask;
     }
 
-    /// <summary>The date fields hold the admin's wall-clock time (the grid shows times the same way).</summary>
-    private static DateTimeOffset? Local(DateTime? value) =>
-        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Unspecified), TimeZoneInfo.Local.GetUtcOffset(v)) : null;
-
     private static string Recipients(QueuedMessageSummary m) =>
         m.RecipientCount > 1 ? $"{m.FirstRecipient} +{m.RecipientCount - 1}" : m.FirstRecipient ?? "";
+
+    private static string NodeText(QueuedMessageSummary m) =>
+        m.DeliveringNode is { } node && !string.Equals(node, m.ReceivingNode, StringComparison.OrdinalIgnoreCase) ? $"{m.ReceivingNode} → {node}" : m.ReceivingNode;
+
+    /// <summary>Sizes as people read them: 812 B, 14.2 KB, 3.1 MB (1 KB = 1024 bytes, as mail clients count).</summary>
+    public static string SizeText(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MB"),
+    };
+
+    public static Color StatusColor(QueueMessageStatus status) => status switch
+    {
+        QueueMessageStatus.Active => Color.Info,
+        QueueMessageStatus.Ready => Color.Success,
+        QueueMessageStatus.Retry => Color.Warning,
+        QueueMessageStatus.Poison => Color.Error,
+        QueueMessageStatus.Quarantined or QueueMessageStatus.Suspended => Color.Secondary,
+        _ => Color.Default,
+    };
+
+    private static string QueueStatusLabel(NextHopQueueSummary q) => q.Kind switch
+    {
+        NextHopQueueKind.Submission => "Submission",
+        NextHopQueueKind.Poison => "Poison",
+        NextHopQueueKind.Unreachable => "Unreachable",
+        _ => q.Status.ToString(),
+    };
+
+    private static string QueueStatusText(NextHopQueueSummary q) => q.Kind switch
+    {
+        NextHopQueueKind.Delivery => q.Status switch
+        {
+            NextHopQueueStatus.Active => "A delivery to this next hop is under way.",
+            NextHopQueueStatus.Ready => "Work is due and waits for a free connection.",
+            NextHopQueueStatus.Retry => "Everything in it waits for its retry time.",
+            _ => "Suspended by an administrator.",
+        },
+        NextHopQueueKind.Unreachable => "No route for these recipients.",
+        NextHopQueueKind.Submission => "Accepted, not yet categorized.",
+        _ => "Crashed processing twice; held.",
+    };
 
     /// <summary>Rows are the same message when their queue ids are: a refreshed row stays selected.</summary>
     private sealed class SameMessage : IEqualityComparer<QueuedMessageSummary>
@@ -217,19 +274,19 @@ public sealed partial class Queues
         public int GetHashCode(QueuedMessageSummary obj) => StringComparer.Ordinal.GetHashCode(obj.QueueId);
     }
 
-    private Task RetryQueueAsync(string nextHop) => QueueCommandAsync(
-        () => Operations.RetryQueueAsync(_actor, nextHop, _disposed.Token), n => $"{n} message(s) for {nextHop} will be retried now.");
+    private Task RetryQueueAsync(NextHopQueueSummary queue) => QueueCommandAsync(
+        () => Operations.RetryQueueAsync(_actor, queue.NextHopKey, _disposed.Token), n => $"{n} message(s) for {queue.DisplayName} will be retried now.");
 
-    private Task ResumeQueueAsync(string nextHop) => QueueCommandAsync(
-        () => Operations.ResumeQueueAsync(_actor, nextHop, _disposed.Token), _ => $"{nextHop} resumed.");
+    private Task ResumeQueueAsync(NextHopQueueSummary queue) => QueueCommandAsync(
+        () => Operations.ResumeQueueAsync(_actor, queue.NextHopKey, _disposed.Token), _ => $"{queue.DisplayName} resumed.");
 
-    private async Task SuspendQueueAsync(string nextHop)
+    private async Task SuspendQueueAsync(NextHopQueueSummary queue)
     {
         var confirmed = await Dialogs.ShowMessageBoxAsync("Suspend queue",
-            $"Suspend delivery to {nextHop}? Messages stay queued until you resume it.", yesText: "Suspend", cancelText: "Cancel");
+            $"Suspend delivery to {queue.Name?.Text ?? queue.NextHopKey}? Messages stay queued until you resume it.", yesText: "Suspend", cancelText: "Cancel");
         if (confirmed != true)
             return;
-        await QueueCommandAsync(async () => { await Operations.SuspendQueueAsync(_actor, nextHop, _disposed.Token); return 0; }, _ => $"{nextHop} suspended.");
+        await QueueCommandAsync(async () => { await Operations.SuspendQueueAsync(_actor, queue.NextHopKey, _disposed.Token); return 0; }, _ => $"{queue.DisplayName} suspended.");
     }
 
     private async Task QueueCommandAsync(Func<Task<int>> command, Func<int, string> success)
@@ -248,8 +305,11 @@ public sealed partial class Queues
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
+    private void OnZoneChanged() => _ = InvokeAsync(StateHasChanged);
+
     public void Dispose()
     {
+        Clock.Changed -= OnZoneChanged;
         _disposed.Cancel();
         _timer?.Dispose();
         _disposed.Dispose();

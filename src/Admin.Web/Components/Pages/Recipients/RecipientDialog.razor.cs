@@ -37,8 +37,15 @@ public sealed partial class RecipientDialog
     private string _newExtra = "";
     private string _newSendAs = "";
     private Recipient? _memberPick;
+    private NewPasswordChoice _passwordChoice = NewPasswordChoice.None;
+    private string _password = "";
+    private bool _passwordTouched;
+
+    private const string PasswordField = "Password";
 
     private bool IsNew => Existing is null;
+
+    private bool SetsPassword => IsNew && _draft.Kind == RecipientKind.Mailbox && _passwordChoice == NewPasswordChoice.Set;
 
     private Recipient? ForwardTarget => AllRecipients.FirstOrDefault(r => r.Id == _draft.ForwardToId);
 
@@ -90,6 +97,8 @@ public sealed partial class RecipientDialog
             if (errors.For(field) is { Count: > 0 } messages)
                 _errors[field] = string.Join(" ", messages);
         }
+        if (SetsPassword && (_submitted || _passwordTouched) && _password.Length < RecipientService.MinimumPasswordLength)
+            _errors[PasswordField] = $"Use at least {RecipientService.MinimumPasswordLength} characters.";
         return _errors.Count == 0 && errors.For(nameof(Recipient.Kind)).Count == 0;
     }
 
@@ -157,7 +166,7 @@ public sealed partial class RecipientDialog
         try
         {
             var saved = IsNew ? await Recipients.CreateAsync(Actor, _draft) : await Recipients.UpdateAsync(Actor, _draft);
-            Dialog.Close(DialogResult.Ok(saved));
+            Dialog.Close(DialogResult.Ok(await WithPasswordAsync(saved)));
         }
         catch (Exception ex) when (SaveErrors.IsRefusal(ex))
         {
@@ -167,6 +176,16 @@ public sealed partial class RecipientDialog
         {
             _saving = false;
         }
+    }
+
+    /// <summary>A new mailbox gets the password chosen in the dialog (checked before the create, so this does not refuse).</summary>
+    private async Task<RecipientSaved> WithPasswordAsync(Recipient saved)
+    {
+        if (!IsNew || saved.Kind != RecipientKind.Mailbox || _passwordChoice == NewPasswordChoice.None)
+            return new RecipientSaved(saved);
+        var generated = _passwordChoice == NewPasswordChoice.Generate ? RecipientDirectory.GeneratePassword() : null;
+        var withPassword = await Recipients.SetSubmissionPasswordAsync(Actor, saved.Id, saved.Revision, generated ?? _password);
+        return new RecipientSaved(withPassword, generated);
     }
 
     private void Cancel() => Dialog.Cancel();

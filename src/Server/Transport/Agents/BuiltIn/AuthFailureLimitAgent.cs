@@ -16,8 +16,10 @@ public sealed class AuthFailureLimitAgent : ITransportAgent
     public int DefaultPriority => 120;
     public bool CanBeDisabled => false;
 
+    /// <remarks>Every failed attempt is noted for the trace and the dashboard's refusal count (never the password or the user name).</remarks>
     public ValueTask<AgentVerdict> OnAuthAsync(AgentSession session, AgentAuthAttempt attempt, CancellationToken cancellationToken) =>
-        new(!attempt.Succeeded && session.AuthFailures >= session.Policy.MaxAuthFailures
-            ? AgentVerdict.Disconnect(SmtpReplies.TooManyAuthFailures, $"{session.AuthFailures} failed AUTH attempts")
-            : AgentVerdict.Continue);
+        new(attempt.Succeeded ? AgentVerdict.Continue
+            : session.AuthFailures >= session.Policy.MaxAuthFailures
+                ? AgentVerdict.Disconnect(SmtpReplies.TooManyAuthFailures, $"{session.AuthFailures} failed AUTH attempts")
+                : AgentVerdict.ContinueWith($"AUTH {attempt.Mechanism} failed ({session.AuthFailures} of {session.Policy.MaxAuthFailures} allowed in this session)"));
 }

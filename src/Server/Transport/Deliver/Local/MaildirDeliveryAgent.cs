@@ -1,18 +1,17 @@
 using Mailflow.Configuration;
 using Mailflow.Queue;
-using Microsoft.Extensions.Options;
 
 namespace Mailflow.Server.Transport.Deliver.Local;
 
 /// <summary>
 /// Local delivery into each mailbox recipient's Maildir (<see cref="Recipient.DeliveryTarget"/>,
-/// relative to the node's data directory unless absolute). Recipients arrive here resolved to their
+/// relative to the node's data directory unless absolute, and always inside the mail root: <see cref="MaildirLocation"/>). Recipients arrive here resolved to their
 /// mailbox's address by the categorizer; one that no longer names a Maildir mailbox fails with
 /// 5.1.1, a write failure (disk full, permissions) defers it.
 /// </summary>
 public sealed class MaildirDeliveryAgent(
     TransportConfigProvider config,
-    IOptions<MailflowOptions> options,
+    MaildirLocation maildirs,
     TimeProvider time,
     ILogger<MaildirDeliveryAgent> logger) : IDeliveryAgent
 {
@@ -30,9 +29,13 @@ public sealed class MaildirDeliveryAgent(
                 outcomes.Add(new RecipientOutcome(recipient, RecipientOutcomeKind.Permanent, DeliveryReplies.MailboxUnknown(recipient.Address)));
                 continue;
             }
-            var path = Path.IsPathRooted(mailbox.DeliveryTarget)
-                ? mailbox.DeliveryTarget
-                : Path.Combine(options.Value.ResolvedDataDirectory, mailbox.DeliveryTarget);
+            // Checked again here: a symbolic link may have been planted after the target was saved.
+            if (maildirs.Resolve(mailbox.DeliveryTarget, out var refusal) is not { } path)
+            {
+                DeliverLog.MaildirOutsideRoot(logger, batch.Message.QueueId, recipient.Address, refusal!);
+                outcomes.Add(new RecipientOutcome(recipient, RecipientOutcomeKind.Transient, DeliveryReplies.LocalDeliveryFailed("the mailbox folder is outside the mail root")));
+                continue;
+            }
             outcomes.Add(await DeliverOneAsync(batch, recipient, path, cancellationToken));
         }
         return outcomes;

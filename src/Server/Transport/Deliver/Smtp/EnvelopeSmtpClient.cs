@@ -16,6 +16,15 @@ namespace Mailflow.Server.Transport.Deliver.Smtp;
 /// </summary>
 internal sealed class EnvelopeSmtpClient : SmtpClient
 {
+    public EnvelopeSmtpClient()
+    {
+    }
+
+    /// <param name="protocolLogger">Writes the session to the SEND protocol log.</param>
+    public EnvelopeSmtpClient(IProtocolLogger protocolLogger) : base(protocolLogger)
+    {
+    }
+
     private QueuedMessage? _envelope;
     private Dictionary<string, QueuedRecipient> _byAddress = new(StringComparer.OrdinalIgnoreCase);
 

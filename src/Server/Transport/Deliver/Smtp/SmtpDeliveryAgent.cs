@@ -28,6 +28,7 @@ namespace Mailflow.Server.Transport.Deliver.Smtp;
 /// </summary>
 public sealed class SmtpDeliveryAgent(
     SmtpConnectionPool pool,
+    SendProtocolLog sendLog,
     IOptions<MailflowOptions> options,
     ILogger<SmtpDeliveryAgent> logger,
     IOutboundMessageSigner? signer = null) : IDeliveryAgent
@@ -188,7 +189,8 @@ public sealed class SmtpDeliveryAgent(
         foreach (var host in target.Hosts)
         {
             lastHost = host.Host;
-            var client = new EnvelopeSmtpClient
+            var sessionLog = sendLog.StartSession(settings.ConnectorName ?? target.NextHopKey);
+            var client = new EnvelopeSmtpClient(sessionLog is null ? new NullProtocolLogger() : sessionLog)
             {
                 Timeout = (int)settings.CommandTimeout.TotalMilliseconds,
                 LocalDomain = settings.HeloName,
@@ -199,6 +201,7 @@ public sealed class SmtpDeliveryAgent(
             {
                 var tls = settings.TlsPolicy == OutboundTlsPolicy.Opportunistic ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
                 var socket = await ConnectSocketAsync(host.Host, host.Port, settings.CommandTimeout, cancellationToken);
+                sessionLog?.Attach(socket);
                 try
                 {
                     await client.ConnectAsync(socket, host.Host, host.Port, tls, cancellationToken);

@@ -7,8 +7,9 @@ using Microsoft.Extensions.Options;
 namespace Mailflow.Server.Transport.Receive.Directory;
 
 /// <summary>
-/// The SMTP receive protocol log, in Exchange's format so admins recognise it: one CSV line per
-/// event in hourly files <c>{DataDirectory}/logs/protocol/RECV{yyyyMMddHH}.log</c>, with a
+/// An SMTP protocol log, in Exchange's format so admins recognise it: one CSV line per event in hourly
+/// files <c>{DataDirectory}/logs/protocol/{RECV|SEND}{yyyyMMddHH}.log</c> (receive sessions, and outbound
+/// ones through <see cref="SendProtocolLog"/>), pruned by age and size at each rotation (<see cref="ProtocolLogOptions"/>), with a
 /// <c>#Fields:</c> header; events are <c>&lt;</c> received, <c>&gt;</c> sent, <c>*</c> information.
 /// Sessions only write here for connectors with protocol logging on, and AUTH payloads arrive
 /// already masked. Writing is off the session's path: entries go through a bounded channel to one
@@ -22,17 +23,27 @@ public sealed class FileProtocolLog : IProtocolLog, IAsyncDisposable
         new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly Task _writer;
 
-    public FileProtocolLog(IOptions<MailflowOptions> options)
+    public const string ReceivePrefix = "RECV";
+    public const string SendPrefix = "SEND";
+
+    private readonly ProtocolLogOptions _retention;
+
+    public FileProtocolLog(IOptions<MailflowOptions> options, IOptions<ProtocolLogOptions>? retention = null, string prefix = ReceivePrefix)
     {
         Directory = Path.Combine(options.Value.ResolvedDataDirectory, "logs", "protocol");
+        Prefix = prefix;
+        _retention = retention?.Value ?? new ProtocolLogOptions();
         _writer = Task.Run(WriteLoopAsync);
     }
 
     public string Directory { get; }
 
+    /// <summary>RECV or SEND: the kind of sessions, and the start of the file names.</summary>
+    public string Prefix { get; }
+
     public void Write(ProtocolLogEntry entry) => _entries.Writer.TryWrite(entry);
 
-    public static string FileNameFor(DateTimeOffset time) => $"RECV{time.UtcDateTime:yyyyMMddHH}.log";
+    public static string FileNameFor(DateTimeOffset time, string prefix = ReceivePrefix) => $"{prefix}{time.UtcDateTime:yyyyMMddHH}.log";
 
     /// <summary>Completes when everything written so far is on disk (tests; shutdown).</summary>
     public async ValueTask DisposeAsync()
@@ -52,7 +63,7 @@ public sealed class FileProtocolLog : IProtocolLog, IAsyncDisposable
             {
                 while (_entries.Reader.TryRead(out var entry))
                 {
-                    var name = FileNameFor(entry.Time);
+                    var name = FileNameFor(entry.Time, Prefix);
                     if (name != currentName)
                     {
                         if (file is not null)
@@ -63,6 +74,8 @@ public sealed class FileProtocolLog : IProtocolLog, IAsyncDisposable
                         if (isNew)
                             await file.WriteLineAsync(Fields);
                         currentName = name;
+                        ProtocolLogRetention.Prune(Directory, Prefix, name, TimeSpan.FromDays(Math.Max(1, _retention.MaxAgeDays)),
+                            Math.Max(1, _retention.MaxSizeMegabytes) * 1024L * 1024L, entry.Time);
                     }
                     await file!.WriteLineAsync(Format(entry));
                 }

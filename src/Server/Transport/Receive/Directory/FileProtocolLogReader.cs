@@ -8,8 +8,13 @@ namespace Mailflow.Server.Transport.Receive.Directory;
 /// and reading stops once enough sessions are found. Files still being written are opened with
 /// FileShare.ReadWrite so the writer is never blocked.
 /// </summary>
-public sealed class FileProtocolLogReader(FileProtocolLog log) : IProtocolLogReader
+public sealed class FileProtocolLogReader(FileProtocolLog log, FileProtocolLog? sendLog = null) : IProtocolLogReader
 {
+    /// <summary>The receive log, and the send log when there is one (DI passes <see cref="Deliver.Smtp.SendProtocolLog"/>'s).</summary>
+    private IEnumerable<(FileProtocolLog Log, ProtocolLogOutcome.Direction Direction)> Logs =>
+        sendLog is null ? [(log, ProtocolLogOutcome.Direction.Receive)]
+        : [(log, ProtocolLogOutcome.Direction.Receive), (sendLog, ProtocolLogOutcome.Direction.Send)];
+
     /// <summary>At most this many hourly files per search (a week).</summary>
     public const int MaxFiles = 24 * 7;
     /// <summary>A session's lines are looked for in its start hour and the hours after it, up to this many.</summary>
@@ -19,7 +24,7 @@ public sealed class FileProtocolLogReader(FileProtocolLog log) : IProtocolLogRea
     {
         var max = Math.Clamp(search.MaxSessions, 1, 5000);
         var sessions = new Dictionary<string, SessionBuilder>(StringComparer.Ordinal);
-        foreach (var path in FilesBetween(search.From, search.To).Reverse())
+        foreach (var (path, direction) in FilesBetween(search.From, search.To).Reverse())
         {
             await foreach (var line in ReadLinesAsync(path, cancellationToken))
             {
@@ -34,7 +39,7 @@ public sealed class FileProtocolLogReader(FileProtocolLog log) : IProtocolLogRea
                     continue;
                 if (search.Connector is { Length: > 0 } connector && !line.Connector.Contains(connector.Trim(), StringComparison.OrdinalIgnoreCase))
                     continue;
-                var builder = new SessionBuilder(line);
+                var builder = new SessionBuilder(line, direction);
                 sessions[line.SessionId] = builder;
             }
             // Files are visited newest first; once enough sessions started in newer files, older ones cannot make the cut.
@@ -47,7 +52,7 @@ public sealed class FileProtocolLogReader(FileProtocolLog log) : IProtocolLogRea
     public async Task<IReadOnlyList<ProtocolLogLine>> ReadSessionAsync(string sessionId, DateTimeOffset start, CancellationToken cancellationToken = default)
     {
         var lines = new List<ProtocolLogLine>();
-        foreach (var path in FilesBetween(start, start.AddHours(SessionHours)))
+        foreach (var (path, _) in FilesBetween(start, start.AddHours(SessionHours)))
         {
             await foreach (var line in ReadLinesAsync(path, cancellationToken))
             {
@@ -58,14 +63,18 @@ public sealed class FileProtocolLogReader(FileProtocolLog log) : IProtocolLogRea
         return lines;
     }
 
-    private IEnumerable<string> FilesBetween(DateTimeOffset from, DateTimeOffset to)
+    /// <summary>The hourly files of the window, oldest hour first (receive before send within an hour).</summary>
+    private IEnumerable<(string Path, ProtocolLogOutcome.Direction Direction)> FilesBetween(DateTimeOffset from, DateTimeOffset to)
     {
         var hour = new DateTimeOffset(from.UtcDateTime.Year, from.UtcDateTime.Month, from.UtcDateTime.Day, from.UtcDateTime.Hour, 0, 0, TimeSpan.Zero);
         for (var i = 0; hour <= to && i < MaxFiles; i++, hour = hour.AddHours(1))
         {
-            var path = Path.Combine(log.Directory, FileProtocolLog.FileNameFor(hour));
-            if (File.Exists(path))
-                yield return path;
+            foreach (var (kind, direction) in Logs)
+            {
+                var path = Path.Combine(kind.Directory, FileProtocolLog.FileNameFor(hour, kind.Prefix));
+                if (File.Exists(path))
+                    yield return (path, direction);
+            }
         }
     }
 
@@ -80,22 +89,36 @@ public sealed class FileProtocolLogReader(FileProtocolLog log) : IProtocolLogRea
         }
     }
 
-    private sealed class SessionBuilder(ProtocolLogLine first)
+    private sealed class SessionBuilder
     {
-        private DateTimeOffset _start = first.Time;
-        private DateTimeOffset _end = first.Time;
+        private readonly ProtocolLogLine _first;
+        private readonly ProtocolLogOutcome.Direction _direction;
+        private readonly ProtocolLogOutcome _outcome;
+        private DateTimeOffset _start;
+        private DateTimeOffset _end;
         private int _count = 1;
+
+        public SessionBuilder(ProtocolLogLine first, ProtocolLogOutcome.Direction direction)
+        {
+            _first = first;
+            _direction = direction;
+            _outcome = new ProtocolLogOutcome(direction);
+            _outcome.Add(first);
+            _start = _end = first.Time;
+        }
 
         // Files are read newest first, so a session crossing an hour shows its later lines before its earlier ones.
         public void Add(ProtocolLogLine line)
         {
             _count++;
+            _outcome.Add(line);
             if (line.Time > _end)
                 _end = line.Time;
             if (line.Time < _start)
                 _start = line.Time;
         }
 
-        public ProtocolLogSession Build() => new(first.SessionId, first.Connector, first.LocalEndPoint, first.RemoteEndPoint, _start, _end, _count);
+        public ProtocolLogSession Build() =>
+            new(_first.SessionId, _first.Connector, _first.LocalEndPoint, _first.RemoteEndPoint, _start, _end, _count, _direction, _outcome.Result);
     }
 }

@@ -18,6 +18,14 @@ public sealed partial class RecipientSubmissionAuthenticator(
 {
     public async ValueTask<SubmissionIdentity?> AuthenticateAsync(string userName, string password, IPAddress client, CancellationToken cancellationToken)
     {
+        // One verification at a time per account: parallel guesses from many addresses queue up here,
+        // each behind the previous one's delay, and stop when the account's bucket is empty.
+        using var slot = await throttle.SerializeAsync(userName, cancellationToken);
+        if (!throttle.AccountMayTry(userName))
+        {
+            Log.AccountThrottled(logger, client, userName);
+            throw new AuthThrottledException();
+        }
         var delay = throttle.DelayFor(client, userName);
         if (delay > TimeSpan.Zero)
             await Task.Delay(delay, time, cancellationToken);
@@ -28,7 +36,7 @@ public sealed partial class RecipientSubmissionAuthenticator(
         }
 
         var mailbox = config.Current.FindRecipient(userName.Trim());
-        if (mailbox is null || !recipients.VerifySubmissionPassword(mailbox, password))
+        if (!recipients.VerifySubmissionPassword(mailbox, password) || mailbox is null)
         {
             throttle.RecordFailure(client, userName);
             Log.Failed(logger, client, userName);
@@ -45,6 +53,9 @@ public sealed partial class RecipientSubmissionAuthenticator(
 
         [LoggerMessage(1101, LogLevel.Warning, "AUTH failed from {Client} for {Account}")]
         public static partial void Failed(ILogger logger, IPAddress client, string account);
+
+        [LoggerMessage(1103, LogLevel.Warning, "AUTH refused from {Client} for {Account}: too many failed attempts for this account, answered 454")]
+        public static partial void AccountThrottled(ILogger logger, IPAddress client, string account);
 
         [LoggerMessage(1102, LogLevel.Warning, "AUTH refused from {Client} for {Account}: too many failures from this address")]
         public static partial void LockedOut(ILogger logger, IPAddress client, string account);

@@ -39,6 +39,7 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
     private readonly SemaphoreSlim _updateLock = new(1, 1);
     private readonly string _sessionPrefix;
     private long _sessionCounter;
+    private IReadOnlyList<Mailflow.Cluster.ListenerBindFailure> _bindFailures = [];
 
     /// <param name="certificateFor">The certificate (with its chain) a connector presents, asked once per connection; null: no STARTTLS, implicit TLS connections are refused.</param>
     public ReceiveConnectorHost(IConnectionListenerFactory listenerFactory, SessionDependencies dependencies,
@@ -64,6 +65,9 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
                 return _listeners.ToDictionary(l => l.Key, l => l.Value.Listener.EndPoint);
         }
     }
+
+    /// <summary>The bindings of enabled connectors that could not be bound at the last update (retried at the next one).</summary>
+    public IReadOnlyList<Mailflow.Cluster.ListenerBindFailure> BindFailures => Volatile.Read(ref _bindFailures);
 
     /// <summary>Sessions currently running.</summary>
     public int ActiveSessions => _sessions.Keys.Count(session => !session.IsCompleted);
@@ -96,6 +100,7 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
                 ReceiveLog.ListenerStopped(Logger, listener.Binding.ToString());
             }
 
+            var failures = new List<Mailflow.Cluster.ListenerBindFailure>();
             foreach (var (binding, policies) in wanted)
             {
                 RunningListener? existing;
@@ -117,6 +122,7 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
                     // One unusable binding (port taken, address not on this machine) must not keep the
                     // other connectors down; the next configuration change retries it.
                     ReceiveLog.ListenerFailed(Logger, binding.ToString(), ex);
+                    failures.AddRange(policies.Select(p => new Mailflow.Cluster.ListenerBindFailure(p.ConnectorId, p.ConnectorName, binding.ToString(), BindFailureReason(ex))));
                     continue;
                 }
                 var running = new RunningListener(binding, connectionListener) { Policies = policies };
@@ -125,12 +131,21 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
                 running.AcceptLoop = AcceptLoopAsync(running);
                 ReceiveLog.ListenerStarted(Logger, $"{binding} ({connectionListener.EndPoint})");
             }
+            Volatile.Write(ref _bindFailures, failures);
         }
         finally
         {
             _updateLock.Release();
         }
     }
+
+    /// <summary>The operating system's words for a failed bind ("Address already in use"), without the exception type.</summary>
+    private static string BindFailureReason(Exception exception) => exception switch
+    {
+        System.Net.Sockets.SocketException socket => socket.Message,
+        _ when exception.InnerException is System.Net.Sockets.SocketException inner => inner.Message,
+        _ => exception.Message,
+    };
 
     /// <summary>Stops listening, asks every session to close (421 4.3.2) and waits for them.</summary>
     public async ValueTask DisposeAsync()

@@ -49,6 +49,7 @@ public sealed partial class SmtpSession
     private readonly IPAddress _clientAddress;
     private readonly AgentSession _agents;
     private readonly BdatReceiver _bdat = new();
+    private readonly ProtocolLogRedactor _logRedactor = new();
 
     private SmtpCommandParser _parser = new();
     private SessionState _state = SessionState.Connected;
@@ -221,7 +222,7 @@ public sealed partial class SmtpSession
                 default:
                     if (!TryTakeLine(ref buffer, out var line, out var framingError))
                         return buffer.Start;
-                    LogProtocol(ProtocolDirection.Received, "*** (AUTH data masked)");
+                    LogProtocol(ProtocolDirection.Received, ProtocolLogRedactor.DescribeContinuation());
                     await HandleAuthContinuationAsync(framingError is null ? line : null, cancellationToken);
                     break;
             }
@@ -377,10 +378,7 @@ public sealed partial class SmtpSession
     {
         if (!_policy.ProtocolLogging)
             return;
-        var text = command is AuthCommand { InitialResponse: not null } auth
-            ? $"AUTH {auth.Mechanism} ***"
-            : Encoding.UTF8.GetString(raw.Length > 512 ? raw.Slice(0, 512) : raw).TrimEnd('\r', '\n');
-        LogProtocol(ProtocolDirection.Received, text);
+        LogProtocol(ProtocolDirection.Received, _logRedactor.Describe(raw, command));
     }
 
     private void LogProtocol(ProtocolDirection direction, string text)

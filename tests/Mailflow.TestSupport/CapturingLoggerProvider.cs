@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Mailflow.Admin.Web.Tests;
+namespace Mailflow.TestSupport;
 
 /// <summary>Keeps every formatted log message, so tests can check what reaches the log (and what must not).</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider

@@ -1,0 +1,19 @@
+using Mailflow.Server.Transport.Agents.AntiSpam;
+using Mailflow.Server.Transport.Agents.ConnectionFiltering;
+
+namespace Mailflow.Server.Transport.Agents;
+
+public static class ProtectionServiceCollectionExtensions
+{
+    /// <summary>The protection agents (connection filtering, anti-spam, anti-malware). Needs the node's DNS client (<c>AddMailFlowDecisions</c>).</summary>
+    public static IServiceCollection AddProtectionAgents(this IServiceCollection services)
+    {
+        services.AddSingleton<DnsBlockListLookup>();
+        services.AddTransportAgent<IpListAgent>();
+        services.AddTransportAgent<DnsBlockListAgent>();
+        // Rspamd's own time limit comes from the settings per call; the HttpClient's is only a ceiling.
+        services.AddHttpClient<RspamdClient>(client => client.Timeout = TimeSpan.FromMinutes(5));
+        services.AddTransportAgent<AntiSpamAgent>();
+        return services;
+    }
+}
