@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one test command. Installs the system packages the tests need when they are missing
 # (PostgreSQL server binaries for the throwaway test cluster, Chromium for the browser tests,
-# swaks with Perl's TLS module for the command-line SMTP submission test, Rspamd and clamd for the
-# anti-spam and anti-malware tests, which start their own throwaway instances on loopback),
+# swaks with Perl's TLS module for the command-line SMTP submission test, python3-dkim as the
+# independent DKIM verifier of the signing tests, Rspamd and clamd for the anti-spam and
+# anti-malware tests, which start their own throwaway instances on loopback),
 # builds Admin.sln once in Release, runs every test project in it, and ends with one line:
 #     N passed, M failed[, K skipped]
 # Exit code 0 only when the build succeeded, at least one test ran, no test failed and no test
@@ -48,6 +49,7 @@ missing=()
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/swaks ] || missing+=(swaks)
+[ -x /usr/bin/dkimverify ] || missing+=(python3-dkim)
 perl -MNet::SSLeay -e1 2>/dev/null || missing+=(libnet-ssleay-perl)
 [ -x /usr/bin/rspamd ] || missing+=(rspamd)
 [ -x /usr/sbin/clamd ] || missing+=(clamav-daemon)
@@ -66,6 +68,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || { echo "test.sh: still no /usr/lib/postgresql/*/bin/initdb after installing postgresql"; exit 1; }
   [ -x /usr/bin/chromium ] || { echo "test.sh: still no /usr/bin/chromium after installing chromium"; exit 1; }
   [ -x /usr/bin/swaks ] || { echo "test.sh: still no /usr/bin/swaks after installing swaks"; exit 1; }
+  [ -x /usr/bin/dkimverify ] || { echo "test.sh: still no /usr/bin/dkimverify after installing python3-dkim"; exit 1; }
 fi
 
 rm -rf "$artifacts"

@@ -38,6 +38,7 @@ public static class MailflowCli
             root.Subcommands.Add(protection);
         root.Subcommands.Add(NodeCommands.Create(context));
         root.Subcommands.Add(CertificateCommands.Create(context));
+        root.Subcommands.Add(DkimKeyCommands.Create(context));
         root.Subcommands.Add(AuditCommands.Create(context));
         root.Subcommands.Add(ApiKeyCommands.Create(context));
         root.Subcommands.Add(ConfigCommands.Create(context));

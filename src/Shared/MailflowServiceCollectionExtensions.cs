@@ -40,6 +40,8 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<SmartHostPasswordProtector>();
         services.AddSingleton<TlsCertificateProtector>();
         services.AddSingleton<TlsCertificateService>();
+        services.AddSingleton<DkimKeyProtector>();
+        services.AddSingleton<DkimKeyService>();
         // The key ring lives in the shared store so every node can decrypt smart-host passwords; each
         // key is encrypted with a certificate kept outside the store (Security/KeyEncryptionCertificate).
         var keyEncryption = KeyEncryptionCertificate.Load(

@@ -58,7 +58,8 @@ public static class MailflowApi
             .MapTestMailFlowApi()
             .MapCertificatesApi()
             .MapTransportAgentsApi()
-            .MapDiagnosticsApi();
+            .MapDiagnosticsApi()
+            .MapDkimKeysApi();
 
         app.MapOpenApi(OpenApiDocumentUrl.Replace(OpenApiDocumentName, "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
         return app;

@@ -23,6 +23,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<ReceiveConnector> ReceiveConnectors => Set<ReceiveConnector>();
     public DbSet<SendConnector> SendConnectors => Set<SendConnector>();
     public DbSet<TlsCertificate> TlsCertificates => Set<TlsCertificate>();
+    public DbSet<DkimSigningKey> DkimSigningKeys => Set<DkimSigningKey>();
     public DbSet<Recipient> Recipients => Set<Recipient>();
     public DbSet<TransportRule> TransportRules => Set<TransportRule>();
     public DbSet<TransportAgentSetting> TransportAgentSettings => Set<TransportAgentSetting>();
@@ -91,6 +92,23 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Property(x => x.TlsPolicy).HasConversion<string>().HasMaxLength(64);
             e.Property(x => x.Revision).IsConcurrencyToken();
             e.Ignore(x => x.DisplayName);
+        });
+
+        b.Entity<DkimSigningKey>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Domain).HasMaxLength(253).IsRequired();
+            e.Property(x => x.Selector).HasMaxLength(253).IsRequired();
+            e.HasIndex(x => new { x.Domain, x.Selector }).IsUnique();
+            e.Property(x => x.Algorithm).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.PublicKey).HasMaxLength(1024).IsRequired();
+            e.Property(x => x.ProtectedPrivateKey).IsRequired();
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.DisplayName);
+            e.Ignore(x => x.DnsRecordName);
+            e.Ignore(x => x.DnsRecordValue);
+            e.Ignore(x => x.SignatureAlgorithm);
+            e.Ignore(x => x.AuditView);
         });
 
         b.Entity<TlsCertificate>(e =>

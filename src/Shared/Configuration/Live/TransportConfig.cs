@@ -67,6 +67,9 @@ public sealed class TransportConfig
     /// </summary>
     public ImmutableArray<TransportAgentSetting> TransportAgents { get; init; } = [];
 
+    /// <summary>DKIM signing keys (private keys still protected): the delivery engine signs with the enabled ones.</summary>
+    public ImmutableArray<DkimSigningKey> DkimSigningKeys { get; init; } = [];
+
     /// <summary>The connection filter's IP allow and block lists (expired entries included: the filter skips them by time).</summary>
     public ImmutableArray<IpListEntry> IpList
     {

@@ -30,6 +30,7 @@ public static class TransportConfigLoader
             TransportAgents = [.. await db.TransportAgentSettings.AsNoTracking().ToListAsync(cancellationToken)],
             IpList = [.. await db.IpListEntries.AsNoTracking().ToListAsync(cancellationToken)],
             Protection = await db.ProtectionSettings.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new ProtectionSettings(),
+            DkimSigningKeys = [.. await db.DkimSigningKeys.AsNoTracking().ToListAsync(cancellationToken)],
         };
         await transaction.CommitAsync(cancellationToken);
         return config;

@@ -30,7 +30,8 @@ public sealed class SmtpDeliveryAgent(
     SmtpConnectionPool pool,
     SendProtocolLog sendLog,
     IOptions<MailflowOptions> options,
-    ILogger<SmtpDeliveryAgent> logger) : IDeliveryAgent
+    ILogger<SmtpDeliveryAgent> logger,
+    IOutboundMessageSigner? signer = null) : IDeliveryAgent
 {
     private readonly string _spoolDirectory = Path.Combine(options.Value.ResolvedDataDirectory, "spool-tmp");
 
@@ -57,6 +58,18 @@ public sealed class SmtpDeliveryAgent(
 
         await using (content)
         {
+            // DKIM last: nothing Mailflow changes after this point, so its own signature holds.
+            if (signer is not null)
+            {
+                try
+                {
+                    signer.Sign(batch.Message, content.Message);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    DeliverLog.UnexpectedFailure(logger, batch.Message.QueueId, batch.Target.NextHopKey, exception);
+                }
+            }
             // An idle session may have been closed by the server since; if it fails before anything
             // was accepted, open a fresh one once.
             var reused = await pool.TakeAsync(batch.Target.NextHopKey);
