@@ -9,6 +9,7 @@ using Mailflow.Server.Transport.Authentication;
 using Mailflow.Server.Transport.Authentication.Dkim;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Route;
+using Mailflow.Smtp;
 using Mailflow.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;

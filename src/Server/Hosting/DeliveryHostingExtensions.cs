@@ -25,7 +25,7 @@ public static class DeliveryHostingExtensions
 
         services.AddSingleton<SmtpConnectionPool>();
         services.AddSingleton<SendProtocolLog>();
-        services.TryAddSingleton<IOutboundMessageSigner, DkimOutboundSigner>();
+        services.AddSingleton<IOutboundMessageSigner, DkimOutboundSigner>();
         services.AddSingleton<IDeliveryAgent, SmtpDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, MaildirDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, LmtpDeliveryAgent>();
