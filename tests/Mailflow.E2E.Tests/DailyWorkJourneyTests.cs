@@ -141,6 +141,7 @@ public sealed class DailyWorkJourneyTests(MailflowSmtpServerFixture server, Xuni
         Assert.DoesNotMatch(new Regex("[0-9a-f]{8}-[0-9a-f]{4}-"), queueListText);
         Assert.True(int.Parse(await page.Locator("#digest-total").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture) >= MessageCount / 4);
         await page.ScreenshotAsync(new() { Path = Shot("01-queues-1280-light.png"), FullPage = true });
+        await AssertColumnsNotClippedAsync(page, "#queue-list"); // the actions column was cut off at 1280
 
         // Drill into the partner queue: only its waiting messages, with operator statuses and the node.
         await partnerRow.Locator("[data-testid=queue-next-hop]").ClickAsync();
