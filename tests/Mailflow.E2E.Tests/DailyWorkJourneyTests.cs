@@ -246,6 +246,9 @@ public sealed class DailyWorkJourneyTests(MailflowSmtpServerFixture server, Xuni
         await rows.First.ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=trace-message] [data-testid=trace-recipient][data-outcome=Failed]").First).ToBeVisibleAsync();
         await AssertNoSidewaysScrollAsync(page);
+        // The opened message's recipient table once widened the list so the row's values sat beyond the screen's edge.
+        await AssertColumnsNotClippedAsync(page, "#trace-results");
+        await Assertions.Expect(rows.First.Locator("[data-testid=trace-sender]")).ToBeInViewportAsync(new() { Ratio = 1 });
         await page.ScreenshotAsync(new() { Path = Shot("12-trace-400-dark.png"), FullPage = true });
 
         await page.ClickAsync("#theme-toggle");
@@ -297,21 +300,23 @@ public sealed class DailyWorkJourneyTests(MailflowSmtpServerFixture server, Xuni
     /// <summary>No cell of the table is wider than the table's box lets it show (the issue's clipped Size/Attempts/Last error columns).</summary>
     private static async Task AssertColumnsNotClippedAsync(IPage page, string selector)
     {
-        var overflow = await page.EvaluateAsync<int>($$"""
+        var found = await page.EvaluateAsync<string[]>($$"""
             () => {
                 const root = document.querySelector('{{selector}}');
-                if (!root) return -1;
+                if (!root) return ['-1', 'no such element'];
                 const box = root.getBoundingClientRect();
-                let worst = 0;
+                let worst = 0, which = '';
                 for (const cell of root.querySelectorAll('tbody td, thead th, .timeline-facts')) {
                     if (cell.offsetParent === null) continue;
                     const r = cell.getBoundingClientRect();
-                    worst = Math.max(worst, Math.round(r.right - Math.max(box.right, document.documentElement.clientWidth)));
+                    const beyond = Math.round(r.right - Math.max(box.right, document.documentElement.clientWidth));
+                    if (beyond > worst) { worst = beyond; which = (cell.getAttribute('data-label') || cell.className) + ': ' + cell.innerText.slice(0, 60); }
                 }
-                return worst;
+                return [String(worst), which];
             }
             """);
-        Assert.True(overflow <= 1, $"{selector}: a cell ends {overflow}px beyond the visible area");
+        var overflow = int.Parse(found[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(overflow <= 1, $"{selector}: a cell ends {overflow}px beyond the visible area ({found[1]})");
     }
 
     private static async Task AssertNoSidewaysScrollAsync(IPage page)
