@@ -160,6 +160,7 @@ public sealed class DailyWorkJourneyTests(MailflowSmtpServerFixture server, Xuni
         await Assertions.Expect(page.Locator("#details-recipients")).ToContainTextAsync(PartnerConnector);
         await Assertions.Expect(page.Locator("#details-recipients")).ToContainTextAsync("Local mailboxes");
         Assert.DoesNotContain("smarthost:", await page.Locator("#details-recipients").InnerTextAsync());
+        await Assertions.Expect(page.Locator("[data-testid=details-tls]")).ToContainTextAsync("TLS 1."); // never .NET's "Tls13"
         await page.ScreenshotAsync(new() { Path = Shot("03-message-details-1280-light.png"), FullPage = true });
         await page.ClickAsync("#details-close");
 
@@ -179,7 +180,9 @@ public sealed class DailyWorkJourneyTests(MailflowSmtpServerFixture server, Xuni
         await Assertions.Expect(expanded.Locator("[data-testid=trace-recipient][data-outcome=Delivered]", new() { HasText = "alice@contoso.test" })).ToHaveCountAsync(1);
         await Assertions.Expect(expanded.Locator("[data-testid=timeline-event][data-kind=Dsn]")).ToContainTextAsync("<bob@contoso.test>");
         await Assertions.Expect(expanded.Locator("[data-testid=timeline-event][data-kind=Route]").First).ToContainTextAsync("Local mailboxes");
-        Assert.DoesNotMatch(new Regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-"), await expanded.InnerTextAsync());
+        var expandedText = await expanded.InnerTextAsync();
+        Assert.DoesNotMatch(new Regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-"), expandedText);
+        Assert.DoesNotMatch(new Regex(@"\bTls1\d\b"), expandedText);
         await AssertColumnsNotClippedAsync(page, "[data-testid=tracking-timeline]");
         await page.ScreenshotAsync(new() { Path = Shot("04-trace-1280-light.png"), FullPage = true });
 
