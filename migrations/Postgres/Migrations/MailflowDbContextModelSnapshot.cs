@@ -342,7 +342,13 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<Guid?>("CertificateId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("CommandTimeoutSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<int>("ConnectionTimeoutSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("DataRateGraceSeconds")
                         .HasColumnType("integer");
 
                     b.Property<bool>("Enabled")
@@ -352,6 +358,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(253)
                         .HasColumnType("character varying(253)");
+
+                    b.Property<int>("GreetPauseMilliseconds")
+                        .HasColumnType("integer");
 
                     b.Property<int>("IdleTimeoutSeconds")
                         .HasColumnType("integer");
@@ -371,6 +380,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<int>("MaxRecipientsPerMessage")
                         .HasColumnType("integer");
 
+                    b.Property<int>("MinDataRateBytesPerSecond")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -378,6 +390,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
 
                     b.Property<int>("PermissionGroups")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("PreGreetingChecks")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("ProtocolLogging")
                         .IsRequired()

@@ -332,7 +332,13 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("CertificateId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("CommandTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("ConnectionTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DataRateGraceSeconds")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("Enabled")
@@ -342,6 +348,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(253)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("GreetPauseMilliseconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("IdleTimeoutSeconds")
                         .HasColumnType("INTEGER");
@@ -361,12 +370,18 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("MaxRecipientsPerMessage")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("MinDataRateBytesPerSecond")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("PermissionGroups")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("PreGreetingChecks")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ProtocolLogging")

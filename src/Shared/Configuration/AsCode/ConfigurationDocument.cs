@@ -100,6 +100,11 @@ public sealed class ReceiveConnectorSpec
     public int MaxInboundConnectionsPerSource { get; set; } = 20;
     public int ConnectionTimeoutSeconds { get; set; } = 600;
     public int IdleTimeoutSeconds { get; set; } = 300;
+    public int CommandTimeoutSeconds { get; set; } = 300;
+    public int MinDataRateBytesPerSecond { get; set; } = 500;
+    public int DataRateGraceSeconds { get; set; } = 30;
+    public bool PreGreetingChecks { get; set; }
+    public int GreetPauseMilliseconds { get; set; } = 6000;
     public int MaxProtocolErrors { get; set; } = 5;
     public int TarpitIntervalMilliseconds { get; set; } = 5000;
     public BareLineEndingPolicy BareLineEndings { get; set; } = BareLineEndingPolicy.Reject;
