@@ -62,6 +62,8 @@ public sealed partial class SmtpSession
     private volatile bool _connectionTimeLimitReached;
     private ITimer? _idleTimer;
     private ITimer? _deadlineTimer;
+    /// <summary>While a read result is being processed: octets after the command (or content) being handled.</summary>
+    private long? _inputAfterCurrent;
 
     public SmtpSession(ReceivePolicy policy, ISmtpTransport transport, SessionDependencies dependencies, string sessionId)
     {
@@ -83,6 +85,7 @@ public sealed partial class SmtpSession
             LocalEndPoint = transport.LocalEndPoint as IPEndPoint,
             ConnectedAt = dependencies.Time.GetUtcNow(),
             TlsProtocol = transport.Tls?.Protocol,
+            ClientInput = new InputProbe(this),
         };
     }
 
@@ -166,7 +169,15 @@ public sealed partial class SmtpSession
             }
 
             var buffer = result.Buffer;
-            var consumed = await ProcessBufferAsync(buffer, cancellationToken);
+            SequencePosition consumed;
+            try
+            {
+                consumed = await ProcessBufferAsync(buffer, cancellationToken);
+            }
+            finally
+            {
+                _inputAfterCurrent = null;
+            }
             var partialLine = _receiver is Receiver.Command or Receiver.Auth && !_startTlsRequested && !buffer.Slice(consumed).IsEmpty;
             if (_startTlsRequested)
             {
@@ -211,6 +222,7 @@ public sealed partial class SmtpSession
                     if (!TryTakeCommand(ref buffer, out var command, out var error))
                         return buffer.Start;
                     LogReceivedLine(before.Slice(0, buffer.Start), command);
+                    _inputAfterCurrent = buffer.Length;
                     if (error is not null)
                         await ErrorAsync(error, protocolError: true, cancellationToken);
                     else
@@ -224,6 +236,7 @@ public sealed partial class SmtpSession
                     var scanned = buffer.Length;
                     buffer = buffer.Slice(consumed);
                     _deadlines.Received(scanned - buffer.Length);
+                    _inputAfterCurrent = buffer.Length;
                     if (!done)
                         return buffer.Start;
                     await FinishDataAsync(cancellationToken);
@@ -235,6 +248,7 @@ public sealed partial class SmtpSession
                     await WriteContentAsync(cancellationToken);
                     buffer = buffer.Slice(taken);
                     _deadlines.Received(taken);
+                    _inputAfterCurrent = buffer.Length;
                     if (_bdat.Remaining > 0)
                         return buffer.Start;
                     await FinishChunkAsync(cancellationToken);
@@ -244,6 +258,7 @@ public sealed partial class SmtpSession
                     if (!TryTakeLine(ref buffer, out var line, out var framingError))
                         return buffer.Start;
                     LogProtocol(ProtocolDirection.Received, ProtocolLogRedactor.DescribeContinuation());
+                    _inputAfterCurrent = buffer.Length;
                     await HandleAuthContinuationAsync(framingError is null ? line : null, cancellationToken);
                     break;
             }
@@ -387,6 +402,25 @@ public sealed partial class SmtpSession
     {
         _timedOut = true;
         _transport.Input.CancelPendingRead();
+    }
+
+    /// <summary>The session's side of <see cref="IClientInputProbe"/>: it reports, agents decide.</summary>
+    private sealed class InputProbe(SmtpSession session) : IClientInputProbe
+    {
+        public bool HasUnansweredInput => session.HasUnansweredInput();
+    }
+
+    private bool HasUnansweredInput()
+    {
+        if (_inputAfterCurrent is { } after)
+            return after > 0;
+        // Before the banner (no read in progress): look without consuming anything.
+        var input = _transport.Input;
+        if (!input.TryRead(out var result))
+            return false;
+        var any = !result.Buffer.IsEmpty;
+        input.AdvanceTo(result.Buffer.Start);
+        return any;
     }
 
     private void OnConnectionTimeLimit()
