@@ -249,6 +249,30 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<int>("Key")
                         .HasColumnType("integer");
 
+                    b.Property<int>("BackPressureDiskFreeHighMegabytes")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BackPressureDiskFreeMediumMegabytes")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("BackPressureEnabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("BackPressureHysteresisPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BackPressureMemoryHighPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BackPressureMemoryMediumPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BackPressureSubmissionHigh")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BackPressureSubmissionMedium")
+                        .HasColumnType("integer");
+
                     b.Property<int>("DelayNotificationTimeoutSeconds")
                         .HasColumnType("integer");
 

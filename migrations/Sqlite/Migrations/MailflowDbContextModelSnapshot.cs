@@ -239,6 +239,30 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("Key")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("BackPressureDiskFreeHighMegabytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BackPressureDiskFreeMediumMegabytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("BackPressureEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BackPressureHysteresisPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BackPressureMemoryHighPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BackPressureMemoryMediumPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BackPressureSubmissionHigh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BackPressureSubmissionMedium")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("DelayNotificationTimeoutSeconds")
                         .HasColumnType("INTEGER");
 

@@ -33,6 +33,8 @@ public static class SmtpReplies
     /// <summary>Any failure of the store or another stage: the client keeps the message and retries.</summary>
     public static readonly SmtpReply LocalError = new(451, "4.3.0", "Requested action aborted: local error in processing");
     public static readonly SmtpReply TooManyRecipients = new(452, "4.5.3", "Too many recipients");
+    /// <summary>Back pressure (RFC 5321 §4.2.3 452, RFC 3463 X.3.1 "mail system full"): the node refuses new mail until it recovers.</summary>
+    public static SmtpReply InsufficientResources(string why) => new(452, "4.3.1", $"Insufficient system resources ({why})");
     /// <summary>Nothing at all arrived for the connector's idle timeout.</summary>
     public static readonly SmtpReply IdleTimeout = new(421, "4.4.2", "Idle timeout, closing connection");
     /// <summary>A command line was started but not finished within the connector's command deadline (a trickling client).</summary>

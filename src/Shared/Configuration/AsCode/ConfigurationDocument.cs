@@ -72,6 +72,14 @@ public sealed class OrganizationSettingsSpec
     public long MaxReceiveSizeBytes { get; set; } = 36L * 1024 * 1024;
     public long MaxSendSizeBytes { get; set; } = 35L * 1024 * 1024;
     public int MaxRecipientsPerMessage { get; set; } = 500;
+    public bool BackPressureEnabled { get; set; } = true;
+    public int BackPressureDiskFreeMediumMegabytes { get; set; } = 1024;
+    public int BackPressureDiskFreeHighMegabytes { get; set; } = 500;
+    public int BackPressureMemoryMediumPercent { get; set; } = 85;
+    public int BackPressureMemoryHighPercent { get; set; } = 94;
+    public int BackPressureSubmissionMedium { get; set; } = 10_000;
+    public int BackPressureSubmissionHigh { get; set; } = 15_000;
+    public int BackPressureHysteresisPercent { get; set; } = 10;
 }
 
 public sealed class AcceptedDomainSpec
