@@ -16,7 +16,7 @@ public sealed class BackPressureAgent(IBackPressureStatus status) : ITransportAg
     public string DisplayName => "Back pressure";
     public string Description => "Answers 452 4.3.1 to new messages while disk space, the database, memory or the submission backlog is past its threshold.";
     public AgentEvents Events => AgentEvents.MailFrom;
-    public int DefaultPriority => 110;
+    public int DefaultPriority => 105;
 
     public ValueTask<AgentVerdict> OnMailFromAsync(AgentSession session, AgentMessage message, CancellationToken cancellationToken)
     {
