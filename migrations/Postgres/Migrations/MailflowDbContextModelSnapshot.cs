@@ -249,6 +249,30 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<int>("Key")
                         .HasColumnType("integer");
 
+                    b.Property<int>("BackPressureDiskFreeHighMegabytes")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BackPressureDiskFreeMediumMegabytes")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("BackPressureEnabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("BackPressureHysteresisPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BackPressureMemoryHighPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BackPressureMemoryMediumPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BackPressureSubmissionHigh")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BackPressureSubmissionMedium")
+                        .HasColumnType("integer");
+
                     b.Property<int>("DelayNotificationTimeoutSeconds")
                         .HasColumnType("integer");
 
@@ -342,7 +366,13 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<Guid?>("CertificateId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("CommandTimeoutSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<int>("ConnectionTimeoutSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("DataRateGraceSeconds")
                         .HasColumnType("integer");
 
                     b.Property<bool>("Enabled")
@@ -352,6 +382,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(253)
                         .HasColumnType("character varying(253)");
+
+                    b.Property<int>("GreetPauseMilliseconds")
+                        .HasColumnType("integer");
 
                     b.Property<int>("IdleTimeoutSeconds")
                         .HasColumnType("integer");
@@ -371,6 +404,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<int>("MaxRecipientsPerMessage")
                         .HasColumnType("integer");
 
+                    b.Property<int>("MinDataRateBytesPerSecond")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -378,6 +414,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
 
                     b.Property<int>("PermissionGroups")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("PreGreetingChecks")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("ProtocolLogging")
                         .IsRequired()

@@ -239,6 +239,30 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("Key")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("BackPressureDiskFreeHighMegabytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BackPressureDiskFreeMediumMegabytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("BackPressureEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BackPressureHysteresisPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BackPressureMemoryHighPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BackPressureMemoryMediumPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BackPressureSubmissionHigh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BackPressureSubmissionMedium")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("DelayNotificationTimeoutSeconds")
                         .HasColumnType("INTEGER");
 
@@ -332,7 +356,13 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("CertificateId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("CommandTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("ConnectionTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DataRateGraceSeconds")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("Enabled")
@@ -342,6 +372,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(253)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("GreetPauseMilliseconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("IdleTimeoutSeconds")
                         .HasColumnType("INTEGER");
@@ -361,12 +394,18 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("MaxRecipientsPerMessage")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("MinDataRateBytesPerSecond")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("PermissionGroups")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("PreGreetingChecks")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ProtocolLogging")

@@ -40,11 +40,17 @@ internal static class ReceiveConnectorCommands
         var requireTls = new Option<bool?>("--require-tls") { Description = "Refuse MAIL until TLS is active" };
         var permissions = new Option<string?>("--permission-groups") { Description = "e.g. \"AnonymousUsers, AuthenticatedUsers\"" };
         var senderAuthentication = new Option<string?>("--sender-authentication") { Description = "SPF/DKIM/DMARC for anonymous senders: Off, EvaluateAndTag or Enforce" };
+        var commandTimeout = new Option<int?>("--command-timeout") { Description = "Seconds a started command line may take to complete (default 300)" };
+        var minDataRate = new Option<int?>("--min-data-rate") { Description = "Least DATA/BDAT bytes per second after the grace period; 0 = off (default 500)" };
+        var dataRateGrace = new Option<int?>("--data-rate-grace") { Description = "Seconds before the minimum data rate applies (default 30)" };
+        var preGreeting = new Option<bool?>("--pre-greeting-checks") { Description = "Hold the banner and refuse clients that talk first or pipeline unasked: true or false" };
+        var greetPause = new Option<int?>("--greet-pause") { Description = "Milliseconds the banner is held with pre-greeting checks (0-10000, default 6000)" };
         var certificate = new Option<string?>("--certificate") { Description = "The stored TLS certificate to present (name or id; see 'certificate list'), or 'default' for the node certificate" };
         var set = Fields.SetOption();
         var change = new Command("set", "Change a receive connector, e.g. set \"Default Frontend\" --max-message-size 50MB")
         {
-            name, enabled, maxSize, maxRecipients, bindings, remoteRanges, fqdn, banner, tlsMode, requireTls, permissions, senderAuthentication, certificate, set,
+            name, enabled, maxSize, maxRecipients, bindings, remoteRanges, fqdn, banner, tlsMode, requireTls, permissions, senderAuthentication,
+            commandTimeout, minDataRate, dataRateGrace, preGreeting, greetPause, certificate, set,
         };
         context.Handle(change, async (parse, client, output, ct) =>
         {
@@ -64,6 +70,11 @@ internal static class ReceiveConnectorCommands
                 if (parse.GetValue(requireTls) is { } require) body["requireTls"] = require;
                 if (parse.GetValue(permissions) is { } groups) body["permissionGroups"] = groups;
                 if (parse.GetValue(senderAuthentication) is { } authentication) body["senderAuthentication"] = authentication;
+                if (parse.GetValue(commandTimeout) is { } seconds) body["commandTimeoutSeconds"] = seconds;
+                if (parse.GetValue(minDataRate) is { } rate) body["minDataRateBytesPerSecond"] = rate;
+                if (parse.GetValue(dataRateGrace) is { } grace) body["dataRateGraceSeconds"] = grace;
+                if (parse.GetValue(preGreeting) is { } checks) body["preGreetingChecks"] = checks;
+                if (parse.GetValue(greetPause) is { } pause) body["greetPauseMilliseconds"] = pause;
                 if (certificateId.Assign) body["certificateId"] = certificateId.Id;
                 Fields.ApplySets(body, parse.GetValue(set));
             }, ct);

@@ -40,6 +40,12 @@ public static class TransportHostingExtensions
         services.AddSingleton<TransportAgentPipeline>();
         services.AddBuiltInTransportAgents();
         services.AddProtectionAgents();
+        // Back pressure: the monitor samples in the background, the agent reads its state at MAIL FROM.
+        services.AddOptions<Transport.BackPressure.BackPressureOptions>().Bind(builder.Configuration.GetSection(Transport.BackPressure.BackPressureOptions.Section));
+        services.AddSingleton<Transport.BackPressure.BackPressureMonitor>();
+        services.AddSingleton<Mailflow.Cluster.IBackPressureStatus>(sp => sp.GetRequiredService<Transport.BackPressure.BackPressureMonitor>());
+        services.AddHostedService(sp => sp.GetRequiredService<Transport.BackPressure.BackPressureMonitor>());
+        services.AddTransportAgent<Transport.BackPressure.BackPressureAgent>();
         services.AddSenderAuthentication(builder.Configuration);
         services.AddSingleton<IAgentDecisionLog, TrackingAgentDecisionLog>();
         services.AddSingleton<Mailflow.Configuration.ITransportAgentCatalog, TransportAgentCatalog>();

@@ -33,7 +33,18 @@ public static class SmtpReplies
     /// <summary>Any failure of the store or another stage: the client keeps the message and retries.</summary>
     public static readonly SmtpReply LocalError = new(451, "4.3.0", "Requested action aborted: local error in processing");
     public static readonly SmtpReply TooManyRecipients = new(452, "4.5.3", "Too many recipients");
+    /// <summary>Back pressure (RFC 5321 §4.2.3 452, RFC 3463 X.3.1 "mail system full"): the node refuses new mail until it recovers.</summary>
+    public static SmtpReply InsufficientResources(string why) => new(452, "4.3.1", $"Insufficient system resources ({why})");
+    /// <summary>Nothing at all arrived for the connector's idle timeout.</summary>
     public static readonly SmtpReply IdleTimeout = new(421, "4.4.2", "Idle timeout, closing connection");
+    /// <summary>A command line was started but not finished within the connector's command deadline (a trickling client).</summary>
+    public static SmtpReply CommandLineTimeout(string fqdn) => new(421, "4.4.2", $"{fqdn} Command line not received in time, closing");
+    /// <summary>DATA/BDAT content fell below the connector's minimum transfer rate after the grace period.</summary>
+    public static SmtpReply DataTooSlow(string fqdn) => new(421, "4.4.2", $"{fqdn} Data arrived too slowly, closing");
+    /// <summary>The whole session outlived the connector's connection timeout.</summary>
+    public static SmtpReply ConnectionTimeLimit(string fqdn) => new(421, "4.4.2", $"{fqdn} Connection time limit reached, closing");
+    /// <summary>Pre-greeting check: commands sent before the server's reply said PIPELINING (RFC 2920 §3.1).</summary>
+    public static SmtpReply PipeliningNotOffered(string fqdn) => new(421, "4.5.1", $"{fqdn} Protocol error: commands sent before a reply and without PIPELINING, closing");
     public static readonly SmtpReply TooManyErrors = new(421, "4.7.0", "Too many errors, closing connection");
     public static readonly SmtpReply TooManyConnections = new(421, "4.7.0", "Too many connections, try again later");
     public static readonly SmtpReply TooManyAuthFailures = new(421, "4.7.0", "Too many failed authentication attempts, try again later");
@@ -71,6 +82,8 @@ public static class SmtpReplies
     /// <summary>RFC 1870 §6.1 / RFC 3463 X.3.4: the declared or streamed size exceeds the limit.</summary>
     public static readonly SmtpReply MessageTooBig = new(552, "5.3.4", "Message size exceeds fixed maximum message size");
     public static readonly SmtpReply NoValidRecipients = new(554, "5.5.1", "No valid recipients");
+    /// <summary>Pre-greeting check: the client talked before the banner (RFC 5321 §3.1: it must wait for it).</summary>
+    public static readonly SmtpReply TalkedBeforeGreeting = new(554, "5.5.1", "Protocol error: client sent data before the greeting");
     /// <summary>SMTP smuggling (CVE-2023-51766): a bare CR or LF is never a line end, and we refuse it.</summary>
     public static readonly SmtpReply BareLineEnding = new(550, "5.6.11", "Bare CR or LF not allowed in message content; lines must end in CRLF");
     public static readonly SmtpReply BinaryNeedsBdat = new(503, "5.5.1", "BODY=BINARYMIME requires BDAT (RFC 3030 §3)");

@@ -142,7 +142,7 @@ public class SessionAuthAndTimeTests
         time.Advance(TimeSpan.FromMinutes(4));
         Assert.False(s.HasPendingOutput());
         time.Advance(TimeSpan.FromMinutes(1));
-        await s.ExpectAsync("421 4.4.2");
+        await s.ExpectAsync("421 4.4.2 Idle timeout");
         await s.ExpectClosedAsync();
     }
 
@@ -158,7 +158,7 @@ public class SessionAuthAndTimeTests
             await s.SendAsync("NOOP", "250");
         }
         time.Advance(TimeSpan.FromMinutes(1));
-        await s.ExpectAsync("421 4.4.2");
+        await s.ExpectAsync("421 4.4.2 mx.local.test Connection time limit reached, closing");
         await s.ExpectClosedAsync();
     }
 

@@ -28,6 +28,9 @@ public sealed class AgentSession
     /// </summary>
     public bool IsWhatIf { get; init; }
 
+    /// <summary>The client's unread input, as far as agents may know it; null when there is no connection ("Test mail flow").</summary>
+    public IClientInputProbe? ClientInput { get; init; }
+
     /// <summary>HELO/EHLO argument once given.</summary>
     public string? HeloName { get; set; }
     public bool Extended { get; set; }

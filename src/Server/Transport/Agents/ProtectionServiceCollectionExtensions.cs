@@ -13,6 +13,7 @@ public static class ProtectionServiceCollectionExtensions
         services.AddSingleton<DnsBlockListLookup>();
         services.AddTransportAgent<IpListAgent>();
         services.AddTransportAgent<DnsBlockListAgent>();
+        services.AddTransportAgent<PreGreetingAgent>();
         services.AddTransportAgent<SenderFilterAgent>();
         // Rspamd's own time limit comes from the settings per call; the HttpClient's is only a ceiling.
         services.AddHttpClient<RspamdClient>(client => client.Timeout = TimeSpan.FromMinutes(5));

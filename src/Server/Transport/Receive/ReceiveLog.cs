@@ -21,8 +21,8 @@ internal static partial class ReceiveLog
     [LoggerMessage(1003, LogLevel.Debug, "Session {SessionId}: client closed the connection")]
     public static partial void ClientDisconnected(ILogger logger, string sessionId);
 
-    [LoggerMessage(1004, LogLevel.Information, "Session {SessionId}: idle or connection timeout, closing")]
-    public static partial void Timeout(ILogger logger, string sessionId);
+    [LoggerMessage(1004, LogLevel.Information, "Session {SessionId}: closing, {Reason}")]
+    public static partial void Timeout(ILogger logger, string sessionId, string reason);
 
     [LoggerMessage(1005, LogLevel.Information, "Session {SessionId}: too many protocol errors ({Errors}), closing")]
     public static partial void TooManyErrors(ILogger logger, string sessionId, int errors);

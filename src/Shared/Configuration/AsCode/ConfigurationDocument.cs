@@ -63,6 +63,9 @@ public sealed class IpListEntrySpec
 
 public sealed class OrganizationSettingsSpec
 {
+    /// <summary>The entity's defaults, so newer settings are defined once.</summary>
+    private static readonly OrganizationSettings OrganizationDefaults = new();
+
     public string OrganizationName { get; set; } = "Mailflow";
     public int TransientRetryIntervalSeconds { get; set; } = 300;
     public int TransientRetryAttempts { get; set; } = 6;
@@ -72,6 +75,14 @@ public sealed class OrganizationSettingsSpec
     public long MaxReceiveSizeBytes { get; set; } = 36L * 1024 * 1024;
     public long MaxSendSizeBytes { get; set; } = 35L * 1024 * 1024;
     public int MaxRecipientsPerMessage { get; set; } = 500;
+    public bool BackPressureEnabled { get; set; } = OrganizationDefaults.BackPressureEnabled;
+    public int BackPressureDiskFreeMediumMegabytes { get; set; } = OrganizationDefaults.BackPressureDiskFreeMediumMegabytes;
+    public int BackPressureDiskFreeHighMegabytes { get; set; } = OrganizationDefaults.BackPressureDiskFreeHighMegabytes;
+    public int BackPressureMemoryMediumPercent { get; set; } = OrganizationDefaults.BackPressureMemoryMediumPercent;
+    public int BackPressureMemoryHighPercent { get; set; } = OrganizationDefaults.BackPressureMemoryHighPercent;
+    public int BackPressureSubmissionMedium { get; set; } = OrganizationDefaults.BackPressureSubmissionMedium;
+    public int BackPressureSubmissionHigh { get; set; } = OrganizationDefaults.BackPressureSubmissionHigh;
+    public int BackPressureHysteresisPercent { get; set; } = OrganizationDefaults.BackPressureHysteresisPercent;
 }
 
 public sealed class AcceptedDomainSpec
@@ -84,6 +95,9 @@ public sealed class AcceptedDomainSpec
 
 public sealed class ReceiveConnectorSpec
 {
+    /// <summary>The entity's defaults, so newer settings are defined once.</summary>
+    private static readonly ReceiveConnector ConnectorDefaults = new();
+
     public string Name { get; set; } = "";
     public bool Enabled { get; set; } = true;
     public List<IpBinding> Bindings { get; set; } = [];
@@ -100,6 +114,11 @@ public sealed class ReceiveConnectorSpec
     public int MaxInboundConnectionsPerSource { get; set; } = 20;
     public int ConnectionTimeoutSeconds { get; set; } = 600;
     public int IdleTimeoutSeconds { get; set; } = 300;
+    public int CommandTimeoutSeconds { get; set; } = ConnectorDefaults.CommandTimeoutSeconds;
+    public int MinDataRateBytesPerSecond { get; set; } = ConnectorDefaults.MinDataRateBytesPerSecond;
+    public int DataRateGraceSeconds { get; set; } = ConnectorDefaults.DataRateGraceSeconds;
+    public bool PreGreetingChecks { get; set; }
+    public int GreetPauseMilliseconds { get; set; } = ConnectorDefaults.GreetPauseMilliseconds;
     public int MaxProtocolErrors { get; set; } = 5;
     public int TarpitIntervalMilliseconds { get; set; } = 5000;
     public BareLineEndingPolicy BareLineEndings { get; set; } = BareLineEndingPolicy.Reject;

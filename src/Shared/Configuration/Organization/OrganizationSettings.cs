@@ -23,6 +23,24 @@ public sealed class OrganizationSettings : IConfigurationObject
     public long MaxSendSizeBytes { get; set; } = 35L * 1024 * 1024;
     /// <summary>Exchange MaxRecipientEnvelopeLimit: 500.</summary>
     public int MaxRecipientsPerMessage { get; set; } = 500;
+
+    // Back pressure (Exchange's resource thresholds): at Medium anonymous senders get 452 4.3.1, at High everyone.
+    // A level is left only once the measurement is back past its threshold by BackPressureHysteresisPercent.
+    // A threshold of 0 turns that resource's check off.
+    /// <summary>Sample resources and refuse new mail under pressure.</summary>
+    public bool BackPressureEnabled { get; set; } = true;
+    /// <summary>Free space in the data directory's file system below which the level is Medium.</summary>
+    public int BackPressureDiskFreeMediumMegabytes { get; set; } = 1024;
+    /// <summary>… and High.</summary>
+    public int BackPressureDiskFreeHighMegabytes { get; set; } = 500;
+    /// <summary>The process's working set, in percent of the memory available to it, at which the level is Medium.</summary>
+    public int BackPressureMemoryMediumPercent { get; set; } = 85;
+    public int BackPressureMemoryHighPercent { get; set; } = 94;
+    /// <summary>Messages waiting in the Submission queue (received, not yet categorized) at which the level is Medium.</summary>
+    public int BackPressureSubmissionMedium { get; set; } = 10_000;
+    public int BackPressureSubmissionHigh { get; set; } = 15_000;
+    /// <summary>How far (percent of the threshold) a measurement must recover before its level drops.</summary>
+    public int BackPressureHysteresisPercent { get; set; } = 10;
     public int Revision { get; set; }
 
     public string DisplayName => "Organization settings";

@@ -33,7 +33,26 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
             errors.Add(nameof(s.MaxSendSizeBytes), "The maximum send size must be between 1 KB and 2 GB.");
         if (s.MaxRecipientsPerMessage is < 1 or > 100_000)
             errors.Add(nameof(s.MaxRecipientsPerMessage), "Allow between 1 and 100,000 recipients per message.");
+        ValidateBackPressure(s, errors);
         return errors;
+    }
+
+    private static void ValidateBackPressure(OrganizationSettings s, ValidationErrors errors)
+    {
+        if (s.BackPressureDiskFreeHighMegabytes is < 0 or > 10_000_000)
+            errors.Add(nameof(s.BackPressureDiskFreeHighMegabytes), "Enter between 0 (off) and 10,000,000 MB.");
+        if (s.BackPressureDiskFreeMediumMegabytes is < 0 or > 10_000_000 || (s.BackPressureDiskFreeMediumMegabytes > 0 && s.BackPressureDiskFreeMediumMegabytes < s.BackPressureDiskFreeHighMegabytes))
+            errors.Add(nameof(s.BackPressureDiskFreeMediumMegabytes), "Enter between 0 (off) and 10,000,000 MB, and at least the high threshold (less free space is worse).");
+        if (s.BackPressureMemoryHighPercent is < 0 or > 100)
+            errors.Add(nameof(s.BackPressureMemoryHighPercent), "Enter a percentage between 0 (off) and 100.");
+        if (s.BackPressureMemoryMediumPercent is < 0 or > 100 || (s.BackPressureMemoryHighPercent > 0 && s.BackPressureMemoryMediumPercent > s.BackPressureMemoryHighPercent))
+            errors.Add(nameof(s.BackPressureMemoryMediumPercent), "Enter a percentage between 0 (off) and 100, not above the high threshold.");
+        if (s.BackPressureSubmissionHigh is < 0 or > 10_000_000)
+            errors.Add(nameof(s.BackPressureSubmissionHigh), "Enter between 0 (off) and 10,000,000 messages.");
+        if (s.BackPressureSubmissionMedium is < 0 or > 10_000_000 || (s.BackPressureSubmissionHigh > 0 && s.BackPressureSubmissionMedium > s.BackPressureSubmissionHigh))
+            errors.Add(nameof(s.BackPressureSubmissionMedium), "Enter between 0 (off) and 10,000,000 messages, not above the high threshold.");
+        if (s.BackPressureHysteresisPercent is < 0 or > 50)
+            errors.Add(nameof(s.BackPressureHysteresisPercent), "Enter a hysteresis between 0 and 50 percent.");
     }
 
     public async Task<OrganizationSettings> UpdateAsync(AdminActor actor, OrganizationSettings input, CancellationToken cancellationToken = default)
@@ -64,6 +83,14 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
         settings.MaxReceiveSizeBytes = input.MaxReceiveSizeBytes;
         settings.MaxSendSizeBytes = input.MaxSendSizeBytes;
         settings.MaxRecipientsPerMessage = input.MaxRecipientsPerMessage;
+        settings.BackPressureEnabled = input.BackPressureEnabled;
+        settings.BackPressureDiskFreeMediumMegabytes = input.BackPressureDiskFreeMediumMegabytes;
+        settings.BackPressureDiskFreeHighMegabytes = input.BackPressureDiskFreeHighMegabytes;
+        settings.BackPressureMemoryMediumPercent = input.BackPressureMemoryMediumPercent;
+        settings.BackPressureMemoryHighPercent = input.BackPressureMemoryHighPercent;
+        settings.BackPressureSubmissionMedium = input.BackPressureSubmissionMedium;
+        settings.BackPressureSubmissionHigh = input.BackPressureSubmissionHigh;
+        settings.BackPressureHysteresisPercent = input.BackPressureHysteresisPercent;
         if (before is not null)
             ConfigurationChangeWriter.ExpectRevision(db, settings, input.Revision);
         var change = before is null ? AuditChange.Created(settings) : AuditChange.Updated(before, settings);

@@ -88,9 +88,33 @@ public sealed class ReceiveConnector : IConfigurationObject
     public int ConnectionTimeoutSeconds { get; set; } = 600;
     /// <summary>Exchange default ConnectionInactivityTimeout: 5 minutes (RFC 5321 §4.5.3.2.7 asks ≥ 5 min).</summary>
     public int IdleTimeoutSeconds { get; set; } = 300;
+    /// <summary>
+    /// A whole command line must arrive within this time once its first octet came (Postfix's
+    /// smtpd_per_record_deadline): a client trickling one byte at a time is cut with its own reply,
+    /// not held until the connection timeout. RFC 5321 §4.5.3.2 suggests 5 minutes for commands.
+    /// </summary>
+    public int CommandTimeoutSeconds { get; set; } = 300;
+    /// <summary>
+    /// The least DATA/BDAT transfer rate after <see cref="DataRateGraceSeconds"/> (Postfix's
+    /// smtpd_min_data_rate: each octet received extends the deadline by 1/rate seconds). 0 = off.
+    /// </summary>
+    public int MinDataRateBytesPerSecond { get; set; } = 500;
+    /// <summary>How long a DATA/BDAT transfer may run before <see cref="MinDataRateBytesPerSecond"/> applies.</summary>
+    public int DataRateGraceSeconds { get; set; } = 30;
+    /// <summary>
+    /// Postscreen-style checks before the banner: the greeting is held for <see cref="GreetPauseMilliseconds"/>
+    /// and a client that talks first, or pipelines before PIPELINING was offered, is refused. Clients on
+    /// the IP allow list skip them.
+    /// </summary>
+    public bool PreGreetingChecks { get; set; }
+    /// <summary>How long the banner is held when <see cref="PreGreetingChecks"/> is on (postscreen_greet_wait: 6 s).</summary>
+    public int GreetPauseMilliseconds { get; set; } = 6000;
     /// <summary>Exchange default MaxProtocolErrors: 5.</summary>
     public int MaxProtocolErrors { get; set; } = 5;
-    /// <summary>Exchange default TarpitInterval: 5 seconds.</summary>
+    /// <summary>
+    /// Exchange default TarpitInterval: 5 seconds, waited before every refusal to an anonymous client
+    /// (an unknown recipient among them, which slows directory harvest). Authenticated sessions are never delayed.
+    /// </summary>
     public int TarpitIntervalMilliseconds { get; set; } = 5000;
     public BareLineEndingPolicy BareLineEndings { get; set; } = BareLineEndingPolicy.Reject;
     /// <summary>SPF, DKIM and DMARC checks of anonymous senders; off by default (turn on for the connector that takes Internet mail).</summary>

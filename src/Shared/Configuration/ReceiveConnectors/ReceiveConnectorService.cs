@@ -104,6 +104,14 @@ public sealed class ReceiveConnectorService(ConfigurationEditor editor)
             errors.Add(nameof(c.ConnectionTimeoutSeconds), "The connection timeout must be between 10 seconds and 24 hours.");
         if (c.IdleTimeoutSeconds is < 5 or > 3600 || c.IdleTimeoutSeconds > c.ConnectionTimeoutSeconds)
             errors.Add(nameof(c.IdleTimeoutSeconds), "The idle timeout must be between 5 seconds and 1 hour, and not longer than the connection timeout.");
+        if (c.CommandTimeoutSeconds is < 1 or > 3600 || c.CommandTimeoutSeconds > c.ConnectionTimeoutSeconds)
+            errors.Add(nameof(c.CommandTimeoutSeconds), "The command line deadline must be between 1 second and 1 hour, and not longer than the connection timeout.");
+        if (c.MinDataRateBytesPerSecond is < 0 or > 100_000_000)
+            errors.Add(nameof(c.MinDataRateBytesPerSecond), "The minimum data rate must be between 0 (off) and 100,000,000 bytes per second.");
+        if (c.DataRateGraceSeconds is < 1 or > 3600)
+            errors.Add(nameof(c.DataRateGraceSeconds), "The data rate grace period must be between 1 second and 1 hour.");
+        if (c.GreetPauseMilliseconds is < 0 or > 10_000)
+            errors.Add(nameof(c.GreetPauseMilliseconds), "The greet pause must be between 0 and 10 seconds.");
         if (c.MaxProtocolErrors is < 1 or > 1000)
             errors.Add(nameof(c.MaxProtocolErrors), "Allow between 1 and 1000 protocol errors.");
         if (c.TarpitIntervalMilliseconds is < 0 or > 60_000)
@@ -201,6 +209,11 @@ public sealed class ReceiveConnectorService(ConfigurationEditor editor)
         to.MaxInboundConnectionsPerSource = from.MaxInboundConnectionsPerSource;
         to.ConnectionTimeoutSeconds = from.ConnectionTimeoutSeconds;
         to.IdleTimeoutSeconds = from.IdleTimeoutSeconds;
+        to.CommandTimeoutSeconds = from.CommandTimeoutSeconds;
+        to.MinDataRateBytesPerSecond = from.MinDataRateBytesPerSecond;
+        to.DataRateGraceSeconds = from.DataRateGraceSeconds;
+        to.PreGreetingChecks = from.PreGreetingChecks;
+        to.GreetPauseMilliseconds = from.GreetPauseMilliseconds;
         to.MaxProtocolErrors = from.MaxProtocolErrors;
         to.TarpitIntervalMilliseconds = from.TarpitIntervalMilliseconds;
         to.BareLineEndings = from.BareLineEndings;

@@ -42,12 +42,18 @@ public sealed class ReceiveHost : IAsyncDisposable
 
     public static Task<ReceiveHost> StartAsync(params ReceiveConnector[] connectors) => StartAsync([], connectors);
 
+    public static Task<ReceiveHost> StartAsync(IReadOnlyList<Transport.Agents.ITransportAgent> agents, params ReceiveConnector[] connectors) =>
+        StartAsync(agents, null, null, connectors);
+
     /// <param name="agents">Transport agents to run after the built-in ones.</param>
-    public static async Task<ReceiveHost> StartAsync(IReadOnlyList<Transport.Agents.ITransportAgent> agents, params ReceiveConnector[] connectors)
+    /// <param name="snapshot">The configuration the agents read (IP lists, protection settings); null = empty.</param>
+    /// <param name="decisions">Where the agents' decisions go (the trace); null = nowhere.</param>
+    public static async Task<ReceiveHost> StartAsync(IReadOnlyList<Transport.Agents.ITransportAgent> agents, TransportConfig? snapshot,
+        Transport.Agents.IAgentDecisionLog? decisions, params ReceiveConnector[] connectors)
     {
         var sink = new RecordingSink();
         var log = new InMemoryProtocolLog();
-        var dependencies = TestPipeline.Dependencies(sink, new FakeAddressAuthority(), new FakeAuthenticator(), log, TimeProvider.System, extraAgents: [.. agents]);
+        var dependencies = TestPipeline.Dependencies(sink, new FakeAddressAuthority(), new FakeAuthenticator(), log, TimeProvider.System, snapshot, decisions, [.. agents]);
         var factory = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance);
         var host = new ReceiveConnectorHost(factory, dependencies, _ => TestCertificate.Context, "node.local.test", "node1");
         await host.UpdateAsync(connectors, CancellationToken.None);

@@ -24,6 +24,8 @@ public sealed partial class ReceiveConnectorDialog : IConnectorEditor<ReceiveCon
         nameof(ReceiveConnector.RequireTls), nameof(ReceiveConnector.MaxMessageSizeBytes), nameof(ReceiveConnector.MaxRecipientsPerMessage),
         nameof(ReceiveConnector.MaxInboundConnections), nameof(ReceiveConnector.MaxInboundConnectionsPerSource),
         nameof(ReceiveConnector.ConnectionTimeoutSeconds), nameof(ReceiveConnector.IdleTimeoutSeconds),
+        nameof(ReceiveConnector.CommandTimeoutSeconds), nameof(ReceiveConnector.MinDataRateBytesPerSecond),
+        nameof(ReceiveConnector.DataRateGraceSeconds), nameof(ReceiveConnector.GreetPauseMilliseconds),
         nameof(ReceiveConnector.MaxProtocolErrors), nameof(ReceiveConnector.TarpitIntervalMilliseconds),
         nameof(ReceiveConnector.CertificateId),
     ];

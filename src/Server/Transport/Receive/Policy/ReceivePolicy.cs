@@ -39,12 +39,20 @@ public sealed record ReceivePolicy
     public int MaxProtocolErrors { get; init; } = 5;
     /// <summary>Failed AUTH attempts per session before 421 4.7.0 and disconnect.</summary>
     public int MaxAuthFailures { get; init; } = 3;
-    /// <summary>Exchange default TarpitInterval: 5 s, applied before every error reply.</summary>
+    /// <summary>Exchange default TarpitInterval: 5 s, applied before every error reply to an anonymous session.</summary>
     public TimeSpan TarpitDelay { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>RFC 5321 §4.5.3.2.7 asks ≥ 5 minutes; Exchange ConnectionInactivityTimeout default 5 min.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Exchange ConnectionTimeout default: 10 minutes for the whole session.</summary>
     public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>A whole command line must arrive within this once it started (RFC 5321 §4.5.3.2: 5 minutes).</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Least DATA/BDAT octets per second after <see cref="DataRateGrace"/>; 0 = off (Postfix smtpd_min_data_rate).</summary>
+    public int MinDataRate { get; init; } = 500;
+    public TimeSpan DataRateGrace { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Postscreen-style checks before the banner (the PreGreeting agent reads them).</summary>
+    public bool PreGreetingChecks { get; init; }
+    public TimeSpan GreetPause { get; init; } = TimeSpan.FromSeconds(6);
     public BareLineEndingPolicy BareLineEndings { get; init; } = BareLineEndingPolicy.Reject;
     public SenderAuthenticationMode SenderAuthentication { get; init; } = SenderAuthenticationMode.Off;
     public bool ProtocolLogging { get; init; }
@@ -85,6 +93,11 @@ public sealed record ReceivePolicy
         TarpitDelay = TimeSpan.FromMilliseconds(connector.TarpitIntervalMilliseconds),
         IdleTimeout = TimeSpan.FromSeconds(connector.IdleTimeoutSeconds),
         ConnectionTimeout = TimeSpan.FromSeconds(connector.ConnectionTimeoutSeconds),
+        CommandTimeout = TimeSpan.FromSeconds(connector.CommandTimeoutSeconds),
+        MinDataRate = connector.MinDataRateBytesPerSecond,
+        DataRateGrace = TimeSpan.FromSeconds(connector.DataRateGraceSeconds),
+        PreGreetingChecks = connector.PreGreetingChecks,
+        GreetPause = TimeSpan.FromMilliseconds(connector.GreetPauseMilliseconds),
         BareLineEndings = connector.BareLineEndings,
         SenderAuthentication = connector.SenderAuthentication,
         ProtocolLogging = connector.ProtocolLogging != ProtocolLoggingLevel.None,

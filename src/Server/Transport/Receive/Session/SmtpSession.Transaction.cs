@@ -34,12 +34,14 @@ public sealed partial class SmtpSession
             return;
         _data = new DataReceiver(MaxMessageSize, _policy.MaxTextLineLength, _policy.BareLineEndings);
         _receiver = Receiver.Data;
+        _deadlines.BeginTransfer();
         _replies.Write(SmtpReplies.StartMailInput);
     }
 
     private async ValueTask FinishDataAsync(CancellationToken cancellationToken)
     {
         _receiver = Receiver.Command;
+        _deadlines.EndTransfer();
         var failure = _data!.Failure;
         var size = _data.Size;
         _data = null;
@@ -71,12 +73,14 @@ public sealed partial class SmtpSession
         }
         _bdat.BeginChunk(bdat);
         _receiver = Receiver.Bdat;
+        _deadlines.BeginTransfer();
     }
 
     private void StartBdatDiscard(BdatCommand bdat, SmtpReply reply, bool? protocolError = null)
     {
         _bdat.BeginDiscard(bdat, reply, protocolError);
         _receiver = Receiver.Bdat;
+        _deadlines.BeginTransfer();
     }
 
     private async ValueTask FinishChunkAsync(CancellationToken cancellationToken)
@@ -84,6 +88,8 @@ public sealed partial class SmtpSession
         _receiver = Receiver.Command;
         _content.Clear();
         var end = _bdat.Finish(_content, _sinkFailed);
+        if (end.Kind != ChunkEndKind.MoreExpected)
+            _deadlines.EndTransfer(); // between chunks of one message the transfer clock keeps running
         await WriteContentAsync(cancellationToken);
         switch (end.Kind)
         {
@@ -251,6 +257,7 @@ public sealed partial class SmtpSession
         _message = null;
         _data = null;
         _bdat.EndMessage();
+        _deadlines.EndTransfer();
         _sinkFailed = false;
         if (_state is SessionState.MailGiven or SessionState.RcptGiven or SessionState.BdatInProgress)
             _state = SessionState.Ready;

@@ -20,9 +20,11 @@ namespace Mailflow.Server.Transport.Receive.Session;
 ///   (<see cref="BdatReceiver"/>) or the AUTH continuation reader (<see cref="SaslExchange"/>). Which
 ///   command is allowed when comes from <see cref="SmtpStateTable"/>; violations are <c>503 5.5.1</c>.
 ///   Replies are queued and flushed when no complete command is left in the input (PIPELINING,
-///   RFC 2920). Limits: protocol errors (→ <c>421 4.7.0</c>), tarpit delay before error replies, idle
-///   and whole-connection timeouts through <see cref="TimeProvider"/> timers that cancel the pending
-///   read (→ <c>421 4.4.2</c>). An unexpected exception is logged and answered <c>421 4.3.0</c>.</item>
+///   RFC 2920). Limits: protocol errors (→ <c>421 4.7.0</c>), tarpit delay before error replies to
+///   anonymous clients, and four clocks through <see cref="TimeProvider"/> timers that cancel the
+///   pending read, each with its own <c>421 4.4.2</c> text: idleness (nothing arrives), the command
+///   deadline and the minimum data rate (<see cref="SlowClientDeadlines"/>: a client trickling bytes),
+///   and the whole-connection limit. An unexpected exception is logged and answered <c>421 4.3.0</c>.</item>
 /// <item><c>SmtpSession.Envelope.cs</c>: connect, HELO/EHLO, MAIL, RCPT and their agents.</item>
 /// <item><c>SmtpSession.Transaction.cs</c>: DATA and BDAT into the <see cref="IMessageSink"/>, the
 ///   end-of-data agents, and <c>250 2.6.0</c> only after the commit returned.</item>
@@ -50,13 +52,18 @@ public sealed partial class SmtpSession
     private readonly AgentSession _agents;
     private readonly BdatReceiver _bdat = new();
     private readonly ProtocolLogRedactor _logRedactor = new();
+    private readonly SlowClientDeadlines _deadlines;
 
     private SmtpCommandParser _parser = new();
     private SessionState _state = SessionState.Connected;
     private Receiver _receiver = Receiver.Command;
     private int _protocolErrors;
     private volatile bool _timedOut;
+    private volatile bool _connectionTimeLimitReached;
     private ITimer? _idleTimer;
+    private ITimer? _deadlineTimer;
+    /// <summary>While a read result is being processed: octets after the command (or content) being handled.</summary>
+    private long? _inputAfterCurrent;
 
     public SmtpSession(ReceivePolicy policy, ISmtpTransport transport, SessionDependencies dependencies, string sessionId)
     {
@@ -65,6 +72,7 @@ public sealed partial class SmtpSession
         _dependencies = dependencies;
         Id = sessionId;
         _replies = new ReplyWriter(transport, LogProtocol);
+        _deadlines = new SlowClientDeadlines(dependencies.Time, policy.CommandTimeout, policy.MinDataRate, policy.DataRateGrace);
         var remote = transport.RemoteEndPoint as IPEndPoint;
         _clientAddress = remote?.Address ?? IPAddress.None;
         _agents = new AgentSession
@@ -77,6 +85,7 @@ public sealed partial class SmtpSession
             LocalEndPoint = transport.LocalEndPoint as IPEndPoint,
             ConnectedAt = dependencies.Time.GetUtcNow(),
             TlsProtocol = transport.Tls?.Protocol,
+            ClientInput = new InputProbe(this),
         };
     }
 
@@ -97,7 +106,8 @@ public sealed partial class SmtpSession
         LogProtocol(ProtocolDirection.Event, $"connected to {_policy.ConnectorName}{(TlsActive ? " (TLS)" : "")}");
         var time = _dependencies.Time;
         _idleTimer = time.CreateTimer(_ => OnTimeout(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        using var connectionTimer = time.CreateTimer(_ => OnTimeout(), null, _policy.ConnectionTimeout, Timeout.InfiniteTimeSpan);
+        _deadlineTimer = time.CreateTimer(_ => _transport.Input.CancelPendingRead(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        using var connectionTimer = time.CreateTimer(_ => OnConnectionTimeLimit(), null, _policy.ConnectionTimeout, Timeout.InfiniteTimeSpan);
         try
         {
             if (await GreetAsync(cancellationToken) && await _replies.FlushAsync(cancellationToken))
@@ -124,6 +134,7 @@ public sealed partial class SmtpSession
         finally
         {
             _idleTimer.Dispose();
+            _deadlineTimer.Dispose();
             await AbortTransactionAsync();
             LogProtocol(ProtocolDirection.Event, "disconnected");
             ReceiveLog.SessionEnded(Logger, Id);
@@ -142,18 +153,32 @@ public sealed partial class SmtpSession
 
             if (result.IsCanceled)
             {
-                if (!_timedOut)
+                input.AdvanceTo(result.Buffer.Start); // nothing consumed: what arrived is read again
+                if (_connectionTimeLimitReached || _timedOut)
                 {
-                    _idleTimer.Change(_policy.IdleTimeout, Timeout.InfiniteTimeSpan);
-                    continue;
+                    var why = _connectionTimeLimitReached ? $"connection time limit of {_policy.ConnectionTimeout.TotalSeconds:0} s reached" : $"idle for {_policy.IdleTimeout.TotalSeconds:0} s";
+                    ReceiveLog.Timeout(Logger, Id, why);
+                    LogProtocol(ProtocolDirection.Event, $"closing: {why}");
+                    await CloseWithAsync(_connectionTimeLimitReached ? SmtpReplies.ConnectionTimeLimit(_policy.Fqdn) : SmtpReplies.IdleTimeout, cancellationToken);
+                    return;
                 }
-                ReceiveLog.Timeout(Logger, Id);
-                await CloseWithAsync(SmtpReplies.IdleTimeout, cancellationToken);
-                return;
+                if (await CutIfTooSlowAsync(cancellationToken))
+                    return;
+                _idleTimer.Change(_policy.IdleTimeout, Timeout.InfiniteTimeSpan);
+                continue;
             }
 
             var buffer = result.Buffer;
-            var consumed = await ProcessBufferAsync(buffer, cancellationToken);
+            SequencePosition consumed;
+            try
+            {
+                consumed = await ProcessBufferAsync(buffer, cancellationToken);
+            }
+            finally
+            {
+                _inputAfterCurrent = null;
+            }
+            var partialLine = _receiver is Receiver.Command or Receiver.Auth && !_startTlsRequested && !buffer.Slice(consumed).IsEmpty;
             if (_startTlsRequested)
             {
                 // RFC 3207 §4.2 / CVE-2011-0411: nothing the client sent before the handshake may be
@@ -166,12 +191,16 @@ public sealed partial class SmtpSession
                         break;
                 }
                 await UpgradeToTlsAsync(cancellationToken);
+                _deadlines.CommandPending(false);
                 _idleTimer.Change(_policy.IdleTimeout, Timeout.InfiniteTimeSpan);
                 continue;
             }
             input.AdvanceTo(consumed, buffer.End);
+            _deadlines.CommandPending(partialLine);
             _idleTimer.Change(_policy.IdleTimeout, Timeout.InfiniteTimeSpan);
             if (!await _replies.FlushAsync(cancellationToken))
+                return;
+            if (_state != SessionState.Closed && await CutIfTooSlowAsync(cancellationToken))
                 return;
             if (result.IsCompleted)
             {
@@ -193,6 +222,7 @@ public sealed partial class SmtpSession
                     if (!TryTakeCommand(ref buffer, out var command, out var error))
                         return buffer.Start;
                     LogReceivedLine(before.Slice(0, buffer.Start), command);
+                    _inputAfterCurrent = buffer.Length;
                     if (error is not null)
                         await ErrorAsync(error, protocolError: true, cancellationToken);
                     else
@@ -203,7 +233,10 @@ public sealed partial class SmtpSession
                     _content.Clear();
                     var done = _data!.Scan(buffer, _content, out var consumed);
                     await WriteContentAsync(cancellationToken);
+                    var scanned = buffer.Length;
                     buffer = buffer.Slice(consumed);
+                    _deadlines.Received(scanned - buffer.Length);
+                    _inputAfterCurrent = buffer.Length;
                     if (!done)
                         return buffer.Start;
                     await FinishDataAsync(cancellationToken);
@@ -214,6 +247,8 @@ public sealed partial class SmtpSession
                     var taken = _bdat.Take(buffer, _content);
                     await WriteContentAsync(cancellationToken);
                     buffer = buffer.Slice(taken);
+                    _deadlines.Received(taken);
+                    _inputAfterCurrent = buffer.Length;
                     if (_bdat.Remaining > 0)
                         return buffer.Start;
                     await FinishChunkAsync(cancellationToken);
@@ -223,6 +258,7 @@ public sealed partial class SmtpSession
                     if (!TryTakeLine(ref buffer, out var line, out var framingError))
                         return buffer.Start;
                     LogProtocol(ProtocolDirection.Received, ProtocolLogRedactor.DescribeContinuation());
+                    _inputAfterCurrent = buffer.Length;
                     await HandleAuthContinuationAsync(framingError is null ? line : null, cancellationToken);
                     break;
             }
@@ -325,8 +361,10 @@ public sealed partial class SmtpSession
     /// </summary>
     private async ValueTask ErrorAsync(SmtpReply reply, bool protocolError, CancellationToken cancellationToken)
     {
-        if (_policy.TarpitDelay > TimeSpan.Zero)
+        // Exchange's tarpit: slows address harvesting and dictionary attacks; authenticated sessions are never delayed.
+        if (_policy.TarpitDelay > TimeSpan.Zero && !_agents.IsAuthenticated)
         {
+            LogProtocol(ProtocolDirection.Event, $"tarpit: {_policy.TarpitDelay.TotalSeconds:0.###} s before {reply.Code} {reply.Enhanced}");
             await _replies.FlushAsync(cancellationToken);
             await Task.Delay(_policy.TarpitDelay, _dependencies.Time, cancellationToken);
         }
@@ -364,6 +402,48 @@ public sealed partial class SmtpSession
     {
         _timedOut = true;
         _transport.Input.CancelPendingRead();
+    }
+
+    /// <summary>The session's side of <see cref="IClientInputProbe"/>: it reports, agents decide.</summary>
+    private sealed class InputProbe(SmtpSession session) : IClientInputProbe
+    {
+        public bool HasUnansweredInput => session.HasUnansweredInput();
+    }
+
+    private bool HasUnansweredInput()
+    {
+        if (_inputAfterCurrent is { } after)
+            return after > 0;
+        // Before the banner (no read in progress): look without consuming anything.
+        var input = _transport.Input;
+        if (!input.TryRead(out var result))
+            return false;
+        var any = !result.Buffer.IsEmpty;
+        input.AdvanceTo(result.Buffer.Start);
+        return any;
+    }
+
+    private void OnConnectionTimeLimit()
+    {
+        _connectionTimeLimitReached = true;
+        _transport.Input.CancelPendingRead();
+    }
+
+    /// <summary>Closes the session when the command deadline or the data rate deadline passed; otherwise re-arms their timer.</summary>
+    /// <returns>True when the session was closed.</returns>
+    private async ValueTask<bool> CutIfTooSlowAsync(CancellationToken cancellationToken)
+    {
+        var kind = _deadlines.Expired();
+        if (kind == SlowClientKind.None)
+        {
+            _deadlineTimer!.Change(_deadlines.NextDue ?? Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return false;
+        }
+        var why = _deadlines.Describe(kind);
+        ReceiveLog.Timeout(Logger, Id, why);
+        LogProtocol(ProtocolDirection.Event, $"closing slow client: {why}");
+        await CloseWithAsync(kind == SlowClientKind.CommandLine ? SmtpReplies.CommandLineTimeout(_policy.Fqdn) : SmtpReplies.DataTooSlow(_policy.Fqdn), cancellationToken);
+        return true;
     }
 
     private static bool IsClientGone(Exception exception, CancellationToken cancellationToken) =>
