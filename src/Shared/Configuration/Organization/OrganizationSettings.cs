@@ -7,22 +7,16 @@ public sealed class OrganizationSettings : IConfigurationObject
 
     public int Key { get; set; } = SingletonId;
     public Guid Id => new("00000000-0000-0000-0000-000000000001");
-    public string OrganizationName { get; set; } = "Mailflow";
-    /// <summary>Exchange TransientFailureRetryInterval: 5 minutes.</summary>
-    public int TransientRetryIntervalSeconds { get; set; } = 300;
-    /// <summary>Exchange TransientFailureRetryCount: 6 quick retries before falling back to the outbound interval.</summary>
-    public int TransientRetryAttempts { get; set; } = 6;
-    /// <summary>Exchange OutboundConnectionFailureRetryInterval: 10 minutes.</summary>
-    public int OutboundConnectionFailureRetryIntervalSeconds { get; set; } = 600;
-    /// <summary>Exchange DelayNotificationTimeout: 4 hours.</summary>
-    public int DelayNotificationTimeoutSeconds { get; set; } = 4 * 3600;
-    /// <summary>Exchange MessageExpirationTimeout: 2 days.</summary>
-    public int MessageExpirationTimeoutSeconds { get; set; } = 2 * 24 * 3600;
-    /// <summary>Exchange organization MaxReceiveSize default: 10 MB… raised to 36 MB to match the connector default.</summary>
-    public long MaxReceiveSizeBytes { get; set; } = 36L * 1024 * 1024;
-    public long MaxSendSizeBytes { get; set; } = 35L * 1024 * 1024;
-    /// <summary>Exchange MaxRecipientEnvelopeLimit: 500.</summary>
-    public int MaxRecipientsPerMessage { get; set; } = 500;
+    /// <summary>Defaults (Exchange's) in <see cref="OrganizationSettingsDefaults"/>.</summary>
+    public string OrganizationName { get; set; } = OrganizationSettingsDefaults.OrganizationName;
+    public int TransientRetryIntervalSeconds { get; set; } = OrganizationSettingsDefaults.TransientRetryIntervalSeconds;
+    public int TransientRetryAttempts { get; set; } = OrganizationSettingsDefaults.TransientRetryAttempts;
+    public int OutboundConnectionFailureRetryIntervalSeconds { get; set; } = OrganizationSettingsDefaults.OutboundConnectionFailureRetryIntervalSeconds;
+    public int DelayNotificationTimeoutSeconds { get; set; } = OrganizationSettingsDefaults.DelayNotificationTimeoutSeconds;
+    public int MessageExpirationTimeoutSeconds { get; set; } = OrganizationSettingsDefaults.MessageExpirationTimeoutSeconds;
+    public long MaxReceiveSizeBytes { get; set; } = OrganizationSettingsDefaults.MaxReceiveSizeBytes;
+    public long MaxSendSizeBytes { get; set; } = OrganizationSettingsDefaults.MaxSendSizeBytes;
+    public int MaxRecipientsPerMessage { get; set; } = OrganizationSettingsDefaults.MaxRecipientsPerMessage;
     public int Revision { get; set; }
 
     public string DisplayName => "Organization settings";
