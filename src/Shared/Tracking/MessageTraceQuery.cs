@@ -21,11 +21,7 @@ public sealed class MessageTraceQuery(IDbContextFactory<MailflowDbContext> dbFac
     public async Task<IReadOnlyList<TracedMessage>> SearchAsync(MessageTraceSearch search, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var events = db.MessageTrackingEvents.AsNoTracking().Where(e => e.Time >= search.From && e.Time <= search.To);
-        if (Lower(search.Sender) is { } sender)
-            events = events.Where(e => e.Sender.ToLower().Contains(sender));
-        if (Lower(search.Recipient) is { } recipient)
-            events = events.Where(e => e.Recipients.ToLower().Contains(recipient));
+        var events = InWindowByEnvelope(db, search);
         if (Lower(search.Subject) is { } subject)
             events = events.Where(e => e.Subject != null && e.Subject.ToLower().Contains(subject));
         if (search.MessageOrQueueId?.Trim() is { Length: > 0 } id)
@@ -68,11 +64,7 @@ public sealed class MessageTraceQuery(IDbContextFactory<MailflowDbContext> dbFac
     public async Task<TrackingEventPage> SearchEventsAsync(MessageTraceSearch search, string? queueId, int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var query = db.MessageTrackingEvents.AsNoTracking().Where(e => e.Time >= search.From && e.Time <= search.To);
-        if (Lower(search.Sender) is { } sender)
-            query = query.Where(e => e.Sender.ToLower().Contains(sender));
-        if (Lower(search.Recipient) is { } recipient)
-            query = query.Where(e => e.Recipients.ToLower().Contains(recipient));
+        var query = InWindowByEnvelope(db, search);
         var byHeader = db.MessageTrackingEvents.AsNoTracking().Where(e => e.Time >= search.From && e.Time <= search.To && e.QueueId != null);
         var filterByHeader = false;
         if (Lower(search.Subject) is { } subject)
@@ -111,6 +103,17 @@ public sealed class MessageTraceQuery(IDbContextFactory<MailflowDbContext> dbFac
                 return new TracedMessage(g.Key, first.QueueId, ordered.Select(e => e.InternetMessageId).FirstOrDefault(m => m != null),
                     first.Sender, ordered.Select(e => e.Subject).FirstOrDefault(s => s != null), ordered);
             });
+
+    /// <summary>The events in the search's window whose sender and recipients contain the search's (case-insensitive).</summary>
+    private static IQueryable<MessageTrackingEvent> InWindowByEnvelope(MailflowDbContext db, MessageTraceSearch search)
+    {
+        var events = db.MessageTrackingEvents.AsNoTracking().Where(e => e.Time >= search.From && e.Time <= search.To);
+        if (Lower(search.Sender) is { } sender)
+            events = events.Where(e => e.Sender.ToLower().Contains(sender));
+        if (Lower(search.Recipient) is { } recipient)
+            events = events.Where(e => e.Recipients.ToLower().Contains(recipient));
+        return events;
+    }
 
     private static string? Lower(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim().ToLowerInvariant();
 }
