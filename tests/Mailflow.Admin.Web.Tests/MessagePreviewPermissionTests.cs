@@ -28,16 +28,36 @@ public sealed class MessagePreviewPermissionTests
         await TemporarySqliteStore.PrepareAsync(provider, seedDefaults: false);
         var factory = provider.GetRequiredService<IDbContextFactory<MailflowDbContext>>();
         var content = Encoding.ASCII.GetBytes("Subject: Salary review\r\nFrom: hr@contoso.test\r\n\r\nConfidential body\r\n");
+        long id;
         await using (var db = await factory.CreateDbContextAsync())
         {
-            db.MessageContents.Add(new MessageContent { MessageId = 42, Data = content });
+            // Content belongs to a queued message (a foreign key), as the store sink writes it.
+            var message = new QueuedMessage
+            {
+                QueueId = "Q42",
+                State = QueuedMessageState.Categorized,
+                Sender = "hr@contoso.test",
+                Size = content.Length,
+                ReceivedAt = DateTimeOffset.UtcNow,
+                QueuedAt = DateTimeOffset.UtcNow,
+                ClientAddress = "192.0.2.1",
+                LocalEndPoint = "127.0.0.1:25",
+                HeloName = "client.test",
+                ReceiveConnectorName = "Default Frontend",
+                ReceivingNode = "node-a",
+                ContentSha256 = new string('0', 64),
+            };
+            db.QueuedMessages.Add(message);
+            await db.SaveChangesAsync();
+            id = message.Id;
+            db.MessageContents.Add(new MessageContent { MessageId = id, Data = content });
             await db.SaveChangesAsync();
         }
         var reader = provider.GetRequiredService<MessagePreviewReader>();
 
-        await Assert.ThrowsAsync<ConfigurationForbiddenException>(() => reader.ReadAsync(Viewer, "Q42", 42, content.Length, CancellationToken.None));
-        await Assert.ThrowsAsync<ConfigurationForbiddenException>(() => reader.ReadAsync(RecipientAdmin, "Q42", 42, content.Length, CancellationToken.None));
-        var preview = await reader.ReadAsync(Organization, "Q42", 42, content.Length, CancellationToken.None);
+        await Assert.ThrowsAsync<ConfigurationForbiddenException>(() => reader.ReadAsync(Viewer, "Q42", id, content.Length, CancellationToken.None));
+        await Assert.ThrowsAsync<ConfigurationForbiddenException>(() => reader.ReadAsync(RecipientAdmin, "Q42", id, content.Length, CancellationToken.None));
+        var preview = await reader.ReadAsync(Organization, "Q42", id, content.Length, CancellationToken.None);
 
         Assert.Contains("Confidential body", preview!.TextBody);
         await using var check = await factory.CreateDbContextAsync();

@@ -55,6 +55,8 @@ public sealed class SendProtocolLogTests : IAsyncLifetime
             {
                 ConnectorName = "Partner relay via the northwind smart host",
                 Credentials = new NetworkCredential("relay-user", "s3cret-Pass"),
+                TlsPolicy = OutboundTlsPolicy.RequiredWithCertificateValidation,
+                TlsCertificateDomain = "localhost",
                 TrustedRoots = [X509CertificateLoader.LoadCertificate(LoopbackSmtpServer.Certificate.RawData)],
             },
         };

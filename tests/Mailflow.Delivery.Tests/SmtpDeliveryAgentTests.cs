@@ -202,7 +202,17 @@ public sealed class SmtpDeliveryAgentTests : IAsyncLifetime
         _server.Script.OfferStartTls = true;
         _server.Script.Credentials = new NetworkCredential("relay-user", "s3cret-Pass");
         var content = TestMessages.Plain();
-        var target = Target with { Smtp = Target.Smtp with { Credentials = new NetworkCredential("relay-user", "s3cret-Pass") } };
+        // Credentials are only ever sent to a validated server (the smart host's certificate is trusted here).
+        var target = Target with
+        {
+            Smtp = Target.Smtp with
+            {
+                Credentials = new NetworkCredential("relay-user", "s3cret-Pass"),
+                TlsPolicy = OutboundTlsPolicy.RequiredWithCertificateValidation,
+                TlsCertificateDomain = "localhost",
+                TrustedRoots = [X509CertificateLoader.LoadCertificate(LoopbackSmtpServer.Certificate.RawData)],
+            },
+        };
 
         var outcome = Assert.Single(await DeliverAsync(TestMessages.Message(content), content, target));
 
@@ -210,6 +220,22 @@ public sealed class SmtpDeliveryAgentTests : IAsyncLifetime
         var received = Assert.Single(_server.Messages);
         Assert.Equal("relay-user", received.AuthenticatedUser);
         Assert.True(received.Tls);
+    }
+
+    [Fact]
+    public async Task Deliver_WithCredentialsButNoCertificateValidation_NeverSendsThePassword()
+    {
+        _server.Script.OfferStartTls = true;
+        _server.Script.Credentials = new NetworkCredential("relay-user", "s3cret-Pass");
+        var content = TestMessages.Plain();
+        // A connector stored before the rule: encrypted, but the server's certificate is not checked.
+        var target = Target with { Smtp = Target.Smtp with { Credentials = new NetworkCredential("relay-user", "s3cret-Pass"), TlsPolicy = OutboundTlsPolicy.Required } };
+
+        var outcome = Assert.Single(await DeliverAsync(TestMessages.Message(content), content, target));
+
+        Assert.Equal(RecipientOutcomeKind.Transient, outcome.Kind);
+        Assert.Empty(_server.Messages);
+        Assert.Equal(0, _server.AuthCommandCount);
     }
 
     [Fact]

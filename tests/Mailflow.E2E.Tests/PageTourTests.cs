@@ -183,7 +183,7 @@ public sealed class PageTourTests(MailflowSmtpServerFixture server, Xunit.Abstra
         yield return new Stop("queue-messages", "Queues", async page =>
         {
             await page.Locator("#queue-list [data-testid=queue-next-hop]").First.ClickAsync();
-            await Expect(page.Locator("#messages-title")).ToContainTextAsync("Messages for ");
+            await Expect(page.Locator("#messages-title")).ToContainTextAsync("Messages in ");
             await Expect(page.Locator("#queued-messages [data-testid=message-queue-id]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
             _queueId = (await page.Locator("#queued-messages [data-testid=message-queue-id]").InnerTextAsync()).Trim();
         });

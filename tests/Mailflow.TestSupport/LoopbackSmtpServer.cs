@@ -76,6 +76,7 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
     private readonly Task _acceptLoop;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _connectionCount;
+    private int _authCommandCount;
 
     private LoopbackSmtpServer(LoopbackSmtpScript script)
     {
@@ -93,6 +94,8 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
     /// <summary>The certificate presented after STARTTLS (self-signed, CN=localhost).</summary>
     public static X509Certificate2 Certificate => SelfSigned.Value;
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
+    /// <summary>AUTH commands received, successful or not: a client that must not send its password sends none.</summary>
+    public int AuthCommandCount => Volatile.Read(ref _authCommandCount);
 
     public IReadOnlyList<ReceivedSmtpMessage> Messages
     {
@@ -251,6 +254,7 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
                         ResetTransaction();
                         break;
                     case "AUTH" when Script.Credentials is not null:
+                        Interlocked.Increment(ref server._authCommandCount);
                         await AuthenticateAsync(text, cancellationToken);
                         break;
                     case "MAIL":

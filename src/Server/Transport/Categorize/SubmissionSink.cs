@@ -40,7 +40,7 @@ public sealed class SubmissionSink(
             RemoteHost = envelope.Client.RemoteAddress.ToString(),
             Detail = $"From {envelope.Client.HeloName} [{envelope.Client.RemoteAddress}]" +
                      (envelope.Client.AuthenticatedAs is { } user ? $", authenticated as {user}" : "") +
-                     (envelope.Client.TlsProtocol is { } tls ? $", {tls}" : ""),
+                     (envelope.Client.TlsProtocol is { } tls ? $", {Mailflow.Net.TlsProtocolText.Describe(tls)}" : ""),
         });
         submissions.Ring();
     }
