@@ -106,9 +106,7 @@ public static class AdminCenterExtensions
         services.AddScoped<Time.AdminClock>();
         services.AddSingleton<Cluster.GenerationStatusReader>();
         services.AddSingleton<Cluster.NodeListenerStatusReader>();
-        services.AddSingleton<Auditing.AuditLogQuery>();
         services.AddSingleton<Queue.MessagePreviewReader>();
-        services.AddSingleton<Mailflow.Tracking.MessageTraceQuery>();
         services.AddSingleton<Dashboard.DashboardQuery>();
 
         services.AddSingleton(new OperatorConsole(Console.Out));

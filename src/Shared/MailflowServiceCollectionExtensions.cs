@@ -60,6 +60,11 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<IStartupSeeder, InitialApiKeySeeder>();
 
+        // Read models shared by both faces (the admin center and /api/v1): one query each.
+        services.AddSingleton<Auditing.AuditLogQuery>();
+        services.AddSingleton<Tracking.MessageTraceQuery>();
+        services.AddSingleton<Cluster.NodeStatusQuery>();
+
         // Live configuration: the snapshot, its refresh loop (poll + in-process signal) and, on PostgreSQL, LISTEN/NOTIFY.
         services.AddSingleton<Cluster.ListenerBindReport>();
         services.AddSingleton<TransportConfigProvider>();

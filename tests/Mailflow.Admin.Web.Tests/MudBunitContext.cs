@@ -30,7 +30,6 @@ public abstract class MudBunitContext : BunitContext, IAsyncLifetime
         Services.AddScoped<Time.AdminClock>();
         Services.AddSingleton<Cluster.GenerationStatusReader>();
         Services.AddSingleton<Cluster.NodeListenerStatusReader>();
-        Services.AddSingleton<Auditing.AuditLogQuery>();
         Auth = AddAuthorization();
         AddServices(Services);
         // Last: it touches the renderer, after which no service can be added.

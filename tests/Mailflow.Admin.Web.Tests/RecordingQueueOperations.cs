@@ -45,11 +45,16 @@ public sealed class RecordingQueueOperations : IQueueOperations
     public Task<QueuedMessageDetails?> GetMessageAsync(string queueId, CancellationToken cancellationToken = default) =>
         Task.FromResult<QueuedMessageDetails?>(null);
 
-    public Task<int> SuspendAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) => Record("suspend", queueIds);
-    public Task<int> ResumeAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) => Record("resume", queueIds);
-    public Task<int> RetryNowAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) => Record("retry", queueIds);
-    public Task<int> RemoveAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, bool sendNdr, CancellationToken cancellationToken = default) => Record(sendNdr ? "remove-ndr" : "remove", queueIds);
-    public Task<int> ReleaseFromQuarantineAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) => Record("release", queueIds);
+    public Task<int> ApplyAsync(AdminActor actor, QueueAction action, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) =>
+        Record(action switch
+        {
+            QueueAction.Suspend => "suspend",
+            QueueAction.Resume => "resume",
+            QueueAction.RetryNow => "retry",
+            QueueAction.Release => "release",
+            QueueAction.RemoveWithNdr => "remove-ndr",
+            _ => "remove",
+        }, queueIds);
     public Task SuspendQueueAsync(AdminActor actor, string nextHopKey, CancellationToken cancellationToken = default) => Record("suspend-queue", [nextHopKey]);
     public Task<int> ResumeQueueAsync(AdminActor actor, string nextHopKey, CancellationToken cancellationToken = default) => Record("resume-queue", [nextHopKey]);
     public Task<int> RetryQueueAsync(AdminActor actor, string nextHopKey, CancellationToken cancellationToken = default) => Record("retry-queue", [nextHopKey]);

@@ -154,7 +154,7 @@ public sealed class QueueManagerTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Contains("Poison queue", poison.Detail);
 
         // An administrator resumes it: the crash count starts again and it is delivered.
-        Assert.Equal(1, await node.Get<IQueueOperations>().ResumeAsync(new Mailflow.Configuration.AdminActor("admin", new HashSet<string> { Mailflow.Identity.AdminRoles.OrganizationManagement }), [queueId]));
+        Assert.Equal(1, await node.Get<IQueueOperations>().ApplyAsync(new Mailflow.Configuration.AdminActor("admin", new HashSet<string> { Mailflow.Identity.AdminRoles.OrganizationManagement }), QueueAction.Resume, [queueId]));
         await node.WaitProcessedAsync(queueId);
         Assert.Single(await _server.WaitForMessagesAsync(1));
         Assert.Equal(0, (await node.FindAsync(queueId)).CrashCount);

@@ -40,7 +40,7 @@ public sealed class QueueOperationsTests(PostgresFixture postgres) : IAsyncLifet
     public async Task Suspend_KeepsTheMessageFromDelivery_UntilResumed()
     {
         var queueId = await _node.EnqueueAsync(TestMessages.Plain(), _hop, "bob@remote.test");
-        Assert.Equal(1, await Operations.SuspendAsync(Admin, [queueId]));
+        Assert.Equal(1, await Operations.ApplyAsync(Admin, QueueAction.Suspend, [queueId]));
 
         await _node.StartManagerAsync();
         var other = await _node.EnqueueAsync(TestMessages.Plain(messageId: "<m2@sender.test>"), _hop, "carol@remote.test");
@@ -48,7 +48,7 @@ public sealed class QueueOperationsTests(PostgresFixture postgres) : IAsyncLifet
         Assert.Equal(["carol@remote.test"], Assert.Single(_server.Messages).Recipients);
         Assert.Equal(QueuedMessageState.Suspended, (await _node.FindAsync(queueId)).State);
 
-        Assert.Equal(1, await Operations.ResumeAsync(Admin, [queueId]));
+        Assert.Equal(1, await Operations.ApplyAsync(Admin, QueueAction.Resume, [queueId]));
         await _node.WaitProcessedAsync(queueId);
 
         Assert.Equal(2, (await _server.WaitForMessagesAsync(2)).Count);
@@ -69,7 +69,7 @@ public sealed class QueueOperationsTests(PostgresFixture postgres) : IAsyncLifet
         await _node.StartManagerAsync();
         await _node.WaitProcessedAsync(queueId);
 
-        Assert.Equal(1, await Operations.RemoveAsync(Admin, [queueId], sendNdr: true));
+        Assert.Equal(1, await Operations.ApplyAsync(Admin, QueueAction.RemoveWithNdr, [queueId]));
 
         Assert.Null(await _node.Queue.FindAsync(queueId, CancellationToken.None));
         var ndr = await _node.LoadMimeAsync(Assert.Single(await _node.ListDsnsAsync()));
@@ -86,7 +86,7 @@ public sealed class QueueOperationsTests(PostgresFixture postgres) : IAsyncLifet
     {
         var queueId = await _node.EnqueueAsync(TestMessages.Plain(), _hop, "bob@remote.test");
 
-        Assert.Equal(1, await Operations.RemoveAsync(Admin, [queueId], sendNdr: false));
+        Assert.Equal(1, await Operations.ApplyAsync(Admin, QueueAction.RemoveSilently, [queueId]));
 
         Assert.Null(await _node.Queue.FindAsync(queueId, CancellationToken.None));
         Assert.Empty(await _node.ListDsnsAsync());
@@ -147,7 +147,7 @@ public sealed class QueueOperationsTests(PostgresFixture postgres) : IAsyncLifet
 
         _node.ResetProcessed(queueId);
         _server.Script.RcptReply = null;
-        Assert.Equal(1, await Operations.RetryNowAsync(Admin, [queueId]));
+        Assert.Equal(1, await Operations.ApplyAsync(Admin, QueueAction.RetryNow, [queueId]));
         await _node.WaitProcessedAsync(queueId);
         Assert.Single(await _server.WaitForMessagesAsync(1));
     }
@@ -158,7 +158,7 @@ public sealed class QueueOperationsTests(PostgresFixture postgres) : IAsyncLifet
         var viewer = new AdminActor("viewer", new HashSet<string> { Mailflow.Identity.AdminRoles.ViewOnly });
         var queueId = await _node.EnqueueAsync(TestMessages.Plain(), _hop, "bob@remote.test");
 
-        await Assert.ThrowsAsync<ConfigurationForbiddenException>(() => Operations.RemoveAsync(viewer, [queueId], sendNdr: false));
+        await Assert.ThrowsAsync<ConfigurationForbiddenException>(() => Operations.ApplyAsync(viewer, QueueAction.RemoveSilently, [queueId]));
         await Assert.ThrowsAsync<ConfigurationForbiddenException>(() => Operations.ExportAsync(viewer, queueId));
         Assert.NotNull(await _node.Queue.FindAsync(queueId, CancellationToken.None));
     }
@@ -171,7 +171,7 @@ public sealed class QueueOperationsTests(PostgresFixture postgres) : IAsyncLifet
             await db.QueuedMessages.Where(m => m.QueueId == queueId).ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Quarantined));
         await _node.StartManagerAsync();
 
-        Assert.Equal(1, await Operations.ReleaseFromQuarantineAsync(Admin, [queueId]));
+        Assert.Equal(1, await Operations.ApplyAsync(Admin, QueueAction.Release, [queueId]));
         await _node.WaitProcessedAsync(queueId);
 
         Assert.Single(await _server.WaitForMessagesAsync(1));

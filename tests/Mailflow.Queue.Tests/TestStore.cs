@@ -32,6 +32,7 @@ public sealed class TestStore : IAsyncDisposable
     public QueueStore Queue => _services.GetRequiredService<QueueStore>();
     public GroupCommitter Committer => _services.GetRequiredService<GroupCommitter>();
     public SqliteStoreGate Gate => _services.GetRequiredService<SqliteStoreGate>();
+    public IDbContextFactory<MailflowDbContext> DbFactory => _services.GetRequiredService<IDbContextFactory<MailflowDbContext>>();
     public string SpoolDirectory => Sink.SpoolDirectory;
 
     public static Task<TestStore> CreateSqliteAsync()

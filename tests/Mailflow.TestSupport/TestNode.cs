@@ -36,7 +36,9 @@ public sealed class TestNode : IAsyncDisposable
     }
 
     /// <param name="seed">Run the start-up seeders (first-start defaults), as the server does after migrating.</param>
-    public static async Task<TestNode> StartAsync(StoreSettings store, string nodeName, bool seed = true, IDictionary<string, string?>? settings = null)
+    /// <param name="services">Extra registrations (e.g. what the engine would provide), after the core's.</param>
+    public static async Task<TestNode> StartAsync(StoreSettings store, string nodeName, bool seed = true, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -51,10 +53,11 @@ public sealed class TestNode : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             values[key] = value;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddMailflowCore(configuration, store);
-        var provider = services.BuildServiceProvider();
+        var collection = new ServiceCollection();
+        collection.AddLogging();
+        collection.AddMailflowCore(configuration, store);
+        services?.Invoke(collection);
+        var provider = collection.BuildServiceProvider();
         var node = new TestNode(provider);
 
         await using (var db = await provider.GetRequiredService<IDbContextFactory<MailflowDbContext>>().CreateDbContextAsync())

@@ -63,10 +63,9 @@ public sealed class DashboardQuery(IDbContextFactory<MailflowDbContext> dbFactor
             .ToListAsync(cancellationToken);
         var topFailures = FailureGrouping.Top(failures, TopFailureCount);
 
-        var nodes = (await db.Nodes.AsNoTracking().ToListAsync(cancellationToken))
-            .Select(n => new NodeHealth(n.Name, n.Address, now - n.LastHeartbeat, n.ActiveGeneration, now - n.LastHeartbeat <= HeartbeatTolerance,
-                ListenerBindFailure.Deserialize(n.ListenerFailures)))
-            .OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
+        var nodes = (await new NodeStatusQuery(dbFactory).ReadAsync(cancellationToken)).Nodes
+            .Select(n => new NodeHealth(n.Name, n.Address, now - n.LastHeartbeat, n.ActiveGeneration, n.IsLiveSince(now - HeartbeatTolerance), n.ListenerFailures))
+            .ToList();
 
         return new DashboardSnapshot(now, rates, await queues.ListQueuesAsync(cancellationToken),
             new DeliveryLatency(latencies.Count, Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99)),

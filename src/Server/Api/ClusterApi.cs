@@ -1,5 +1,4 @@
 using Mailflow.Cluster;
-using Mailflow.Configuration;
 using Mailflow.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,13 +14,11 @@ public static class ClusterApi
 
     public static RouteGroupBuilder MapClusterApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/nodes", async (IDbContextFactory<MailflowDbContext> dbFactory, CancellationToken ct) =>
+        api.MapGet("/nodes", async (NodeStatusQuery query, CancellationToken ct) =>
             {
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
-                var latest = await TransportConfigLoader.ReadLatestGenerationAsync(db, ct);
-                var nodes = await db.Nodes.AsNoTracking().ToListAsync(ct);
-                return nodes.OrderBy(n => n.Name, StringComparer.Ordinal)
-                    .Select(n => new NodeResource(n.Name, n.Address, n.StartedAt, n.LastHeartbeat, n.ActiveGeneration, latest, n.ActiveGeneration >= latest))
+                var report = await query.ReadAsync(ct);
+                return report.Nodes
+                    .Select(n => new NodeResource(n.Name, n.Address, n.StartedAt, n.LastHeartbeat, n.ActiveGeneration, report.LatestGeneration, report.IsUpToDate(n)))
                     .ToList();
             })
             .WithTags("Nodes").WithName("ListNodes").WithSummary("List the nodes sharing this store, with the configuration generation each runs");

@@ -4,6 +4,7 @@ using Mailflow.Server.Transport.Authentication.Dkim;
 using Mailflow.Server.Transport.Authentication.Dmarc;
 using Mailflow.Server.Transport.Authentication.Spf;
 using MimeKit;
+using Mailflow.Configuration;
 
 namespace Mailflow.Server.Api;
 
@@ -15,7 +16,7 @@ namespace Mailflow.Server.Api;
 public static class DiagnosticsApi
 {
     /// <summary>The largest message /dkim reads (the default receive connector limit).</summary>
-    public const long MaxMessageBytes = 36L * 1024 * 1024;
+    public const long MaxMessageBytes = ReceiveConnectorDefaults.MaxMessageSizeBytes;
 
     public sealed record SpfRequest(string? Ip, string? Helo, string? Sender);
     public sealed record SpfResponse(string Result, string Explanation);

@@ -7,10 +7,8 @@ namespace Mailflow.Server.Api;
 /// <summary>/api/v1/messages: the messages in the queue — list, details, actions, export.</summary>
 public static class MessagesApi
 {
-    public enum MessageAction { Suspend, Resume, Retry, Remove, Release }
-
     /// <param name="Ndr">For remove: send the sender an NDR for every recipient not yet delivered.</param>
-    public sealed record BulkActionRequest(MessageAction Action, IReadOnlyList<string> QueueIds, bool Ndr = false);
+    public sealed record BulkActionRequest(QueueAction Action, IReadOnlyList<string> QueueIds, bool Ndr = false);
 
     public sealed record MessageActionResult(int Changed);
 
@@ -24,7 +22,7 @@ public static class MessagesApi
     /// <param name="Ndr">For remove: send each sender an NDR for every recipient not yet delivered.</param>
     /// <param name="All">Required, and only allowed, when no filter is given: act on every queued message.</param>
     public sealed record MatchingActionRequest(
-        MessageAction Action,
+        QueueAction Action,
         bool Ndr = false,
         bool All = false,
         string? Sender = null,
@@ -93,7 +91,7 @@ public static class MessagesApi
                             ? "Give a filter (sender, recipient, subject, state, queue, receivedFrom, receivedBefore), or all: true to act on every queued message."
                             : "all: true acts on every queued message: leave it out when giving a filter."],
                     });
-                var changed = await queues.ApplyToMatchingAsync(AdminActor.FromPrincipal(user), filter, ToQueueAction(request.Action, request.Ndr), ct);
+                var changed = await queues.ApplyToMatchingAsync(AdminActor.FromPrincipal(user), filter, request.Action.WithNdr(request.Ndr), ct);
                 return TypedResults.Ok(new MatchingActionResult(changed, filter.Describe()));
             })
             .WithName("MatchingMessageAction").WithSummary("Apply one action (Suspend, Resume, Retry, Remove with or without ndr, Release) to every message matching a filter, " +
@@ -114,30 +112,30 @@ public static class MessagesApi
             .WithName("ExportMessage").WithSummary("The stored message exactly as received (message/rfc822, .eml)")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        MapAction(group, "suspend", MessageAction.Suspend, "Suspend one message (Organization Management)");
-        MapAction(group, "resume", MessageAction.Resume, "Resume a suspended message (Organization Management)");
-        MapAction(group, "retry", MessageAction.Retry, "Retry a waiting message now (Organization Management)");
-        MapAction(group, "release", MessageAction.Release, "Release a message from quarantine (Organization Management)");
+        MapAction(group, "suspend", QueueAction.Suspend, "SuspendMessage", "Suspend one message (Organization Management)");
+        MapAction(group, "resume", QueueAction.Resume, "ResumeMessage", "Resume a suspended message (Organization Management)");
+        MapAction(group, "retry", QueueAction.RetryNow, "RetryMessage", "Retry a waiting message now (Organization Management)");
+        MapAction(group, "release", QueueAction.Release, "ReleaseMessage", "Release a message from quarantine (Organization Management)");
 
         group.MapDelete("/{queueId}", async Task<IResult> (string queueId, bool? ndr, ClaimsPrincipal user, IQueueOperations queues, CancellationToken ct) =>
-                await queues.RemoveAsync(AdminActor.FromPrincipal(user), [queueId], ndr ?? false, ct) is var changed and > 0
+                await queues.ApplyAsync(AdminActor.FromPrincipal(user), QueueAction.RemoveSilently.WithNdr(ndr ?? false), [queueId], ct) is var changed and > 0
                     ? TypedResults.Ok(new MessageActionResult(changed))
                     : ApiResults.Problem(StatusCodes.Status404NotFound, "Not found", Missing))
             .WithName("RemoveMessage").WithSummary("Remove a message from the queue; ?ndr=true sends the sender an NDR (5.3.0) for recipients not yet delivered (Organization Management)")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/bulk", (BulkActionRequest request, ClaimsPrincipal user, IQueueOperations queues, CancellationToken ct) =>
-                RunAsync(queues, AdminActor.FromPrincipal(user), request.Action, request.QueueIds, request.Ndr, ct))
+                RunAsync(queues, AdminActor.FromPrincipal(user), request.Action.WithNdr(request.Ndr), request.QueueIds, ct))
             .WithName("BulkMessageAction").WithSummary("Apply one action (Suspend, Resume, Retry, Remove, Release) to a list of queue ids; answers how many changed (Organization Management)")
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
         return api;
     }
 
-    private static void MapAction(RouteGroupBuilder group, string verb, MessageAction action, string summary) =>
+    private static void MapAction(RouteGroupBuilder group, string verb, QueueAction action, string operationId, string summary) =>
         group.MapPost("/{queueId}/" + verb, (string queueId, ClaimsPrincipal user, IQueueOperations queues, CancellationToken ct) =>
-                RunAsync(queues, AdminActor.FromPrincipal(user), action, [queueId], false, ct))
-            .WithName(action + "Message").WithSummary(summary)
+                RunAsync(queues, AdminActor.FromPrincipal(user), action, [queueId], ct))
+            .WithName(operationId).WithSummary(summary)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
     /// <summary>The viewer's filter from the API's names; blank text filters select nothing less (they are left out).</summary>
@@ -150,25 +148,7 @@ public static class MessagesApi
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
-    private static QueueAction ToQueueAction(MessageAction action, bool ndr) => action switch
-    {
-        MessageAction.Suspend => QueueAction.Suspend,
-        MessageAction.Resume => QueueAction.Resume,
-        MessageAction.Retry => QueueAction.RetryNow,
-        MessageAction.Remove => ndr ? QueueAction.RemoveWithNdr : QueueAction.RemoveSilently,
-        MessageAction.Release => QueueAction.Release,
-        _ => throw new ArgumentOutOfRangeException(nameof(action)),
-    };
-
-    private static async Task<MessageActionResult> RunAsync(IQueueOperations queues, AdminActor actor, MessageAction action,
-        IReadOnlyList<string> queueIds, bool ndr, CancellationToken ct) =>
-        new(action switch
-        {
-            MessageAction.Suspend => await queues.SuspendAsync(actor, queueIds, ct),
-            MessageAction.Resume => await queues.ResumeAsync(actor, queueIds, ct),
-            MessageAction.Retry => await queues.RetryNowAsync(actor, queueIds, ct),
-            MessageAction.Remove => await queues.RemoveAsync(actor, queueIds, ndr, ct),
-            MessageAction.Release => await queues.ReleaseFromQuarantineAsync(actor, queueIds, ct),
-            _ => throw new ArgumentOutOfRangeException(nameof(action)),
-        });
+    private static async Task<MessageActionResult> RunAsync(IQueueOperations queues, AdminActor actor, QueueAction action,
+        IReadOnlyList<string> queueIds, CancellationToken ct) =>
+        new(await queues.ApplyAsync(actor, action, queueIds, ct));
 }

@@ -14,7 +14,7 @@ public sealed class SendConnectorResource
     public string Name { get; set; } = "";
     public bool Enabled { get; set; } = true;
     public List<AddressSpace> AddressSpaces { get; set; } = [];
-    public SendRoutingMethod RoutingMethod { get; set; } = SendRoutingMethod.DnsMx;
+    public SendRoutingMethod RoutingMethod { get; set; } = SendConnectorDefaults.RoutingMethod;
     public List<string> SmartHosts { get; set; } = [];
     public SmartHostAuthentication SmartHostAuthentication { get; set; }
     public string SmartHostUsername { get; set; } = "";
@@ -22,14 +22,14 @@ public sealed class SendConnectorResource
     public string? SmartHostPassword { get; set; }
     /// <summary>Read-only: whether a smart-host password is stored.</summary>
     public bool HasSmartHostPassword { get; set; }
-    public OutboundTlsPolicy TlsPolicy { get; set; } = OutboundTlsPolicy.Opportunistic;
+    public OutboundTlsPolicy TlsPolicy { get; set; } = SendConnectorDefaults.TlsPolicy;
     public string TlsCertificateDomain { get; set; } = "";
-    public int Port { get; set; } = 25;
+    public int Port { get; set; } = SendConnectorDefaults.Port;
     public string HeloFqdn { get; set; } = "";
-    public long MaxMessageSizeBytes { get; set; } = 35L * 1024 * 1024;
+    public long MaxMessageSizeBytes { get; set; } = SendConnectorDefaults.MaxMessageSizeBytes;
     public List<string> SourceNodes { get; set; } = [];
-    public int MaxConcurrentConnections { get; set; } = 20;
-    public int MaxMessagesPerConnection { get; set; } = 20;
+    public int MaxConcurrentConnections { get; set; } = SendConnectorDefaults.MaxConcurrentConnections;
+    public int MaxMessagesPerConnection { get; set; } = SendConnectorDefaults.MaxMessagesPerConnection;
     public int Revision { get; set; }
 
     public static SendConnectorResource From(SendConnector c) => new()

@@ -1,7 +1,5 @@
 using Mailflow.Configuration;
-using Mailflow.Data;
 using Mailflow.Tracking;
-using Microsoft.EntityFrameworkCore;
 
 namespace Mailflow.Server.Api;
 
@@ -16,48 +14,20 @@ public static class TraceApi
     {
         var group = api.MapGroup("/trace").WithTags("Message trace");
 
-        group.MapGet("/", async (IDbContextFactory<MailflowDbContext> dbFactory, TimeProvider time, string? sender, string? recipient, string? subject,
+        group.MapGet("/", async (MessageTraceQuery query, TimeProvider time, string? sender, string? recipient, string? subject,
                 string? messageId, string? queueId, MessageTrackingEventKind? kind, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize, CancellationToken ct) =>
             {
                 var size = Math.Clamp(pageSize ?? 100, 1, MaximumPageSize);
                 var number = Math.Max(page ?? 1, 1);
                 var until = to ?? time.GetUtcNow();
                 // Without a window the search covers the last 48 hours: the trace can be large.
-                var since = from ?? until - TimeSpan.FromHours(48);
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
-                var query = db.MessageTrackingEvents.AsNoTracking().Where(e => e.Time >= since && e.Time <= until);
-                if (Lower(sender) is { } s)
-                    query = query.Where(e => e.Sender.ToLower().Contains(s));
-                if (Lower(recipient) is { } r)
-                    query = query.Where(e => e.Recipients.ToLower().Contains(r));
-                // Subject and Message-ID are read from the headers after receipt, so the RECEIVE event lacks them:
-                // these two filters pick the messages, and the search returns every event of those messages.
-                var byHeader = db.MessageTrackingEvents.AsNoTracking().Where(e => e.Time >= since && e.Time <= until && e.QueueId != null);
-                var filterByHeader = false;
-                if (Lower(subject) is { } t)
+                var search = new MessageTraceSearch
                 {
-                    byHeader = byHeader.Where(e => e.Subject != null && e.Subject.ToLower().Contains(t));
-                    filterByHeader = true;
-                }
-                if (!string.IsNullOrWhiteSpace(messageId))
-                {
-                    // The Message-ID with or without its angle brackets (RFC 5322 §3.6.4).
-                    var bare = messageId.Trim().Trim('<', '>');
-                    byHeader = byHeader.Where(e => e.InternetMessageId == bare || e.InternetMessageId == "<" + bare + ">");
-                    filterByHeader = true;
-                }
-                if (filterByHeader)
-                {
-                    var queueIds = byHeader.Select(e => e.QueueId!).Distinct();
-                    query = query.Where(e => e.QueueId != null && queueIds.Contains(e.QueueId));
-                }
-                if (!string.IsNullOrWhiteSpace(queueId))
-                    query = query.Where(e => e.QueueId == queueId.Trim());
-                if (kind is { } k)
-                    query = query.Where(e => e.Kind == k);
-                var total = await query.CountAsync(ct);
-                var items = await query.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id).Skip((number - 1) * size).Take(size).ToListAsync(ct);
-                return new TracePage(items, number, size, total);
+                    Sender = sender, Recipient = recipient, Subject = subject, MessageOrQueueId = messageId, Kind = kind,
+                    From = from ?? until - TimeSpan.FromHours(48), To = until,
+                };
+                var result = await query.SearchEventsAsync(search, queueId, (number - 1) * size, size, ct);
+                return new TracePage(result.Items, number, size, result.Total);
             })
             .WithName("SearchTrace").WithSummary("Tracking events, newest first. Filters: sender, recipient, subject (contains; all events of the matching messages), messageId (ditto), queueId, kind, from/to (default: last 48 h); page from 1");
 
@@ -79,11 +49,9 @@ public static class TraceApi
             })
             .WithName("ExportTrace").WithSummary("The same search as /trace/messages as CSV, one row per recipient (times ISO 8601 UTC)");
 
-        group.MapGet("/{queueId}", async Task<IResult> (string queueId, IDbContextFactory<MailflowDbContext> dbFactory, CancellationToken ct) =>
+        group.MapGet("/{queueId}", async Task<IResult> (string queueId, MessageTraceQuery query, CancellationToken ct) =>
             {
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
-                var events = await db.MessageTrackingEvents.AsNoTracking().Where(e => e.QueueId == queueId)
-                    .OrderBy(e => e.Time).ThenBy(e => e.Id).ToListAsync(ct);
+                var events = await query.TimelineAsync(queueId, ct);
                 return events.Count > 0
                     ? TypedResults.Ok(events)
                     : ApiResults.Problem(StatusCodes.Status404NotFound, "Not found", "No tracking events for that queue id.");
@@ -100,6 +68,4 @@ public static class TraceApi
     {
         public static TracedMessageResource From(TracedMessage m) => new(m.QueueId, m.InternetMessageId, m.Sender, m.Subject, m.FirstSeen, m.Recipients, m.Events);
     }
-
-    private static string? Lower(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().ToLowerInvariant();
 }

@@ -85,12 +85,14 @@ public interface IQueueOperations
     Task<int> CountMessagesAsync(QueueMessageFilter filter, CancellationToken cancellationToken = default);
     Task<QueuedMessageDetails?> GetMessageAsync(string queueId, CancellationToken cancellationToken = default);
 
-    Task<int> SuspendAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default);
-    Task<int> ResumeAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default);
-    Task<int> RetryNowAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default);
-    /// <param name="sendNdr">Send the sender a failure NDR (5.3.0, removed by an administrator) for every recipient not yet delivered.</param>
-    Task<int> RemoveAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, bool sendNdr, CancellationToken cancellationToken = default);
-    Task<int> ReleaseFromQuarantineAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The one queue action dispatcher for a set of messages by queue id (the admin center's buttons and
+    /// <c>/api/v1/messages</c> alike). Messages in a state the action does not apply to are left alone;
+    /// removal with NDR sends the sender a failure NDR (5.3.0, removed by an administrator) for every
+    /// recipient not yet delivered.
+    /// </summary>
+    /// <returns>How many messages changed.</returns>
+    Task<int> ApplyAsync(AdminActor actor, QueueAction action, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Applies <paramref name="action"/> to every message the filter selects, set-based (one UPDATE or

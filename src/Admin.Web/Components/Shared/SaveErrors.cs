@@ -20,19 +20,25 @@ public static class SaveErrors
         switch (exception)
         {
             case ConfigurationValidationException validation:
-                var elsewhere = new List<string>();
-                foreach (var (field, messages) in validation.Errors)
-                {
-                    if (fieldsShownInline.Contains(field))
-                        fieldErrors[field] = string.Join(" ", messages);
-                    else
-                        elsewhere.AddRange(messages);
-                }
-                return elsewhere.Count > 0 ? string.Join(" ", elsewhere) : null;
+                return Route(validation.Errors, fieldsShownInline, fieldErrors);
             case ConfigurationConflictException conflict:
                 return $"{conflict.Message} Cancel to see the current values.";
             default:
                 return exception.Message;
         }
+    }
+
+    /// <summary>Validation messages (the dialog's own check or the service's): those of inline fields into <paramref name="fieldErrors"/>, the rest returned as one general message.</summary>
+    public static string? Route(IReadOnlyDictionary<string, string[]> errors, IReadOnlyCollection<string> fieldsShownInline, IDictionary<string, string> fieldErrors)
+    {
+        var elsewhere = new List<string>();
+        foreach (var (field, messages) in errors)
+        {
+            if (fieldsShownInline.Contains(field))
+                fieldErrors[field] = string.Join(" ", messages);
+            else
+                elsewhere.AddRange(messages);
+        }
+        return elsewhere.Count > 0 ? string.Join(" ", elsewhere) : null;
     }
 }

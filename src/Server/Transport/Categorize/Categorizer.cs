@@ -157,7 +157,8 @@ public sealed partial class Categorizer(
                 await FailAsync(lease, message, open, new DeliveryResponse($"{editRejection.EnhancedStatusCode} {editRejection.Text}", editRejection.SmtpCode), notify: true, cancellationToken);
                 return;
             }
-            await ReplaceContentAsync(message, edited.Message, cancellationToken);
+            if (!await ReplaceContentAsync(lease, message, edited.Message, cancellationToken))
+                return;
             tracker.Track(MessageTrackingEventKind.Agent, message, detail: "Content changed by mail flow rules: " + string.Join("; ", edited.Applied));
         }
 
@@ -290,8 +291,8 @@ public sealed partial class Categorizer(
         await store.ReleaseAsync(lease, QueuedMessageState.Categorized, cancellationToken);
     }
 
-    /// <summary>Writes the rule-edited message back: content, size, hash and header summary together.</summary>
-    private async Task ReplaceContentAsync(QueuedMessage message, MimeMessage edited, CancellationToken cancellationToken)
+    /// <summary>Writes the rule-edited message back: content, size, hash and header summary together (false when the lease was lost).</summary>
+    private async Task<bool> ReplaceContentAsync(QueueLease lease, QueuedMessage message, MimeMessage edited, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         // SMTP content is CRLF (RFC 5321 §2.3.8) whatever the platform's default.
@@ -299,20 +300,12 @@ public sealed partial class Categorizer(
         format.NewLineFormat = NewLineFormat.Dos;
         await edited.WriteToAsync(format, buffer, cancellationToken);
         var bytes = buffer.ToArray();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var subject = Truncate(edited.Subject, QueueModel.HeaderSummaryLength);
-        await bookkeeping.WriteAsync(async (db, ct) =>
-        {
-            await db.MessageContents.Where(c => c.MessageId == message.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Data, bytes), ct);
-            return await db.QueuedMessages.Where(m => m.Id == message.Id)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(m => m.Size, bytes.LongLength)
-                    .SetProperty(m => m.ContentSha256, hash)
-                    .SetProperty(m => m.Subject, subject), ct);
-        }, cancellationToken);
+        if (!await store.ReplaceContentAsync(lease, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)),
+                Truncate(edited.Subject, QueueModel.HeaderSummaryLength), cancellationToken))
+            return false;
         message.Size = bytes.LongLength;
         message.Subject = edited.Subject;
+        return true;
     }
 
     private static string? Truncate(string? text, int length) => text is null || text.Length <= length ? text : text[..length];

@@ -26,6 +26,7 @@ public sealed class QueueOperations(
     QueueSignals signals,
     DeliveryNotifier notifier,
     MessageTracker tracker,
+    MessageTraceQuery trace,
     TransportConfigProvider config,
     TimeProvider time) : IQueueOperations
 {
@@ -57,27 +58,22 @@ public sealed class QueueOperations(
         var message = await store.FindAsync(queueId, cancellationToken);
         if (message is null)
             return null;
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var events = await db.MessageTrackingEvents.AsNoTracking().Where(e => e.QueueId == queueId)
-            .OrderBy(e => e.Time).ThenBy(e => e.Id).ToListAsync(cancellationToken);
-        return new QueuedMessageDetails(message, events);
+        return new QueuedMessageDetails(message, await trace.TimelineAsync(queueId, cancellationToken));
     }
 
-    public Task<int> SuspendAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) =>
-        ApplyAsync(actor, db => ById(db, queueIds), QueueAction.Suspend, filter: null, cancellationToken);
-
-    public Task<int> ResumeAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) =>
-        ApplyAsync(actor, db => ById(db, queueIds), QueueAction.Resume, filter: null, cancellationToken);
-
-    public Task<int> ReleaseFromQuarantineAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) =>
-        ApplyAsync(actor, db => ById(db, queueIds), QueueAction.Release, filter: null, cancellationToken);
+    public Task<int> ApplyAsync(AdminActor actor, QueueAction action, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) => action switch
+    {
+        QueueAction.RemoveWithNdr => RemoveAsync(actor, queueIds, sendNdr: true, cancellationToken),
+        QueueAction.RemoveSilently => RemoveAsync(actor, queueIds, sendNdr: false, cancellationToken),
+        _ => ApplySetBasedAsync(actor, db => ById(db, queueIds), action, filter: null, cancellationToken),
+    };
 
     public async Task<int> ApplyToMatchingAsync(AdminActor actor, QueueMessageFilter filter, QueueAction action, CancellationToken cancellationToken = default)
     {
         Demand(actor);
         filter = filter.ToFilter();
         if (action != QueueAction.RemoveWithNdr)
-            return await ApplyAsync(actor, db => QueueQueries.Matching(db, filter, time.GetUtcNow()), action, filter, cancellationToken);
+            return await ApplySetBasedAsync(actor, db => QueueQueries.Matching(db, filter, time.GetUtcNow()), action, filter, cancellationToken);
 
         // Every NDR is a message of its own (built from the original's headers), so this one cannot be a
         // single statement: remove the matching messages a batch at a time, each with its NDR.
@@ -96,10 +92,8 @@ public sealed class QueueOperations(
         }
     }
 
-    public Task<int> RetryNowAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) =>
-        ApplyAsync(actor, db => ById(db, queueIds), QueueAction.RetryNow, filter: null, cancellationToken);
-
-    public async Task<int> RemoveAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, bool sendNdr, CancellationToken cancellationToken = default)
+    /// <summary>Removes messages one by one: each removal's audit names the recipients it leaves undelivered, and the NDR needs the whole message.</summary>
+    private async Task<int> RemoveAsync(AdminActor actor, IReadOnlyCollection<string> queueIds, bool sendNdr, CancellationToken cancellationToken = default)
     {
         Demand(actor);
         var removed = 0;
@@ -199,7 +193,7 @@ public sealed class QueueOperations(
     /// once before the change. A selection by queue id is audited per message; a filter, as one entry
     /// naming the filter and the count.
     /// </summary>
-    private async Task<int> ApplyAsync(AdminActor actor, Func<MailflowDbContext, IQueryable<QueuedMessage>> select, QueueAction action,
+    private async Task<int> ApplySetBasedAsync(AdminActor actor, Func<MailflowDbContext, IQueryable<QueuedMessage>> select, QueueAction action,
         QueueMessageFilter? filter, CancellationToken cancellationToken)
     {
         Demand(actor);

@@ -148,7 +148,7 @@ public sealed class QueueStore(
     {
         var crashes = await bookkeeping.WriteAsync(async (db, ct) =>
         {
-            var held = db.QueuedMessages.Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token);
+            var held = LeaseFence.Message(db, lease);
             await held.ExecuteUpdateAsync(s => s.SetProperty(m => m.CrashCount, m => m.CrashCount + 1), ct);
             return await held.Select(m => m.CrashCount).FirstOrDefaultAsync(ct);
         }, cancellationToken);
@@ -158,8 +158,7 @@ public sealed class QueueStore(
     /// <summary>Moves the held message to Poison and releases it (fenced by the lease).</summary>
     private async Task<bool> SetAsideAsPoisonAsync(QueueLease lease, CancellationToken cancellationToken)
     {
-        var moved = await bookkeeping.WriteAsync((db, ct) => db.QueuedMessages
-            .Where(m => m.Id == lease.MessageId && m.LeaseToken == lease.Token)
+        var moved = await bookkeeping.WriteAsync((db, ct) => LeaseFence.Message(db, lease)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.State, QueuedMessageState.Poison)
                 .SetProperty(m => m.LeaseOwner, (string?)null)
@@ -274,6 +273,25 @@ public sealed class QueueStore(
             .Where(r => recipientIds.Contains(r.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.NextRetryAt, until), cancellationToken), cancellationToken);
         return updated == recipientIds.Count || LeaseLost(lease, "postponing recipients");
+    }
+
+    /// <summary>
+    /// Replaces the held message's content (mail flow rules edited it) with its size, hash and header
+    /// summary, together, while the lease holds.
+    /// </summary>
+    public async Task<bool> ReplaceContentAsync(QueueLease lease, byte[] content, string sha256, string? subject, CancellationToken cancellationToken)
+    {
+        var updated = await WriteAsync(async (db, ct) =>
+        {
+            var held = LeaseFence.Message(db, lease);
+            await db.MessageContents.Where(c => c.MessageId == lease.MessageId && held.Any())
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Data, content), ct);
+            return await held.ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Size, content.LongLength)
+                .SetProperty(m => m.ContentSha256, sha256)
+                .SetProperty(m => m.Subject, subject), ct);
+        }, cancellationToken);
+        return updated == 1 || LeaseLost(lease, "replacing the content");
     }
 
     /// <summary>Records that the delay DSN (<paramref name="delay"/>) or the final DSN was enqueued — or decided against — for these recipients.</summary>

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Mailflow.Data;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Queue;
@@ -10,50 +9,65 @@ namespace Mailflow.Server.Transport.Tracking;
 
 /// <summary>
 /// Writes message tracking events without slowing the stage that reports them: <see cref="Track"/>
-/// only puts the event on a bounded in-memory channel; this background service drains it and
-/// inserts batches (one short transaction per batch, through the SQLite writer gate).
-/// <para>Failure semantics: the trace is an operator's record, not the queue's state. Events still
-/// in the channel when the process dies are lost, and when the channel is full (the store is far
-/// behind) new events are dropped and counted rather than blocking a delivery. The queue rows stay
-/// the source of truth for what happened to a message.</para>
+/// only hands the event to the one group-commit loop of the queue tables (<see cref="BatchCommitter{T}"/>,
+/// as acceptance and bookkeeping do), which inserts whatever arrived during the previous write in one
+/// short transaction through the SQLite writer gate.
+/// <para>Failure semantics: the trace is an operator's record, not the queue's state. Events not yet
+/// written when the process dies are lost. At most <see cref="Capacity"/> events wait in memory: beyond
+/// that (the store is far behind) new events are dropped and counted rather than blocking a delivery.
+/// A failed batch is written again event by event (the committer's rule), so one bad event is the only
+/// one lost. The queue rows stay the source of truth for what happened to a message.</para>
 /// </summary>
-public sealed class MessageTracker(
-    IDbContextFactory<MailflowDbContext> dbFactory,
-    SqliteStoreGate gate,
-    IOptions<MailflowOptions> options,
-    TimeProvider time,
-    ILogger<MessageTracker> logger) : BackgroundService
+public sealed class MessageTracker : BackgroundService
 {
     /// <summary>Events kept in memory at most before new ones are dropped.</summary>
     public const int Capacity = 10_000;
     private const int BatchSize = 256;
 
-    private readonly Channel<MessageTrackingEvent> _pending = Channel.CreateBounded<MessageTrackingEvent>(
-        new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly string _node = options.Value.ResolvedNodeName;
+    private readonly IDbContextFactory<MailflowDbContext> _dbFactory;
+    private readonly SqliteStoreGate _gate;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MessageTracker> _logger;
+    private readonly string _node;
+    private readonly BatchCommitter<PendingEvent> _committer;
+    /// <summary>Free places among the <see cref="Capacity"/> events that may wait for the store.</summary>
+    private readonly SemaphoreSlim _room = new(Capacity, Capacity);
     private long _accepted;
     private long _settled;
     private long _dropped;
-    private TaskCompletionSource _batchDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lost;
+    private TaskCompletionSource _settledChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Events dropped because the channel was full.</summary>
+    public MessageTracker(
+        IDbContextFactory<MailflowDbContext> dbFactory,
+        SqliteStoreGate gate,
+        IOptions<MailflowOptions> options,
+        TimeProvider time,
+        ILogger<MessageTracker> logger)
+    {
+        _dbFactory = dbFactory;
+        _gate = gate;
+        _time = time;
+        _logger = logger;
+        _node = options.Value.ResolvedNodeName;
+        _committer = new BatchCommitter<PendingEvent>(
+            nameof(MessageTracker), InsertAsync, BatchSize, maxSize: long.MaxValue,
+            (count, exception) => TrackingLog.BatchFailed(logger, count, exception));
+    }
+
+    /// <summary>Events dropped because <see cref="Capacity"/> events were already waiting.</summary>
     public long DroppedCount => Interlocked.Read(ref _dropped);
 
     /// <summary>Queues an event for writing; fills in the time and node when unset, and cuts text to the column lengths. Never blocks.</summary>
     public void Track(MessageTrackingEvent trackingEvent)
     {
         if (trackingEvent.Time == default)
-            trackingEvent.Time = time.GetUtcNow();
+            trackingEvent.Time = _time.GetUtcNow();
         if (trackingEvent.Node.Length == 0)
             trackingEvent.Node = _node;
         Cut(trackingEvent);
-        if (_pending.Writer.TryWrite(trackingEvent))
-        {
-            Interlocked.Increment(ref _accepted);
-            return;
-        }
-        if (Interlocked.Increment(ref _dropped) % 1000 == 1)
-            TrackingLog.EventsDropped(logger, DroppedCount);
+        if (!_room.Wait(0) || !TryEnqueue(trackingEvent))
+            Drop();
     }
 
     /// <summary>An event about <paramref name="message"/> (sender, ids, subject, size filled in) for the given recipients (all of them when null).</summary>
@@ -77,11 +91,36 @@ public sealed class MessageTracker(
     public async ValueTask TrackWaitingAsync(MessageTrackingEventKind kind, QueuedMessage message, string? detail, CancellationToken cancellationToken)
     {
         var trackingEvent = Describe(kind, message, null, null, null, null, null, null, detail);
-        trackingEvent.Time = time.GetUtcNow();
+        trackingEvent.Time = _time.GetUtcNow();
         trackingEvent.Node = _node;
         Cut(trackingEvent);
-        await _pending.Writer.WriteAsync(trackingEvent, cancellationToken);
+        await _room.WaitAsync(cancellationToken);
+        if (!TryEnqueue(trackingEvent))
+            Drop();
+    }
+
+    /// <summary>Hands an event that has its place to the committer; false once the committer has shut down (the place is given back).</summary>
+    private bool TryEnqueue(MessageTrackingEvent trackingEvent)
+    {
+        // Counted first: a fast commit may settle the event before Enqueue returns.
         Interlocked.Increment(ref _accepted);
+        try
+        {
+            _committer.Enqueue(new PendingEvent(this, trackingEvent));
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            Interlocked.Decrement(ref _accepted);
+            _room.Release();
+            return false;
+        }
+    }
+
+    private void Drop()
+    {
+        if (Interlocked.Increment(ref _dropped) % 1000 == 1)
+            TrackingLog.EventsDropped(_logger, DroppedCount);
     }
 
     private static MessageTrackingEvent Describe(
@@ -114,56 +153,66 @@ public sealed class MessageTracker(
         var target = Interlocked.Read(ref _accepted);
         while (Interlocked.Read(ref _settled) < target)
         {
-            var done = Volatile.Read(ref _batchDone).Task;
+            var changed = Volatile.Read(ref _settledChanged).Task;
             if (Interlocked.Read(ref _settled) >= target)
                 return;
-            await done.WaitAsync(cancellationToken);
+            await changed.WaitAsync(cancellationToken);
         }
     }
 
+    /// <summary>The tracker only needs to outlive the host's run: on stop, what is already handed over is written.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<MessageTrackingEvent>(BatchSize);
         try
         {
-            while (await _pending.Reader.WaitToReadAsync(stoppingToken))
-                await DrainAsync(batch, stoppingToken);
+            await Task.Delay(Timeout.Infinite, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: write what is already queued, without the stopping token.
-            await DrainAsync(batch, CancellationToken.None);
+            await _committer.DisposeAsync();
         }
     }
 
-    private async Task DrainAsync(List<MessageTrackingEvent> batch, CancellationToken cancellationToken)
+    /// <summary>One batch of events in one transaction (the committer retries a failed batch event by event).</summary>
+    private async Task InsertAsync(IReadOnlyList<PendingEvent> batch)
     {
-        while (true)
+        await using var db = await _dbFactory.CreateDbContextAsync();
+        await using (await _gate.EnterWriteAsync(db, CancellationToken.None))
         {
-            batch.Clear();
-            while (batch.Count < BatchSize && _pending.Reader.TryRead(out var next))
-                batch.Add(next);
-            if (batch.Count == 0)
-                return;
-            try
-            {
-                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-                await using (await gate.EnterWriteAsync(db, cancellationToken))
-                {
-                    db.MessageTrackingEvents.AddRange(batch);
-                    await db.SaveChangesAsync(cancellationToken);
-                }
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                TrackingLog.WriteFailed(logger, batch.Count, exception);
-            }
-            finally
-            {
-                Interlocked.Add(ref _settled, batch.Count);
-                Interlocked.Exchange(ref _batchDone, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-            }
+            // Fresh rows each attempt: a failed batch leaves keys set on the entities it tried to insert.
+            db.MessageTrackingEvents.AddRange(batch.Select(p => p.Row()));
+            await db.SaveChangesAsync(CancellationToken.None);
         }
+    }
+
+    private void Settle()
+    {
+        _room.Release();
+        Interlocked.Increment(ref _settled);
+        Interlocked.Exchange(ref _settledChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private void Lose(Exception exception)
+    {
+        if (Interlocked.Increment(ref _lost) % 100 == 1)
+            TrackingLog.WriteFailed(_logger, Interlocked.Read(ref _lost), exception);
+        Settle();
+    }
+
+    /// <summary>An event waiting for the committer; settled once, written or not.</summary>
+    private sealed class PendingEvent(MessageTracker tracker, MessageTrackingEvent trackingEvent) : IBatchItem
+    {
+        public long Size => 0;
+
+        public MessageTrackingEvent Row()
+        {
+            trackingEvent.Id = 0;
+            return trackingEvent;
+        }
+
+        public void Complete() => tracker.Settle();
+
+        public void Fail(Exception exception) => tracker.Lose(exception);
     }
 
     private static void Cut(MessageTrackingEvent e)

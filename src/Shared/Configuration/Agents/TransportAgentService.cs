@@ -43,17 +43,28 @@ public sealed class TransportAgentService(IDbContextFactory<MailflowDbContext> d
     }
 
     /// <summary>Checks that need no store beyond the agent list: the admin center calls it as the admin types.</summary>
-    public ValidationErrors ValidateFields(TransportAgentSetting setting)
+    public ValidationErrors ValidateFields(TransportAgentSetting setting) => ValidateFields(setting, catalog.Agents);
+
+    /// <summary>
+    /// The field checks against a list of agents (also for a configuration document). Without a list (no
+    /// engine in this process) only the ranges are checked: the node that runs the agents checks the names.
+    /// </summary>
+    public static ValidationErrors ValidateFields(TransportAgentSetting setting, IReadOnlyList<TransportAgentInfo>? agents)
     {
         var errors = new ValidationErrors();
-        var agent = catalog.Agents.FirstOrDefault(a => string.Equals(a.Name, setting.AgentName, StringComparison.OrdinalIgnoreCase));
-        if (agent is null)
+        if (agents is not null)
         {
-            errors.Add(nameof(TransportAgentSetting.AgentName), $"There is no transport agent named “{setting.AgentName}”. The agents are: {string.Join(", ", catalog.Agents.Select(a => a.Name))}.");
-            return errors;
+            var agent = agents.FirstOrDefault(a => string.Equals(a.Name, setting.AgentName, StringComparison.OrdinalIgnoreCase));
+            if (agent is null)
+            {
+                errors.Add(nameof(TransportAgentSetting.AgentName), $"There is no transport agent named “{setting.AgentName}”. The agents are: {string.Join(", ", agents.Select(a => a.Name))}.");
+                return errors;
+            }
+            if (!agent.CanBeDisabled && (!setting.Enabled || setting.DisabledOnConnectors.Count > 0))
+                errors.Add(nameof(TransportAgentSetting.Enabled), $"{agent.DisplayName} protects the server (no open relay, protocol limits) and cannot be turned off.");
         }
-        if (!agent.CanBeDisabled && (!setting.Enabled || setting.DisabledOnConnectors.Count > 0))
-            errors.Add(nameof(TransportAgentSetting.Enabled), $"{agent.DisplayName} protects the server (no open relay, protocol limits) and cannot be turned off.");
+        else if (string.IsNullOrWhiteSpace(setting.AgentName))
+            errors.Add(nameof(TransportAgentSetting.AgentName), "Name the transport agent.");
         if (setting.Priority is { } priority && priority is < MinPriority or > MaxPriority)
             errors.Add(nameof(TransportAgentSetting.Priority), $"The position must be between {MinPriority} and {MaxPriority} (lower runs first).");
         if (setting.TimeoutMilliseconds is { } timeout && timeout is < TransportAgentSetting.MinTimeoutMilliseconds or > TransportAgentSetting.MaxTimeoutMilliseconds)

@@ -16,7 +16,8 @@ namespace Mailflow.Configuration;
 public sealed class ConfigurationAsCodeService(
     IDbContextFactory<MailflowDbContext> dbFactory,
     ConfigurationChangeWriter writer,
-    SmartHostPasswordProtector passwords)
+    SmartHostPasswordProtector passwords,
+    ITransportAgentCatalog? agents = null)
 {
     public const string AuditObjectType = nameof(ConfigurationDocument);
 
@@ -49,6 +50,7 @@ public sealed class ConfigurationAsCodeService(
             Rules = [.. state.Rules.Select(r => ConfigurationPlanner.ToSpec(r, addressById))],
             Protection = SpecJson.Copy<ProtectionSettingsSpec>(state.Protection ?? new ProtectionSettings()),
             IpLists = [.. state.IpList.Select(SpecJson.Copy<IpListEntrySpec>)],
+            TransportAgents = [.. state.AgentSettings.Select(a => ConfigurationPlanner.ToSpec(a, state.ReceiveConnectors))],
         };
     }
 
@@ -57,7 +59,7 @@ public sealed class ConfigurationAsCodeService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        return await new ConfigurationPlanner(db, passwords).PlanAsync(document, cancellationToken);
+        return await new ConfigurationPlanner(db, passwords, agents?.Agents).PlanAsync(document, cancellationToken);
     }
 
     /// <summary>Validates and applies the document in one transaction; with <paramref name="dryRun"/> only plans.</summary>
@@ -69,7 +71,7 @@ public sealed class ConfigurationAsCodeService(
         actor.DemandOrganizationManagement();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var planner = new ConfigurationPlanner(db, passwords);
+        var planner = new ConfigurationPlanner(db, passwords, agents?.Agents);
         var plan = await planner.PlanAsync(document, cancellationToken);
         if (!plan.IsValid)
             throw new ConfigurationValidationException(plan.Errors);

@@ -43,6 +43,20 @@ public sealed class ConfigurationDocument
     public ProtectionSettingsSpec? Protection { get; set; }
     /// <summary>The connection filter's IP allow and block lists, keyed by list and range.</summary>
     public List<IpListEntrySpec>? IpLists { get; set; }
+    /// <summary>Admins' settings per transport agent, keyed by agent name; an agent not listed runs with its defaults.</summary>
+    public List<TransportAgentSpec>? TransportAgents { get; set; }
+}
+
+/// <summary>One transport agent's settings (<see cref="TransportAgentSetting"/>); null fields mean the agent's default.</summary>
+public sealed class TransportAgentSpec
+{
+    public string AgentName { get; set; } = "";
+    public bool Enabled { get; set; } = true;
+    public int? Priority { get; set; }
+    public int? TimeoutMilliseconds { get; set; }
+    public AgentFailurePolicy? FailurePolicy { get; set; }
+    /// <summary>Receive connectors, by name, on which the agent does not run.</summary>
+    public List<string> DisabledOnConnectors { get; set; } = [];
 }
 
 public sealed class ProtectionSettingsSpec
@@ -63,26 +77,23 @@ public sealed class IpListEntrySpec
 
 public sealed class OrganizationSettingsSpec
 {
-    /// <summary>The entity's defaults, so newer settings are defined once.</summary>
-    private static readonly OrganizationSettings OrganizationDefaults = new();
-
-    public string OrganizationName { get; set; } = "Mailflow";
-    public int TransientRetryIntervalSeconds { get; set; } = 300;
-    public int TransientRetryAttempts { get; set; } = 6;
-    public int OutboundConnectionFailureRetryIntervalSeconds { get; set; } = 600;
-    public int DelayNotificationTimeoutSeconds { get; set; } = 4 * 3600;
-    public int MessageExpirationTimeoutSeconds { get; set; } = 2 * 24 * 3600;
-    public long MaxReceiveSizeBytes { get; set; } = 36L * 1024 * 1024;
-    public long MaxSendSizeBytes { get; set; } = 35L * 1024 * 1024;
-    public int MaxRecipientsPerMessage { get; set; } = 500;
-    public bool BackPressureEnabled { get; set; } = OrganizationDefaults.BackPressureEnabled;
-    public int BackPressureDiskFreeMediumMegabytes { get; set; } = OrganizationDefaults.BackPressureDiskFreeMediumMegabytes;
-    public int BackPressureDiskFreeHighMegabytes { get; set; } = OrganizationDefaults.BackPressureDiskFreeHighMegabytes;
-    public int BackPressureMemoryMediumPercent { get; set; } = OrganizationDefaults.BackPressureMemoryMediumPercent;
-    public int BackPressureMemoryHighPercent { get; set; } = OrganizationDefaults.BackPressureMemoryHighPercent;
-    public int BackPressureSubmissionMedium { get; set; } = OrganizationDefaults.BackPressureSubmissionMedium;
-    public int BackPressureSubmissionHigh { get; set; } = OrganizationDefaults.BackPressureSubmissionHigh;
-    public int BackPressureHysteresisPercent { get; set; } = OrganizationDefaults.BackPressureHysteresisPercent;
+    public string OrganizationName { get; set; } = OrganizationSettingsDefaults.OrganizationName;
+    public int TransientRetryIntervalSeconds { get; set; } = OrganizationSettingsDefaults.TransientRetryIntervalSeconds;
+    public int TransientRetryAttempts { get; set; } = OrganizationSettingsDefaults.TransientRetryAttempts;
+    public int OutboundConnectionFailureRetryIntervalSeconds { get; set; } = OrganizationSettingsDefaults.OutboundConnectionFailureRetryIntervalSeconds;
+    public int DelayNotificationTimeoutSeconds { get; set; } = OrganizationSettingsDefaults.DelayNotificationTimeoutSeconds;
+    public int MessageExpirationTimeoutSeconds { get; set; } = OrganizationSettingsDefaults.MessageExpirationTimeoutSeconds;
+    public long MaxReceiveSizeBytes { get; set; } = OrganizationSettingsDefaults.MaxReceiveSizeBytes;
+    public long MaxSendSizeBytes { get; set; } = OrganizationSettingsDefaults.MaxSendSizeBytes;
+    public int MaxRecipientsPerMessage { get; set; } = OrganizationSettingsDefaults.MaxRecipientsPerMessage;
+    public bool BackPressureEnabled { get; set; } = OrganizationSettingsDefaults.BackPressureEnabled;
+    public int BackPressureDiskFreeMediumMegabytes { get; set; } = OrganizationSettingsDefaults.BackPressureDiskFreeMediumMegabytes;
+    public int BackPressureDiskFreeHighMegabytes { get; set; } = OrganizationSettingsDefaults.BackPressureDiskFreeHighMegabytes;
+    public int BackPressureMemoryMediumPercent { get; set; } = OrganizationSettingsDefaults.BackPressureMemoryMediumPercent;
+    public int BackPressureMemoryHighPercent { get; set; } = OrganizationSettingsDefaults.BackPressureMemoryHighPercent;
+    public int BackPressureSubmissionMedium { get; set; } = OrganizationSettingsDefaults.BackPressureSubmissionMedium;
+    public int BackPressureSubmissionHigh { get; set; } = OrganizationSettingsDefaults.BackPressureSubmissionHigh;
+    public int BackPressureHysteresisPercent { get; set; } = OrganizationSettingsDefaults.BackPressureHysteresisPercent;
 }
 
 public sealed class AcceptedDomainSpec
@@ -95,36 +106,33 @@ public sealed class AcceptedDomainSpec
 
 public sealed class ReceiveConnectorSpec
 {
-    /// <summary>The entity's defaults, so newer settings are defined once.</summary>
-    private static readonly ReceiveConnector ConnectorDefaults = new();
-
     public string Name { get; set; } = "";
     public bool Enabled { get; set; } = true;
     public List<IpBinding> Bindings { get; set; } = [];
     public List<string> RemoteIpRanges { get; set; } = [];
     public string Fqdn { get; set; } = "";
     public string Banner { get; set; } = "";
-    public ReceivePermissionGroups PermissionGroups { get; set; } = ReceivePermissionGroups.AnonymousUsers;
-    public ReceiveAuthMechanisms AuthMechanisms { get; set; } = ReceiveAuthMechanisms.Tls;
-    public ConnectorTlsMode TlsMode { get; set; } = ConnectorTlsMode.StartTls;
+    public ReceivePermissionGroups PermissionGroups { get; set; } = ReceiveConnectorDefaults.PermissionGroups;
+    public ReceiveAuthMechanisms AuthMechanisms { get; set; } = ReceiveConnectorDefaults.AuthMechanisms;
+    public ConnectorTlsMode TlsMode { get; set; } = ReceiveConnectorDefaults.TlsMode;
     public bool RequireTls { get; set; }
-    public long MaxMessageSizeBytes { get; set; } = 36L * 1024 * 1024;
-    public int MaxRecipientsPerMessage { get; set; } = 200;
-    public int MaxInboundConnections { get; set; } = 5000;
-    public int MaxInboundConnectionsPerSource { get; set; } = 20;
-    public int ConnectionTimeoutSeconds { get; set; } = 600;
-    public int IdleTimeoutSeconds { get; set; } = 300;
-    public int CommandTimeoutSeconds { get; set; } = ConnectorDefaults.CommandTimeoutSeconds;
-    public int MinDataRateBytesPerSecond { get; set; } = ConnectorDefaults.MinDataRateBytesPerSecond;
-    public int DataRateGraceSeconds { get; set; } = ConnectorDefaults.DataRateGraceSeconds;
-    public bool PreGreetingChecks { get; set; }
-    public int GreetPauseMilliseconds { get; set; } = ConnectorDefaults.GreetPauseMilliseconds;
-    public int MaxProtocolErrors { get; set; } = 5;
-    public int TarpitIntervalMilliseconds { get; set; } = 5000;
-    public BareLineEndingPolicy BareLineEndings { get; set; } = BareLineEndingPolicy.Reject;
-    public ProtocolLoggingLevel ProtocolLogging { get; set; } = ProtocolLoggingLevel.None;
+    public long MaxMessageSizeBytes { get; set; } = ReceiveConnectorDefaults.MaxMessageSizeBytes;
+    public int MaxRecipientsPerMessage { get; set; } = ReceiveConnectorDefaults.MaxRecipientsPerMessage;
+    public int MaxInboundConnections { get; set; } = ReceiveConnectorDefaults.MaxInboundConnections;
+    public int MaxInboundConnectionsPerSource { get; set; } = ReceiveConnectorDefaults.MaxInboundConnectionsPerSource;
+    public int ConnectionTimeoutSeconds { get; set; } = ReceiveConnectorDefaults.ConnectionTimeoutSeconds;
+    public int IdleTimeoutSeconds { get; set; } = ReceiveConnectorDefaults.IdleTimeoutSeconds;
+    public int CommandTimeoutSeconds { get; set; } = ReceiveConnectorDefaults.CommandTimeoutSeconds;
+    public int MinDataRateBytesPerSecond { get; set; } = ReceiveConnectorDefaults.MinDataRateBytesPerSecond;
+    public int DataRateGraceSeconds { get; set; } = ReceiveConnectorDefaults.DataRateGraceSeconds;
+    public bool PreGreetingChecks { get; set; } = ReceiveConnectorDefaults.PreGreetingChecks;
+    public int GreetPauseMilliseconds { get; set; } = ReceiveConnectorDefaults.GreetPauseMilliseconds;
+    public int MaxProtocolErrors { get; set; } = ReceiveConnectorDefaults.MaxProtocolErrors;
+    public int TarpitIntervalMilliseconds { get; set; } = ReceiveConnectorDefaults.TarpitIntervalMilliseconds;
+    public BareLineEndingPolicy BareLineEndings { get; set; } = ReceiveConnectorDefaults.BareLineEndings;
+    public ProtocolLoggingLevel ProtocolLogging { get; set; } = ReceiveConnectorDefaults.ProtocolLogging;
     public Guid? CertificateId { get; set; }
-    public SenderAuthenticationMode SenderAuthentication { get; set; } = SenderAuthenticationMode.Off;
+    public SenderAuthenticationMode SenderAuthentication { get; set; } = ReceiveConnectorDefaults.SenderAuthentication;
 }
 
 public sealed class SendConnectorSpec
@@ -132,20 +140,20 @@ public sealed class SendConnectorSpec
     public string Name { get; set; } = "";
     public bool Enabled { get; set; } = true;
     public List<AddressSpace> AddressSpaces { get; set; } = [];
-    public SendRoutingMethod RoutingMethod { get; set; } = SendRoutingMethod.DnsMx;
+    public SendRoutingMethod RoutingMethod { get; set; } = SendConnectorDefaults.RoutingMethod;
     public List<string> SmartHosts { get; set; } = [];
     public SmartHostAuthentication SmartHostAuthentication { get; set; }
     public string SmartHostUsername { get; set; } = "";
     /// <summary>Input only: a smart-host password to store (encrypted). Never exported; left out = keep the stored one.</summary>
     public string? SmartHostPassword { get; set; }
-    public OutboundTlsPolicy TlsPolicy { get; set; } = OutboundTlsPolicy.Opportunistic;
+    public OutboundTlsPolicy TlsPolicy { get; set; } = SendConnectorDefaults.TlsPolicy;
     public string TlsCertificateDomain { get; set; } = "";
-    public int Port { get; set; } = 25;
+    public int Port { get; set; } = SendConnectorDefaults.Port;
     public string HeloFqdn { get; set; } = "";
-    public long MaxMessageSizeBytes { get; set; } = 35L * 1024 * 1024;
+    public long MaxMessageSizeBytes { get; set; } = SendConnectorDefaults.MaxMessageSizeBytes;
     public List<string> SourceNodes { get; set; } = [];
-    public int MaxConcurrentConnections { get; set; } = 20;
-    public int MaxMessagesPerConnection { get; set; } = 20;
+    public int MaxConcurrentConnections { get; set; } = SendConnectorDefaults.MaxConcurrentConnections;
+    public int MaxMessagesPerConnection { get; set; } = SendConnectorDefaults.MaxMessagesPerConnection;
 }
 
 public sealed class RecipientSpec

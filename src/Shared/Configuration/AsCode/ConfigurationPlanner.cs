@@ -11,7 +11,7 @@ namespace Mailflow.Configuration;
 /// context only when the plan is valid and it is not a dry run — otherwise the staged changes are
 /// dropped with the context.
 /// </summary>
-internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHostPasswordProtector passwords)
+internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHostPasswordProtector passwords, IReadOnlyList<TransportAgentInfo>? agents)
 {
     /// <summary>One staged change, for the apply's single audit entry.</summary>
     public sealed record StagedChange(PlannedAction Action, string ObjectType, string Name, string? Before, string? After);
@@ -40,6 +40,7 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
         var rules = PlanRules(document.Rules, state.Rules, recipients);
         PlanProtection(document.Protection, state.Protection);
         PlanIpLists(document.IpLists, state.IpList);
+        PlanTransportAgents(document.TransportAgents, state.AgentSettings, receive);
 
         CheckDomains(document, domains);
         // Certificates stay out of the document (their keys are never exported); connectors may only name stored ones.
@@ -436,6 +437,7 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
             case SendConnector c: c.Id = id; break;
             case Recipient r: r.Id = id; break;
             case TransportRule r: r.Id = id; break;
+            case TransportAgentSetting a: a.Id = id; break;
             default: throw new ArgumentOutOfRangeException(nameof(entity), typeof(T).Name, null);
         }
     }

@@ -71,55 +71,46 @@ public sealed class ReceiveConnector : IConfigurationObject
     public string Fqdn { get; set; } = "";
     /// <summary>Text after <c>220 fqdn</c>. Empty = "Mailflow ESMTP ready".</summary>
     public string Banner { get; set; } = "";
-    public ReceivePermissionGroups PermissionGroups { get; set; } = ReceivePermissionGroups.AnonymousUsers;
-    public ReceiveAuthMechanisms AuthMechanisms { get; set; } = ReceiveAuthMechanisms.Tls;
-    public ConnectorTlsMode TlsMode { get; set; } = ConnectorTlsMode.StartTls;
+    public ReceivePermissionGroups PermissionGroups { get; set; } = ReceiveConnectorDefaults.PermissionGroups;
+    public ReceiveAuthMechanisms AuthMechanisms { get; set; } = ReceiveConnectorDefaults.AuthMechanisms;
+    public ConnectorTlsMode TlsMode { get; set; } = ReceiveConnectorDefaults.TlsMode;
     /// <summary>Refuse MAIL until TLS is active.</summary>
     public bool RequireTls { get; set; }
-    /// <summary>Exchange receive connector default: 36 MB (OfficeDocs-Exchange message-size-limits).</summary>
-    public long MaxMessageSizeBytes { get; set; } = 36L * 1024 * 1024;
-    /// <summary>Exchange receive connector default: 200.</summary>
-    public int MaxRecipientsPerMessage { get; set; } = 200;
-    /// <summary>Exchange default: 5000.</summary>
-    public int MaxInboundConnections { get; set; } = 5000;
-    /// <summary>Exchange default: 20.</summary>
-    public int MaxInboundConnectionsPerSource { get; set; } = 20;
-    /// <summary>Exchange default ConnectionTimeout: 10 minutes.</summary>
-    public int ConnectionTimeoutSeconds { get; set; } = 600;
-    /// <summary>Exchange default ConnectionInactivityTimeout: 5 minutes (RFC 5321 §4.5.3.2.7 asks ≥ 5 min).</summary>
-    public int IdleTimeoutSeconds { get; set; } = 300;
+    /// <summary>Defaults (Exchange's) in <see cref="ReceiveConnectorDefaults"/>.</summary>
+    public long MaxMessageSizeBytes { get; set; } = ReceiveConnectorDefaults.MaxMessageSizeBytes;
+    public int MaxRecipientsPerMessage { get; set; } = ReceiveConnectorDefaults.MaxRecipientsPerMessage;
+    public int MaxInboundConnections { get; set; } = ReceiveConnectorDefaults.MaxInboundConnections;
+    public int MaxInboundConnectionsPerSource { get; set; } = ReceiveConnectorDefaults.MaxInboundConnectionsPerSource;
+    public int ConnectionTimeoutSeconds { get; set; } = ReceiveConnectorDefaults.ConnectionTimeoutSeconds;
+    public int IdleTimeoutSeconds { get; set; } = ReceiveConnectorDefaults.IdleTimeoutSeconds;
     /// <summary>
     /// A whole command line must arrive within this time once its first octet came (Postfix's
     /// smtpd_per_record_deadline): a client trickling one byte at a time is cut with its own reply,
     /// not held until the connection timeout. RFC 5321 §4.5.3.2 suggests 5 minutes for commands.
     /// </summary>
-    public int CommandTimeoutSeconds { get; set; } = 300;
+    public int CommandTimeoutSeconds { get; set; } = ReceiveConnectorDefaults.CommandTimeoutSeconds;
     /// <summary>
     /// The least DATA/BDAT transfer rate after <see cref="DataRateGraceSeconds"/> (Postfix's
     /// smtpd_min_data_rate: each octet received extends the deadline by 1/rate seconds). 0 = off.
     /// </summary>
-    public int MinDataRateBytesPerSecond { get; set; } = 500;
+    public int MinDataRateBytesPerSecond { get; set; } = ReceiveConnectorDefaults.MinDataRateBytesPerSecond;
     /// <summary>How long a DATA/BDAT transfer may run before <see cref="MinDataRateBytesPerSecond"/> applies.</summary>
-    public int DataRateGraceSeconds { get; set; } = 30;
+    public int DataRateGraceSeconds { get; set; } = ReceiveConnectorDefaults.DataRateGraceSeconds;
     /// <summary>
     /// Postscreen-style checks before the banner: the greeting is held for <see cref="GreetPauseMilliseconds"/>
     /// and a client that talks first, or pipelines before PIPELINING was offered, is refused. Clients on
     /// the IP allow list skip them.
     /// </summary>
-    public bool PreGreetingChecks { get; set; }
+    public bool PreGreetingChecks { get; set; } = ReceiveConnectorDefaults.PreGreetingChecks;
     /// <summary>How long the banner is held when <see cref="PreGreetingChecks"/> is on (postscreen_greet_wait: 6 s).</summary>
-    public int GreetPauseMilliseconds { get; set; } = 6000;
-    /// <summary>Exchange default MaxProtocolErrors: 5.</summary>
-    public int MaxProtocolErrors { get; set; } = 5;
-    /// <summary>
-    /// Exchange default TarpitInterval: 5 seconds, waited before every refusal to an anonymous client
-    /// (an unknown recipient among them, which slows directory harvest). Authenticated sessions are never delayed.
-    /// </summary>
-    public int TarpitIntervalMilliseconds { get; set; } = 5000;
-    public BareLineEndingPolicy BareLineEndings { get; set; } = BareLineEndingPolicy.Reject;
+    public int GreetPauseMilliseconds { get; set; } = ReceiveConnectorDefaults.GreetPauseMilliseconds;
+    public int MaxProtocolErrors { get; set; } = ReceiveConnectorDefaults.MaxProtocolErrors;
+    /// <summary>Waited before every refusal to an anonymous client (an unknown recipient among them, which slows directory harvest); authenticated sessions are never delayed.</summary>
+    public int TarpitIntervalMilliseconds { get; set; } = ReceiveConnectorDefaults.TarpitIntervalMilliseconds;
+    public BareLineEndingPolicy BareLineEndings { get; set; } = ReceiveConnectorDefaults.BareLineEndings;
     /// <summary>SPF, DKIM and DMARC checks of anonymous senders; off by default (turn on for the connector that takes Internet mail).</summary>
-    public SenderAuthenticationMode SenderAuthentication { get; set; } = SenderAuthenticationMode.Off;
-    public ProtocolLoggingLevel ProtocolLogging { get; set; } = ProtocolLoggingLevel.None;
+    public SenderAuthenticationMode SenderAuthentication { get; set; } = ReceiveConnectorDefaults.SenderAuthentication;
+    public ProtocolLoggingLevel ProtocolLogging { get; set; } = ReceiveConnectorDefaults.ProtocolLogging;
     /// <summary>TLS certificate to present; null = the node's default certificate.</summary>
     public Guid? CertificateId { get; set; }
     public int Revision { get; set; }

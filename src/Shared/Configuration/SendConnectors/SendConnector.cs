@@ -34,7 +34,7 @@ public sealed class SendConnector : IConfigurationObject
     public string Name { get; set; } = "";
     public bool Enabled { get; set; } = true;
     public List<AddressSpace> AddressSpaces { get; set; } = [];
-    public SendRoutingMethod RoutingMethod { get; set; } = SendRoutingMethod.DnsMx;
+    public SendRoutingMethod RoutingMethod { get; set; } = SendConnectorDefaults.RoutingMethod;
     /// <summary><c>host</c> or <c>host:port</c>, tried in order.</summary>
     public List<string> SmartHosts { get; set; } = [];
     public SmartHostAuthentication SmartHostAuthentication { get; set; }
@@ -42,21 +42,20 @@ public sealed class SendConnector : IConfigurationObject
     /// <summary>The smart host password, protected with ASP.NET Core Data Protection. Never shown back.</summary>
     [Sensitive]
     public string? SmartHostPasswordProtected { get; set; }
-    public OutboundTlsPolicy TlsPolicy { get; set; } = OutboundTlsPolicy.Opportunistic;
+    public OutboundTlsPolicy TlsPolicy { get; set; } = SendConnectorDefaults.TlsPolicy;
     /// <summary>The name the remote certificate must carry with <see cref="OutboundTlsPolicy.RequiredWithCertificateValidation"/>; empty = the next hop's host name.</summary>
     public string TlsCertificateDomain { get; set; } = "";
-    /// <summary>RFC 5321 §4.5.4.2 / IANA: SMTP relay is port 25.</summary>
-    public int Port { get; set; } = 25;
+    public int Port { get; set; } = SendConnectorDefaults.Port;
     /// <summary>Name in EHLO. Empty = the node's FQDN.</summary>
     public string HeloFqdn { get; set; } = "";
-    /// <summary>Exchange send connector default: 35 MB. 0 = unlimited.</summary>
-    public long MaxMessageSizeBytes { get; set; } = 35L * 1024 * 1024;
+    /// <summary>0 = unlimited; default in <see cref="SendConnectorDefaults"/>.</summary>
+    public long MaxMessageSizeBytes { get; set; } = SendConnectorDefaults.MaxMessageSizeBytes;
     /// <summary>Nodes that may use this connector; empty = every node.</summary>
     public List<string> SourceNodes { get; set; } = [];
-    /// <summary>Concurrent connections per next hop (Postfix default_destination_concurrency_limit = 20).</summary>
-    public int MaxConcurrentConnections { get; set; } = 20;
-    /// <summary>Messages sent over one connection before it is closed (Exchange's SMTP send default: 20).</summary>
-    public int MaxMessagesPerConnection { get; set; } = 20;
+    /// <summary>Concurrent connections per next hop.</summary>
+    public int MaxConcurrentConnections { get; set; } = SendConnectorDefaults.MaxConcurrentConnections;
+    /// <summary>Messages sent over one connection before it is closed.</summary>
+    public int MaxMessagesPerConnection { get; set; } = SendConnectorDefaults.MaxMessagesPerConnection;
     public int Revision { get; set; }
 
     public string DisplayName => Name;

@@ -1,3 +1,4 @@
+using Mailflow.Admin.Web.Components.Shared;
 using Mailflow.Configuration;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
@@ -85,17 +86,9 @@ public sealed partial class AcceptedDomainDialog
                 : await Domains.UpdateAsync(Actor, _draft);
             Dialog.Close(DialogResult.Ok(saved));
         }
-        catch (ConfigurationValidationException ex)
+        catch (Exception ex) when (SaveErrors.IsRefusal(ex))
         {
-            ShowServerErrors(ex.Errors);
-        }
-        catch (ConfigurationConflictException ex)
-        {
-            _generalError = $"{ex.Message} Cancel to see the current values.";
-        }
-        catch (Exception ex) when (ex is ConfigurationNotFoundException or ConfigurationForbiddenException)
-        {
-            _generalError = ex.Message;
+            _generalError = SaveErrors.Route(ex, FieldsShownInline, _errors);
         }
         finally
         {
@@ -103,23 +96,7 @@ public sealed partial class AcceptedDomainDialog
         }
     }
 
-    private void ShowServerErrors(IReadOnlyDictionary<string, string[]> errors)
-    {
-        var shownAtField = new HashSet<string>(StringComparer.Ordinal)
-        {
-            nameof(AcceptedDomain.DomainName), nameof(AcceptedDomain.Type), nameof(AcceptedDomain.IsDefault),
-        };
-        var elsewhere = new List<string>();
-        foreach (var (field, messages) in errors)
-        {
-            if (shownAtField.Contains(field))
-                _errors[field] = string.Join(" ", messages);
-            else
-                elsewhere.AddRange(messages);
-        }
-        if (elsewhere.Count > 0)
-            _generalError = string.Join(" ", elsewhere);
-    }
+    private static readonly string[] FieldsShownInline = [nameof(AcceptedDomain.DomainName), nameof(AcceptedDomain.Type), nameof(AcceptedDomain.IsDefault)];
 
     private void Cancel() => Dialog.Cancel();
 }

@@ -52,7 +52,7 @@ public sealed partial class TestMailFlow
         _connectorNames = [.. (await ReceiveConnectors.ListAsync()).Select(c => c.Name)];
 
     /// <summary>The receive connectors' default message size limit; a larger file is not a message this server would take anyway.</summary>
-    private const long MaxEmlBytes = 35 * 1024 * 1024;
+    private const long MaxEmlBytes = ReceiveConnectorDefaults.MaxMessageSizeBytes;
 
     private async Task OnEmlChangedAsync(IBrowserFile? file)
     {

@@ -1,3 +1,4 @@
+using Mailflow.Admin.Web.Components.Shared;
 using Mailflow.Configuration;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -70,7 +71,7 @@ public sealed partial class TransportAgentDialog
         var errors = Agents.ValidateFields(draft);
         if (!errors.IsEmpty)
         {
-            ShowErrors(errors.ToDictionary());
+            _generalError = SaveErrors.Route(errors.ToDictionary(), FieldsShownInline, _errors);
             return;
         }
         _saving = true;
@@ -78,17 +79,9 @@ public sealed partial class TransportAgentDialog
         {
             Dialog.Close(DialogResult.Ok(await Agents.SaveAsync(Actor, draft)));
         }
-        catch (ConfigurationValidationException ex)
+        catch (Exception ex) when (SaveErrors.IsRefusal(ex))
         {
-            ShowErrors(ex.Errors);
-        }
-        catch (ConfigurationConflictException ex)
-        {
-            _generalError = $"{ex.Message} Cancel to see the current values.";
-        }
-        catch (Exception ex) when (ex is ConfigurationNotFoundException or ConfigurationForbiddenException)
-        {
-            _generalError = ex.Message;
+            _generalError = SaveErrors.Route(ex, FieldsShownInline, _errors);
         }
         finally
         {
@@ -96,20 +89,8 @@ public sealed partial class TransportAgentDialog
         }
     }
 
-    private void ShowErrors(IReadOnlyDictionary<string, string[]> errors)
-    {
-        string[] atField = [nameof(TransportAgentSetting.Enabled), nameof(TransportAgentSetting.Priority), nameof(TransportAgentSetting.TimeoutMilliseconds)];
-        var elsewhere = new List<string>();
-        foreach (var (field, messages) in errors)
-        {
-            if (atField.Contains(field))
-                _errors[field] = string.Join(" ", messages);
-            else
-                elsewhere.AddRange(messages);
-        }
-        if (elsewhere.Count > 0)
-            _generalError = string.Join(" ", elsewhere);
-    }
+    private static readonly string[] FieldsShownInline =
+        [nameof(TransportAgentSetting.Enabled), nameof(TransportAgentSetting.Priority), nameof(TransportAgentSetting.TimeoutMilliseconds)];
 
     private void Cancel() => Dialog.Cancel();
 }

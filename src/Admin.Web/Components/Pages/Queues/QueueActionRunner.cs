@@ -72,15 +72,7 @@ public static class QueueActionRunner
             return false;
         try
         {
-            var changed = action switch
-            {
-                QueueAction.RetryNow => await operations.RetryNowAsync(actor, queueIds, cancellationToken),
-                QueueAction.Suspend => await operations.SuspendAsync(actor, queueIds, cancellationToken),
-                QueueAction.Resume => await operations.ResumeAsync(actor, queueIds, cancellationToken),
-                QueueAction.Release => await operations.ReleaseFromQuarantineAsync(actor, queueIds, cancellationToken),
-                QueueAction.RemoveWithNdr => await operations.RemoveAsync(actor, queueIds, sendNdr: true, cancellationToken),
-                _ => await operations.RemoveAsync(actor, queueIds, sendNdr: false, cancellationToken),
-            };
+            var changed = await operations.ApplyAsync(actor, action, queueIds, cancellationToken);
             snackbar.Add($"{Describe(action)}: {changed} of {queueIds.Count} message(s) changed.", changed > 0 ? Severity.Success : Severity.Info);
         }
         catch (ConfigurationForbiddenException ex)

@@ -18,8 +18,8 @@ public sealed record ReceivePolicy
     /// <summary>Text after <c>220 fqdn</c>.</summary>
     public string Banner { get; init; } = "Mailflow ESMTP ready";
     public required string NodeName { get; init; }
-    public ReceivePermissionGroups PermissionGroups { get; init; } = ReceivePermissionGroups.AnonymousUsers;
-    public ConnectorTlsMode TlsMode { get; init; } = ConnectorTlsMode.StartTls;
+    public ReceivePermissionGroups PermissionGroups { get; init; } = ReceiveConnectorDefaults.PermissionGroups;
+    public ConnectorTlsMode TlsMode { get; init; } = ReceiveConnectorDefaults.TlsMode;
     /// <summary>Offer STARTTLS (when <see cref="TlsMode"/> is StartTls).</summary>
     public bool OfferTls { get; init; } = true;
     /// <summary>Refuse MAIL until TLS is active (RFC 3207 §4: 530 5.7.0).</summary>
@@ -29,35 +29,32 @@ public sealed record ReceivePolicy
     public bool BasicAuthRequiresTls { get; init; } = true;
     /// <summary>The link is secured outside SMTP: the session counts as authenticated for rights.</summary>
     public bool ExternallySecured { get; init; }
-    /// <summary>Exchange receive connector default: 36 MB.</summary>
-    public long MaxMessageSize { get; init; } = 36L * 1024 * 1024;
-    /// <summary>Exchange default: 200; RFC 5321 §4.5.3.1.8 asks for at least 100.</summary>
-    public int MaxRecipientsPerMessage { get; init; } = 200;
+    /// <summary>The connector defaults (<see cref="ReceiveConnectorDefaults"/>) unless the connector says otherwise.</summary>
+    public long MaxMessageSize { get; init; } = ReceiveConnectorDefaults.MaxMessageSizeBytes;
+    public int MaxRecipientsPerMessage { get; init; } = ReceiveConnectorDefaults.MaxRecipientsPerMessage;
     /// <summary>RFC 5321 §4.5.3.1.6: 1000 octets including CRLF.</summary>
     public int MaxTextLineLength { get; init; } = 1000;
-    /// <summary>Exchange default MaxProtocolErrors: 5.</summary>
-    public int MaxProtocolErrors { get; init; } = 5;
+    public int MaxProtocolErrors { get; init; } = ReceiveConnectorDefaults.MaxProtocolErrors;
     /// <summary>Failed AUTH attempts per session before 421 4.7.0 and disconnect.</summary>
     public int MaxAuthFailures { get; init; } = 3;
-    /// <summary>Exchange default TarpitInterval: 5 s, applied before every error reply to an anonymous session.</summary>
-    public TimeSpan TarpitDelay { get; init; } = TimeSpan.FromSeconds(5);
-    /// <summary>RFC 5321 §4.5.3.2.7 asks ≥ 5 minutes; Exchange ConnectionInactivityTimeout default 5 min.</summary>
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
-    /// <summary>Exchange ConnectionTimeout default: 10 minutes for the whole session.</summary>
-    public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Applied before every error reply.</summary>
+    public TimeSpan TarpitDelay { get; init; } = TimeSpan.FromMilliseconds(ReceiveConnectorDefaults.TarpitIntervalMilliseconds);
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(ReceiveConnectorDefaults.IdleTimeoutSeconds);
+    /// <summary>For the whole session.</summary>
+    public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromSeconds(ReceiveConnectorDefaults.ConnectionTimeoutSeconds);
     /// <summary>A whole command line must arrive within this once it started (RFC 5321 §4.5.3.2: 5 minutes).</summary>
-    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(ReceiveConnectorDefaults.CommandTimeoutSeconds);
     /// <summary>Least DATA/BDAT octets per second after <see cref="DataRateGrace"/>; 0 = off (Postfix smtpd_min_data_rate).</summary>
-    public int MinDataRate { get; init; } = 500;
-    public TimeSpan DataRateGrace { get; init; } = TimeSpan.FromSeconds(30);
+    public int MinDataRate { get; init; } = ReceiveConnectorDefaults.MinDataRateBytesPerSecond;
+    public TimeSpan DataRateGrace { get; init; } = TimeSpan.FromSeconds(ReceiveConnectorDefaults.DataRateGraceSeconds);
     /// <summary>Postscreen-style checks before the banner (the PreGreeting agent reads them).</summary>
     public bool PreGreetingChecks { get; init; }
-    public TimeSpan GreetPause { get; init; } = TimeSpan.FromSeconds(6);
-    public BareLineEndingPolicy BareLineEndings { get; init; } = BareLineEndingPolicy.Reject;
-    public SenderAuthenticationMode SenderAuthentication { get; init; } = SenderAuthenticationMode.Off;
+    public TimeSpan GreetPause { get; init; } = TimeSpan.FromMilliseconds(ReceiveConnectorDefaults.GreetPauseMilliseconds);
+    public BareLineEndingPolicy BareLineEndings { get; init; } = ReceiveConnectorDefaults.BareLineEndings;
+    public SenderAuthenticationMode SenderAuthentication { get; init; } = ReceiveConnectorDefaults.SenderAuthentication;
     public bool ProtocolLogging { get; init; }
-    public int MaxInboundConnections { get; init; } = 5000;
-    public int MaxInboundConnectionsPerSource { get; init; } = 20;
+    public int MaxInboundConnections { get; init; } = ReceiveConnectorDefaults.MaxInboundConnections;
+    public int MaxInboundConnectionsPerSource { get; init; } = ReceiveConnectorDefaults.MaxInboundConnectionsPerSource;
     /// <summary>Client ranges this connector takes; empty = every address.</summary>
     public ImmutableArray<IpRange> RemoteIpRanges { get; init; } = [];
     public Guid? CertificateId { get; init; }

@@ -1,9 +1,8 @@
 using System.Runtime.CompilerServices;
-using Mailflow.Auditing;
 using Mailflow.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace Mailflow.Admin.Web.Auditing;
+namespace Mailflow.Auditing;
 
 /// <summary>What the audit log is narrowed to; every part is optional. Used alike by the page, its CSV download and the API.</summary>
 /// <param name="Text">Contained (case-insensitive) in the object name, the object type or the actor.</param>
@@ -26,7 +25,7 @@ public enum AuditLogSort
 
 public sealed record AuditLogPage(IReadOnlyList<AuditEntry> Items, int Total);
 
-/// <summary>Pages, sorts and streams audit entries under a filter, over the whole log (the time index bounds date filters).</summary>
+/// <summary>The audit log read model, shared by the admin center (page, CSV) and /api/v1/audit: pages, sorts and streams audit entries under a filter, over the whole log (the time index bounds date filters).</summary>
 public sealed class AuditLogQuery(IDbContextFactory<MailflowDbContext> dbFactory)
 {
     public const int MaximumPageSize = 500;

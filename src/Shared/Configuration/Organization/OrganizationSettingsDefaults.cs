@@ -1,0 +1,33 @@
+namespace Mailflow.Configuration;
+
+/// <summary>The organization settings' defaults, in one place: the entity and the configuration document's spec read them from here.</summary>
+public static class OrganizationSettingsDefaults
+{
+    public const string OrganizationName = "Mailflow";
+    /// <summary>Exchange TransientFailureRetryInterval: 5 minutes.</summary>
+    public const int TransientRetryIntervalSeconds = 300;
+    /// <summary>Exchange TransientFailureRetryCount: 6 quick retries before falling back to the outbound interval.</summary>
+    public const int TransientRetryAttempts = 6;
+    /// <summary>Exchange OutboundConnectionFailureRetryInterval: 10 minutes.</summary>
+    public const int OutboundConnectionFailureRetryIntervalSeconds = 600;
+    /// <summary>Exchange DelayNotificationTimeout: 4 hours.</summary>
+    public const int DelayNotificationTimeoutSeconds = 4 * 3600;
+    /// <summary>Exchange MessageExpirationTimeout: 2 days.</summary>
+    public const int MessageExpirationTimeoutSeconds = 2 * 24 * 3600;
+    /// <summary>Exchange organization MaxReceiveSize default: 10 MB… raised to match the receive connector default (36 MB).</summary>
+    public const long MaxReceiveSizeBytes = ReceiveConnectorDefaults.MaxMessageSizeBytes;
+    /// <summary>The send connector default (35 MB).</summary>
+    public const long MaxSendSizeBytes = SendConnectorDefaults.MaxMessageSizeBytes;
+    /// <summary>Exchange MaxRecipientEnvelopeLimit: 500.</summary>
+    public const int MaxRecipientsPerMessage = 500;
+
+    // Back pressure (Exchange's resource thresholds); a threshold of 0 turns that resource's check off.
+    public const bool BackPressureEnabled = true;
+    public const int BackPressureDiskFreeMediumMegabytes = 1024;
+    public const int BackPressureDiskFreeHighMegabytes = 500;
+    public const int BackPressureMemoryMediumPercent = 85;
+    public const int BackPressureMemoryHighPercent = 94;
+    public const int BackPressureSubmissionMedium = 10_000;
+    public const int BackPressureSubmissionHigh = 15_000;
+    public const int BackPressureHysteresisPercent = 10;
+}

@@ -1,0 +1,16 @@
+namespace Mailflow.Configuration;
+
+/// <summary>A send connector's defaults, in one place: the entity, the configuration document's spec and the API resource read them from here.</summary>
+public static class SendConnectorDefaults
+{
+    public const SendRoutingMethod RoutingMethod = SendRoutingMethod.DnsMx;
+    public const OutboundTlsPolicy TlsPolicy = OutboundTlsPolicy.Opportunistic;
+    /// <summary>RFC 5321 §4.5.4.2 / IANA: SMTP relay is port 25.</summary>
+    public const int Port = 25;
+    /// <summary>Exchange send connector default: 35 MB. 0 = unlimited.</summary>
+    public const long MaxMessageSizeBytes = 35L * 1024 * 1024;
+    /// <summary>Concurrent connections per next hop (Postfix default_destination_concurrency_limit = 20).</summary>
+    public const int MaxConcurrentConnections = 20;
+    /// <summary>Messages sent over one connection before it is closed (Exchange's SMTP send default: 20).</summary>
+    public const int MaxMessagesPerConnection = 20;
+}
