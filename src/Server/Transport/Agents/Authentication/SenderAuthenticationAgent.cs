@@ -49,6 +49,8 @@ public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator,
             message.Tags.Set(AuthenticationTagNames.DkimPassDomains, string.Join(",", passing));
         if (result.FromDomain is not null)
             message.Tags.Set(AuthenticationTagNames.FromDomain, result.FromDomain);
+        if (result.Arc is { } arc)
+            message.Tags.Set(AuthenticationTagNames.ArcResult, arc.ResultText);
         if (result.Dmarc.Result == DmarcResult.Fail)
             message.Tags.Set(AuthenticationTagNames.DmarcDisposition, result.Dmarc.Disposition.ToText());
         var forged = (await content.GetHeadersAsync(cancellationToken))
@@ -58,7 +60,8 @@ public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator,
         message.AddHeader(AuthenticationResultsHeader.Name, AuthenticationResultsHeader.Render(AuthServId, result));
 
         var summary = $"spf={result.Spf.ResultText} ({result.Spf.Domain}), dkim={result.DkimSummary.ToText()}, dmarc={result.Dmarc.ResultText}"
-                      + (result.FromDomain is null ? "" : $" ({result.FromDomain})") + $" — {result.Dmarc.Reason}";
+                      + (result.FromDomain is null ? "" : $" ({result.FromDomain})")
+                      + (result.Arc is null ? "" : $", arc={result.Arc.ResultText}") + $" — {result.Dmarc.Reason}";
         if (mode != SenderAuthenticationMode.Enforce || IsTrustedRelay(session))
             return AgentVerdict.ContinueWith(summary);
         if (result.Dmarc.Result == DmarcResult.TempError
