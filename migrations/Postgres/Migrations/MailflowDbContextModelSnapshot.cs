@@ -249,6 +249,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<int>("Key")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("ArcSealingEnabled")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("DelayNotificationTimeoutSeconds")
                         .HasColumnType("integer");
 

@@ -239,6 +239,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("Key")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("ArcSealingEnabled")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("DelayNotificationTimeoutSeconds")
                         .HasColumnType("INTEGER");
 

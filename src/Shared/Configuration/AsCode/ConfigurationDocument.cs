@@ -72,6 +72,7 @@ public sealed class OrganizationSettingsSpec
     public long MaxReceiveSizeBytes { get; set; } = 36L * 1024 * 1024;
     public long MaxSendSizeBytes { get; set; } = 35L * 1024 * 1024;
     public int MaxRecipientsPerMessage { get; set; } = 500;
+    public bool ArcSealingEnabled { get; set; } = true;
 }
 
 public sealed class AcceptedDomainSpec

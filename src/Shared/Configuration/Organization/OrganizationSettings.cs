@@ -23,6 +23,8 @@ public sealed class OrganizationSettings : IConfigurationObject
     public long MaxSendSizeBytes { get; set; } = 35L * 1024 * 1024;
     /// <summary>Exchange MaxRecipientEnvelopeLimit: 500.</summary>
     public int MaxRecipientsPerMessage { get; set; } = 500;
+    /// <summary>Seal messages Mailflow changed, redirected or forwarded with an ARC set (RFC 8617), signed with the sending domain's RSA DKIM key; nothing is sealed while no key exists.</summary>
+    public bool ArcSealingEnabled { get; set; } = true;
     public int Revision { get; set; }
 
     public string DisplayName => "Organization settings";

@@ -64,6 +64,7 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
         settings.MaxReceiveSizeBytes = input.MaxReceiveSizeBytes;
         settings.MaxSendSizeBytes = input.MaxSendSizeBytes;
         settings.MaxRecipientsPerMessage = input.MaxRecipientsPerMessage;
+        settings.ArcSealingEnabled = input.ArcSealingEnabled;
         if (before is not null)
             ConfigurationChangeWriter.ExpectRevision(db, settings, input.Revision);
         var change = before is null ? AuditChange.Created(settings) : AuditChange.Updated(before, settings);

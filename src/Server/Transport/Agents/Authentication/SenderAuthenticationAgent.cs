@@ -30,7 +30,7 @@ public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator,
 
     public static readonly SmtpReply TemporaryFailure = new(451, "4.7.5", "Sender authentication could not be completed (DNS failure); try again later");
 
-    public string AuthServId => string.IsNullOrWhiteSpace(options.Value.AuthServId) ? node.Value.ResolvedFqdn : options.Value.AuthServId.Trim();
+    public string AuthServId => options.Value.EffectiveAuthServId(node.Value);
 
     public async ValueTask<AgentVerdict> OnEndOfDataAsync(AgentSession session, AgentMessage message, AgentContent content, CancellationToken cancellationToken)
     {
