@@ -73,6 +73,8 @@ public sealed class OrganizationSettingsSpec
     public long MaxSendSizeBytes { get; set; } = 35L * 1024 * 1024;
     public int MaxRecipientsPerMessage { get; set; } = 500;
     public bool ArcSealingEnabled { get; set; } = true;
+    public bool DmarcReportsEnabled { get; set; }
+    public int DmarcReportsMaxPerDay { get; set; } = 200;
 }
 
 public sealed class AcceptedDomainSpec

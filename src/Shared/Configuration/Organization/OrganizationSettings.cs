@@ -25,6 +25,10 @@ public sealed class OrganizationSettings : IConfigurationObject
     public int MaxRecipientsPerMessage { get; set; } = 500;
     /// <summary>Seal messages Mailflow changed, redirected or forwarded with an ARC set (RFC 8617), signed with the sending domain's RSA DKIM key; nothing is sealed while no key exists.</summary>
     public bool ArcSealingEnabled { get; set; } = true;
+    /// <summary>Send daily DMARC aggregate reports (RFC 7489 §7.2) to the rua addresses of domains whose mail we received. Off by default.</summary>
+    public bool DmarcReportsEnabled { get; set; }
+    /// <summary>At most this many aggregate reports leave per day (the rest wait for the next day).</summary>
+    public int DmarcReportsMaxPerDay { get; set; } = 200;
     public int Revision { get; set; }
 
     public string DisplayName => "Organization settings";

@@ -33,6 +33,8 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
             errors.Add(nameof(s.MaxSendSizeBytes), "The maximum send size must be between 1 KB and 2 GB.");
         if (s.MaxRecipientsPerMessage is < 1 or > 100_000)
             errors.Add(nameof(s.MaxRecipientsPerMessage), "Allow between 1 and 100,000 recipients per message.");
+        if (s.DmarcReportsMaxPerDay is < 1 or > 100_000)
+            errors.Add(nameof(s.DmarcReportsMaxPerDay), "Send between 1 and 100,000 DMARC reports per day.");
         return errors;
     }
 
@@ -65,6 +67,8 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
         settings.MaxSendSizeBytes = input.MaxSendSizeBytes;
         settings.MaxRecipientsPerMessage = input.MaxRecipientsPerMessage;
         settings.ArcSealingEnabled = input.ArcSealingEnabled;
+        settings.DmarcReportsEnabled = input.DmarcReportsEnabled;
+        settings.DmarcReportsMaxPerDay = input.DmarcReportsMaxPerDay;
         if (before is not null)
             ConfigurationChangeWriter.ExpectRevision(db, settings, input.Revision);
         var change = before is null ? AuditChange.Created(settings) : AuditChange.Updated(before, settings);
