@@ -25,7 +25,12 @@ public static class AuthenticationServiceCollectionExtensions
         services.TryAddSingleton(sp => new DmarcEvaluator(sp.GetRequiredService<AuthenticationDns>(), sp.GetRequiredService<PublicSuffixListProvider>()));
         services.TryAddSingleton<ArcChainVerifier>();
         services.TryAddSingleton<SenderAuthenticator>();
+        services.TryAddSingleton<Dmarc.Reports.DmarcObservationCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<Dmarc.Reports.DmarcObservationCollector>());
+        services.AddSingleton<Dmarc.Reports.DmarcReportSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<Dmarc.Reports.DmarcReportSender>());
         services.AddTransportAgent<SenderAuthenticationAgent>();
+        services.AddTransportAgent<Agents.DmarcReports.DmarcReportIntakeAgent>();
         return services;
     }
 }

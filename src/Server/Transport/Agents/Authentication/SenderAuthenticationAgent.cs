@@ -17,7 +17,8 @@ namespace Mailflow.Server.Transport.Agents.Authentication;
 /// never a 250 on a guess. Authenticated clients are not checked; trusted relays are checked and
 /// tagged but never refused.
 /// </summary>
-public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator, IOptions<AuthenticationOptions> options, IOptions<MailflowOptions> node) : ITransportAgent
+public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator, IOptions<AuthenticationOptions> options, IOptions<MailflowOptions> node,
+    Transport.Authentication.Dmarc.Reports.DmarcObservationCollector? observations = null) : ITransportAgent
 {
     public string Name => "SenderAuthentication";
     public string DisplayName => "Sender authentication (SPF, DKIM, DMARC)";
@@ -40,6 +41,8 @@ public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator,
         var parsed = await content.GetMessageAsync(cancellationToken);
         var result = await authenticator.AuthenticateAsync(session.ClientAddress, session.HeloName ?? "", message.SenderAddress, parsed, cancellationToken);
 
+        if (!session.IsWhatIf)
+            observations?.Record(session.ClientAddress, result);
         message.Tags.Set(AgentTagNames.SpfResult, result.Spf.ResultText);
         message.Tags.Set(AgentTagNames.DkimResult, result.DkimSummary.ToText());
         message.Tags.Set(AgentTagNames.DmarcResult, result.Dmarc.ResultText);
