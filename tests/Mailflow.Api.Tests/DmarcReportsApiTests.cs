@@ -75,7 +75,7 @@ public abstract class DmarcReportsApiTests(ServerPerClass servers, DatabaseProvi
     }
 
     [Fact]
-    public async Task Arc_sealing_and_dmarc_report_settings_are_in_the_organization_settings()
+    public async Task Arc_sealing_and_dmarc_report_settings_are_in_the_organization_settings_api_and_cli()
     {
         var (settings, etag) = await _admin.GetWithETagAsync("api/v1/organization-settings");
         Assert.True(settings["arcSealingEnabled"]!.GetValue<bool>());
@@ -85,10 +85,9 @@ public abstract class DmarcReportsApiTests(ServerPerClass servers, DatabaseProvi
         var problem = await _admin.SendJsonAsync(HttpMethod.Put, "api/v1/organization-settings", settings, etag).ExpectAsync(HttpStatusCode.UnprocessableEntity);
         Http.AssertFieldError(problem, "DmarcReportsMaxPerDay", "Send between 1 and 100,000 DMARC reports per day.");
 
-        settings["dmarcReportsMaxPerDay"] = 50;
-        settings["dmarcReportsEnabled"] = true;
-        settings["arcSealingEnabled"] = false;
-        var saved = await _admin.SendJsonAsync(HttpMethod.Put, "api/v1/organization-settings", settings, etag).ExpectAsync(HttpStatusCode.OK);
+        // The CLI sets them through the same API.
+        (await CliRun.AsAdminAsync(_server.BaseUrl, "settings", "set", "--arc-sealing", "false", "--dmarc-reports", "true", "--set", "DmarcReportsMaxPerDay=50")).AssertSucceeded();
+        var saved = await _admin.GetOkAsync("api/v1/organization-settings");
         Assert.Equal((false, true, 50), (saved["arcSealingEnabled"]!.GetValue<bool>(), saved["dmarcReportsEnabled"]!.GetValue<bool>(), saved["dmarcReportsMaxPerDay"]!.GetValue<int>()));
     }
 }
