@@ -1,5 +1,3 @@
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using Mailflow.Configuration;
 using Mailflow.Data;
 using Mailflow.TestSupport;
@@ -32,23 +30,7 @@ public sealed class ArcSealingEndToEndTests(PostgresFixture postgres) : IAsyncDi
     private async Task<MailflowHost> StartAsync(DatabaseProvider provider, LoopbackSmtpServer remote)
     {
         _dns.Txt("fabrikam.test", "v=spf1 -all");
-        var host = MailflowHost.Start(await _stores.CreateAsync(provider), new Dictionary<string, string?>
-        {
-            ["Mailflow:Dns:Servers:0"] = $"127.0.0.1:{_dns.EndPoint.Port}",
-            ["Mailflow:Dns:TimeoutMilliseconds"] = "2000",
-        });
-        await host.Get<RecipientService>().CreateAsync(Admin, new Recipient { Kind = RecipientKind.Mailbox, PrimaryAddress = $"bob@{MailflowHost.DefaultDomain}" });
-        await host.Get<SendConnectorService>().CreateAsync(Admin, new SendConnector
-        {
-            Name = "Outbound via smart host",
-            AddressSpaces = [new AddressSpace("*")],
-            RoutingMethod = SendRoutingMethod.SmartHost,
-            SmartHosts = [$"127.0.0.1:{remote.Port}"],
-        });
-        var connectors = host.Get<ReceiveConnectorService>();
-        var frontend = (await connectors.ListAsync()).Single(c => c.Name == "Default Frontend");
-        frontend.SenderAuthentication = SenderAuthenticationMode.EvaluateAndTag;
-        await connectors.UpdateAsync(Admin, frontend);
+        var host = await SenderAuthenticationHost.StartAsync(_stores, provider, _dns, remote, $"bob@{MailflowHost.DefaultDomain}");
         await host.Get<TransportRuleService>().CreateAsync(Admin, new TransportRule
         {
             Name = "Forward reports with a disclaimer",
@@ -111,14 +93,6 @@ public sealed class ArcSealingEndToEndTests(PostgresFixture postgres) : IAsyncDi
             Task.FromResult(LocatePublicKey(methods, domain, selector, cancellationToken));
     }
 
-    private static async Task SendAsync(MailflowHost host, MimeMessage message)
-    {
-        using var client = new SmtpClient { Timeout = 15_000 };
-        await client.ConnectAsync("127.0.0.1", host.PortOf("Default Frontend"), SecureSocketOptions.None);
-        await client.SendAsync(message);
-        await client.DisconnectAsync(true);
-    }
-
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
@@ -127,7 +101,7 @@ public sealed class ArcSealingEndToEndTests(PostgresFixture postgres) : IAsyncDi
         await using var remote = LoopbackSmtpServer.Start();
         await using var host = await StartAsync(provider, remote);
 
-        await SendAsync(host, SealedByForwarder());
+        await SenderAuthenticationHost.SendAsync(host, SealedByForwarder());
 
         var delivered = Assert.Single(await remote.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
         Assert.Equal(["carol@remote.test"], delivered.Recipients);
@@ -166,7 +140,7 @@ public sealed class ArcSealingEndToEndTests(PostgresFixture postgres) : IAsyncDi
         await settings.UpdateAsync(Admin, current);
         await host.WaitForLatestGenerationAsync();
 
-        await SendAsync(host, SealedByForwarder());
+        await SenderAuthenticationHost.SendAsync(host, SealedByForwarder());
 
         var delivered = Assert.Single(await remote.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
         var message = MimeMessage.Load(new MemoryStream(delivered.Data));

@@ -1,5 +1,3 @@
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using Mailflow.Configuration;
 using Mailflow.Data;
 using Mailflow.Dmarc;
@@ -33,23 +31,7 @@ public sealed class DmarcReportFlowTests(PostgresFixture postgres) : IAsyncDispo
         _dns.Txt("fabrikam.test", "v=spf1 ip4:127.0.0.1 -all")
             .Txt("_dmarc.fabrikam.test", "v=DMARC1; p=reject; adkim=s; rua=mailto:dmarc@fabrikam.test,mailto:agg@reports.example,mailto:rua@vendor.test")
             .Txt("fabrikam.test._report._dmarc.vendor.test", "v=DMARC1");
-        var host = MailflowHost.Start(await _stores.CreateAsync(provider), new Dictionary<string, string?>
-        {
-            ["Mailflow:Dns:Servers:0"] = $"127.0.0.1:{_dns.EndPoint.Port}",
-            ["Mailflow:Dns:TimeoutMilliseconds"] = "2000",
-        });
-        await host.Get<RecipientService>().CreateAsync(Admin, new Recipient { Kind = RecipientKind.Mailbox, PrimaryAddress = $"dmarc@{MailflowHost.DefaultDomain}" });
-        await host.Get<SendConnectorService>().CreateAsync(Admin, new SendConnector
-        {
-            Name = "Outbound via smart host",
-            AddressSpaces = [new AddressSpace("*")],
-            RoutingMethod = SendRoutingMethod.SmartHost,
-            SmartHosts = [$"127.0.0.1:{remote.Port}"],
-        });
-        var connectors = host.Get<ReceiveConnectorService>();
-        var frontend = (await connectors.ListAsync()).Single(c => c.Name == "Default Frontend");
-        frontend.SenderAuthentication = SenderAuthenticationMode.EvaluateAndTag;
-        await connectors.UpdateAsync(Admin, frontend);
+        var host = await SenderAuthenticationHost.StartAsync(_stores, provider, _dns, remote, $"dmarc@{MailflowHost.DefaultDomain}");
         var settings = host.Get<OrganizationSettingsService>();
         var current = await settings.GetAsync();
         Assert.False(current.DmarcReportsEnabled);
@@ -57,14 +39,6 @@ public sealed class DmarcReportFlowTests(PostgresFixture postgres) : IAsyncDispo
         await settings.UpdateAsync(Admin, current);
         await host.WaitForLatestGenerationAsync();
         return host;
-    }
-
-    private static async Task SendAsync(MailflowHost host, MimeMessage message)
-    {
-        using var client = new SmtpClient { Timeout = 15_000 };
-        await client.ConnectAsync("127.0.0.1", host.PortOf("Default Frontend"), SecureSocketOptions.None);
-        await client.SendAsync(message);
-        await client.DisconnectAsync(true);
     }
 
     [Theory]
@@ -76,7 +50,7 @@ public sealed class DmarcReportFlowTests(PostgresFixture postgres) : IAsyncDispo
         await using var host = await StartAsync(provider, remote);
 
         // An inbound message: SPF passes in alignment, so DMARC passes; the evaluation is counted for today.
-        await SendAsync(host, new MimeMessage
+        await SenderAuthenticationHost.SendAsync(host, new MimeMessage
         {
             From = { MailboxAddress.Parse("alice@fabrikam.test") },
             To = { MailboxAddress.Parse($"dmarc@{MailflowHost.DefaultDomain}") },
@@ -144,12 +118,12 @@ public sealed class DmarcReportFlowTests(PostgresFixture postgres) : IAsyncDispo
                 "<?xml version=\"1.0\"?><!DOCTYPE feedback [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><feedback>&x;</feedback>"))) },
         };
 
-        await SendAsync(host, hostile);
+        await SenderAuthenticationHost.SendAsync(host, hostile);
         var mail = AggregateReportMessage.Build(report, "google.com", "Google", [$"dmarc@{MailflowHost.DefaultDomain}"], DateTimeOffset.UtcNow);
         mail.From.Clear();
         mail.From.Add(MailboxAddress.Parse("noreply-dmarc-support@fabrikam.test"));
-        await SendAsync(host, mail);
-        await SendAsync(host, mail); // a report sent twice is stored once
+        await SenderAuthenticationHost.SendAsync(host, mail);
+        await SenderAuthenticationHost.SendAsync(host, mail); // a report sent twice is stored once
 
         var service = host.Get<DmarcReportService>();
         DmarcReportOverview overview = new([], []);

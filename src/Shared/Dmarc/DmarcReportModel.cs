@@ -7,15 +7,24 @@ namespace Mailflow.Dmarc;
 /// the aggregate reports we send). One row per day, policy domain, header-from, source IP, verdicts
 /// and disposition; several nodes may write twin rows, which the report sums.
 /// </summary>
-public sealed class DmarcObservation
+public sealed class DmarcObservation : DmarcSourceRow
 {
     public long Id { get; set; }
     /// <summary>The UTC day (midnight) the messages arrived.</summary>
     public DateTimeOffset Day { get; set; }
     /// <summary>The domain whose DMARC record applied (the From domain or its organizational domain).</summary>
     public string PolicyDomain { get; set; } = "";
-    public string HeaderFrom { get; set; } = "";
+}
+
+/// <summary>
+/// What DMARC reports say about messages from one source (RFC 7489 Appendix C row, identifiers and
+/// auth_results, with the first DKIM and SPF result): shared by our counts and the reports we receive.
+/// </summary>
+public abstract class DmarcSourceRow
+{
     public string SourceIp { get; set; } = "";
+    public long Count { get; set; }
+    public string HeaderFrom { get; set; } = "";
     /// <summary>none, quarantine or reject: what the policy asked for these messages.</summary>
     public string Disposition { get; set; } = "none";
     /// <summary>pass or fail: DKIM in alignment (policy_evaluated).</summary>
@@ -26,7 +35,9 @@ public sealed class DmarcObservation
     public string DkimResult { get; set; } = "none";
     public string SpfDomain { get; set; } = "";
     public string SpfResult { get; set; } = "none";
-    public long Count { get; set; }
+
+    /// <summary>DMARC passes when DKIM or SPF passed in alignment (RFC 7489 §4.2).</summary>
+    public bool Passed => DkimAligned == "pass" || SpfAligned == "pass";
 }
 
 /// <summary>An aggregate report another organization sent to our rua mailbox about one of our domains.</summary>
@@ -47,23 +58,10 @@ public sealed class DmarcReceivedReport
 }
 
 /// <summary>One record of a received report: messages from one source IP and how they fared.</summary>
-public sealed class DmarcReceivedRecord
+public sealed class DmarcReceivedRecord : DmarcSourceRow
 {
     public long Id { get; set; }
     public Guid ReportId { get; set; }
-    public string SourceIp { get; set; } = "";
-    public long Count { get; set; }
-    public string HeaderFrom { get; set; } = "";
-    public string Disposition { get; set; } = "none";
-    public string DkimAligned { get; set; } = "fail";
-    public string SpfAligned { get; set; } = "fail";
-    public string DkimDomain { get; set; } = "";
-    public string DkimResult { get; set; } = "";
-    public string SpfDomain { get; set; } = "";
-    public string SpfResult { get; set; } = "";
-
-    /// <summary>DMARC passes when DKIM or SPF passed in alignment (RFC 7489 §4.2).</summary>
-    public bool Passed => DkimAligned == "pass" || SpfAligned == "pass";
 }
 
 public static class DmarcReportModel
@@ -78,15 +76,7 @@ public static class DmarcReportModel
         {
             e.HasKey(x => x.Id);
             e.Property(x => x.PolicyDomain).HasMaxLength(DomainLength);
-            e.Property(x => x.HeaderFrom).HasMaxLength(DomainLength);
-            e.Property(x => x.SourceIp).HasMaxLength(IpLength);
-            e.Property(x => x.Disposition).HasMaxLength(WordLength);
-            e.Property(x => x.DkimAligned).HasMaxLength(WordLength);
-            e.Property(x => x.SpfAligned).HasMaxLength(WordLength);
-            e.Property(x => x.DkimDomain).HasMaxLength(DomainLength);
-            e.Property(x => x.DkimResult).HasMaxLength(WordLength);
-            e.Property(x => x.SpfDomain).HasMaxLength(DomainLength);
-            e.Property(x => x.SpfResult).HasMaxLength(WordLength);
+            ConfigureRow(e);
             e.HasIndex(x => new { x.Day, x.PolicyDomain });
         });
         b.Entity<DmarcReceivedReport>(e =>
@@ -103,16 +93,21 @@ public static class DmarcReportModel
         b.Entity<DmarcReceivedRecord>(e =>
         {
             e.HasKey(x => x.Id);
-            e.Property(x => x.SourceIp).HasMaxLength(IpLength);
-            e.Property(x => x.HeaderFrom).HasMaxLength(DomainLength);
-            e.Property(x => x.Disposition).HasMaxLength(WordLength);
-            e.Property(x => x.DkimAligned).HasMaxLength(WordLength);
-            e.Property(x => x.SpfAligned).HasMaxLength(WordLength);
-            e.Property(x => x.DkimDomain).HasMaxLength(DomainLength);
-            e.Property(x => x.DkimResult).HasMaxLength(WordLength);
-            e.Property(x => x.SpfDomain).HasMaxLength(DomainLength);
-            e.Property(x => x.SpfResult).HasMaxLength(WordLength);
-            e.Ignore(x => x.Passed);
+            ConfigureRow(e);
         });
+    }
+
+    private static void ConfigureRow<T>(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<T> e) where T : DmarcSourceRow
+    {
+        e.Property(x => x.SourceIp).HasMaxLength(IpLength);
+        e.Property(x => x.HeaderFrom).HasMaxLength(DomainLength);
+        e.Property(x => x.Disposition).HasMaxLength(WordLength);
+        e.Property(x => x.DkimAligned).HasMaxLength(WordLength);
+        e.Property(x => x.SpfAligned).HasMaxLength(WordLength);
+        e.Property(x => x.DkimDomain).HasMaxLength(DomainLength);
+        e.Property(x => x.DkimResult).HasMaxLength(WordLength);
+        e.Property(x => x.SpfDomain).HasMaxLength(DomainLength);
+        e.Property(x => x.SpfResult).HasMaxLength(WordLength);
+        e.Ignore(x => x.Passed);
     }
 }
