@@ -32,6 +32,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<RecipientDirectory>();
         services.AddSingleton<TransportRuleService>();
         services.AddSingleton<OrganizationSettingsService>();
+        services.AddSingleton<Dmarc.DmarcReportService>();
         // Needs the engine's ITransportAgentCatalog (registered by the server with the agents it runs).
         services.AddSingleton<TransportAgentService>();
         services.AddSingleton<IpListService>();

@@ -174,6 +174,7 @@ public sealed class PageTourTests(MailflowSmtpServerFixture server, Xunit.Abstra
         yield return Open("rule-editor", $"/mail-flow/rules/{rule.Id}", "#rule-editor-page", $"Edit {rule.Name}");
         yield return Open("test-mail-flow", "/mail-flow/test", "#test-mail-flow-page", "Test mail flow");
         yield return Open("transport-agents", "/mail-flow/transport-agents", "#transport-agents-page", "Transport agents");
+        yield return Open("dmarc-reports", "/protection/dmarc-reports", "#dmarc-reports-page", "DMARC reports");
         yield return Open("recipients", "/recipients", "#recipients-page", "Recipients");
         yield return new Stop("queues", "Queues", async page =>
         {
@@ -298,6 +299,7 @@ public sealed class PageTourTests(MailflowSmtpServerFixture server, Xunit.Abstra
             },
         });
         await server.WaitForLatestGenerationAsync();
+        await SeedDmarcReportsAsync();
 
         using var client = new SmtpClient { Timeout = 15_000 };
         await client.ConnectAsync("127.0.0.1", server.PortOf("Default Frontend"), SecureSocketOptions.None);
@@ -310,6 +312,29 @@ public sealed class PageTourTests(MailflowSmtpServerFixture server, Xunit.Abstra
         });
         await client.DisconnectAsync(true);
         return rule;
+    }
+
+    /// <summary>Two reporters' aggregate reports about our domain: a mail service that passes and a forger that fails.</summary>
+    private async Task SeedDmarcReportsAsync()
+    {
+        var end = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddSeconds(-1);
+        foreach (var (reporter, id, records) in new[]
+                 {
+                     ("google.com", "17000000001", new[] { ("198.51.100.20", 1240L, true), ("203.0.113.66", 37L, false), ("192.0.2.145", 12L, true) }),
+                     ("Outlook.com", "a3f9c1d2e4b5", new[] { ("198.51.100.20", 310L, true), ("203.0.113.66", 9L, false) }),
+                 })
+        {
+            await server.Get<Mailflow.Dmarc.DmarcReportService>().StoreReceivedAsync(new Mailflow.Dmarc.DmarcReceivedReport
+            {
+                Reporter = reporter, ReporterEmail = "noreply-dmarc@" + reporter.ToLowerInvariant(), ReportId = id, PolicyDomain = "contoso.test",
+                Begin = end.AddDays(-1).AddSeconds(1), End = end, ReceivedAt = end.AddHours(3),
+                Records = [.. records.Select(r => new Mailflow.Dmarc.DmarcReceivedRecord
+                {
+                    SourceIp = r.Item1, Count = r.Item2, HeaderFrom = "contoso.test", DkimAligned = r.Item3 ? "pass" : "fail", SpfAligned = r.Item3 ? "pass" : "fail",
+                    Disposition = r.Item3 ? "none" : "quarantine",
+                })],
+            });
+        }
     }
 
     /// <summary>Signs in once and hands the cookie to each variant's browser context.</summary>

@@ -17,8 +17,10 @@ internal static class SettingsCommands
         var organizationName = new Option<string?>("--organization-name") { Description = "The organization's name" };
         var maxReceive = new Option<string?>("--max-receive-size") { Description = "e.g. 36MB" };
         var maxSend = new Option<string?>("--max-send-size") { Description = "e.g. 35MB" };
+        var arcSealing = new Option<bool?>("--arc-sealing") { Description = "Seal messages Mailflow changed or forwarded with ARC (true/false)" };
+        var dmarcReports = new Option<bool?>("--dmarc-reports") { Description = "Send daily DMARC aggregate reports (true/false)" };
         var set = Fields.SetOption();
-        var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400") { organizationName, maxReceive, maxSend, set };
+        var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400") { organizationName, maxReceive, maxSend, arcSealing, dmarcReports, set };
         context.Handle(change, async (parse, client, output, ct) =>
         {
             var current = await client.SendAsync(HttpMethod.Get, Path, null, null, ct);
@@ -26,6 +28,8 @@ internal static class SettingsCommands
             if (parse.GetValue(organizationName) is { } name) body["organizationName"] = name;
             if (parse.GetValue(maxReceive) is { } receive) body["maxReceiveSizeBytes"] = Fields.ParseSize(receive);
             if (parse.GetValue(maxSend) is { } send) body["maxSendSizeBytes"] = Fields.ParseSize(send);
+            if (parse.GetValue(arcSealing) is { } arc) body["arcSealingEnabled"] = arc;
+            if (parse.GetValue(dmarcReports) is { } reports) body["dmarcReportsEnabled"] = reports;
             Fields.ApplySets(body, parse.GetValue(set));
             var saved = await client.SendAsync(HttpMethod.Put, Path, body, current.ETag, ct);
             output.Message("Organization settings saved.");

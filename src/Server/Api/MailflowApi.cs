@@ -59,7 +59,8 @@ public static class MailflowApi
             .MapCertificatesApi()
             .MapTransportAgentsApi()
             .MapDiagnosticsApi()
-            .MapDkimKeysApi();
+            .MapDkimKeysApi()
+            .MapDmarcReportsApi();
 
         app.MapOpenApi(OpenApiDocumentUrl.Replace(OpenApiDocumentName, "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
         return app;

@@ -25,7 +25,9 @@ public static class DeliveryHostingExtensions
 
         services.AddSingleton<SmtpConnectionPool>();
         services.AddSingleton<SendProtocolLog>();
-        services.AddSingleton<IOutboundMessageSigner, DkimOutboundSigner>();
+        services.AddSingleton<DkimOutboundSigner>();
+        services.AddSingleton<IOutboundMessageSigner>(sp => sp.GetRequiredService<DkimOutboundSigner>());
+        services.AddSingleton<ArcOutboundSealer>();
         services.AddSingleton<IDeliveryAgent, SmtpDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, MaildirDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, LmtpDeliveryAgent>();

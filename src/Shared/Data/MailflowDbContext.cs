@@ -40,6 +40,9 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<MessageContent> MessageContents => Set<MessageContent>();
     public DbSet<NextHopSuspension> NextHopSuspensions => Set<NextHopSuspension>();
     public DbSet<MessageTrackingEvent> MessageTrackingEvents => Set<MessageTrackingEvent>();
+    public DbSet<Dmarc.DmarcObservation> DmarcObservations => Set<Dmarc.DmarcObservation>();
+    public DbSet<Dmarc.DmarcReceivedReport> DmarcReceivedReports => Set<Dmarc.DmarcReceivedReport>();
+    public DbSet<Dmarc.DmarcReceivedRecord> DmarcReceivedRecords => Set<Dmarc.DmarcReceivedRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -234,5 +237,6 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
 
         QueueModel.Configure(b, Database.IsNpgsql());
         MessageTrackingEvent.Configure(b);
+        Dmarc.DmarcReportModel.Configure(b);
     }
 }

@@ -11,7 +11,7 @@ public static class AuthenticationResultsHeader
 {
     public const string Name = "Authentication-Results";
 
-    /// <summary>The header value: "authserv-id; spf=… smtp.mailfrom=…; dkim=… header.d=… header.s=… header.b=…; dmarc=… header.from=…", one method per folded line.</summary>
+    /// <summary>The header value: "authserv-id; spf=… smtp.mailfrom=…; dkim=… header.d=… header.s=… header.b=…; dmarc=… header.from=…", then arc=…, one method per folded line.</summary>
     public static string Render(string authServId, SenderAuthenticationResult result)
     {
         var methods = new List<string>();
@@ -40,6 +40,8 @@ public static class AuthenticationResultsHeader
         if (result.FromDomain is not null)
             dmarc.Append(" header.from=").Append(Value(result.FromDomain));
         methods.Add(dmarc.ToString());
+        if (result.Arc is { } arc)
+            methods.Add(arc.Result == Arc.ArcResult.None ? "arc=none" : $"arc={arc.ResultText} ({Comment(arc.Reason)})");
         return authServId + ";\r\n\t" + string.Join(";\r\n\t", methods);
     }
 

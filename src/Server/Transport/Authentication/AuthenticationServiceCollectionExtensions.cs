@@ -1,5 +1,6 @@
 using Mailflow.Server.Transport.Agents;
 using Mailflow.Server.Transport.Agents.Authentication;
+using Mailflow.Server.Transport.Authentication.Arc;
 using Mailflow.Server.Transport.Authentication.Dkim;
 using Mailflow.Server.Transport.Authentication.Dmarc;
 using Mailflow.Server.Transport.Authentication.PublicSuffix;
@@ -22,8 +23,14 @@ public static class AuthenticationServiceCollectionExtensions
         services.TryAddSingleton(sp => new PublicSuffixListProvider(sp.GetRequiredService<IOptions<AuthenticationOptions>>().Value.PublicSuffixListPath,
             sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<PublicSuffixListProvider>>()));
         services.TryAddSingleton(sp => new DmarcEvaluator(sp.GetRequiredService<AuthenticationDns>(), sp.GetRequiredService<PublicSuffixListProvider>()));
+        services.TryAddSingleton<ArcChainVerifier>();
         services.TryAddSingleton<SenderAuthenticator>();
+        services.TryAddSingleton<Dmarc.Reports.DmarcObservationCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<Dmarc.Reports.DmarcObservationCollector>());
+        services.AddSingleton<Dmarc.Reports.DmarcReportSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<Dmarc.Reports.DmarcReportSender>());
         services.AddTransportAgent<SenderAuthenticationAgent>();
+        services.AddTransportAgent<Agents.DmarcReports.DmarcReportIntakeAgent>();
         return services;
     }
 }

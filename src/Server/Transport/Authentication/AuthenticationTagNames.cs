@@ -13,4 +13,8 @@ public static class AuthenticationTagNames
     public const string DmarcDisposition = "dmarc.disposition";
     /// <summary>How many incoming Authentication-Results headers claimed our authserv-id (forged or stale).</summary>
     public const string ForgedResults = "auth.forged-results";
+    /// <summary>The ARC chain status of the message (none, pass, fail; RFC 8617).</summary>
+    public const string ArcResult = "arc.result";
+    /// <summary>Why the delivery seals the message with our ARC set (we changed, redirected or forwarded it); absent = not sealed.</summary>
+    public const string ArcSealReason = "arc.seal-reason";
 }

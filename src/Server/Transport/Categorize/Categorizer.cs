@@ -165,6 +165,8 @@ public sealed partial class Categorizer(
         // 2. Recipients: rules' redirect/added recipients, then aliases, groups, contacts.
         var resolution = plan.Resolution!;
         TrackResolution(message, resolution);
+        if (ArcSealMarker.ReasonFor(decision, resolution) is { } sealReason)
+            await MarkForArcSealAsync(message, tags, sealReason, cancellationToken);
         var postStore = new PostStoreAgentRun(agents, snapshot, message, tags, store, tracker);
         var quarantineReason = tags.Get(Agents.AgentTagNames.QuarantineReason);
         if (await postStore.RunAsync(Agents.AgentEvents.Categorized, [.. resolution.Recipients.Select(r => new Agents.StoredRecipient(r.Address, null))], cancellationToken) is { } afterCategorizing)
@@ -306,6 +308,16 @@ public sealed partial class Categorizer(
         message.Size = bytes.LongLength;
         message.Subject = edited.Subject;
         return true;
+    }
+
+    /// <summary>Stores the reason with the message's tags, where the delivery's ARC sealer finds it.</summary>
+    private async Task MarkForArcSealAsync(QueuedMessage message, Agents.AgentTags tags, string reason, CancellationToken cancellationToken)
+    {
+        tags.Set(Authentication.AuthenticationTagNames.ArcSealReason, reason);
+        var json = MessageTags.Serialize(tags);
+        await bookkeeping.WriteAsync((db, ct) => db.QueuedMessages.Where(m => m.Id == message.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.AgentTags, json), ct), cancellationToken);
+        message.AgentTags = json;
     }
 
     private static string? Truncate(string? text, int length) => text is null || text.Length <= length ? text : text[..length];

@@ -82,7 +82,7 @@ public sealed class DkimOutboundSigner(TransportConfigProvider config, DkimKeyPr
     }
 
     /// <summary>Each over-signed field once per copy present plus once more (so none can be added), then the MIME fields present.</summary>
-    private static List<string> HeadersToSign(MimeMessage message)
+    internal static List<string> HeadersToSign(MimeMessage message)
     {
         var names = new List<string>();
         foreach (var name in OverSigned)
@@ -95,7 +95,7 @@ public sealed class DkimOutboundSigner(TransportConfigProvider config, DkimKeyPr
         return names;
     }
 
-    private AsymmetricKeyParameter? PrivateKey(TransportConfig snapshot, DkimSigningKey key)
+    internal AsymmetricKeyParameter? PrivateKey(TransportConfig snapshot, DkimSigningKey key)
     {
         var cache = _keys.GetOrCreateValue(snapshot);
         lock (cache)

@@ -94,6 +94,9 @@ public sealed class OrganizationSettingsSpec
     public int BackPressureSubmissionMedium { get; set; } = OrganizationSettingsDefaults.BackPressureSubmissionMedium;
     public int BackPressureSubmissionHigh { get; set; } = OrganizationSettingsDefaults.BackPressureSubmissionHigh;
     public int BackPressureHysteresisPercent { get; set; } = OrganizationSettingsDefaults.BackPressureHysteresisPercent;
+    public bool ArcSealingEnabled { get; set; } = OrganizationSettingsDefaults.ArcSealingEnabled;
+    public bool DmarcReportsEnabled { get; set; } = OrganizationSettingsDefaults.DmarcReportsEnabled;
+    public int DmarcReportsMaxPerDay { get; set; } = OrganizationSettingsDefaults.DmarcReportsMaxPerDay;
 }
 
 public sealed class AcceptedDomainSpec

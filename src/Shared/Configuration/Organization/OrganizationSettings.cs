@@ -35,6 +35,12 @@ public sealed class OrganizationSettings : IConfigurationObject
     public int BackPressureSubmissionHigh { get; set; } = OrganizationSettingsDefaults.BackPressureSubmissionHigh;
     /// <summary>How far (percent of the threshold) a measurement must recover before its level drops.</summary>
     public int BackPressureHysteresisPercent { get; set; } = OrganizationSettingsDefaults.BackPressureHysteresisPercent;
+    /// <summary>Seal messages Mailflow changed, redirected or forwarded with an ARC set (RFC 8617), signed with the sending domain's RSA DKIM key; nothing is sealed while no key exists.</summary>
+    public bool ArcSealingEnabled { get; set; } = OrganizationSettingsDefaults.ArcSealingEnabled;
+    /// <summary>Send daily DMARC aggregate reports (RFC 7489 §7.2) to the rua addresses of domains whose mail we received. Off by default.</summary>
+    public bool DmarcReportsEnabled { get; set; } = OrganizationSettingsDefaults.DmarcReportsEnabled;
+    /// <summary>At most this many aggregate reports leave per day (the rest wait for the next day).</summary>
+    public int DmarcReportsMaxPerDay { get; set; } = OrganizationSettingsDefaults.DmarcReportsMaxPerDay;
     public int Revision { get; set; }
 
     public string DisplayName => "Organization settings";

@@ -30,4 +30,10 @@ public static class OrganizationSettingsDefaults
     public const int BackPressureSubmissionMedium = 10_000;
     public const int BackPressureSubmissionHigh = 15_000;
     public const int BackPressureHysteresisPercent = 10;
+
+    /// <summary>Seal what Mailflow changed, redirected or forwarded with an ARC set (RFC 8617) when the domain has a DKIM key.</summary>
+    public const bool ArcSealingEnabled = true;
+    /// <summary>DMARC aggregate reports (RFC 7489 §7.2) are off until turned on.</summary>
+    public const bool DmarcReportsEnabled = false;
+    public const int DmarcReportsMaxPerDay = 200;
 }

@@ -34,6 +34,8 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
         if (s.MaxRecipientsPerMessage is < 1 or > 100_000)
             errors.Add(nameof(s.MaxRecipientsPerMessage), "Allow between 1 and 100,000 recipients per message.");
         ValidateBackPressure(s, errors);
+        if (s.DmarcReportsMaxPerDay is < 1 or > 100_000)
+            errors.Add(nameof(s.DmarcReportsMaxPerDay), "Send between 1 and 100,000 DMARC reports per day.");
         return errors;
     }
 
@@ -91,6 +93,9 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
         settings.BackPressureSubmissionMedium = input.BackPressureSubmissionMedium;
         settings.BackPressureSubmissionHigh = input.BackPressureSubmissionHigh;
         settings.BackPressureHysteresisPercent = input.BackPressureHysteresisPercent;
+        settings.ArcSealingEnabled = input.ArcSealingEnabled;
+        settings.DmarcReportsEnabled = input.DmarcReportsEnabled;
+        settings.DmarcReportsMaxPerDay = input.DmarcReportsMaxPerDay;
         if (before is not null)
             ConfigurationChangeWriter.ExpectRevision(db, settings, input.Revision);
         var change = before is null ? AuditChange.Created(settings) : AuditChange.Updated(before, settings);

@@ -17,7 +17,8 @@ namespace Mailflow.Server.Transport.Agents.Authentication;
 /// never a 250 on a guess. Authenticated clients are not checked; trusted relays are checked and
 /// tagged but never refused.
 /// </summary>
-public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator, IOptions<AuthenticationOptions> options, IOptions<MailflowOptions> node) : ITransportAgent
+public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator, IOptions<AuthenticationOptions> options, IOptions<MailflowOptions> node,
+    Transport.Authentication.Dmarc.Reports.DmarcObservationCollector? observations = null) : ITransportAgent
 {
     public string Name => "SenderAuthentication";
     public string DisplayName => "Sender authentication (SPF, DKIM, DMARC)";
@@ -30,7 +31,7 @@ public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator,
 
     public static readonly SmtpReply TemporaryFailure = new(451, "4.7.5", "Sender authentication could not be completed (DNS failure); try again later");
 
-    public string AuthServId => string.IsNullOrWhiteSpace(options.Value.AuthServId) ? node.Value.ResolvedFqdn : options.Value.AuthServId.Trim();
+    public string AuthServId => options.Value.EffectiveAuthServId(node.Value);
 
     public async ValueTask<AgentVerdict> OnEndOfDataAsync(AgentSession session, AgentMessage message, AgentContent content, CancellationToken cancellationToken)
     {
@@ -40,6 +41,8 @@ public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator,
         var parsed = await content.GetMessageAsync(cancellationToken);
         var result = await authenticator.AuthenticateAsync(session.ClientAddress, session.HeloName ?? "", message.SenderAddress, parsed, cancellationToken);
 
+        if (!session.IsWhatIf)
+            observations?.Record(session.ClientAddress, result);
         message.Tags.Set(AgentTagNames.SpfResult, result.Spf.ResultText);
         message.Tags.Set(AgentTagNames.DkimResult, result.DkimSummary.ToText());
         message.Tags.Set(AgentTagNames.DmarcResult, result.Dmarc.ResultText);
@@ -49,6 +52,8 @@ public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator,
             message.Tags.Set(AuthenticationTagNames.DkimPassDomains, string.Join(",", passing));
         if (result.FromDomain is not null)
             message.Tags.Set(AuthenticationTagNames.FromDomain, result.FromDomain);
+        if (result.Arc is { } arc)
+            message.Tags.Set(AuthenticationTagNames.ArcResult, arc.ResultText);
         if (result.Dmarc.Result == DmarcResult.Fail)
             message.Tags.Set(AuthenticationTagNames.DmarcDisposition, result.Dmarc.Disposition.ToText());
         var forged = (await content.GetHeadersAsync(cancellationToken))
@@ -58,7 +63,8 @@ public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator,
         message.AddHeader(AuthenticationResultsHeader.Name, AuthenticationResultsHeader.Render(AuthServId, result));
 
         var summary = $"spf={result.Spf.ResultText} ({result.Spf.Domain}), dkim={result.DkimSummary.ToText()}, dmarc={result.Dmarc.ResultText}"
-                      + (result.FromDomain is null ? "" : $" ({result.FromDomain})") + $" — {result.Dmarc.Reason}";
+                      + (result.FromDomain is null ? "" : $" ({result.FromDomain})")
+                      + (result.Arc is null ? "" : $", arc={result.Arc.ResultText}") + $" — {result.Dmarc.Reason}";
         if (mode != SenderAuthenticationMode.Enforce || IsTrustedRelay(session))
             return AgentVerdict.ContinueWith(summary);
         if (result.Dmarc.Result == DmarcResult.TempError

@@ -31,7 +31,8 @@ public sealed class SmtpDeliveryAgent(
     SendProtocolLog sendLog,
     IOptions<MailflowOptions> options,
     ILogger<SmtpDeliveryAgent> logger,
-    IOutboundMessageSigner? signer = null) : IDeliveryAgent
+    IOutboundMessageSigner? signer = null,
+    ArcOutboundSealer? sealer = null) : IDeliveryAgent
 {
     private readonly string _spoolDirectory = Path.Combine(options.Value.ResolvedDataDirectory, "spool-tmp");
 
@@ -64,6 +65,18 @@ public sealed class SmtpDeliveryAgent(
                 try
                 {
                     signer.Sign(batch.Message, content.Message);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    DeliverLog.UnexpectedFailure(logger, batch.Message.QueueId, batch.Target.NextHopKey, exception);
+                }
+            }
+            // Then our ARC set over the signed message, when we changed or forwarded it.
+            if (sealer is not null)
+            {
+                try
+                {
+                    sealer.Seal(batch.Message, content.Message);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
