@@ -2,7 +2,7 @@ namespace Mailflow.Configuration;
 
 /// <summary>
 /// The organization's protection settings: one row, one section per family of agents (connection
-/// filtering, sender filtering, anti-spam, anti-malware), each stored as a JSON document so a new setting needs no
+/// filtering, sender filtering, anti-spam, anti-malware, rate limits), each stored as a JSON document so a new setting needs no
 /// new column. The agents read them from the snapshot; defaults and their provenance live on the
 /// section classes.
 /// </summary>
@@ -16,6 +16,7 @@ public sealed class ProtectionSettings : IConfigurationObject
     public AntiSpamSettings AntiSpam { get; set; } = new();
     public AntiMalwareSettings AntiMalware { get; set; } = new();
     public SenderFilterSettings SenderFilter { get; set; } = new();
+    public RateLimitSettings RateLimits { get; set; } = new();
     public int Revision { get; set; }
 
     public string DisplayName => "Protection settings";

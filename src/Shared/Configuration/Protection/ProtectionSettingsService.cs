@@ -1,4 +1,5 @@
 using Mailflow.Data;
+using Mailflow.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mailflow.Configuration;
@@ -78,6 +79,11 @@ public sealed class ProtectionSettingsService(IDbContextFactory<MailflowDbContex
                 errors.Add("SenderFilter.BlockedSenderDomains", $"{domain}: {domainError}");
         if (!Enum.IsDefined(senders.AntiSpoofing))
             errors.Add("SenderFilter.AntiSpoofing", "Choose Off, Reject or Tag.");
+
+        var limits = s.RateLimits ?? new RateLimitSettings();
+        foreach (var definition in RateLimitDefinition.All)
+            if (definition.Limit(limits) is { } limit && limit is < 1 or > RateLimitSettings.MaxLimit)
+                errors.Add("RateLimits." + definition.SettingName, $"Enter a number from 1 to {RateLimitSettings.MaxLimit:N0}, or leave it empty for no limit.");
         return errors;
     }
 
@@ -105,6 +111,7 @@ public sealed class ProtectionSettingsService(IDbContextFactory<MailflowDbContex
         settings.AntiSpam = input.AntiSpam;
         settings.AntiMalware = input.AntiMalware;
         settings.SenderFilter = Normalize(input.SenderFilter ?? new SenderFilterSettings());
+        settings.RateLimits = input.RateLimits ?? new RateLimitSettings();
         if (before is not null)
             ConfigurationChangeWriter.ExpectRevision(db, settings, input.Revision);
         var change = before is null ? AuditChange.Created(settings) : AuditChange.Updated(before, settings);
