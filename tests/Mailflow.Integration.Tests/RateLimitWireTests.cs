@@ -157,6 +157,52 @@ public sealed class RateLimitWireTests(PostgresFixture postgres) : IDisposable
         Assert.Contains("4.7.1 Too many messages from your address in the last minute, try again later", over.Message);
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task OutboundOverTheDomainLimit_WaitsInTheQueue_WithoutAnAttemptCounted(DatabaseProvider provider)
+    {
+        await using var remote = LoopbackSmtpServer.Start();
+        await using var host = await StartAsync(provider, l => l.OutboundMessagesPerDomainPerMinute = 1);
+        await host.Get<SendConnectorService>().CreateAsync(AdminActor.System, new SendConnector
+        {
+            Name = "Outbound via smart host",
+            AddressSpaces = [new AddressSpace("*")],
+            RoutingMethod = SendRoutingMethod.SmartHost,
+            SmartHosts = [$"127.0.0.1:{remote.Port}"],
+        });
+        await host.WaitForLatestGenerationAsync();
+
+        using (var client = await SubmissionAsync(host))
+        {
+            foreach (var subject in new[] { "first", "second" })
+            {
+                var message = Message();
+                message.To.Add(MailboxAddress.Parse("carol@fabrikam.test"));
+                message.Subject = subject;
+                await client.SendAsync(message);
+            }
+            await client.DisconnectAsync(true);
+        }
+
+        Assert.Single(await remote.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
+        await using var db = TestStores.OpenContext(host.Get<StoreSettings>());
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        Mailflow.Tracking.MessageTrackingEvent? held = null;
+        while (held is null && DateTime.UtcNow < deadline)
+        {
+            await host.Get<Mailflow.Server.Transport.Tracking.MessageTracker>().FlushAsync();
+            held = await db.MessageTrackingEvents.AsNoTracking().FirstOrDefaultAsync(e => e.Kind == Mailflow.Tracking.MessageTrackingEventKind.Defer);
+            await Task.Delay(200);
+        }
+        Assert.NotNull(held);
+        Assert.Equal("451 4.7.1 Outbound rate limit for fabrikam.test reached (1 messages per minute); waiting in the queue", held.Reply);
+        var waiting = await db.QueuedRecipients.AsNoTracking().SingleAsync(r => r.Status != Mailflow.Queue.QueuedRecipientStatus.Delivered);
+        Assert.Equal(0, waiting.AttemptCount);
+        Assert.True(waiting.NextRetryAt > DateTimeOffset.UtcNow.AddSeconds(30), $"waits about a minute, not {waiting.NextRetryAt}");
+        Assert.Single(remote.Messages);
+    }
+
     private static async Task<string> ReadGreetingAsync(int port)
     {
         using var tcp = new TcpClient();

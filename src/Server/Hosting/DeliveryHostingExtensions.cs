@@ -32,6 +32,7 @@ public static class DeliveryHostingExtensions
         services.AddSingleton<ISmtpHostLookup, MxHostLookup>();
         services.AddSingleton<IDeliveryTargetResolver, NextHopKeyTargetResolver>();
         services.AddSingleton<NextHopConcurrency>();
+        services.AddSingleton<OutboundDomainThrottle>();
         services.AddSingleton<DeliveryWorker>();
 
         services.AddSingleton<DsnBuilder>();

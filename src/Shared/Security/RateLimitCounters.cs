@@ -27,6 +27,9 @@ public sealed class RateLimitCounters(TimeProvider time)
     /// <summary>Whether one more event would be admitted (counts nothing: "Test mail flow", and checks before taking from several limits).</summary>
     public bool HasRoom(RateLimitKind kind, int limit, string key) => BucketsFor(kind, limit).HasToken(key);
 
+    /// <summary>How long until one more event is admitted (zero = now).</summary>
+    public TimeSpan TimeUntilRoom(RateLimitKind kind, int limit, string key) => BucketsFor(kind, limit).TimeUntilToken(key);
+
     /// <summary>Every key with something counted, throttled ones first.</summary>
     public IReadOnlyList<RateLimitCounter> Current()
     {

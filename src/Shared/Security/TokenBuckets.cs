@@ -75,6 +75,18 @@ public sealed class TokenBuckets(TimeProvider time, int capacity, TimeSpan refil
         return entries;
     }
 
+    /// <summary>How long until the key has a token again (zero when it has one now).</summary>
+    public TimeSpan TimeUntilToken(string key)
+    {
+        if (!_buckets.TryGetValue(key, out var bucket))
+            return TimeSpan.Zero;
+        lock (bucket)
+        {
+            var tokens = Refill(bucket, time.GetUtcNow());
+            return tokens >= 1 ? TimeSpan.Zero : refillEvery * (1 - tokens);
+        }
+    }
+
     /// <summary>Fills the key's bucket again (an admin's reset).</summary>
     public bool Forget(string key) => _buckets.TryRemove(key, out _);
 
