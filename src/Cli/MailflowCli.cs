@@ -36,6 +36,8 @@ public static class MailflowCli
         root.Subcommands.Add(SettingsCommands.Create(context));
         foreach (var protection in ProtectionCommands.Create(context))
             root.Subcommands.Add(protection);
+        foreach (var throttling in ThrottlingCommands.Create(context))
+            root.Subcommands.Add(throttling);
         root.Subcommands.Add(NodeCommands.Create(context));
         root.Subcommands.Add(CertificateCommands.Create(context));
         root.Subcommands.Add(DkimKeyCommands.Create(context));

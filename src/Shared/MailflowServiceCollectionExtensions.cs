@@ -39,6 +39,7 @@ public static class MailflowServiceCollectionExtensions
         // This node's rate-limit counters (read by "who is throttled now") and the stored blocked senders.
         services.AddSingleton<Security.RateLimitCounters>();
         services.AddSingleton<BlockedSenderService>();
+        services.AddSingleton<ThrottlingService>();
         services.AddSingleton<IPasswordHasher<Recipient>, PasswordHasher<Recipient>>();
         services.AddSingleton<SmartHostPasswordProtector>();
         services.AddSingleton<TlsCertificateProtector>();
