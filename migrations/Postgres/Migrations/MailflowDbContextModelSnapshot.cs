@@ -334,6 +334,10 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("Quarantine")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("RateLimits")
                         .IsRequired()
                         .HasColumnType("text");

@@ -324,6 +324,10 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Quarantine")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RateLimits")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -48,6 +48,7 @@ public static class MailflowApi
             .MapOrganizationSettingsApi()
             .MapProtectionApi()
             .MapThrottlingApi()
+            .MapQuarantineApi()
             .MapClusterApi()
             .MapAuditApi()
             .MapApiKeysApi()

@@ -174,6 +174,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Property(x => x.AntiMalware).HasJsonConversion();
             e.Property(x => x.SenderFilter).HasJsonConversion();
             e.Property(x => x.RateLimits).HasJsonConversion();
+            e.Property(x => x.Quarantine).HasJsonConversion();
             e.Property(x => x.Revision).IsConcurrencyToken();
             e.Ignore(x => x.Id);
             e.Ignore(x => x.DisplayName);

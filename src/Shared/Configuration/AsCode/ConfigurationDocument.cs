@@ -52,6 +52,7 @@ public sealed class ProtectionSettingsSpec
     public AntiMalwareSettings AntiMalware { get; set; } = new();
     public SenderFilterSettings SenderFilter { get; set; } = new();
     public RateLimitSettings RateLimits { get; set; } = new();
+    public QuarantineSettings Quarantine { get; set; } = new();
 }
 
 public sealed class IpListEntrySpec

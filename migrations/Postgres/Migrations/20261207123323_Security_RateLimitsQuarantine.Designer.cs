@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Mailflow.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(MailflowDbContext))]
-    [Migration("20261207120357_Security_RateLimits")]
-    partial class Security_RateLimits
+    [Migration("20261207123323_Security_RateLimitsQuarantine")]
+    partial class Security_RateLimitsQuarantine
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -334,6 +334,10 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .HasColumnType("text");
 
                     b.Property<string>("ConnectionFilter")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Quarantine")
                         .IsRequired()
                         .HasColumnType("text");
 

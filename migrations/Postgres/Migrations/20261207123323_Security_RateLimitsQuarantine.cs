@@ -3,18 +3,25 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Mailflow.Migrations.Sqlite.Migrations
+namespace Mailflow.Migrations.Postgres.Migrations
 {
     /// <inheritdoc />
-    public partial class Security_RateLimits : Migration
+    public partial class Security_RateLimitsQuarantine : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.AddColumn<string>(
+                name: "Quarantine",
+                table: "ProtectionSettings",
+                type: "text",
+                nullable: false,
+                defaultValue: "{}");
+
+            migrationBuilder.AddColumn<string>(
                 name: "RateLimits",
                 table: "ProtectionSettings",
-                type: "TEXT",
+                type: "text",
                 nullable: false,
                 defaultValue: "{}");
 
@@ -22,11 +29,11 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                 name: "BlockedSenders",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    UserName = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
-                    Reason = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
-                    BlockedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    Revision = table.Column<int>(type: "INTEGER", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserName = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
+                    Reason = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    BlockedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Revision = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -45,6 +52,10 @@ namespace Mailflow.Migrations.Sqlite.Migrations
         {
             migrationBuilder.DropTable(
                 name: "BlockedSenders");
+
+            migrationBuilder.DropColumn(
+                name: "Quarantine",
+                table: "ProtectionSettings");
 
             migrationBuilder.DropColumn(
                 name: "RateLimits",

@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Mailflow.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(MailflowDbContext))]
-    [Migration("20261207120340_Security_RateLimits")]
-    partial class Security_RateLimits
+    [Migration("20261207123312_Security_RateLimitsQuarantine")]
+    partial class Security_RateLimitsQuarantine
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -324,6 +324,10 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ConnectionFilter")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Quarantine")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
