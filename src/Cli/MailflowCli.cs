@@ -45,6 +45,7 @@ public static class MailflowCli
         root.Subcommands.Add(ApiKeyCommands.Create(context));
         root.Subcommands.Add(ConfigCommands.Create(context));
         root.Subcommands.Add(QueueCommands.Create(context));
+        root.Subcommands.Add(QuarantineCommands.Create(context));
         root.Subcommands.Add(MessageCommands.Create(context));
         root.Subcommands.Add(TraceCommands.Create(context));
         root.Subcommands.Add(LogCommands.Create(context));
