@@ -43,11 +43,11 @@ public sealed class QuarantinePageTests : MudBunitContext
         Assert.Contains("Symbols: GTUBE, R_SPF_NA", row.TextContent);
         Assert.Equal("17.2 (SCL 9)", row.QuerySelector(".score")!.TextContent.Trim());
 
-        row.QuerySelector("button.release-allow")!.Click();
+        page.Find("tr.quarantine-actions[data-queue-id='Q1'] button.release-allow").Click();
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("tr.quarantined[data-queue-id='Q1']")), WaitTimeout);
-        page.Find("tr.quarantined[data-queue-id='Q2'] button.learn-spam").Click();
+        page.Find("tr.quarantine-actions[data-queue-id='Q2'] button.learn-spam").Click();
         page.WaitForAssertion(() => Assert.Contains("Rspamd answered HTTP 200: {\"success\":true}", page.Find("#learn-answer").TextContent), WaitTimeout);
-        page.Find("tr.quarantined[data-queue-id='Q3'] button.delete").Click();
+        page.Find("tr.quarantine-actions[data-queue-id='Q3'] button.delete").Click();
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("tr.quarantined[data-queue-id='Q3']")), WaitTimeout);
 
         Assert.Equal(["release+allow Q1 by alice", "learn spam Q2 by alice", "delete Q3 by alice"], _quarantine.Calls);
