@@ -36,6 +36,8 @@ public static class MailflowCli
         root.Subcommands.Add(SettingsCommands.Create(context));
         foreach (var protection in ProtectionCommands.Create(context))
             root.Subcommands.Add(protection);
+        foreach (var throttling in ThrottlingCommands.Create(context))
+            root.Subcommands.Add(throttling);
         root.Subcommands.Add(NodeCommands.Create(context));
         root.Subcommands.Add(CertificateCommands.Create(context));
         root.Subcommands.Add(DkimKeyCommands.Create(context));
@@ -43,6 +45,7 @@ public static class MailflowCli
         root.Subcommands.Add(ApiKeyCommands.Create(context));
         root.Subcommands.Add(ConfigCommands.Create(context));
         root.Subcommands.Add(QueueCommands.Create(context));
+        root.Subcommands.Add(QuarantineCommands.Create(context));
         root.Subcommands.Add(MessageCommands.Create(context));
         root.Subcommands.Add(TraceCommands.Create(context));
         root.Subcommands.Add(LogCommands.Create(context));

@@ -37,6 +37,10 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<TransportAgentService>();
         services.AddSingleton<IpListService>();
         services.AddSingleton<ProtectionSettingsService>();
+        // This node's rate-limit counters (read by "who is throttled now") and the stored blocked senders.
+        services.AddSingleton<Security.RateLimitCounters>();
+        services.AddSingleton<BlockedSenderService>();
+        services.AddSingleton<ThrottlingService>();
         services.AddSingleton<IPasswordHasher<Recipient>, PasswordHasher<Recipient>>();
         services.AddSingleton<SmartHostPasswordProtector>();
         services.AddSingleton<TlsCertificateProtector>();

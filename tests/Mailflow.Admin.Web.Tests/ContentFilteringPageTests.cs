@@ -48,4 +48,20 @@ public sealed class ContentFilteringPageTests : MudBunitContext
         page.WaitForAssertion(() => Assert.Contains("Write unix:/run/clamav/clamd.ctl or tcp:127.0.0.1:3310", page.Find("#anti-malware-settings .mud-input-error").TextContent), WaitTimeout);
         Assert.Equal("unix:/run/clamav/clamd.ctl", (await Settings.GetAsync()).AntiMalware.ClamdAddress);
     }
+
+    [Fact]
+    public async Task Save_StoresTheQuarantineRetention_AndRefusesZeroNextToTheField()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = RenderPage();
+
+        page.Find("#quarantine-retention").Change("0");
+        page.Find("#content-filtering-save").Click();
+        page.WaitForAssertion(() => Assert.Contains("Keep quarantined messages from 1 to 365 days.", page.Find("#quarantine-settings .mud-input-error").TextContent), WaitTimeout);
+
+        page.Find("#quarantine-retention").Change("30");
+        page.Find("#content-filtering-save").Click();
+        await page.WaitForAssertionAsync(async () => Assert.Equal(30, (await Settings.GetAsync()).Quarantine.RetentionDays), WaitTimeout);
+    }
 }

@@ -161,6 +161,37 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.ToTable("AcceptedDomains");
                 });
 
+            modelBuilder.Entity("Mailflow.Configuration.BlockedSender", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("BlockedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserName")
+                        .IsUnique();
+
+                    b.ToTable("BlockedSenders");
+                });
+
             modelBuilder.Entity("Mailflow.Configuration.DkimSigningKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -333,6 +364,14 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .HasColumnType("text");
 
                     b.Property<string>("ConnectionFilter")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Quarantine")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RateLimits")
                         .IsRequired()
                         .HasColumnType("text");
 

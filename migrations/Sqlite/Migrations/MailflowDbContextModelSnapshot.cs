@@ -151,6 +151,37 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.ToTable("AcceptedDomains");
                 });
 
+            modelBuilder.Entity("Mailflow.Configuration.BlockedSender", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("BlockedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserName")
+                        .IsUnique();
+
+                    b.ToTable("BlockedSenders");
+                });
+
             modelBuilder.Entity("Mailflow.Configuration.DkimSigningKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -323,6 +354,14 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ConnectionFilter")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Quarantine")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RateLimits")
                         .IsRequired()
                         .HasColumnType("TEXT");
 

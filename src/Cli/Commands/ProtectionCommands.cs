@@ -126,13 +126,13 @@ internal static class ProtectionCommands
 
     private static Command Protection(CliContext context)
     {
-        var command = new Command("protection", "Protection settings: DNS block lists, anti-spam (Rspamd), anti-malware (ClamAV)");
+        var command = new Command("protection", "Protection settings: DNS block lists, anti-spam (Rspamd), anti-malware (ClamAV), rate limits");
 
         var show = new Command("show", "Show the protection settings");
         context.Handle(show, async (_, client, output, ct) => output.Details(await client.GetAsync(SettingsPath, ct)));
 
         var set = Fields.SetOption();
-        set.Description = "Set a field as Section.Field=Value, e.g. ConnectionFilter.CheckAt=Connect, AntiSpam.Enabled=true, AntiMalware.ClamdAddress=tcp:127.0.0.1:3310. Repeatable";
+        set.Description = "Set a field as Section.Field=Value, e.g. ConnectionFilter.CheckAt=Connect, AntiSpam.Enabled=true, AntiMalware.ClamdAddress=tcp:127.0.0.1:3310, RateLimits.SenderRecipientsPerHour=100. Repeatable";
         var change = new Command("set", "Change protection settings") { set };
         context.Handle(change, async (parse, client, output, ct) =>
         {
@@ -146,7 +146,7 @@ internal static class ProtectionCommands
                     throw new CliException($"--set {assignment}: write it as Section.Field=Value, e.g. AntiSpam.Enabled=true.");
                 var sectionName = assignment[..dot].Trim();
                 var key = body.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, sectionName, StringComparison.OrdinalIgnoreCase))
-                          ?? throw new CliException($"--set {assignment}: there is no section '{sectionName}' (ConnectionFilter, AntiSpam, AntiMalware).");
+                          ?? throw new CliException($"--set {assignment}: there is no section '{sectionName}' (ConnectionFilter, AntiSpam, AntiMalware, SenderFilter, RateLimits).");
                 Fields.Set(body[key]!.AsObject(), assignment[(dot + 1)..equals].Trim(), Fields.ParseValue(assignment[(equals + 1)..]));
             }
             var saved = await client.SendAsync(HttpMethod.Put, SettingsPath, body, current.ETag, ct);

@@ -47,6 +47,8 @@ public static class MailflowApi
             .MapRulesApi()
             .MapOrganizationSettingsApi()
             .MapProtectionApi()
+            .MapThrottlingApi()
+            .MapQuarantineApi()
             .MapClusterApi()
             .MapAuditApi()
             .MapApiKeysApi()

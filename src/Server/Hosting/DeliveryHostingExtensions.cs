@@ -34,6 +34,7 @@ public static class DeliveryHostingExtensions
         services.AddSingleton<ISmtpHostLookup, MxHostLookup>();
         services.AddSingleton<IDeliveryTargetResolver, NextHopKeyTargetResolver>();
         services.AddSingleton<NextHopConcurrency>();
+        services.AddSingleton<OutboundDomainThrottle>();
         services.AddSingleton<DeliveryWorker>();
 
         services.AddSingleton<DsnBuilder>();
@@ -43,6 +44,10 @@ public static class DeliveryHostingExtensions
         services.AddSingleton<QueueManager>();
         services.AddSingleton<QueueOperations>();
         services.AddSingleton<IQueueOperations>(sp => sp.GetRequiredService<QueueOperations>());
+        services.AddSingleton<QuarantineService>();
+        services.AddSingleton<IQuarantine>(sp => sp.GetRequiredService<QuarantineService>());
+        services.AddSingleton<QuarantineExpiry>();
+        services.AddHostedService(sp => sp.GetRequiredService<QuarantineExpiry>());
         if (runQueueManager)
             services.AddHostedService(sp => sp.GetRequiredService<QueueManager>());
         return services;

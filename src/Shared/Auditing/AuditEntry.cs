@@ -20,6 +20,8 @@ public enum AuditAction
     SignInFailed,
     SignOut,
     PasswordChange,
+    /// <summary>A rate-limit counter was reset by an admin (no configuration generation).</summary>
+    Reset,
 }
 
 /// <summary>Who changed what, when: appended in the same transaction as the change.</summary>

@@ -30,6 +30,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<OrganizationSettings> OrganizationSettings => Set<OrganizationSettings>();
     public DbSet<IpListEntry> IpListEntries => Set<IpListEntry>();
     public DbSet<ProtectionSettings> ProtectionSettings => Set<ProtectionSettings>();
+    public DbSet<BlockedSender> BlockedSenders => Set<BlockedSender>();
     public DbSet<NodeRegistration> Nodes => Set<NodeRegistration>();
     public DbSet<ConfigurationGeneration> ConfigurationGenerations => Set<ConfigurationGeneration>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
@@ -175,8 +176,20 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Property(x => x.AntiSpam).HasJsonConversion();
             e.Property(x => x.AntiMalware).HasJsonConversion();
             e.Property(x => x.SenderFilter).HasJsonConversion();
+            e.Property(x => x.RateLimits).HasJsonConversion();
+            e.Property(x => x.Quarantine).HasJsonConversion();
             e.Property(x => x.Revision).IsConcurrencyToken();
             e.Ignore(x => x.Id);
+            e.Ignore(x => x.DisplayName);
+        });
+
+        b.Entity<BlockedSender>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.UserName).HasMaxLength(320).IsRequired();
+            e.HasIndex(x => x.UserName).IsUnique();
+            e.Property(x => x.Reason).HasMaxLength(BlockedSender.MaxReasonLength);
+            e.Property(x => x.Revision).IsConcurrencyToken();
             e.Ignore(x => x.DisplayName);
         });
 

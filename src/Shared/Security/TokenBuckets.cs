@@ -43,6 +43,53 @@ public sealed class TokenBuckets(TimeProvider time, int capacity, TimeSpan refil
             bucket.Tokens = Math.Max(0, Refill(bucket, now) - 1);
     }
 
+    /// <summary>Takes a token if one is left, in one step (a rate limit admits the event only then).</summary>
+    public bool TryTake(string key)
+    {
+        Sweep();
+        var now = time.GetUtcNow();
+        var bucket = _buckets.GetOrAdd(key, _ => new Bucket { Tokens = capacity, Updated = now });
+        lock (bucket)
+        {
+            if (Refill(bucket, now) < 1)
+                return false;
+            bucket.Tokens -= 1;
+            return true;
+        }
+    }
+
+    /// <summary>Tokens left per key that is not full (full buckets are not worth listing), for "who is throttled now".</summary>
+    public IReadOnlyList<(string Key, double Tokens)> Entries()
+    {
+        Sweep();
+        var now = time.GetUtcNow();
+        var entries = new List<(string, double)>();
+        foreach (var (key, bucket) in _buckets)
+        {
+            double tokens;
+            lock (bucket)
+                tokens = Refill(bucket, now);
+            if (tokens < capacity)
+                entries.Add((key, tokens));
+        }
+        return entries;
+    }
+
+    /// <summary>How long until the key has a token again (zero when it has one now).</summary>
+    public TimeSpan TimeUntilToken(string key)
+    {
+        if (!_buckets.TryGetValue(key, out var bucket))
+            return TimeSpan.Zero;
+        lock (bucket)
+        {
+            var tokens = Refill(bucket, time.GetUtcNow());
+            return tokens >= 1 ? TimeSpan.Zero : refillEvery * (1 - tokens);
+        }
+    }
+
+    /// <summary>Fills the key's bucket again (an admin's reset).</summary>
+    public bool Forget(string key) => _buckets.TryRemove(key, out _);
+
     private double Refill(Bucket bucket, DateTimeOffset now)
     {
         var elapsed = now - bucket.Updated;

@@ -47,6 +47,13 @@ public static class SmtpReplies
     public static SmtpReply PipeliningNotOffered(string fqdn) => new(421, "4.5.1", $"{fqdn} Protocol error: commands sent before a reply and without PIPELINING, closing");
     public static readonly SmtpReply TooManyErrors = new(421, "4.7.0", "Too many errors, closing connection");
     public static readonly SmtpReply TooManyConnections = new(421, "4.7.0", "Too many connections, try again later");
+    /// <summary>A rate limit on connections per client address (IPv6: per /64) was reached.</summary>
+    public static readonly SmtpReply TooManyConnectionsFromAddress = new(421, "4.7.0", "Too many connections from your address in the last minute, try again later");
+    /// <summary>A rate limit was reached: <paramref name="what"/> names what was counted ("messages from your address"), <paramref name="window"/> is minute, hour or day.</summary>
+    public static SmtpReply RateLimited(string what, string window) => new(451, "4.7.1", $"Too many {what} in the last {window}, try again later");
+    /// <summary>A sender limit was reached and the organization blocks senders that reach one (a compromised account stops at once).</summary>
+    public static SmtpReply RateLimitedAndBlocked(string what, string window) =>
+        new(451, "4.7.1", $"Too many {what} in the last {window}; this account is now blocked from sending until an administrator unblocks it");
     public static readonly SmtpReply TooManyAuthFailures = new(421, "4.7.0", "Too many failed authentication attempts, try again later");
     public static readonly SmtpReply NoConnectorForClient = new(421, "4.3.2", "Service not available, closing connection");
     public static readonly SmtpReply InternalErrorClosing = new(421, "4.3.0", "Internal error, closing connection");
@@ -90,6 +97,8 @@ public static class SmtpReplies
     public static readonly SmtpReply BdatSizeInvalid = new(501, "5.5.4", "Syntax: BDAT chunk-size [LAST]");
     public static readonly SmtpReply RelayDenied = new(550, "5.7.54", "Unable to relay recipient in non-accepted domain");
     public static readonly SmtpReply UnknownRecipient = new(550, "5.1.1", "Recipient address rejected: user unknown");
+    /// <summary>An authenticated sender blocked after reaching a rate limit (Exchange answers 550 5.1.8 for a restricted sender; X.7.1 says "not authorized").</summary>
+    public static readonly SmtpReply SenderBlocked = new(550, "5.7.1", "This account is blocked from sending because it reached a sending limit; contact your administrator");
     public static readonly SmtpReply SendAsDenied = new(550, "5.7.60", "Client does not have permission to send as this sender");
     public static readonly SmtpReply TlsRequired = new(530, "5.7.0", "Must issue a STARTTLS command first");
     public static readonly SmtpReply AuthRequired = new(530, "5.7.0", "Authentication required");

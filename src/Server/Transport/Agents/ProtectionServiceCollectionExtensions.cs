@@ -2,14 +2,17 @@ using Mailflow.Server.Transport.Agents.AntiMalware;
 using Mailflow.Server.Transport.Agents.AntiSpam;
 using Mailflow.Server.Transport.Agents.ConnectionFiltering;
 using Mailflow.Server.Transport.Agents.SenderFiltering;
+using Mailflow.Server.Transport.Agents.Throttling;
 
 namespace Mailflow.Server.Transport.Agents;
 
 public static class ProtectionServiceCollectionExtensions
 {
-    /// <summary>The protection agents (connection filtering, sender filtering, anti-spam, anti-malware). Needs the node's DNS client (<c>AddMailFlowDecisions</c>).</summary>
+    /// <summary>The protection agents (rate limits, connection filtering, sender filtering, anti-spam, anti-malware). Needs the node's DNS client (<c>AddMailFlowDecisions</c>).</summary>
     public static IServiceCollection AddProtectionAgents(this IServiceCollection services)
     {
+        services.AddSingleton<SenderBlocks>();
+        services.AddTransportAgent<RateLimitAgent>();
         services.AddSingleton<DnsBlockListLookup>();
         services.AddTransportAgent<IpListAgent>();
         services.AddTransportAgent<DnsBlockListAgent>();

@@ -39,6 +39,9 @@ public sealed partial record DeliveryReply(int Code, string EnhancedCode, string
 public static class DeliveryReplies
 {
     /// <summary>RFC 3463 4.4.1 "No answer from host" / 4.4.2 "Bad connection": the next hop could not be reached or dropped us.</summary>
+    /// <summary>Our own outbound rate limit per destination domain: the recipients wait in the queue (no attempt is counted).</summary>
+    public static DeliveryReply DomainRateLimited(string domain, int limit) =>
+        new(451, "4.7.1", $"Outbound rate limit for {domain} reached ({limit} messages per minute); waiting in the queue");
     public static DeliveryReply ConnectionFailed(string detail) => new(451, "4.4.1", $"Could not deliver to the next hop: {detail}");
     public static DeliveryReply ConnectionLost(string detail) => new(451, "4.4.2", $"The connection to the next hop was lost: {detail}");
     /// <summary>Postfix says the same ("TLS is required, but was not offered by host"); 4.7.4 "Security features not supported".</summary>

@@ -23,6 +23,7 @@ public sealed class DeliveryWorker(
     IEnumerable<IDeliveryAgent> agents,
     IDeliveryTargetResolver targets,
     NextHopConcurrency concurrency,
+    OutboundDomainThrottle outboundLimit,
     SmtpConnectionPool pool,
     TransportConfigProvider config,
     DeliveryNotifier notifier,
@@ -148,6 +149,13 @@ public sealed class DeliveryWorker(
         else
         {
             target = resolution.Target;
+            if (target.Kind == DeliveryTargetKind.Smtp && outboundLimit.Hold(recipients, snapshot) is { } held)
+            {
+                await HoldForRateLimitAsync(message, lease, nextHopKey, target, held, cancellationToken);
+                recipients = [.. recipients.Except(held.Recipients)];
+                if (recipients.Count == 0)
+                    return [];
+            }
             using (await concurrency.EnterAsync(nextHopKey, target.MaxConcurrentDeliveries, cancellationToken))
                 outcomes = await agent.DeliverAsync(new DeliveryBatch(message, recipients, target, c => store.LoadContentAsync(message.Id, c)), cancellationToken);
         }
@@ -168,6 +176,16 @@ public sealed class DeliveryWorker(
             };
             return new Attempt(outcome, result, nextHopKey, connector, delivered);
         }).ToList();
+    }
+
+    /// <summary>Recipients over the outbound rate limit wait until it has room, without an attempt counted (as for a suspended queue).</summary>
+    private async Task HoldForRateLimitAsync(QueuedMessage message, QueueLease lease, string nextHopKey, DeliveryTarget target, OutboundDomainThrottle.Held held, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + held.Wait;
+        await store.PostponeRecipientsAsync(lease, held.Recipients.Select(r => r.Id).ToList(), until, cancellationToken);
+        var reply = DeliveryReplies.DomainRateLimited(string.Join(", ", held.Domains), held.Limit);
+        tracker.Track(MessageTrackingEventKind.Defer, message, held.Recipients.Select(r => r.Address), nextHopKey, target.Smtp.ConnectorName, null, reply.Code, reply.ToString(),
+            detail: $"outbound rate limit per destination domain; next attempt at {until:O}");
     }
 
     /// <summary>One recipient's delivery attempt: what the agent said, what gets recorded, and where it went (for tracking).</summary>

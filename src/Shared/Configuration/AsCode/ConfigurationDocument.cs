@@ -65,6 +65,8 @@ public sealed class ProtectionSettingsSpec
     public AntiSpamSettings AntiSpam { get; set; } = new();
     public AntiMalwareSettings AntiMalware { get; set; } = new();
     public SenderFilterSettings SenderFilter { get; set; } = new();
+    public RateLimitSettings RateLimits { get; set; } = new();
+    public QuarantineSettings Quarantine { get; set; } = new();
 }
 
 public sealed class IpListEntrySpec

@@ -84,6 +84,9 @@ public sealed class TransportConfig
     /// <summary>Protection settings (DNS block lists, Rspamd, ClamAV).</summary>
     public ProtectionSettings Protection { get; init; } = new();
 
+    /// <summary>Senders blocked for reaching a rate limit, by AUTH user name (lower case).</summary>
+    public FrozenDictionary<string, BlockedSender> BlockedSenders { get; init; } = FrozenDictionary<string, BlockedSender>.Empty;
+
     /// <summary>The IP lists parsed once per generation.</summary>
     public IpAccessList IpAccess => _ipAccess ??= new IpAccessList(_ipList);
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Data;
 using Mailflow.Data;
 using Microsoft.EntityFrameworkCore;
@@ -30,6 +31,7 @@ public static class TransportConfigLoader
             TransportAgents = [.. await db.TransportAgentSettings.AsNoTracking().ToListAsync(cancellationToken)],
             IpList = [.. await db.IpListEntries.AsNoTracking().ToListAsync(cancellationToken)],
             Protection = await db.ProtectionSettings.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new ProtectionSettings(),
+            BlockedSenders = (await db.BlockedSenders.AsNoTracking().ToListAsync(cancellationToken)).ToFrozenDictionary(b => b.UserName, StringComparer.OrdinalIgnoreCase),
             DkimSigningKeys = [.. await db.DkimSigningKeys.AsNoTracking().ToListAsync(cancellationToken)],
         };
         await transaction.CommitAsync(cancellationToken);

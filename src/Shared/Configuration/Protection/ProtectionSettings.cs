@@ -2,7 +2,7 @@ namespace Mailflow.Configuration;
 
 /// <summary>
 /// The organization's protection settings: one row, one section per family of agents (connection
-/// filtering, sender filtering, anti-spam, anti-malware), each stored as a JSON document so a new setting needs no
+/// filtering, sender filtering, anti-spam, anti-malware, rate limits), each stored as a JSON document so a new setting needs no
 /// new column. The agents read them from the snapshot; defaults and their provenance live on the
 /// section classes.
 /// </summary>
@@ -16,6 +16,8 @@ public sealed class ProtectionSettings : IConfigurationObject
     public AntiSpamSettings AntiSpam { get; set; } = new();
     public AntiMalwareSettings AntiMalware { get; set; } = new();
     public SenderFilterSettings SenderFilter { get; set; } = new();
+    public RateLimitSettings RateLimits { get; set; } = new();
+    public QuarantineSettings Quarantine { get; set; } = new();
     public int Revision { get; set; }
 
     public string DisplayName => "Protection settings";
@@ -129,6 +131,12 @@ public sealed class SenderFilterSettings
     public List<string> BlockedSenders { get; set; } = [];
     /// <summary>Sender domains refused with 550 5.7.1; <c>*.example.com</c> also covers its subdomains.</summary>
     public List<string> BlockedSenderDomains { get; set; } = [];
+    /// <summary>
+    /// Envelope senders that are never refused by the blocked sender lists and never scanned for spam
+    /// (Exchange's allowed senders); "release and allow the sender" in the quarantine adds to it.
+    /// Anti-spoofing still applies.
+    /// </summary>
+    public List<string> AllowedSenders { get; set; } = [];
     /// <summary>Refuse the null sender <c>&lt;&gt;</c>. Off by default: bounces and DSNs use it (RFC 5321 §4.5.5).</summary>
     public bool BlockBlankSenders { get; set; }
     /// <summary>

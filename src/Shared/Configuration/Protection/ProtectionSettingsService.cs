@@ -1,4 +1,5 @@
 using Mailflow.Data;
+using Mailflow.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mailflow.Configuration;
@@ -73,11 +74,24 @@ public sealed class ProtectionSettingsService(IDbContextFactory<MailflowDbContex
             if (at <= 0 || !DomainNameRules.TryNormalize(address[(at + 1)..], out _, out _) || address.Any(char.IsWhiteSpace))
                 errors.Add("SenderFilter.BlockedSenders", $"{address} is not an email address.");
         }
+        foreach (var address in senders.AllowedSenders ?? [])
+        {
+            var at = address.LastIndexOf('@');
+            if (at <= 0 || !DomainNameRules.TryNormalize(address[(at + 1)..], out _, out _) || address.Any(char.IsWhiteSpace))
+                errors.Add("SenderFilter.AllowedSenders", $"{address} is not an email address.");
+        }
         foreach (var domain in senders.BlockedSenderDomains)
             if (!DomainNameRules.TryNormalize(domain.StartsWith("*.", StringComparison.Ordinal) ? domain[2..] : domain, out _, out var domainError))
                 errors.Add("SenderFilter.BlockedSenderDomains", $"{domain}: {domainError}");
         if (!Enum.IsDefined(senders.AntiSpoofing))
             errors.Add("SenderFilter.AntiSpoofing", "Choose Off, Reject or Tag.");
+
+        var limits = s.RateLimits ?? new RateLimitSettings();
+        foreach (var definition in RateLimitDefinition.All)
+            if (definition.Limit(limits) is { } limit && limit is < 1 or > RateLimitSettings.MaxLimit)
+                errors.Add("RateLimits." + definition.SettingName, $"Enter a number from 1 to {RateLimitSettings.MaxLimit:N0}, or leave it empty for no limit.");
+        if ((s.Quarantine ?? new QuarantineSettings()).RetentionDays is < 1 or > QuarantineSettings.MaxRetentionDays)
+            errors.Add("Quarantine.RetentionDays", $"Keep quarantined messages from 1 to {QuarantineSettings.MaxRetentionDays} days.");
         return errors;
     }
 
@@ -105,6 +119,8 @@ public sealed class ProtectionSettingsService(IDbContextFactory<MailflowDbContex
         settings.AntiSpam = input.AntiSpam;
         settings.AntiMalware = input.AntiMalware;
         settings.SenderFilter = Normalize(input.SenderFilter ?? new SenderFilterSettings());
+        settings.RateLimits = input.RateLimits ?? new RateLimitSettings();
+        settings.Quarantine = input.Quarantine ?? new QuarantineSettings();
         if (before is not null)
             ConfigurationChangeWriter.ExpectRevision(db, settings, input.Revision);
         var change = before is null ? AuditChange.Created(settings) : AuditChange.Updated(before, settings);
@@ -126,6 +142,7 @@ public sealed class ProtectionSettingsService(IDbContextFactory<MailflowDbContex
     private static SenderFilterSettings Normalize(SenderFilterSettings senders)
     {
         senders.BlockedSenders = [.. senders.BlockedSenders.Select(a => a.Trim().ToLowerInvariant()).Where(a => a.Length > 0).Distinct()];
+        senders.AllowedSenders = [.. (senders.AllowedSenders ?? []).Select(a => a.Trim().ToLowerInvariant()).Where(a => a.Length > 0).Distinct()];
         senders.BlockedSenderDomains = [.. senders.BlockedSenderDomains.Select(d => d.Trim().TrimEnd('.').ToLowerInvariant()).Where(d => d.Length > 0).Distinct()];
         return senders;
     }

@@ -22,7 +22,7 @@ public sealed partial class ContentFiltering
     [
         "AntiSpam.RspamdUrl", "AntiSpam.ControllerUrl", "AntiSpam.TimeoutMilliseconds", "AntiSpam.AddHeaderScore", "AntiSpam.QuarantineScore",
         "AntiSpam.RejectScore", "AntiSpam.RejectText", "AntiMalware.ClamdAddress", "AntiMalware.TimeoutMilliseconds",
-        "AntiMalware.MaxScanSizeBytes", "AntiMalware.RejectText",
+        "AntiMalware.MaxScanSizeBytes", "AntiMalware.RejectText", "Quarantine.RetentionDays",
     ];
 
     private ProtectionSettings? _settings;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Mailflow.Configuration;
+using Mailflow.Server.Transport.Agents.SenderFiltering;
 using Mailflow.Smtp;
 
 namespace Mailflow.Server.Transport.Agents.AntiSpam;
@@ -36,7 +37,10 @@ public sealed class AntiSpamAgent(RspamdClient rspamd) : ITransportAgent
         var settings = session.Snapshot.Protection.AntiSpam;
         if (!settings.Enabled)
             return AgentVerdict.Continue;
-        if (settings.BypassTrustedSenders && BypassReason(session) is { } why)
+        var bypass = SenderFilterAgent.IsAllowedSender(session.Snapshot.Protection.SenderFilter, message.SenderAddress)
+            ? $"{message.SenderAddress} is an allowed sender"
+            : settings.BypassTrustedSenders ? BypassReason(session) : null;
+        if (bypass is { } why)
         {
             message.Tags.Set(ResultTag, "bypassed");
             message.Tags.Set(AgentTagNames.SpamConfidenceLevel, -1);

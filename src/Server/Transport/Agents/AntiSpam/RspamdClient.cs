@@ -45,17 +45,21 @@ public sealed class RspamdClient(HttpClient http)
         return Parse(await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Teaches Rspamd's Bayes classifier that a message is spam (or ham) through its controller.</summary>
-    public async Task LearnAsync(Uri controller, bool spam, Stream message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Teaches Rspamd's Bayes classifier that a message is spam (or ham) through its controller, and
+    /// returns its answer as it came (2xx = learnt; 208 Already Reported = learnt before; otherwise
+    /// Rspamd says why, e.g. no classifier backend), for the admin to read.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The controller could not be reached.</exception>
+    public async Task<(int Status, string Answer)> LearnAsync(Uri controller, bool spam, Stream message, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(controller, spam ? "learnspam" : "learnham"))
         {
             Content = new StreamContent(message),
         };
         using var response = await http.SendAsync(request, cancellationToken);
-        // 208 Already Reported: Rspamd has learnt this very message before, which is fine.
-        if (!response.IsSuccessStatusCode)
-            throw new RspamdException($"Rspamd's controller answered HTTP {(int)response.StatusCode} to {(spam ? "learnspam" : "learnham")}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+        return ((int)response.StatusCode, answer.Length > 500 ? answer[..500] : answer);
     }
 
     internal static RspamdResult Parse(JsonDocument document)

@@ -27,6 +27,10 @@ public sealed class SenderFilterAgent : ITransportAgent
     public AgentEvents Events => AgentEvents.MailFrom | AgentEvents.EndOfData;
     public int DefaultPriority => 220;
 
+    /// <summary>The one test of the allowed senders list (sender filtering and anti-spam).</summary>
+    public static bool IsAllowedSender(SenderFilterSettings settings, string address) =>
+        address.Length > 0 && (settings.AllowedSenders ?? []).Any(a => string.Equals(a, address, StringComparison.OrdinalIgnoreCase));
+
     public ValueTask<AgentVerdict> OnMailFromAsync(AgentSession session, AgentMessage message, CancellationToken cancellationToken)
     {
         var settings = session.Snapshot.Protection.SenderFilter;
@@ -37,6 +41,13 @@ public sealed class SenderFilterAgent : ITransportAgent
 
         var address = message.Sender.Address;
         var domain = message.Sender.Domain.TrimEnd('.');
+        if (IsAllowedSender(settings, address))
+        {
+            var spoofing = Spoofing(session, message, settings.AntiSpoofing, domain, "envelope sender " + address);
+            return new(spoofing is { Kind: AgentVerdictKind.Continue, Detail: null }
+                ? AgentVerdict.ContinueWith($"{address} is an allowed sender; the blocked sender lists are not consulted")
+                : spoofing);
+        }
         if (settings.BlockedSenders.Any(b => string.Equals(b, address, StringComparison.OrdinalIgnoreCase)))
             return new(AgentVerdict.Reject(SenderBlocked, $"{address} is a blocked sender"));
         if (settings.BlockedSenderDomains.FirstOrDefault(b => DomainMatches(b, domain)) is { } blockedDomain)

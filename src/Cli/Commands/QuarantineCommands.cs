@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+
+namespace Mailflow.Cli.Commands;
+
+/// <summary><c>mailflow quarantine list|release|delete|learn (export: mailflow message export)</c>: messages held by a rule, anti-spam or anti-malware.</summary>
+internal static class QuarantineCommands
+{
+    private const string Path = "quarantine";
+
+    private static readonly Column[] Columns =
+    [
+        Column.Of("QUEUE ID", "queueId"), Column.Of("RECEIVED", "queuedAt"), Column.Of("SENDER", "sender"), Column.Of("SUBJECT", "subject"),
+        Column.Of("HELD BY", "source"), Column.Of("SCORE", "spamScore"), Column.Of("EXPIRES", "expiresAt"), Column.Of("WHY", "reason"),
+    ];
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("quarantine", "Messages held by a mail flow rule, anti-spam or anti-malware");
+
+        var list = new Command("list", "List held messages, newest first");
+        context.Handle(list, async (_, client, output, ct) => output.Table(await client.GetAsync(Path, ct), Columns, "Nothing is held in quarantine."));
+
+        var queueId = new Argument<string>("queue-id") { Description = "The message's queue id, as list shows it" };
+        var allow = new Option<bool>("--allow-sender") { Description = "Also add the sender to the allowed senders (its next messages skip anti-spam)" };
+        var release = new Command("release", "Send a held message on to its recipients") { queueId, allow };
+        context.Handle(release, async (parse, client, output, ct) =>
+        {
+            var id = parse.GetValue(queueId)!;
+            await client.SendAsync(HttpMethod.Post, $"{Path}/{Uri.EscapeDataString(id)}/release", new JsonObject { ["allowSender"] = parse.GetValue(allow) }, null, ct);
+            output.Message(parse.GetValue(allow) ? $"Released {id} and allowed its sender." : $"Released {id}.");
+        });
+
+        var delete = new Command("delete", "Delete a held message (no NDR)") { queueId };
+        context.Handle(delete, async (parse, client, output, ct) =>
+        {
+            var id = parse.GetValue(queueId)!;
+            await client.SendAsync(HttpMethod.Delete, $"{Path}/{Uri.EscapeDataString(id)}", null, null, ct);
+            output.Message($"Deleted {id}.");
+        });
+
+        var spam = new Option<bool>("--spam") { Description = "It is spam" };
+        var ham = new Option<bool>("--not-spam") { Description = "It is not spam" };
+        var learn = new Command("learn", "Teach Rspamd that a held message is spam (--spam) or not (--not-spam)") { queueId, spam, ham };
+        context.Handle(learn, async (parse, client, output, ct) =>
+        {
+            if (parse.GetValue(spam) == parse.GetValue(ham))
+                throw new CliException("Say --spam or --not-spam.");
+            var id = parse.GetValue(queueId)!;
+            var answer = await client.SendAsync(HttpMethod.Post, $"{Path}/{Uri.EscapeDataString(id)}/learn", new JsonObject { ["spam"] = parse.GetValue(spam) }, null, ct);
+            output.Message($"Rspamd answered HTTP {Column.Text(answer.Body?["httpStatus"])}: {Column.Text(answer.Body?["answer"])}");
+        });
+
+        command.Subcommands.Add(list);
+        command.Subcommands.Add(release);
+        command.Subcommands.Add(delete);
+        command.Subcommands.Add(learn);
+        return command;
+    }
+}

@@ -1,0 +1,56 @@
+using Mailflow.Configuration;
+
+namespace Mailflow.Queue;
+
+/// <summary>Who put a message in quarantine.</summary>
+public enum QuarantineSource
+{
+    Rule,
+    AntiSpam,
+    AntiMalware,
+    /// <summary>Another transport agent (e.g. DMARC's quarantine policy).</summary>
+    Agent,
+}
+
+/// <summary>One message held in quarantine, as the quarantine page and API show it.</summary>
+/// <param name="Reason">Why it is held: the rule's name or the agent's verdict.</param>
+/// <param name="ExpiresAt">When the background cleanup deletes it (the retention from the protection settings).</param>
+public sealed record QuarantinedMessage(
+    string QueueId,
+    long MessageId,
+    long Size,
+    DateTimeOffset QueuedAt,
+    DateTimeOffset ExpiresAt,
+    string Sender,
+    string? FromHeader,
+    string? Subject,
+    IReadOnlyList<string> Recipients,
+    QuarantineSource Source,
+    string Reason,
+    double? SpamScore,
+    int? SpamConfidenceLevel,
+    IReadOnlyList<string> Symbols);
+
+/// <summary>What Rspamd's controller answered to "mark as spam / not spam".</summary>
+public sealed record QuarantineLearnResult(bool Learned, int HttpStatus, string Answer);
+
+/// <summary>
+/// The quarantine (Exchange Online's quarantine page): messages held by a mail flow rule, anti-spam
+/// or anti-malware. Every action needs Organization Management and is audited; release and delete go
+/// through the queue's own operations.
+/// </summary>
+public interface IQuarantine
+{
+    Task<IReadOnlyList<QuarantinedMessage>> ListAsync(CancellationToken cancellationToken = default);
+
+    Task<QuarantinedMessage?> GetAsync(string queueId, CancellationToken cancellationToken = default);
+
+    /// <summary>Sends the message on; with <paramref name="allowSender"/> its envelope sender is also added to the allowed senders (anti-spam and sender filtering skip it).</summary>
+    Task<bool> ReleaseAsync(AdminActor actor, string queueId, bool allowSender, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the message without a non-delivery report.</summary>
+    Task<bool> DeleteAsync(AdminActor actor, string queueId, CancellationToken cancellationToken = default);
+
+    /// <summary>"Mark as spam / not spam": teaches Rspamd through its controller (<c>/learnspam</c>, <c>/learnham</c>).</summary>
+    Task<QuarantineLearnResult> LearnAsync(AdminActor actor, string queueId, bool spam, CancellationToken cancellationToken = default);
+}
