@@ -30,7 +30,7 @@ public sealed class DkimKeyRotation(DkimKeyService keys, IDbContextFactory<Mailf
         foreach (var old in active.Where(k => !all.Any(p => p.ReplacesKeyId == k.Id && p.Lifecycle == DkimKeyLifecycle.Pending)))
         {
             var selector = NextSelector(old, [.. all.Select(k => k.DnsRecordName), .. created.Select(k => k.DnsRecordName)]);
-            created.Add(await keys.StoreAsync(actor, domain, selector, DkimKeyMaterial.Generate(old.Algorithm), enabled: false, cancellationToken, k =>
+            created.Add(await keys.StoreAsync(actor, domain, selector, () => DkimKeyMaterial.Generate(old.Algorithm), enabled: false, cancellationToken, k =>
             {
                 k.ActivateWhenPublished = true;
                 k.ReplacesKeyId = old.Id;

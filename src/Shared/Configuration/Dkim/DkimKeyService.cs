@@ -36,7 +36,7 @@ public sealed partial class DkimKeyService(ConfigurationEditor editor, DkimKeyPr
         actor.DemandOrganizationManagement();
         if (!Enum.IsDefined(algorithm))
             throw Invalid(nameof(DkimSigningKey.Algorithm), "Choose Rsa2048 or Ed25519.");
-        return StoreAsync(actor, domain, selector, DkimKeyMaterial.Generate(algorithm), enabled, cancellationToken);
+        return StoreAsync(actor, domain, selector, () => DkimKeyMaterial.Generate(algorithm), enabled, cancellationToken);
     }
 
     /// <summary>An existing private key (PEM) under a selector, e.g. the one another server signed with; the algorithm is the key's.</summary>
@@ -44,30 +44,32 @@ public sealed partial class DkimKeyService(ConfigurationEditor editor, DkimKeyPr
     public Task<DkimSigningKey> ImportAsync(AdminActor actor, string domain, string selector, string privateKeyPem, bool enabled = false, CancellationToken cancellationToken = default)
     {
         actor.DemandOrganizationManagement();
-        DkimKeyPair pair;
-        try
+        return StoreAsync(actor, domain, selector, () =>
         {
-            pair = DkimKeyMaterial.ImportPem(privateKeyPem);
-        }
-        catch (FormatException exception)
-        {
-            throw Invalid(Fields.PrivateKey, exception.Message);
-        }
-        return StoreAsync(actor, domain, selector, pair, enabled, cancellationToken);
+            try
+            {
+                return DkimKeyMaterial.ImportPem(privateKeyPem);
+            }
+            catch (FormatException exception)
+            {
+                throw Invalid(Fields.PrivateKey, exception.Message);
+            }
+        }, enabled, cancellationToken);
     }
 
-    /// <summary>Validates the names, protects the private key and stores the key (the PKCS#8 bytes are cleared either way).</summary>
-    internal Task<DkimSigningKey> StoreAsync(AdminActor actor, string domain, string selector, DkimKeyPair pair, bool enabled, CancellationToken cancellationToken, Action<DkimSigningKey>? configure = null)
+    /// <summary>Validates the names, then makes the key pair (an RSA key takes a moment: not for a bad name), protects the private key and stores the key; the PKCS#8 bytes are cleared either way.</summary>
+    internal async Task<DkimSigningKey> StoreAsync(AdminActor actor, string domain, string selector, Func<DkimKeyPair> makePair, bool enabled, CancellationToken cancellationToken, Action<DkimSigningKey>? configure = null)
     {
+        var errors = new ValidationErrors();
+        if (!DomainNameRules.TryNormalize(domain, out var normalized, out var domainError))
+            errors.Add(Fields.Domain, domainError!);
+        selector = (selector ?? "").Trim().ToLowerInvariant();
+        if (!IsSelector(selector))
+            errors.Add(Fields.Selector, "A selector is one or more DNS labels of letters, digits and hyphens (e.g. mf2026a).");
+        errors.ThrowIfAny();
+        var pair = makePair();
         try
         {
-            var errors = new ValidationErrors();
-            if (!DomainNameRules.TryNormalize(domain, out var normalized, out var domainError))
-                errors.Add(Fields.Domain, domainError!);
-            selector = (selector ?? "").Trim().ToLowerInvariant();
-            if (!IsSelector(selector))
-                errors.Add(Fields.Selector, "A selector is one or more DNS labels of letters, digits and hyphens (e.g. mf2026a).");
-            errors.ThrowIfAny();
             var now = time.GetUtcNow();
             var key = new DkimSigningKey
             {
@@ -81,7 +83,7 @@ public sealed partial class DkimKeyService(ConfigurationEditor editor, DkimKeyPr
                 CreatedAt = now,
             };
             configure?.Invoke(key);
-            return editor.CreateAsync(actor, Noun, key, ValidateAsync, cancellationToken);
+            return await editor.CreateAsync(actor, Noun, key, ValidateAsync, cancellationToken);
         }
         finally
         {
