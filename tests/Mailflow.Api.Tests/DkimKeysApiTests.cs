@@ -130,4 +130,34 @@ public sealed class DkimKeysApiTests(DiagnosticsServer fixture) : IClassFixture<
         schedule.AssertSucceeded();
         Assert.Contains("rotates every 60 days", schedule.Output);
     }
+
+    [Fact]
+    public async Task Configuration_document_references_keys_without_private_keys_and_apply_changes_only_signing_settings()
+    {
+        var domain = await DefaultDomainAsync();
+        var created = await admin.SendJsonAsync(HttpMethod.Post, "api/v1/dkim-keys", new { domain, selector = "doc1", algorithm = "Ed25519", enabled = true }).ExpectAsync(HttpStatusCode.Created);
+        using var response = await admin.GetAsync("api/v1/config/export?includeSecrets=true");
+        var exported = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.DoesNotContain("protected", exported.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+        var spec = exported["dkimKeys"]!.AsArray().Single(k => k!["selector"]!.GetValue<string>() == "doc1")!;
+        Assert.Equal(created["dnsRecordValue"]!.GetValue<string>(), $"v=DKIM1; k=ed25519; p={spec["publicKey"]!.GetValue<string>()}");
+        Assert.Equal(2, spec.AsObject().Count(p => p.Key is "enabled" or "publicKey"));
+
+        // Apply: stop signing and schedule rotation.
+        spec["enabled"] = false;
+        spec["rotateEveryDays"] = 30;
+        var applied = await admin.SendJsonAsync(HttpMethod.Post, "api/v1/config/apply", exported).ExpectAsync(HttpStatusCode.OK);
+        Assert.True(applied["applied"]!.GetValue<bool>());
+        var stored = await admin.GetOkAsync($"api/v1/dkim-keys/{created["id"]}");
+        Assert.False(stored["enabled"]!.GetValue<bool>());
+        Assert.Equal(30, stored["rotateEveryDays"]!.GetValue<int>());
+
+        // A key the server does not hold, or another key under a stored selector, is refused.
+        exported["dkimKeys"]!.AsArray().Add(new JsonObject { ["domain"] = domain, ["selector"] = "elsewhere", ["enabled"] = true });
+        spec["publicKey"] = "AAAA";
+        var refused = await admin.SendJsonAsync(HttpMethod.Post, "api/v1/config/apply", exported).ExpectAsync(HttpStatusCode.UnprocessableEntity);
+        var errors = refused["errors"]!.AsObject();
+        Assert.Contains("private keys are never in a document", errors[$"dkimKeys[{exported["dkimKeys"]!.AsArray().Count - 1}]"]![0]!.GetValue<string>());
+        Assert.Contains(errors, e => e.Key.EndsWith("].PublicKey", StringComparison.Ordinal));
+    }
 }

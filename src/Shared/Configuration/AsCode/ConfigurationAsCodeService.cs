@@ -49,6 +49,7 @@ public sealed class ConfigurationAsCodeService(
             Rules = [.. state.Rules.Select(r => ConfigurationPlanner.ToSpec(r, addressById))],
             Protection = SpecJson.Copy<ProtectionSettingsSpec>(state.Protection ?? new ProtectionSettings()),
             IpLists = [.. state.IpList.Select(SpecJson.Copy<IpListEntrySpec>)],
+            DkimKeys = [.. state.DkimKeys.Select(ConfigurationPlanner.ToSpec)],
         };
     }
 

@@ -40,6 +40,7 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
         var rules = PlanRules(document.Rules, state.Rules, recipients);
         PlanProtection(document.Protection, state.Protection);
         PlanIpLists(document.IpLists, state.IpList);
+        PlanDkimKeys(document.DkimKeys, state.DkimKeys);
 
         CheckDomains(document, domains);
         // Certificates stay out of the document (their keys are never exported); connectors may only name stored ones.

@@ -12,7 +12,8 @@ internal sealed record ConfigurationState(
     List<Recipient> Recipients,
     List<TransportRule> Rules,
     ProtectionSettings? Protection,
-    List<IpListEntry> IpList)
+    List<IpListEntry> IpList,
+    List<DkimSigningKey> DkimKeys)
 {
     public static async Task<ConfigurationState> LoadAsync(MailflowDbContext db, bool tracking, CancellationToken cancellationToken)
     {
@@ -25,6 +26,7 @@ internal sealed record ConfigurationState(
         var rules = await Query<TransportRule>().ToListAsync(cancellationToken);
         var protection = await Query<ProtectionSettings>().FirstOrDefaultAsync(cancellationToken);
         var ipList = await Query<IpListEntry>().ToListAsync(cancellationToken);
+        var dkimKeys = await Query<DkimSigningKey>().ToListAsync(cancellationToken);
         return new ConfigurationState(
             settings,
             [.. domains.OrderBy(d => d.DomainName, StringComparer.Ordinal)],
@@ -33,6 +35,7 @@ internal sealed record ConfigurationState(
             [.. recipients.OrderBy(r => r.PrimaryAddress, StringComparer.Ordinal)],
             [.. rules.OrderBy(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal)],
             protection,
-            [.. ipList.OrderBy(e => e.List).ThenBy(e => e.Range, StringComparer.Ordinal)]);
+            [.. ipList.OrderBy(e => e.List).ThenBy(e => e.Range, StringComparer.Ordinal)],
+            [.. dkimKeys.OrderBy(k => k.Domain, StringComparer.Ordinal).ThenBy(k => k.Selector, StringComparer.Ordinal)]);
     }
 }
