@@ -110,6 +110,7 @@ public sealed class DkimRotationTests(PostgresFixture postgres) : IAsyncLifetime
         await WaitForMoreMailAsync(5);
 
         // Published: the next round switches, in one generation.
+        var deliveredBeforePublishing = _server.Messages.Count;
         foreach (var key in pending)
             Publish(key);
         await worker.RunOnceAsync(CancellationToken.None);
@@ -118,7 +119,6 @@ public sealed class DkimRotationTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(DkimKeyLifecycle.Retiring, afterSwitch["old-rsa"].Lifecycle);
         Assert.Equal(DkimKeyLifecycle.Retiring, afterSwitch["old-ed"].Lifecycle);
         await _node.WaitForLatestGenerationAsync();
-        var deliveredBeforeNewKeys = _server.Messages.Count;
         await WaitForMoreMailAsync(10);
 
         // Within the overlap the old keys stay; after it they are retired and their private keys erased.
@@ -137,7 +137,10 @@ public sealed class DkimRotationTests(PostgresFixture postgres) : IAsyncLifetime
         foreach (var queueId in queued)
             await _node.WaitProcessedAsync(queueId, TimeSpan.FromSeconds(60));
         var delivered = _server.Messages.Select(m => m.Data).ToList();
-        Assert.Equal(queued.Count, delivered.Count);
+        // Every queued message arrived (delivery is at least once: a reply lost to a slow moment may
+        // bring a second copy, signed like the first).
+        var arrived = delivered.Select(d => MimeMessage.Load(new MemoryStream(d)).MessageId ?? "").ToHashSet();
+        Assert.Equal(Enumerable.Range(1, queued.Count).Select(n => $"rotation-{n}@{Domain}").ToHashSet(), arrived);
 
         // Every message: two signatures, both valid for python3-dkim, with the records DNS served.
         var records = new[] { oldRsa, oldEd }.Concat(pending).ToDictionary(k => k.DnsRecordName, k => k.DnsRecordValue);
@@ -147,8 +150,9 @@ public sealed class DkimRotationTests(PostgresFixture postgres) : IAsyncLifetime
             .Where(h => h.Id == HeaderId.DkimSignature).Select(h => Tag(h.Value, "s")).Order().ToArray()).ToList();
         Assert.Equal(["old-ed", "old-rsa"], selectors[0]);
         Assert.Equal(pending.Select(k => k.Selector).Order(), selectors[^1]);
-        // No message before the switch used a new key (they signed only once DNS served them).
-        Assert.All(selectors.Take(deliveredBeforeNewKeys - 2), s => Assert.All(s, selector => Assert.StartsWith("old-", selector)));
+        // No message delivered before DNS served the new keys was signed with one.
+        Assert.True(deliveredBeforePublishing >= 10);
+        Assert.All(selectors.Take(deliveredBeforePublishing), s => Assert.All(s, selector => Assert.StartsWith("old-", selector)));
     }
 
     [Fact]

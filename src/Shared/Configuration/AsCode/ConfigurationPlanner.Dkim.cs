@@ -48,7 +48,7 @@ internal sealed partial class ConfigurationPlanner
             var before = AuditJson.Serialize(key);
             var revision = key.Revision;
             if (spec.Enabled && !key.Enabled)
-                (key.ActivatedAt, key.ActivateWhenPublished) = (key.ActivatedAt ?? DateTimeOffset.UtcNow, false);
+                (key.ActivatedAt, key.ActivateWhenPublished, key.RetiringSince) = (key.ActivatedAt ?? DateTimeOffset.UtcNow, false, null);
             key.Enabled = spec.Enabled;
             key.RotateEveryDays = spec.RotateEveryDays;
             ConfigurationChangeWriter.ExpectRevision(db, key, revision);

@@ -110,6 +110,8 @@ public sealed partial class DkimKeyService(ConfigurationEditor editor, DkimKeyPr
             k.Enabled = enabled;
             k.ActivatedAt = enabled ? k.ActivatedAt ?? time.GetUtcNow() : k.ActivatedAt;
             k.ActivateWhenPublished = false;
+            // Turning a retiring key back on takes it out of retirement (it signs again).
+            k.RetiringSince = enabled ? null : k.RetiringSince;
         }, ValidateAsync, cancellationToken);
     }
 
