@@ -47,6 +47,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<TlsCertificateService>();
         services.AddSingleton<DkimKeyProtector>();
         services.AddSingleton<DkimKeyService>();
+        services.AddSingleton<DkimKeyRotation>();
         // The key ring lives in the shared store so every node can decrypt smart-host passwords; each
         // key is encrypted with a certificate kept outside the store (Security/KeyEncryptionCertificate).
         var keyEncryption = KeyEncryptionCertificate.Load(

@@ -41,10 +41,12 @@ public sealed class TestMailFlowPageTests : MudBunitContext
                 "Default Frontend takes the connection; 1 of 1 recipient(s) accepted.")
             {
                 Agents = Verdicts,
+                AddedHeaders = AddedHeaders,
             });
         }
 
         public IReadOnlyList<AgentVerdictTest> Verdicts { get; set; } = [];
+        public IReadOnlyList<string> AddedHeaders { get; set; } = [];
     }
 
     [Fact]
@@ -65,6 +67,29 @@ public sealed class TestMailFlowPageTests : MudBunitContext
         Assert.Contains("192.0.2.1 is on the IP allow list", rows[0].TextContent);
         Assert.Contains("RCPT TO (ghost@mailflow.local)", rows[1].TextContent);
         Assert.Contains("550 5.1.1 Recipient address rejected: user unknown — no such recipient", rows[1].TextContent);
+    }
+
+    [Fact]
+    public void Test_SendsHeloAndClientAndShowsTheSenderAuthenticationVerdictAndHeader()
+    {
+        _tester.Verdicts =
+        [
+            new AgentVerdictTest("Sender authentication (SPF, DKIM, DMARC)", "end of data", "passed", null,
+                "spf=fail (fabrikam.test), dkim=none, dmarc=fail (fabrikam.test) — neither SPF nor DKIM passed in alignment", null, false),
+        ];
+        _tester.AddedHeaders = ["Authentication-Results: mx.mailflow.local;\tspf=fail smtp.mailfrom=ceo@fabrikam.test;\tdkim=none;\tdmarc=fail (p=reject dis=reject) header.from=fabrikam.test"];
+        SignInAs("alice", AdminRoles.ViewOnly);
+        var page = Render<TestMailFlow>();
+        page.Find("#test-sender").Change("ceo@fabrikam.test");
+        page.Find("#test-recipients").Change("team@mailflow.local");
+        page.Find("#test-client-ip").Change("198.51.100.7");
+        page.Find("#test-helo").Change("mail.fabrikam.test");
+        page.Find("#run-test").Click();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=agent-added-header]")), WaitTimeout);
+        Assert.Equal(("198.51.100.7", "mail.fabrikam.test", "ceo@fabrikam.test"), (_tester.Request!.ClientIp, _tester.Request.HeloName, _tester.Request.Sender));
+        Assert.Contains("spf=fail (fabrikam.test), dkim=none, dmarc=fail (fabrikam.test)", page.Find("[data-testid=agent-verdict]").TextContent);
+        Assert.Contains("dmarc=fail (p=reject dis=reject) header.from=fabrikam.test", page.Find("[data-testid=agent-added-header]").TextContent);
     }
 
     [Fact]

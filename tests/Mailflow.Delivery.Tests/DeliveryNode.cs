@@ -49,7 +49,9 @@ public sealed class DeliveryNode : IAsyncDisposable
     public QueueManager Manager => Get<QueueManager>();
     public MessageTracker Tracker => Get<MessageTracker>();
 
-    public static async Task<DeliveryNode> StartAsync(StoreSettings store, string nodeName = "node-a", string? owner = null, FakeTimeProvider? time = null)
+    /// <param name="settings">Extra configuration (e.g. Mailflow:Dns:Servers for a loopback zone).</param>
+    public static async Task<DeliveryNode> StartAsync(StoreSettings store, string nodeName = "node-a", string? owner = null, FakeTimeProvider? time = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("mailflow-delivery-node-").FullName;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -62,7 +64,7 @@ public sealed class DeliveryNode : IAsyncDisposable
             ["Mailflow:Queue:OwnerName"] = owner ?? nodeName,
             // Nodes of one cluster share the key-encryption certificate.
             [TestKeyEncryption.SettingKey] = TestKeyEncryption.CertificatePath,
-        }).Build();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection()
             .AddLogging()

@@ -54,7 +54,7 @@ public sealed class ArcSealingEndToEndTests(PostgresFixture postgres) : IAsyncDi
     /// <summary>The message as a mailing list at forwarder.test sealed it before passing it to us.</summary>
     private MimeMessage SealedByForwarder()
     {
-        var (publicKey, pkcs8) = DkimKeyService.Generate(DkimKeyAlgorithm.Rsa2048);
+        var (_, publicKey, pkcs8) = DkimKeyMaterial.Generate(DkimKeyAlgorithm.Rsa2048);
         _dns.Txt("list._domainkey.forwarder.test", $"v=DKIM1; k=rsa; p={publicKey}");
         _publicKeys["list._domainkey.forwarder.test"] = PublicKeyFactory.CreateKey(Convert.FromBase64String(publicKey));
         var message = new MimeMessage

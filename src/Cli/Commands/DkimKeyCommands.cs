@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 namespace Mailflow.Cli.Commands;
 
 /// <summary>
-/// <c>mailflow dkim-key list|show|generate|enable|disable|remove</c>: DKIM signing keys per accepted
-/// domain. A key is named by its record, <c>selector._domainkey.domain</c>.
+/// <c>mailflow dkim-key list|show|generate|import|check-dns|rotate|schedule|enable|disable|retire|remove</c>:
+/// DKIM signing keys per accepted domain. A key is named by its record, <c>selector._domainkey.domain</c>.
 /// </summary>
 internal static class DkimKeyCommands
 {
@@ -15,7 +15,7 @@ internal static class DkimKeyCommands
 
     private static readonly Column[] Columns =
     [
-        Column.Of("RECORD", "dnsRecordName"), Column.Of("ALGORITHM", "algorithm"), Column.Of("ENABLED", "enabled"),
+        Column.Of("RECORD", "dnsRecordName"), Column.Of("ALGORITHM", "algorithm"), Column.Of("STATE", "lifecycle"), Column.Of("ROTATE (DAYS)", "rotateEveryDays"),
     ];
 
     public static Command Create(CliContext context)
@@ -49,6 +49,50 @@ internal static class DkimKeyCommands
             output.Details(created.Body);
         });
 
+        var pemFile = new Argument<FileInfo>("pem-file") { Description = "The private key as PEM (PKCS#8 or PKCS#1 RSA of 2048 bits or more, or Ed25519)" };
+        var import = new Command("import", "Import an existing private key, e.g. import example.com s2019 key.pem") { domain, selector, pemFile, enable };
+        context.Handle(import, async (parse, client, output, ct) =>
+        {
+            var body = new JsonObject
+            {
+                ["domain"] = parse.GetValue(domain),
+                ["selector"] = parse.GetValue(selector),
+                ["privateKeyPem"] = await File.ReadAllTextAsync(parse.GetValue(pemFile)!.FullName, ct),
+                ["enabled"] = parse.GetValue(enable),
+            };
+            var created = await client.SendAsync(HttpMethod.Post, $"{Path}/import", body, null, ct);
+            output.Message($"Imported. Its TXT record: {Column.Text(created.Body?["dnsRecordName"])} TXT \"{Column.Text(created.Body?["dnsRecordValue"])}\"");
+            output.Details(created.Body);
+        });
+
+        var checkDns = new Command("check-dns", "Ask DNS whether it serves the key's record exactly") { name };
+        context.Handle(checkDns, async (parse, client, output, ct) =>
+        {
+            var key = await CliContext.FindAsync(client, Path, Key, parse.GetValue(name)!, Noun, ct);
+            var result = await client.SendAsync(HttpMethod.Post, $"{Path}/{Column.Text(key["id"])}/check-dns", null, null, ct);
+            output.Message($"{Column.Text(result.Body?["status"])}: {Column.Text(result.Body?["explanation"])}");
+        });
+
+        var rotateDomain = new Argument<string>("domain") { Description = "The domain whose signing keys to rotate" };
+        var rotate = new Command("rotate", "Start a rotation: new pending keys that sign once DNS serves them; the old ones retire after the overlap") { rotateDomain };
+        context.Handle(rotate, async (parse, client, output, ct) =>
+        {
+            var created = await client.SendAsync(HttpMethod.Post, $"{Path}/rotate", new JsonObject { ["domain"] = parse.GetValue(rotateDomain) }, null, ct);
+            output.Message("Publish these TXT records; each key starts signing once DNS serves it:");
+            foreach (var key in created.Body?.AsArray() ?? new JsonArray())
+                output.Message($"{Column.Text(key?["dnsRecordName"])} TXT \"{Column.Text(key?["dnsRecordValue"])}\"");
+        });
+
+        var days = new Argument<int?>("days") { Description = "Rotate every N days after the key began to sign; omit to rotate only by hand", Arity = ArgumentArity.ZeroOrOne };
+        var schedule = new Command("schedule", "Rotate a key automatically every N days, e.g. schedule mf1._domainkey.example.com 90") { name, days };
+        context.Handle(schedule, async (parse, client, output, ct) =>
+        {
+            var key = await CliContext.FindAsync(client, Path, Key, parse.GetValue(name)!, Noun, ct);
+            var every = parse.GetValue(days);
+            await client.SendAsync(HttpMethod.Put, $"{Path}/{Column.Text(key["id"])}/schedule", new JsonObject { ["rotateEveryDays"] = every }, null, ct);
+            output.Message(every is null ? $"{Column.Text(key[Key])} rotates only by hand." : $"{Column.Text(key[Key])} rotates every {every} days.");
+        });
+
         Command Switch(string verb, string description)
         {
             var switchCommand = new Command(verb, description) { name };
@@ -56,7 +100,12 @@ internal static class DkimKeyCommands
             {
                 var key = await CliContext.FindAsync(client, Path, Key, parse.GetValue(name)!, Noun, ct);
                 var saved = await client.SendAsync(HttpMethod.Post, $"{Path}/{Column.Text(key["id"])}/{verb}", null, null, ct);
-                output.Message($"{(verb == "enable" ? "Signing with" : "No longer signing with")} {Column.Text(saved.Body?[Key])}.");
+                output.Message(verb switch
+                {
+                    "enable" => $"Signing with {Column.Text(saved.Body?[Key])}.",
+                    "disable" => $"No longer signing with {Column.Text(saved.Body?[Key])}.",
+                    _ => $"Retired {Column.Text(saved.Body?[Key])}: its private key is erased; its TXT record may be removed.",
+                });
             });
             return switchCommand;
         }
@@ -68,7 +117,8 @@ internal static class DkimKeyCommands
             output.Message($"Removed {parse.GetValue(name)}.");
         });
 
-        foreach (var sub in new[] { list, show, generate, Switch("enable", "Sign outbound mail with this key"), Switch("disable", "Stop signing with this key"), remove })
+        foreach (var sub in new[] { list, show, generate, import, checkDns, rotate, schedule, Switch("enable", "Sign outbound mail with this key"),
+                     Switch("disable", "Stop signing with this key"), Switch("retire", "Retire a key that no longer signs (erases its private key)"), remove })
             command.Subcommands.Add(sub);
         return command;
     }

@@ -28,6 +28,10 @@ public static class DeliveryHostingExtensions
         services.AddSingleton<DkimOutboundSigner>();
         services.AddSingleton<IOutboundMessageSigner>(sp => sp.GetRequiredService<DkimOutboundSigner>());
         services.AddSingleton<ArcOutboundSealer>();
+        services.AddOptions<DkimRotationOptions>().Bind(configuration.GetSection(DkimRotationOptions.Section));
+        services.AddSingleton<Mailflow.Configuration.IDkimDnsCheck, Mailflow.Server.Transport.Authentication.Dkim.DkimDnsChecker>();
+        services.AddSingleton<DkimRotationWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<DkimRotationWorker>());
         services.AddSingleton<IDeliveryAgent, SmtpDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, MaildirDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, LmtpDeliveryAgent>();

@@ -26,6 +26,7 @@ public static class MailFlowHostingExtensions
         // MX routing and every agent that asks DNS (SPF, DKIM, DMARC, block lists) share it.
         services.AddSingleton<DnsClient.ILookupClient>(sp => MxResolver.CreateClient(sp.GetRequiredService<IOptions<DnsOptions>>().Value));
         services.AddSingleton(sp => new MxResolver(sp.GetRequiredService<DnsClient.ILookupClient>(), sp.GetService<ILogger<MxResolver>>()));
+        services.AddSingleton(sp => new Transport.Authentication.AuthenticationDns(sp.GetRequiredService<DnsClient.ILookupClient>()));
         return services;
     }
 

@@ -48,9 +48,32 @@ public interface IMessageTransaction : IAsyncDisposable
 /// <summary>What the transport agents add to a message when it is committed.</summary>
 /// <param name="Headers">Header fields (CRLF-terminated lines) written above the received content.</param>
 /// <param name="Tags">The agents' findings, stored with the message.</param>
-public sealed record MessageAdditions(ReadOnlyMemory<byte> Headers, IReadOnlyDictionary<string, string> Tags)
+/// <param name="RemovedRanges">Octet ranges of the received content (whole header fields, ascending, not overlapping) left out of the stored message.</param>
+public sealed record MessageAdditions(ReadOnlyMemory<byte> Headers, IReadOnlyDictionary<string, string> Tags, IReadOnlyList<ContentRange>? RemovedRanges = null)
 {
     public static MessageAdditions None { get; } = new(ReadOnlyMemory<byte>.Empty, new Dictionary<string, string>());
 
-    public bool IsEmpty => Headers.IsEmpty && Tags.Count == 0;
+    public IReadOnlyList<ContentRange> Removed => RemovedRanges ?? [];
+
+    public bool IsEmpty => Headers.IsEmpty && Tags.Count == 0 && Removed.Count == 0;
+
+    /// <summary>The received content without the removed ranges (for sinks that hold the content in memory).</summary>
+    public byte[] WithoutRemoved(ReadOnlySpan<byte> content)
+    {
+        var kept = new List<byte>(content.Length);
+        var position = 0;
+        foreach (var range in Removed)
+        {
+            kept.AddRange(content[position..(int)range.Offset]);
+            position = (int)range.End;
+        }
+        kept.AddRange(content[position..]);
+        return [.. kept];
+    }
+}
+
+/// <summary>A run of octets: <paramref name="Offset"/> and <paramref name="Length"/>.</summary>
+public readonly record struct ContentRange(long Offset, int Length)
+{
+    public long End => Offset + Length;
 }

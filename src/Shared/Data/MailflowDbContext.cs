@@ -112,6 +112,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Ignore(x => x.DnsRecordName);
             e.Ignore(x => x.DnsRecordValue);
             e.Ignore(x => x.SignatureAlgorithm);
+            e.Ignore(x => x.Lifecycle);
             e.Ignore(x => x.AuditView);
         });
 

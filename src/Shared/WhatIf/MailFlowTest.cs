@@ -13,6 +13,8 @@ public sealed record MailFlowTestRequest
     public IReadOnlyList<string> Recipients { get; init; } = [];
     /// <summary>The connecting client's IP address; defaults to an Internet client (192.0.2.1, TEST-NET-1, RFC 5737).</summary>
     public string? ClientIp { get; init; }
+    /// <summary>The name the client gives in HELO/EHLO (SPF checks it for the null sender); defaults to "whatif.test".</summary>
+    public string? HeloName { get; init; }
     /// <summary>The binding the client connects to ("address:port"); defaults to the first port-25 binding.</summary>
     public string? Binding { get; init; }
     /// <summary>A receive connector by name: test as if the client connected to its (first) binding.</summary>
@@ -39,6 +41,8 @@ public sealed record MailFlowTestResult(
 {
     /// <summary>What each transport agent said at each SMTP event (silent "continue" verdicts left out), in the order they ran.</summary>
     public IReadOnlyList<AgentVerdictTest> Agents { get; init; } = [];
+    /// <summary>Header fields the transport agents would add at end of data ("Authentication-Results: …"), in order.</summary>
+    public IReadOnlyList<string> AddedHeaders { get; init; } = [];
 }
 
 /// <summary>One transport agent's verdict at one event of the tested message.</summary>

@@ -161,7 +161,7 @@ public sealed class SenderAuthenticationWireTests : AuthenticationDnsTest
     }
 
     [Fact]
-    public async Task Dkim_signature_passes_on_the_wire_and_an_incoming_header_claiming_our_id_is_flagged()
+    public async Task Dkim_signature_passes_on_the_wire_and_an_incoming_header_claiming_our_id_is_removed()
     {
         Zone.Txt("ed._domainkey.signed.test", DkimTestKeys.Record(DkimTestKeys.Ed25519.Value)).Txt("_dmarc.signed.test", "v=DMARC1; p=reject");
         await using var host = await StartAsync(SenderAuthenticationMode.Enforce);
@@ -173,8 +173,23 @@ public sealed class SenderAuthenticationWireTests : AuthenticationDnsTest
         Assert.Equal("pass", tags[AgentTagNames.DkimResult]);
         Assert.Equal("pass", tags[AgentTagNames.DmarcResult]); // aligned DKIM, though SPF is none
         Assert.Equal("1", tags[AuthenticationTagNames.ForgedResults]);
-        var ours = Header.Unfold(stored.Headers[HeaderId.AuthenticationResults] ?? "");
+        // Only our own header is left (the forged one was removed), and removing it did not break the
+        // signature's other headers.
+        var ours = Header.Unfold(Assert.Single(stored.Headers, h => h.Id == HeaderId.AuthenticationResults).Value);
+        Assert.DoesNotContain("dmarc=pass header.from=signed.test", ours);
         Assert.Contains("dkim=pass header.d=signed.test header.s=ed header.a=ed25519-sha256", ours);
+    }
+
+    [Fact]
+    public void Received_header_fields_are_found_with_their_octets()
+    {
+        var content = "Received: from a\r\n\tby b\r\nAuthentication-Results: x;\r\n spf=pass\r\nSubject: hi\r\n\r\nbody\r\n"u8;
+        var fields = ReceivedHeaderField.Scan(content);
+        Assert.Equal(["Received", "Authentication-Results", "Subject"], fields.Select(f => f.Name));
+        Assert.Equal("x; spf=pass", fields[1].Value);
+        Assert.Equal("Authentication-Results: x;\r\n spf=pass\r\n", System.Text.Encoding.ASCII.GetString(content.Slice((int)fields[1].Offset, fields[1].Length)));
+        // A field cut off by the end of the scanned octets is not reported.
+        Assert.Equal(["Received"], ReceivedHeaderField.Scan(content[..30]).Select(f => f.Name));
     }
 
     [Theory]

@@ -11,6 +11,7 @@ public sealed class AgentContent(long size, Func<CancellationToken, ValueTask<St
 {
     private MimeMessage? _message;
     private HeaderList? _headers;
+    private IReadOnlyList<ReceivedHeaderField>? _fields;
 
     public long Size { get; } = size;
 
@@ -27,6 +28,24 @@ public sealed class AgentContent(long size, Func<CancellationToken, ValueTask<St
         await using var stream = await open(cancellationToken);
         _headers = await HeaderList.LoadAsync(stream, cancellationToken);
         return _headers;
+    }
+
+    /// <summary>
+    /// The header fields of the received content with their positions, read from at most the first
+    /// <see cref="Queue.MessageStaging.MemoryLimit"/> octets (the part the store can edit in place).
+    /// </summary>
+    public async ValueTask<IReadOnlyList<ReceivedHeaderField>> GetHeaderFieldsAsync(CancellationToken cancellationToken)
+    {
+        if (_fields is not null)
+            return _fields;
+        await using var stream = await open(cancellationToken);
+        var buffer = new byte[(int)Math.Min(Size, Queue.MessageStaging.MemoryLimit)];
+        var filled = 0;
+        int read;
+        while (filled < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+            filled += read;
+        _fields = ReceivedHeaderField.Scan(buffer.AsSpan(0, filled));
+        return _fields;
     }
 
     /// <summary>The whole message, parsed once (MimeKit keeps the raw header values, as DKIM needs).</summary>

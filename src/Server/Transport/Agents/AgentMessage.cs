@@ -11,6 +11,7 @@ namespace Mailflow.Server.Transport.Agents;
 public sealed class AgentMessage
 {
     private readonly List<KeyValuePair<string, string>> _addedHeaders = [];
+    private readonly List<ReceivedHeaderField> _removedHeaders = [];
 
     /// <summary>The reverse-path; null for the null sender <c>&lt;&gt;</c>.</summary>
     public required SmtpAddress? Sender { get; init; }
@@ -39,6 +40,25 @@ public sealed class AgentMessage
             throw new ArgumentException("A header value may only contain folded line breaks (CRLF followed by a space or tab).", nameof(value));
         _addedHeaders.Add(new(name, value));
     }
+
+    /// <summary>Received header fields agents asked to leave out of the stored message, in content order.</summary>
+    public IReadOnlyList<ReceivedHeaderField> RemovedHeaders => _removedHeaders;
+
+    /// <summary>
+    /// Leaves a header field of the received content out of the stored message (e.g. an
+    /// Authentication-Results header from outside that claims our authserv-id, RFC 8601 §5).
+    /// </summary>
+    public void RemoveReceivedHeader(ReceivedHeaderField field)
+    {
+        if (_removedHeaders.Any(r => r.Offset == field.Offset))
+            return;
+        _removedHeaders.Add(field);
+        _removedHeaders.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+    }
+
+    /// <summary>What the agents add to and remove from the message when it is committed.</summary>
+    public MessageAdditions ToAdditions() =>
+        new(RenderAddedHeaders(), Tags, [.. _removedHeaders.Select(f => new ContentRange(f.Offset, f.Length))]);
 
     /// <summary>The added headers as the octets stored above the message (CRLF line ends).</summary>
     public byte[] RenderAddedHeaders()

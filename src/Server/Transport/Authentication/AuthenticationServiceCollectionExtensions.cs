@@ -16,7 +16,6 @@ public static class AuthenticationServiceCollectionExtensions
     public static IServiceCollection AddSenderAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AuthenticationOptions>().Bind(configuration.GetSection(AuthenticationOptions.Section));
-        services.TryAddSingleton(sp => new AuthenticationDns(sp.GetRequiredService<DnsClient.ILookupClient>()));
         services.TryAddSingleton(sp => new SpfEvaluator(sp.GetRequiredService<AuthenticationDns>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<MailflowOptions>>().Value.ResolvedFqdn));
         services.TryAddSingleton<DkimSignatureVerifier>();

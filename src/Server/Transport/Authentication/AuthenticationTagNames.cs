@@ -11,7 +11,7 @@ public static class AuthenticationTagNames
     public const string FromDomain = "dmarc.from-domain";
     /// <summary>On a DMARC fail: what the policy asked for this message (none, quarantine, reject).</summary>
     public const string DmarcDisposition = "dmarc.disposition";
-    /// <summary>How many incoming Authentication-Results headers claimed our authserv-id (forged or stale).</summary>
+    /// <summary>How many incoming Authentication-Results headers claimed our authserv-id (forged or stale); they were removed.</summary>
     public const string ForgedResults = "auth.forged-results";
     /// <summary>The ARC chain status of the message (none, pass, fail; RFC 8617).</summary>
     public const string ArcResult = "arc.result";

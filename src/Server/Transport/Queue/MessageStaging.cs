@@ -23,19 +23,23 @@ internal sealed class MessageStaging : IStagedContent, IAsyncDisposable
     private long _contentLength;
     /// <summary>Header fields agents added at end of data: stored above the received content.</summary>
     private byte[] _headers = [];
+    /// <summary>The in-memory prefix with the header fields agents removed left out; null when nothing was removed.</summary>
+    private byte[]? _editedPrefix;
 
     public MessageStaging(string spoolDirectory) => _spoolDirectory = spoolDirectory;
 
-    /// <summary>The stored length: added headers plus received content.</summary>
-    public long Length => _headers.Length + _contentLength;
+    /// <summary>The stored length: added headers plus received content, less what agents removed.</summary>
+    public long Length => _headers.Length + _contentLength - (_editedPrefix is null ? 0 : _memoryLength - _editedPrefix.Length);
 
     /// <summary>True when the content outgrew memory and lives in a spool file.</summary>
     public bool Spilled => _spill is not null;
 
     /// <summary>The first bytes of the message (added headers and at most 64 KiB of content): the header section, for the queue viewer's summary.</summary>
     public ReadOnlyMemory<byte> Prefix => _headers.Length == 0
-        ? _memory.AsMemory(0, _memoryLength)
-        : (byte[])[.. _headers, .. _memory.AsSpan(0, _memoryLength)];
+        ? StoredPrefix
+        : (byte[])[.. _headers, .. StoredPrefix.Span];
+
+    private ReadOnlyMemory<byte> StoredPrefix => _editedPrefix ?? _memory.AsMemory(0, _memoryLength);
 
     /// <summary>
     /// Puts header fields above the content (transport agents' Authentication-Results, spam status…).
@@ -46,6 +50,26 @@ internal sealed class MessageStaging : IStagedContent, IAsyncDisposable
         if (headers.IsEmpty)
             return;
         _headers = [.. headers.Span, .. _headers];
+    }
+
+    /// <summary>
+    /// Leaves the header fields agents removed out of the stored form. The ranges lie in the in-memory
+    /// prefix (agents find fields in the first <see cref="MemoryLimit"/> octets). Call after the last append.
+    /// </summary>
+    /// <exception cref="ArgumentException">A range outside the in-memory prefix, or out of order.</exception>
+    public void RemoveRanges(MessageAdditions additions)
+    {
+        var memory = _memory ?? throw new ObjectDisposedException(nameof(MessageStaging));
+        if (additions.Removed.Count == 0)
+            return;
+        long previousEnd = 0;
+        foreach (var range in additions.Removed)
+        {
+            if (range.Offset < previousEnd || range.Length <= 0 || range.End > _memoryLength)
+                throw new ArgumentException($"Cannot remove octets {range.Offset}..{range.End}: ranges must be ascending and lie in the first {_memoryLength} octets.", nameof(additions));
+            previousEnd = range.End;
+        }
+        _editedPrefix = additions.WithoutRemoved(memory.AsSpan(0, _memoryLength));
     }
 
     public async ValueTask AppendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -76,10 +100,10 @@ internal sealed class MessageStaging : IStagedContent, IAsyncDisposable
     /// <summary>The SHA-256 of the stored content (added headers, then everything appended), as lower-case hex. Call once, when the content is complete.</summary>
     public async ValueTask<string> FinishHashAsync(CancellationToken cancellationToken)
     {
-        if (_headers.Length == 0)
+        if (_headers.Length == 0 && _editedPrefix is null)
             return Convert.ToHexStringLower(_sha256.GetHashAndReset());
-        // Headers were put above content already hashed: hash the whole stored form again (only
-        // messages that agents added headers to pay for this).
+        // Headers were put above (or taken out of) content already hashed: hash the whole stored
+        // form again (only messages that agents changed pay for this).
         using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var stream = await OpenReadAsync(cancellationToken);
         var buffer = ArrayPool<byte>.Shared.Rent(81920);
@@ -96,11 +120,22 @@ internal sealed class MessageStaging : IStagedContent, IAsyncDisposable
         return Convert.ToHexStringLower(whole.GetHashAndReset());
     }
 
-    /// <summary>A read stream over the stored form (added headers, then the staged bytes) from the start; disposing it leaves the staging intact.</summary>
+    /// <summary>A read stream over the stored form (added headers, then the staged bytes less removed fields) from the start; disposing it leaves the staging intact.</summary>
     public async ValueTask<Stream> OpenReadAsync(CancellationToken cancellationToken)
     {
-        var content = await OpenContentAsync(cancellationToken);
+        var content = _editedPrefix is null ? await OpenContentAsync(cancellationToken) : await OpenEditedContentAsync(cancellationToken);
         return _headers.Length == 0 ? content : new ConcatenatedReadStream(new MemoryStream(_headers, writable: false), content);
+    }
+
+    /// <summary>The edited prefix, then whatever spilled beyond the in-memory part.</summary>
+    private async ValueTask<Stream> OpenEditedContentAsync(CancellationToken cancellationToken)
+    {
+        var prefix = new MemoryStream(_editedPrefix!, writable: false);
+        if (_spill is null)
+            return prefix;
+        await _spill.FlushAsync(cancellationToken);
+        _spill.Position = _memoryLength;
+        return new ConcatenatedReadStream(prefix, new NonClosingStream(_spill, _memoryLength));
     }
 
     /// <summary>A read stream over the received content only (what the end-of-data agents inspect).</summary>
@@ -143,19 +178,20 @@ internal sealed class MessageStaging : IStagedContent, IAsyncDisposable
         _memory = null;
     }
 
-    /// <summary>Lets the store read the spill file without closing it (the staging owns the file).</summary>
-    private sealed class NonClosingStream(Stream inner) : Stream
+    /// <summary>Lets the store read the spill file from <paramref name="start"/> on without closing it (the staging owns the file).</summary>
+    private sealed class NonClosingStream(Stream inner, long start = 0) : Stream
     {
         public override bool CanRead => true;
         public override bool CanSeek => true;
         public override bool CanWrite => false;
-        public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => inner.Position = value; }
+        public override long Length => inner.Length - start;
+        public override long Position { get => inner.Position - start; set => inner.Position = value + start; }
         public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
         public override int Read(Span<byte> buffer) => inner.Read(buffer);
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override long Seek(long offset, SeekOrigin origin) =>
+            inner.Seek(origin == SeekOrigin.Begin ? offset + start : offset, origin) - start;
         public override void Flush() { }
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();

@@ -41,6 +41,7 @@ public sealed class StoreMessageSink(
         // Everything per-message that needs no store happens here, in parallel across sessions; the
         // committer only writes.
         var message = ToQueuedMessage(envelope, queueIds.Next(), time.GetUtcNow());
+        staging.RemoveRanges(additions);
         staging.PrependHeaders(additions.Headers);
         message.AgentTags = MessageTags.Serialize(additions.Tags);
         message.Size = staging.Length;

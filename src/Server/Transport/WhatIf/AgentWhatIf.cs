@@ -15,7 +15,7 @@ namespace Mailflow.Server.Transport.WhatIf;
 /// </summary>
 public sealed class AgentWhatIf(TransportAgentPipeline pipeline)
 {
-    /// <summary>The HELO name of the tested client (it gives none).</summary>
+    /// <summary>The HELO name of the tested client when the request gives none.</summary>
     public const string TestHeloName = "whatif.test";
 
     public sealed class Run
@@ -30,6 +30,8 @@ public sealed class AgentWhatIf(TransportAgentPipeline pipeline)
         public AgentVerdictTest? EndOfDataRefusal { get; set; }
         public AgentVerdictTest? Discard { get; set; }
         public AgentVerdictTest? Quarantine { get; set; }
+        /// <summary>The header fields the agents added at end of data, as "Name: value" (folded lines joined).</summary>
+        public IReadOnlyList<string> AddedHeaders => Message is null ? [] : [.. Message.AddedHeaders.Select(h => $"{h.Key}: {MimeKit.Header.Unfold(h.Value)}")];
     }
 
     public async Task<Run> StartAsync(TransportConfig config, ReceivePolicy policy, IPAddress client, MailFlowTestRequest request, CancellationToken cancellationToken)
@@ -42,7 +44,7 @@ public sealed class AgentWhatIf(TransportAgentPipeline pipeline)
             Snapshot = config,
             ClientAddress = client,
             IsWhatIf = true,
-            HeloName = TestHeloName,
+            HeloName = string.IsNullOrWhiteSpace(request.HeloName) ? TestHeloName : request.HeloName.Trim(),
             Extended = true,
             Identity = request.Authenticated ? new SubmissionIdentity(sender.Length == 0 ? "tested-user" : sender, sender.Length == 0 ? [] : [sender], []) : null,
         };

@@ -45,6 +45,8 @@ public sealed class MailFlowTester(
             throw Invalid(nameof(request.ClientIp), $"“{clientText}” is not an IP address.");
         if (request.Recipients.Count == 0)
             throw Invalid(nameof(request.Recipients), "Give at least one recipient.");
+        if (request.HeloName is { } helo && helo.Trim().Any(c => c <= ' ' || c > '~'))
+            throw Invalid(nameof(request.HeloName), $"“{helo.Trim()}” is not a HELO name: one word of printable ASCII, e.g. mail.example.com or [192.0.2.1].");
 
         // 1. Connection: which receive connector takes the client.
         var (connection, policy) = SelectConnector(config, request, client);
@@ -103,6 +105,7 @@ public sealed class MailFlowTester(
             Summarize(connection, acceptance, decision, routingTests, run))
         {
             Agents = run?.Verdicts ?? [],
+            AddedHeaders = run?.AddedHeaders ?? [],
         };
     }
 

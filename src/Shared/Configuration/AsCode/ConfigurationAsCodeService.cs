@@ -51,6 +51,7 @@ public sealed class ConfigurationAsCodeService(
             Protection = SpecJson.Copy<ProtectionSettingsSpec>(state.Protection ?? new ProtectionSettings()),
             IpLists = [.. state.IpList.Select(SpecJson.Copy<IpListEntrySpec>)],
             TransportAgents = [.. state.AgentSettings.Select(a => ConfigurationPlanner.ToSpec(a, state.ReceiveConnectors))],
+            DkimKeys = [.. state.DkimKeys.Select(ConfigurationPlanner.ToSpec)],
         };
     }
 

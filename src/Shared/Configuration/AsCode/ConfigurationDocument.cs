@@ -45,6 +45,13 @@ public sealed class ConfigurationDocument
     public List<IpListEntrySpec>? IpLists { get; set; }
     /// <summary>Admins' settings per transport agent, keyed by agent name; an agent not listed runs with its defaults.</summary>
     public List<TransportAgentSpec>? TransportAgents { get; set; }
+    /// <summary>
+    /// DKIM signing keys, referenced by domain and selector: the document carries the public key and
+    /// the signing settings, never a private key. Applying changes whether a stored key signs and its
+    /// rotation schedule; a key that is not on the server is refused (generate or import it there), and
+    /// keys left out are kept (deleting a key is done by hand, never by omission).
+    /// </summary>
+    public List<DkimKeySpec>? DkimKeys { get; set; }
 }
 
 /// <summary>One transport agent's settings (<see cref="TransportAgentSetting"/>); null fields mean the agent's default.</summary>
@@ -57,6 +64,18 @@ public sealed class TransportAgentSpec
     public AgentFailurePolicy? FailurePolicy { get; set; }
     /// <summary>Receive connectors, by name, on which the agent does not run.</summary>
     public List<string> DisabledOnConnectors { get; set; } = [];
+}
+
+public sealed class DkimKeySpec
+{
+    public string Domain { get; set; } = "";
+    public string Selector { get; set; } = "";
+    /// <summary>Informational (the key's own); ignored when applying.</summary>
+    public DkimKeyAlgorithm Algorithm { get; set; }
+    /// <summary>The p= value: when given, it must be the stored key's, so a document never re-points a selector at another key.</summary>
+    public string? PublicKey { get; set; }
+    public bool Enabled { get; set; }
+    public int? RotateEveryDays { get; set; }
 }
 
 public sealed class ProtectionSettingsSpec

@@ -41,6 +41,7 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
         PlanProtection(document.Protection, state.Protection);
         PlanIpLists(document.IpLists, state.IpList);
         PlanTransportAgents(document.TransportAgents, state.AgentSettings, receive);
+        PlanDkimKeys(document.DkimKeys, state.DkimKeys);
 
         CheckDomains(document, domains);
         // Certificates stay out of the document (their keys are never exported); connectors may only name stored ones.

@@ -13,7 +13,8 @@ internal sealed record ConfigurationState(
     List<TransportRule> Rules,
     ProtectionSettings? Protection,
     List<IpListEntry> IpList,
-    List<TransportAgentSetting> AgentSettings)
+    List<TransportAgentSetting> AgentSettings,
+    List<DkimSigningKey> DkimKeys)
 {
     public static async Task<ConfigurationState> LoadAsync(MailflowDbContext db, bool tracking, CancellationToken cancellationToken)
     {
@@ -27,6 +28,7 @@ internal sealed record ConfigurationState(
         var protection = await Query<ProtectionSettings>().FirstOrDefaultAsync(cancellationToken);
         var ipList = await Query<IpListEntry>().ToListAsync(cancellationToken);
         var agentSettings = await Query<TransportAgentSetting>().ToListAsync(cancellationToken);
+        var dkimKeys = await Query<DkimSigningKey>().ToListAsync(cancellationToken);
         return new ConfigurationState(
             settings,
             [.. domains.OrderBy(d => d.DomainName, StringComparer.Ordinal)],
@@ -36,6 +38,7 @@ internal sealed record ConfigurationState(
             [.. rules.OrderBy(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal)],
             protection,
             [.. ipList.OrderBy(e => e.List).ThenBy(e => e.Range, StringComparer.Ordinal)],
-            [.. agentSettings.OrderBy(a => a.AgentName, StringComparer.OrdinalIgnoreCase)]);
+            [.. agentSettings.OrderBy(a => a.AgentName, StringComparer.OrdinalIgnoreCase)],
+            [.. dkimKeys.OrderBy(k => k.Domain, StringComparer.Ordinal).ThenBy(k => k.Selector, StringComparer.Ordinal)]);
     }
 }

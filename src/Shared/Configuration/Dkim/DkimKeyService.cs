@@ -1,12 +1,6 @@
 using System.Text.RegularExpressions;
 using Mailflow.Data;
 using Microsoft.EntityFrameworkCore;
-using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Generators;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Pkcs;
-using Org.BouncyCastle.Security;
-using Org.BouncyCastle.X509;
 
 namespace Mailflow.Configuration;
 
@@ -17,13 +11,18 @@ namespace Mailflow.Configuration;
 /// </summary>
 public sealed partial class DkimKeyService(ConfigurationEditor editor, DkimKeyProtector protector, TimeProvider time)
 {
-    private const string Noun = "DKIM key";
+    internal const string Noun = "DKIM key";
 
     public static class Fields
     {
         public const string Domain = nameof(DkimSigningKey.Domain);
         public const string Selector = nameof(DkimSigningKey.Selector);
+        public const string PrivateKey = "PrivateKeyPem";
+        public const string RotateEveryDays = nameof(DkimSigningKey.RotateEveryDays);
     }
+
+    /// <summary>A rotation needs time for the new record to be published and the old one to outlive its overlap.</summary>
+    public const int MinimumRotationDays = 7;
 
     public async Task<IReadOnlyList<DkimSigningKey>> ListAsync(CancellationToken cancellationToken = default) =>
         [.. (await editor.ListAsync<DkimSigningKey>(cancellationToken)).OrderBy(k => k.Domain, StringComparer.Ordinal).ThenBy(k => k.Selector, StringComparer.Ordinal)];
@@ -35,40 +34,94 @@ public sealed partial class DkimKeyService(ConfigurationEditor editor, DkimKeyPr
     public Task<DkimSigningKey> GenerateAsync(AdminActor actor, string domain, string selector, DkimKeyAlgorithm algorithm, bool enabled = false, CancellationToken cancellationToken = default)
     {
         actor.DemandOrganizationManagement();
+        if (!Enum.IsDefined(algorithm))
+            throw Invalid(nameof(DkimSigningKey.Algorithm), "Choose Rsa2048 or Ed25519.");
+        return StoreAsync(actor, domain, selector, () => DkimKeyMaterial.Generate(algorithm), enabled, cancellationToken);
+    }
+
+    /// <summary>An existing private key (PEM) under a selector, e.g. the one another server signed with; the algorithm is the key's.</summary>
+    /// <exception cref="ConfigurationValidationException">Not a usable PEM private key, not an accepted domain, a bad or taken selector.</exception>
+    public Task<DkimSigningKey> ImportAsync(AdminActor actor, string domain, string selector, string privateKeyPem, bool enabled = false, CancellationToken cancellationToken = default)
+    {
+        actor.DemandOrganizationManagement();
+        return StoreAsync(actor, domain, selector, () =>
+        {
+            try
+            {
+                return DkimKeyMaterial.ImportPem(privateKeyPem);
+            }
+            catch (FormatException exception)
+            {
+                throw Invalid(Fields.PrivateKey, exception.Message);
+            }
+        }, enabled, cancellationToken);
+    }
+
+    /// <summary>Validates the names, then makes the key pair (an RSA key takes a moment: not for a bad name), protects the private key and stores the key; the PKCS#8 bytes are cleared either way.</summary>
+    internal async Task<DkimSigningKey> StoreAsync(AdminActor actor, string domain, string selector, Func<DkimKeyPair> makePair, bool enabled, CancellationToken cancellationToken, Action<DkimSigningKey>? configure = null)
+    {
         var errors = new ValidationErrors();
         if (!DomainNameRules.TryNormalize(domain, out var normalized, out var domainError))
             errors.Add(Fields.Domain, domainError!);
         selector = (selector ?? "").Trim().ToLowerInvariant();
-        if (!SelectorPattern().IsMatch(selector))
+        if (!IsSelector(selector))
             errors.Add(Fields.Selector, "A selector is one or more DNS labels of letters, digits and hyphens (e.g. mf2026a).");
-        if (!Enum.IsDefined(algorithm))
-            errors.Add(nameof(DkimSigningKey.Algorithm), "Choose Rsa2048 or Ed25519.");
         errors.ThrowIfAny();
-        var (publicKey, pkcs8) = Generate(algorithm);
+        var pair = makePair();
         try
         {
+            var now = time.GetUtcNow();
             var key = new DkimSigningKey
             {
                 Domain = normalized,
                 Selector = selector,
-                Algorithm = algorithm,
-                PublicKey = publicKey,
-                ProtectedPrivateKey = protector.Protect(pkcs8),
+                Algorithm = pair.Algorithm,
+                PublicKey = pair.PublicKey,
+                ProtectedPrivateKey = protector.Protect(pair.Pkcs8),
                 Enabled = enabled,
-                CreatedAt = time.GetUtcNow(),
+                ActivatedAt = enabled ? now : null,
+                CreatedAt = now,
             };
-            return editor.CreateAsync(actor, Noun, key, ValidateAsync, cancellationToken);
+            configure?.Invoke(key);
+            return await editor.CreateAsync(actor, Noun, key, ValidateAsync, cancellationToken);
         }
         finally
         {
-            Array.Clear(pkcs8);
+            Array.Clear(pair.Pkcs8);
         }
     }
+
+    internal static ConfigurationValidationException Invalid(string field, string message)
+    {
+        var errors = new ValidationErrors();
+        errors.Add(field, message);
+        return new ConfigurationValidationException(errors.ToDictionary());
+    }
+
+    public static bool IsSelector(string selector) => SelectorPattern().IsMatch(selector);
 
     public Task<DkimSigningKey> SetEnabledAsync(AdminActor actor, Guid id, int revisionRead, bool enabled, CancellationToken cancellationToken = default)
     {
         actor.DemandOrganizationManagement();
-        return editor.UpdateAsync<DkimSigningKey>(actor, Noun, id, revisionRead, k => k.Enabled = enabled, ValidateAsync, cancellationToken);
+        return editor.UpdateAsync<DkimSigningKey>(actor, Noun, id, revisionRead, k =>
+        {
+            if (k.Lifecycle == DkimKeyLifecycle.Retired)
+                throw Invalid(nameof(DkimSigningKey.Enabled), $"{k.DnsRecordName} is retired: its private key is erased. Generate or import a key instead.");
+            k.Enabled = enabled;
+            k.ActivatedAt = enabled ? k.ActivatedAt ?? time.GetUtcNow() : k.ActivatedAt;
+            k.ActivateWhenPublished = false;
+            // Turning a retiring key back on takes it out of retirement (it signs again).
+            k.RetiringSince = enabled ? null : k.RetiringSince;
+        }, ValidateAsync, cancellationToken);
+    }
+
+    /// <summary>Rotate automatically every <paramref name="days"/> days after the key began to sign (null: only by hand).</summary>
+    public Task<DkimSigningKey> SetRotationScheduleAsync(AdminActor actor, Guid id, int revisionRead, int? days, CancellationToken cancellationToken = default)
+    {
+        actor.DemandOrganizationManagement();
+        if (days is < MinimumRotationDays or > 3650)
+            throw Invalid(Fields.RotateEveryDays, $"Rotate every {MinimumRotationDays} to 3650 days, or leave it empty to rotate only by hand.");
+        return editor.UpdateAsync<DkimSigningKey>(actor, Noun, id, revisionRead, k => k.RotateEveryDays = days, ValidateAsync, cancellationToken);
     }
 
     public Task DeleteAsync(AdminActor actor, Guid id, CancellationToken cancellationToken = default)
@@ -77,7 +130,7 @@ public sealed partial class DkimKeyService(ConfigurationEditor editor, DkimKeyPr
         return editor.DeleteAsync<DkimSigningKey>(actor, Noun, id, null, cascade: null, cancellationToken);
     }
 
-    private static async Task ValidateAsync(MailflowDbContext db, DkimSigningKey key, ValidationErrors errors, CancellationToken cancellationToken)
+    internal static async Task ValidateAsync(MailflowDbContext db, DkimSigningKey key, ValidationErrors errors, CancellationToken cancellationToken)
     {
         var domains = await db.AcceptedDomains.AsNoTracking().Select(d => d.DomainName).ToListAsync(cancellationToken);
         if (!domains.Any(d => string.Equals(d, key.Domain, StringComparison.OrdinalIgnoreCase)))
@@ -85,28 +138,6 @@ public sealed partial class DkimKeyService(ConfigurationEditor editor, DkimKeyPr
         var taken = await db.DkimSigningKeys.AsNoTracking().AnyAsync(k => k.Id != key.Id && k.Domain == key.Domain && k.Selector == key.Selector, cancellationToken);
         if (taken)
             errors.Add(Fields.Selector, $"{key.DnsRecordName} already has a key: choose another selector.");
-    }
-
-    /// <summary>The p= value and the PKCS#8 private key of a fresh pair.</summary>
-    public static (string PublicKey, byte[] Pkcs8) Generate(DkimKeyAlgorithm algorithm)
-    {
-        AsymmetricCipherKeyPair pair;
-        if (algorithm == DkimKeyAlgorithm.Ed25519)
-        {
-            var generator = new Ed25519KeyPairGenerator();
-            generator.Init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-            pair = generator.GenerateKeyPair();
-        }
-        else
-        {
-            var generator = new RsaKeyPairGenerator();
-            generator.Init(new KeyGenerationParameters(new SecureRandom(), 2048));
-            pair = generator.GenerateKeyPair();
-        }
-        var publicKey = pair.Public is Ed25519PublicKeyParameters ed
-            ? Convert.ToBase64String(ed.GetEncoded())
-            : Convert.ToBase64String(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(pair.Public).GetEncoded());
-        return (publicKey, PrivateKeyInfoFactory.CreatePrivateKeyInfo(pair.Private).GetEncoded());
     }
 
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")]

@@ -10,6 +10,21 @@ public enum DkimKeyAlgorithm
     Ed25519,
 }
 
+/// <summary>Where a key is in its life, derived from its fields (<see cref="DkimSigningKey.Lifecycle"/>).</summary>
+public enum DkimKeyLifecycle
+{
+    /// <summary>Generated or imported, not signing (an admin enables it once its record is published).</summary>
+    Disabled,
+    /// <summary>A rotation's new key: it starts signing by itself once DNS serves its record.</summary>
+    Pending,
+    /// <summary>Signs outbound mail.</summary>
+    Active,
+    /// <summary>Replaced by a newer key: no longer signs, but its record must stay published for the overlap.</summary>
+    Retiring,
+    /// <summary>Out of use: its record may be removed from DNS; its private key is erased.</summary>
+    Retired,
+}
+
 /// <summary>
 /// A DKIM signing key of one domain: the selector it is published under, the public key (for the TXT
 /// record to publish) and the private key, encrypted at rest with ASP.NET Core Data Protection
@@ -32,7 +47,27 @@ public sealed class DkimSigningKey : IConfigurationObject, IAuditedAs
     /// <summary>Whether outbound mail is signed with this key (publish the record first, then enable).</summary>
     public bool Enabled { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>When it began to sign (the rotation schedule counts from here).</summary>
+    public DateTimeOffset? ActivatedAt { get; set; }
+    /// <summary>A rotation's new key: enable it as soon as DNS serves its record (and retire the one it replaces).</summary>
+    public bool ActivateWhenPublished { get; set; }
+    /// <summary>The key this one replaces in a rotation (same domain and algorithm).</summary>
+    public Guid? ReplacesKeyId { get; set; }
+    /// <summary>When DNS was last seen serving exactly this key.</summary>
+    public DateTimeOffset? DnsVerifiedAt { get; set; }
+    /// <summary>When a newer key took over; the record stays published until the overlap has passed.</summary>
+    public DateTimeOffset? RetiringSince { get; set; }
+    public DateTimeOffset? RetiredAt { get; set; }
+    /// <summary>Rotate automatically this many days after the key began to sign; null = only by hand.</summary>
+    public int? RotateEveryDays { get; set; }
     public int Revision { get; set; }
+
+    public DkimKeyLifecycle Lifecycle =>
+        RetiredAt is not null ? DkimKeyLifecycle.Retired
+        : RetiringSince is not null ? DkimKeyLifecycle.Retiring
+        : Enabled ? DkimKeyLifecycle.Active
+        : ActivateWhenPublished ? DkimKeyLifecycle.Pending
+        : DkimKeyLifecycle.Disabled;
 
     public string DisplayName => $"{Selector}._domainkey.{Domain}";
 
@@ -45,5 +80,5 @@ public sealed class DkimSigningKey : IConfigurationObject, IAuditedAs
     /// <summary>The a= tag of signatures made with this key.</summary>
     public string SignatureAlgorithm => Algorithm == DkimKeyAlgorithm.Ed25519 ? "ed25519-sha256" : "rsa-sha256";
 
-    public object AuditView => new { Domain, Selector, Algorithm, Enabled };
+    public object AuditView => new { Domain, Selector, Algorithm, Enabled, Lifecycle, RotateEveryDays };
 }

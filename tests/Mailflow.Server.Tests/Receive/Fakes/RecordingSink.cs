@@ -59,7 +59,7 @@ public sealed class RecordingSink : IMessageSink
             if (sink.FailOnCommit)
                 throw new IOException("store down (commit)");
             var id = $"Q{Interlocked.Increment(ref sink._next)}";
-            sink.Committed.Enqueue(new StoredMessage(id, envelope, [.. additions.Headers.Span, .. _content.ToArray()],
+            sink.Committed.Enqueue(new StoredMessage(id, envelope, [.. additions.Headers.Span, .. additions.WithoutRemoved(_content.ToArray())],
                 new Dictionary<string, string>(additions.Tags)));
             _done = true;
             return ValueTask.FromResult(id);

@@ -33,6 +33,7 @@ public sealed partial class TestMailFlow
     private string _sender = "";
     private string _recipients = "";
     private string? _clientIp;
+    private string? _heloName;
     private string? _connector;
     private bool _authenticated;
     private string? _subject;
@@ -111,6 +112,7 @@ public sealed partial class TestMailFlow
                 Sender = _sender,
                 Recipients = [.. _recipients.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
                 ClientIp = _clientIp,
+                HeloName = _heloName,
                 ReceiveConnector = _connector,
                 Authenticated = _authenticated,
                 Subject = _subject,

@@ -5,11 +5,18 @@ using MudBlazor;
 
 namespace Mailflow.Admin.Web.Components.Pages.Settings;
 
-/// <summary>DKIM signing keys: generate per accepted domain, the TXT record to publish, signing on/off, delete. Private keys never reach the page.</summary>
+/// <summary>
+/// DKIM signing keys: generate or import per accepted domain, the TXT record to publish, a DNS check,
+/// rotation (with its schedule), signing on/off, retire, delete. Private keys never reach the page
+/// (an imported PEM goes straight to the service and the field is cleared).
+/// </summary>
 public sealed partial class DkimKeysPage
 {
     [Inject] private DkimKeyService Keys { get; set; } = default!;
     [Inject] private AcceptedDomainService Domains { get; set; } = default!;
+    [Inject] private DkimKeyRotation Rotation { get; set; } = default!;
+    [Inject] private IDkimDnsCheck Dns { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
@@ -22,6 +29,9 @@ public sealed partial class DkimKeysPage
     private string? _domain;
     private string _selector = "";
     private DkimKeyAlgorithm _algorithm = DkimKeyAlgorithm.Rsa2048;
+    private string? _pem;
+    private readonly Dictionary<Guid, DkimDnsCheckResult> _checks = [];
+    private readonly Dictionary<Guid, string> _scheduleErrors = [];
     private IReadOnlyDictionary<string, string[]> _errors = new Dictionary<string, string[]>();
     private AdminActor _actor = new("anonymous", new HashSet<string>());
 
@@ -112,4 +122,114 @@ public sealed partial class DkimKeysPage
         }
         await LoadAsync();
     }
+
+    private async Task ImportAsync()
+    {
+        _working = true;
+        try
+        {
+            var key = await Keys.ImportAsync(_actor, _domain ?? "", _selector, _pem ?? "");
+            _errors = new Dictionary<string, string[]>();
+            (_selector, _pem) = ("", null);
+            Snackbar.Add($"Imported {key.DnsRecordName}: check that DNS serves its record, then turn signing on.", Severity.Success);
+            await LoadAsync();
+        }
+        catch (ConfigurationValidationException ex)
+        {
+            _errors = ex.Errors;
+        }
+        finally
+        {
+            _working = false;
+        }
+    }
+
+    private async Task RotateAsync()
+    {
+        _working = true;
+        try
+        {
+            var pending = await Task.Run(() => Rotation.StartAsync(_actor, _domain ?? ""));
+            _errors = new Dictionary<string, string[]>();
+            Snackbar.Add(pending.Count == 0
+                ? $"A rotation of {_domain} is already under way: publish the pending keys' records."
+                : $"Publish the TXT record of {string.Join(" and ", pending.Select(k => k.DnsRecordName))}; each signs once DNS serves it.", Severity.Success);
+            await LoadAsync();
+        }
+        catch (ConfigurationValidationException ex)
+        {
+            _errors = ex.Errors;
+        }
+        finally
+        {
+            _working = false;
+        }
+    }
+
+    private async Task CheckDnsAsync(DkimSigningKey key)
+    {
+        _checks[key.Id] = await Dns.CheckAsync(key);
+    }
+
+    private async Task SetScheduleAsync(DkimSigningKey key, int? days)
+    {
+        _working = true;
+        try
+        {
+            await Keys.SetRotationScheduleAsync(_actor, key.Id, key.Revision, days);
+            _scheduleErrors.Remove(key.Id);
+            Snackbar.Add(days is null ? $"{key.DnsRecordName} rotates only by hand." : $"{key.DnsRecordName} rotates every {days} days.", Severity.Success);
+        }
+        catch (ConfigurationValidationException ex)
+        {
+            _scheduleErrors[key.Id] = string.Join(" ", ex.Errors.SelectMany(e => e.Value));
+        }
+        catch (Exception ex) when (ex is ConfigurationConflictException or ConfigurationNotFoundException)
+        {
+            Snackbar.Add(ex.Message, Severity.Error);
+        }
+        finally
+        {
+            _working = false;
+            await LoadAsync();
+        }
+    }
+
+    private async Task RetireAsync(DkimSigningKey key)
+    {
+        try
+        {
+            await Rotation.RetireAsync(_actor, key.Id, key.Revision);
+            Snackbar.Add($"Retired {key.DnsRecordName}: its private key is erased; its TXT record may be removed.", Severity.Success);
+        }
+        catch (Exception ex) when (ex is ConfigurationValidationException or ConfigurationConflictException or ConfigurationNotFoundException)
+        {
+            Snackbar.Add(ex.Message, Severity.Error);
+        }
+        await LoadAsync();
+    }
+
+    private static Severity CheckSeverity(DkimDnsCheckResult check) => check.Status switch
+    {
+        DkimDnsStatus.Published => Severity.Success,
+        DkimDnsStatus.DnsError => Severity.Warning,
+        _ => Severity.Error,
+    };
+
+    private static Color StateColor(DkimKeyLifecycle state) => state switch
+    {
+        DkimKeyLifecycle.Active => Color.Success,
+        DkimKeyLifecycle.Pending => Color.Info,
+        DkimKeyLifecycle.Retiring => Color.Warning,
+        _ => Color.Default,
+    };
+
+    private string StateText(DkimSigningKey key) => key.Lifecycle switch
+    {
+        DkimKeyLifecycle.Pending => "signs once DNS serves its record",
+        DkimKeyLifecycle.Active => key.RotateEveryDays is { } days ? $"next rotation {((key.ActivatedAt ?? key.CreatedAt).AddDays(days) - Time.GetUtcNow()).Days} days from now" : "",
+        DkimKeyLifecycle.Retiring => $"replaced {key.RetiringSince:yyyy-MM-dd}; keep its record published",
+        DkimKeyLifecycle.Retired => $"retired {key.RetiredAt:yyyy-MM-dd}; the record may go",
+        _ => "publish the record, then turn signing on",
+    };
 }

@@ -4,7 +4,6 @@ using Mailflow.Server.Transport.Authentication.Dkim;
 using Mailflow.Server.Transport.Authentication.Dmarc;
 using Mailflow.Smtp;
 using Microsoft.Extensions.Options;
-using MimeKit;
 
 namespace Mailflow.Server.Transport.Agents.Authentication;
 
@@ -56,15 +55,21 @@ public sealed class SenderAuthenticationAgent(SenderAuthenticator authenticator,
             message.Tags.Set(AuthenticationTagNames.ArcResult, arc.ResultText);
         if (result.Dmarc.Result == DmarcResult.Fail)
             message.Tags.Set(AuthenticationTagNames.DmarcDisposition, result.Dmarc.Disposition.ToText());
-        var forged = (await content.GetHeadersAsync(cancellationToken))
-            .Count(h => h.Id == HeaderId.AuthenticationResults && AuthenticationResultsHeader.ClaimsToBe(h.Value, AuthServId));
-        if (forged > 0)
-            message.Tags.Set(AuthenticationTagNames.ForgedResults, forged);
+        // RFC 8601 §5: results that claim to be ours but did not come from us are removed, so that
+        // nothing downstream trusts a forged "dmarc=pass".
+        var forged = (await content.GetHeaderFieldsAsync(cancellationToken))
+            .Where(f => f.Name.Equals(AuthenticationResultsHeader.Name, StringComparison.OrdinalIgnoreCase) && AuthenticationResultsHeader.ClaimsToBe(f.Value, AuthServId))
+            .ToArray();
+        foreach (var field in forged)
+            message.RemoveReceivedHeader(field);
+        if (forged.Length > 0)
+            message.Tags.Set(AuthenticationTagNames.ForgedResults, forged.Length);
         message.AddHeader(AuthenticationResultsHeader.Name, AuthenticationResultsHeader.Render(AuthServId, result));
 
         var summary = $"spf={result.Spf.ResultText} ({result.Spf.Domain}), dkim={result.DkimSummary.ToText()}, dmarc={result.Dmarc.ResultText}"
                       + (result.FromDomain is null ? "" : $" ({result.FromDomain})")
-                      + (result.Arc is null ? "" : $", arc={result.Arc.ResultText}") + $" — {result.Dmarc.Reason}";
+                      + (result.Arc is null ? "" : $", arc={result.Arc.ResultText}") + $" — {result.Dmarc.Reason}"
+                      + (forged.Length == 0 ? "" : $"; removed {forged.Length} Authentication-Results header(s) from outside claiming our authserv-id {AuthServId}");
         if (mode != SenderAuthenticationMode.Enforce || IsTrustedRelay(session))
             return AgentVerdict.ContinueWith(summary);
         if (result.Dmarc.Result == DmarcResult.TempError

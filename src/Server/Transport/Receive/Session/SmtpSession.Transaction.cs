@@ -214,7 +214,7 @@ public sealed partial class SmtpSession
             }
             if (outcome.Verdict.Kind == AgentVerdictKind.Quarantine)
                 message.Tags.Set(AgentTagNames.QuarantineReason, outcome.Verdict.Detail ?? "held by a transport agent");
-            var queueId = await transaction.CommitAsync(new MessageAdditions(message.RenderAddedHeaders(), message.Tags), cancellationToken);
+            var queueId = await transaction.CommitAsync(message.ToAdditions(), cancellationToken);
             _transaction = null;
             await transaction.DisposeAsync();
             ResetTransaction();
