@@ -60,13 +60,15 @@ internal sealed class SlowClientDeadlines(TimeProvider time, TimeSpan commandTim
         _dataDeadline = deadline + TimeSpan.FromSeconds(octets / (double)minDataRate);
     }
 
+    /// <summary>The earliest deadline running; null when none runs (the usual case between commands).</summary>
+    public DateTimeOffset? EarliestDue => Min(_commandDeadline, _dataDeadline);
+
     /// <summary>How long until the earliest deadline (zero when already due); null when none runs.</summary>
     public TimeSpan? NextDue
     {
         get
         {
-            var earliest = Min(_commandDeadline, _dataDeadline);
-            if (earliest is not { } due)
+            if (EarliestDue is not { } due)
                 return null;
             var left = due - time.GetUtcNow();
             return left > TimeSpan.Zero ? left : TimeSpan.Zero;

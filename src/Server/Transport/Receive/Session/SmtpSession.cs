@@ -62,6 +62,8 @@ public sealed partial class SmtpSession
     private volatile bool _connectionTimeLimitReached;
     private ITimer? _idleTimer;
     private ITimer? _deadlineTimer;
+    /// <summary>The deadline <see cref="_deadlineTimer"/> is armed for, so a read that changed nothing does not re-arm it.</summary>
+    private DateTimeOffset? _deadlineArmedFor;
     /// <summary>While a read result is being processed: octets after the command (or content) being handled.</summary>
     private long? _inputAfterCurrent;
 
@@ -162,7 +164,7 @@ public sealed partial class SmtpSession
                     await CloseWithAsync(_connectionTimeLimitReached ? SmtpReplies.ConnectionTimeLimit(_policy.Fqdn) : SmtpReplies.IdleTimeout, cancellationToken);
                     return;
                 }
-                if (await CutIfTooSlowAsync(cancellationToken))
+                if (await CutIfTooSlowAsync(timerFired: true, cancellationToken))
                     return;
                 _idleTimer.Change(_policy.IdleTimeout, Timeout.InfiniteTimeSpan);
                 continue;
@@ -200,7 +202,7 @@ public sealed partial class SmtpSession
             _idleTimer.Change(_policy.IdleTimeout, Timeout.InfiniteTimeSpan);
             if (!await _replies.FlushAsync(cancellationToken))
                 return;
-            if (_state != SessionState.Closed && await CutIfTooSlowAsync(cancellationToken))
+            if (_state != SessionState.Closed && await CutIfTooSlowAsync(timerFired: false, cancellationToken))
                 return;
             if (result.IsCompleted)
             {
@@ -429,14 +431,30 @@ public sealed partial class SmtpSession
         _transport.Input.CancelPendingRead();
     }
 
-    /// <summary>Closes the session when the command deadline or the data rate deadline passed; otherwise re-arms their timer.</summary>
+    /// <summary>
+    /// Closes the session when the command deadline or the data rate deadline passed; otherwise (re-)arms their
+    /// timer, but only when the deadline moved or the timer fired: this runs after every read.
+    /// </summary>
     /// <returns>True when the session was closed.</returns>
-    private async ValueTask<bool> CutIfTooSlowAsync(CancellationToken cancellationToken)
+    private async ValueTask<bool> CutIfTooSlowAsync(bool timerFired, CancellationToken cancellationToken)
     {
+        if (_deadlines.EarliestDue is not { } due)
+        {
+            if (_deadlineArmedFor is not null)
+            {
+                _deadlineArmedFor = null;
+                _deadlineTimer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+            return false;
+        }
         var kind = _deadlines.Expired();
         if (kind == SlowClientKind.None)
         {
-            _deadlineTimer!.Change(_deadlines.NextDue ?? Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            if (timerFired || due != _deadlineArmedFor)
+            {
+                _deadlineArmedFor = due;
+                _deadlineTimer!.Change(_deadlines.NextDue ?? Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
             return false;
         }
         var why = _deadlines.Describe(kind);
