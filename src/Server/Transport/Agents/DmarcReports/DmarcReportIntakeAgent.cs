@@ -32,6 +32,9 @@ public sealed class DmarcReportIntakeAgent(DmarcReportService reports, TimeProvi
         if (message.IsWhatIf || message.Content.Size > MaxMessageBytes
             || !message.Recipients.Any(r => message.Snapshot.FindAcceptedDomain(DomainName.OfAddress(r.Address)) is not null))
             return AgentVerdict.Continue;
+        // Most mail is text or a text/HTML alternative: decide from the header before parsing the whole message.
+        if (!MayCarryReport((await message.Content.GetHeadersAsync(cancellationToken))[HeaderId.ContentType]))
+            return AgentVerdict.Continue;
         var parsed = await message.Content.GetMessageAsync(cancellationToken);
         var candidates = parsed.BodyParts.OfType<MimePart>().Where(AggregateReportFile.IsCandidate).Take(MaxParts).ToArray();
         if (candidates.Length == 0)
@@ -95,4 +98,14 @@ public sealed class DmarcReportIntakeAgent(DmarcReportService reports, TimeProvi
     };
 
     private static string Short(string? text, int length) => text is null ? "" : text.Length <= length ? text : text[..length];
+
+    /// <summary>A report comes as multipart/* with an attachment, or as the gzip, zip or XML file itself.</summary>
+    private static bool MayCarryReport(string? contentTypeHeader)
+    {
+        if (contentTypeHeader is null || !ContentType.TryParse(contentTypeHeader, out var type))
+            return false;
+        return type.MediaType.Equals("multipart", StringComparison.OrdinalIgnoreCase) && !type.MediaSubtype.Equals("alternative", StringComparison.OrdinalIgnoreCase)
+               || type.MediaType.Equals("application", StringComparison.OrdinalIgnoreCase)
+               || type.MediaSubtype.Equals("xml", StringComparison.OrdinalIgnoreCase);
+    }
 }
