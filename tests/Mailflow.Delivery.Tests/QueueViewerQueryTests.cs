@@ -152,6 +152,8 @@ public sealed class QueueViewerQueryTests(PostgresFixture postgres) : IDisposabl
             Assert.Equal(group.Select(x => x.Message.Id).Distinct().Count(), queue.MessageCount);
             Assert.Equal(group.Count(), queue.RecipientCount);
             Assert.Equal(group.Where(x => x.Recipient.NextRetryAt > now).Min(x => x.Recipient.NextRetryAt), queue.NextRetryAt);
+            // The oldest message is the queue's lowest id (ids are given in order of queuing).
+            Assert.Equal(group.MinBy(x => x.Message.Id).Message.QueuedAt, queue.OldestQueuedAt);
             var failure = group.Select(x => x.Recipient).Where(r => r.LastReplyCode >= 400).MaxBy(r => r.LastAttemptAt);
             Assert.Equal(failure is null ? null : $"{failure.LastReplyCode} {failure.LastResponse}", queue.LastError);
             Assert.Equal(group.Any(x => x.Message.LeaseUntil > now) ? NextHopQueueStatus.Active : NextHopQueueStatus.Ready, queue.Status);
@@ -164,7 +166,7 @@ public sealed class QueueViewerQueryTests(PostgresFixture postgres) : IDisposabl
     {
         await using var node = await StartSeededAsync(provider);
         var now = node.Time.GetUtcNow();
-        const string retryOnly = "smtp:d:delta.test", heldOnly = "smtp:e:epsilon.test";
+        const string retryOnly = "smtp:d:delta.test", heldOnly = "smtp:e:epsilon.test", oldestHeld = "smtp:f:zeta.test";
         await using (var db = await node.CreateDbContextAsync())
         {
             var messages = await db.QueuedMessages.Include(m => m.Recipients).OrderBy(m => m.Id).ToListAsync();
@@ -196,9 +198,13 @@ public sealed class QueueViewerQueryTests(PostgresFixture postgres) : IDisposabl
                 });
                 m.Recipients.Add(new QueuedRecipient { Address = $"held{i}@epsilon.test", NextHopKey = heldOnly, Status = QueuedRecipientStatus.Scheduled });
             }
+            // Hop Z: its lowest open message id is a held message, so its oldest waiting message is a later one.
+            foreach (var m in held.Take(1).Concat(messages.Where(m => m.State == QueuedMessageState.Categorized && m.LeaseUntil == null).TakeLast(2)))
+                m.Recipients.Add(new QueuedRecipient { Address = $"z{m.Id}@zeta.test", NextHopKey = oldestHeld, Status = QueuedRecipientStatus.Scheduled });
             await db.SaveChangesAsync();
         }
         var all = await LoadAllAsync(node);
+        Assert.NotEqual(QueuedMessageState.Categorized, all.Where(m => m.Recipients.Any(r => r.NextHopKey == oldestHeld)).MinBy(m => m.Id)!.State);
 
         var queues = await node.Get<IQueueOperations>().ListQueuesAsync();
 
@@ -213,6 +219,8 @@ public sealed class QueueViewerQueryTests(PostgresFixture postgres) : IDisposabl
             Assert.Equal(group.Select(x => x.Message.Id).Distinct().Count(), queue.MessageCount);
             Assert.Equal(group.Count(), queue.RecipientCount);
             Assert.Equal(group.Where(x => x.Recipient.NextRetryAt > now).Min(x => x.Recipient.NextRetryAt), queue.NextRetryAt);
+            // The oldest message is the queue's lowest id (ids are given in order of queuing).
+            Assert.Equal(group.MinBy(x => x.Message.Id).Message.QueuedAt, queue.OldestQueuedAt);
             var failure = group.Select(x => x.Recipient).Where(r => r.LastReplyCode >= 400).MaxBy(r => r.LastAttemptAt);
             Assert.Equal(failure is null ? null : $"{failure.LastReplyCode} {failure.LastResponse}", queue.LastError);
             var status = group.Key == Hops[2] ? NextHopQueueStatus.Suspended
@@ -221,7 +229,9 @@ public sealed class QueueViewerQueryTests(PostgresFixture postgres) : IDisposabl
                 : NextHopQueueStatus.Retry;
             Assert.Equal(status, queue.Status);
         }
-        Assert.Equal([NextHopQueueStatus.Active, NextHopQueueStatus.Active, NextHopQueueStatus.Suspended, NextHopQueueStatus.Retry], queues.Select(q => q.Status));
+        Assert.Equal([NextHopQueueStatus.Active, NextHopQueueStatus.Active, NextHopQueueStatus.Suspended, NextHopQueueStatus.Retry, NextHopQueueStatus.Ready], queues.Select(q => q.Status));
+        var zeta = queues.Single(q => q.NextHopKey == oldestHeld);
+        Assert.Equal((2, 2), (zeta.MessageCount, zeta.RecipientCount));
         var delta = queues.Single(q => q.NextHopKey == retryOnly);
         Assert.Equal((11, 11, "421 4.4.2 delta 10", now.AddMinutes(10)), (delta.MessageCount, delta.RecipientCount, delta.LastError, delta.NextRetryAt));
     }

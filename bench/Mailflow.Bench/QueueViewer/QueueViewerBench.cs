@@ -91,11 +91,12 @@ public static class QueueViewerBench
         Now = TimeProvider.System.GetUtcNow();
         var seeder = new QueueSeeder(dbFactory, Now);
         var label = store.Provider.ToString();
-        await seeder.SeedAsync(options.Messages, n =>
-        {
-            if (n % 20_000 == 0 || n == options.Messages)
-                Console.Error.WriteLine($"[{label}] seeded {n:N0} messages ({clock.Elapsed.TotalSeconds:F0} s)");
-        }, CancellationToken.None);
+        if (!options.Reuse)
+            await seeder.SeedAsync(options.Messages, n =>
+            {
+                if (n % 20_000 == 0 || n == options.Messages)
+                    Console.Error.WriteLine($"[{label}] seeded {n:N0} messages ({clock.Elapsed.TotalSeconds:F0} s)");
+            }, CancellationToken.None);
         if (store.Provider == DatabaseProvider.Postgres)
         {
             // What autovacuum would have done by the time an admin looks at a queue this size.
@@ -105,13 +106,13 @@ public static class QueueViewerBench
 
         var operations = services.GetRequiredService<IQueueOperations>();
         var cases = new List<CaseResult>();
-        foreach (var (name, run) in Cases(options.Messages))
+        foreach (var (name, run) in Cases(options.Messages).Where(c => options.Only is null || c.Name.Contains(options.Only, StringComparison.OrdinalIgnoreCase)))
         {
             var result = await TimeAsync(name, run, operations, options.Repeat);
-            Console.Error.WriteLine($"[{label}] {result.Name}: p50 {result.P50:F1} ms, max {result.Max:F1} ms ({result.Rows})");
+            Console.Error.WriteLine($"[{label}] {result.Name}: p50 {result.P50:F1} ms, max {result.Max:F1} ms, process CPU p50 {result.CpuP50:F1} ms ({result.Rows})");
             cases.Add(result);
         }
-        foreach (var (name, suspend, resume) in BulkCases())
+        foreach (var (name, suspend, resume) in options.Only is null ? BulkCases() : [])
         {
             var suspendTimes = new List<double>();
             var resumeTimes = new List<double>();
@@ -195,13 +196,20 @@ public static class QueueViewerBench
         if (warmUp.Elapsed > SlowQuery)
             return CaseResult.Of(name, [warmUp.Elapsed.TotalMilliseconds], rows + " (timed once)");
         var times = new List<double>();
+        var cpu = new List<double>();
+        using var process = Process.GetCurrentProcess();
         for (var i = 0; i < repeat; i++)
         {
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             rows = await run(operations);
             times.Add(watch.Elapsed.TotalMilliseconds);
+            process.Refresh();
+            cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
         }
-        return CaseResult.Of(name, times, rows);
+        // Process CPU time (this process only, not the database server's): steadier than wall time on a busy machine.
+        return CaseResult.Of(name, times, rows) with { CpuP50 = cpu.Order().ElementAt((cpu.Count - 1) / 2) };
     }
 
     private static string Table(List<(string Store, IReadOnlyList<CaseResult> Cases)> results, QueueViewerOptions options)
@@ -229,7 +237,7 @@ public static class QueueViewerBench
         return text.ToString();
     }
 
-    private sealed record CaseResult(string Name, double P50, double Max, string Rows)
+    private sealed record CaseResult(string Name, double P50, double Max, string Rows, double? CpuP50 = null)
     {
         public static CaseResult Of(string name, List<double> times, string rows)
         {
