@@ -18,11 +18,12 @@ public sealed class AgentContent(long size, Func<CancellationToken, ValueTask<St
     /// <summary>A fresh stream over the whole message from its first byte; dispose it when done.</summary>
     public ValueTask<Stream> OpenReadAsync(CancellationToken cancellationToken) => open(cancellationToken);
 
-    /// <summary>The header section, parsed once.</summary>
+    /// <summary>
+    /// The whole header section (Content-* fields included), parsed once. Not the parsed message's
+    /// <see cref="MimeMessage.Headers"/>: MimeKit moves the Content-* fields to the body entity.
+    /// </summary>
     public async ValueTask<HeaderList> GetHeadersAsync(CancellationToken cancellationToken)
     {
-        if (_message is not null)
-            return _message.Headers;
         if (_headers is not null)
             return _headers;
         await using var stream = await open(cancellationToken);
