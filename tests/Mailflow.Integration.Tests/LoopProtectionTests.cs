@@ -200,6 +200,12 @@ public sealed class LoopProtectionTests(PostgresFixture postgres) : IDisposable
         // It never reached us again: one message in the store.
         Assert.Equal(1, await db.QueuedMessages.CountAsync());
 
+        // "Test connector" does not greet ourselves either.
+        var connectorTest = await host.Get<ISendConnectorTester>().TestAsync((await WithSmartHostAsync(host, $"127.0.0.1:{ownPort}")).Id, null);
+        var attempt = Assert.Single(connectorTest.Attempts);
+        Assert.False(attempt.Connected);
+        Assert.StartsWith($"Routing loop: 127.0.0.1:{ownPort} is this server's own receive listener", attempt.Error);
+
         // Test mail flow explains the same route, here with the smart host given by our own host name.
         await host.Get<SendConnectorService>().UpdateAsync(Admin, await WithSmartHostAsync(host, $"mx.contoso.test:{ownPort}"));
         await host.WaitForLatestGenerationAsync();
