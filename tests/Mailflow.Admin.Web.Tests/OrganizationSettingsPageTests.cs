@@ -65,6 +65,30 @@ public sealed class OrganizationSettingsPageTests : MudBunitContext
     }
 
     [Fact]
+    public async Task HopCountLimits_AreShownSavedAndALocalLimitAboveTheHopLimitIsRefusedNextToTheField()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = RenderPage();
+        Assert.Equal("30", page.Find("#org-max-hops").GetAttribute("value"));
+        Assert.Equal("8", page.Find("#org-max-local-hops").GetAttribute("value"));
+
+        page.Find("#org-max-local-hops").Input("40");
+        page.WaitForAssertion(() =>
+            Assert.Contains("no more than the hop count limit", page.Find("[data-testid=org-max-local-hops-field] .mud-input-helper-text").TextContent), WaitTimeout);
+
+        page.Find("#org-max-local-hops").Input("5");
+        page.Find("#org-max-hops").Input("20");
+        page.Find("#org-save").Click();
+        await page.WaitForAssertionAsync(async () =>
+        {
+            var saved = await Settings.GetAsync();
+            Assert.Equal(20, saved.MaxHopCount);
+            Assert.Equal(5, saved.MaxLocalHopCount);
+        }, WaitTimeout);
+    }
+
+    [Fact]
     public void ExpiryField_WhenDelayNotificationIsLaterThanExpiry_ShowsTheMessageNextToTheField()
     {
         SignInAs("alice", AdminRoles.OrganizationManagement);

@@ -337,6 +337,12 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<int>("DmarcReportsMaxPerDay")
                         .HasColumnType("integer");
 
+                    b.Property<int>("MaxHopCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MaxLocalHopCount")
+                        .HasColumnType("integer");
+
                     b.Property<long>("MaxReceiveSizeBytes")
                         .HasColumnType("bigint");
 
@@ -458,10 +464,16 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<int>("IdleTimeoutSeconds")
                         .HasColumnType("integer");
 
+                    b.Property<int>("MaxHopCount")
+                        .HasColumnType("integer");
+
                     b.Property<int>("MaxInboundConnections")
                         .HasColumnType("integer");
 
                     b.Property<int>("MaxInboundConnectionsPerSource")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MaxLocalHopCount")
                         .HasColumnType("integer");
 
                     b.Property<long>("MaxMessageSizeBytes")

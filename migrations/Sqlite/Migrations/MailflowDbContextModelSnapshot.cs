@@ -327,6 +327,12 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("DmarcReportsMaxPerDay")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("MaxHopCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxLocalHopCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("MaxReceiveSizeBytes")
                         .HasColumnType("INTEGER");
 
@@ -448,10 +454,16 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("IdleTimeoutSeconds")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("MaxHopCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("MaxInboundConnections")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("MaxInboundConnectionsPerSource")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxLocalHopCount")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("MaxMessageSizeBytes")

@@ -45,12 +45,14 @@ internal static class ReceiveConnectorCommands
         var dataRateGrace = new Option<int?>("--data-rate-grace") { Description = "Seconds before the minimum data rate applies (default 30)" };
         var preGreeting = new Option<bool?>("--pre-greeting-checks") { Description = "Hold the banner and refuse clients that talk first or pipeline unasked: true or false" };
         var greetPause = new Option<int?>("--greet-pause") { Description = "Milliseconds the banner is held with pre-greeting checks (0-10000, default 6000)" };
+        var maxHops = new Option<int?>("--max-hop-count") { Description = "Received header fields a message may arrive with before it is refused as a loop (554 5.4.6; default 30)" };
+        var maxLocalHops = new Option<int?>("--max-local-hop-count") { Description = "... of which written by our own host names (default 8)" };
         var certificate = new Option<string?>("--certificate") { Description = "The stored TLS certificate to present (name or id; see 'certificate list'), or 'default' for the node certificate" };
         var set = Fields.SetOption();
         var change = new Command("set", "Change a receive connector, e.g. set \"Default Frontend\" --max-message-size 50MB")
         {
             name, enabled, maxSize, maxRecipients, bindings, remoteRanges, fqdn, banner, tlsMode, requireTls, permissions, senderAuthentication,
-            commandTimeout, minDataRate, dataRateGrace, preGreeting, greetPause, certificate, set,
+            commandTimeout, minDataRate, dataRateGrace, preGreeting, greetPause, maxHops, maxLocalHops, certificate, set,
         };
         context.Handle(change, async (parse, client, output, ct) =>
         {
@@ -75,6 +77,8 @@ internal static class ReceiveConnectorCommands
                 if (parse.GetValue(dataRateGrace) is { } grace) body["dataRateGraceSeconds"] = grace;
                 if (parse.GetValue(preGreeting) is { } checks) body["preGreetingChecks"] = checks;
                 if (parse.GetValue(greetPause) is { } pause) body["greetPauseMilliseconds"] = pause;
+                if (parse.GetValue(maxHops) is { } hops) body["maxHopCount"] = hops;
+                if (parse.GetValue(maxLocalHops) is { } localHops) body["maxLocalHopCount"] = localHops;
                 if (certificateId.Assign) body["certificateId"] = certificateId.Id;
                 Fields.ApplySets(body, parse.GetValue(set));
             }, ct);

@@ -19,8 +19,10 @@ internal static class SettingsCommands
         var maxSend = new Option<string?>("--max-send-size") { Description = "e.g. 35MB" };
         var arcSealing = new Option<bool?>("--arc-sealing") { Description = "Seal messages Mailflow changed or forwarded with ARC (true/false)" };
         var dmarcReports = new Option<bool?>("--dmarc-reports") { Description = "Send daily DMARC aggregate reports (true/false)" };
+        var maxHops = new Option<int?>("--max-hop-count") { Description = "Received header fields a message without a receive connector may carry before it is bounced as a loop (default 30)" };
+        var maxLocalHops = new Option<int?>("--max-local-hop-count") { Description = "... of which written by our own host names (default 8)" };
         var set = Fields.SetOption();
-        var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400") { organizationName, maxReceive, maxSend, arcSealing, dmarcReports, set };
+        var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400") { organizationName, maxReceive, maxSend, arcSealing, dmarcReports, maxHops, maxLocalHops, set };
         context.Handle(change, async (parse, client, output, ct) =>
         {
             var current = await client.SendAsync(HttpMethod.Get, Path, null, null, ct);
@@ -30,6 +32,8 @@ internal static class SettingsCommands
             if (parse.GetValue(maxSend) is { } send) body["maxSendSizeBytes"] = Fields.ParseSize(send);
             if (parse.GetValue(arcSealing) is { } arc) body["arcSealingEnabled"] = arc;
             if (parse.GetValue(dmarcReports) is { } reports) body["dmarcReportsEnabled"] = reports;
+            if (parse.GetValue(maxHops) is { } hops) body["maxHopCount"] = hops;
+            if (parse.GetValue(maxLocalHops) is { } localHops) body["maxLocalHopCount"] = localHops;
             Fields.ApplySets(body, parse.GetValue(set));
             var saved = await client.SendAsync(HttpMethod.Put, Path, body, current.ETag, ct);
             output.Message("Organization settings saved.");

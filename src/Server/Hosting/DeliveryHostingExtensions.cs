@@ -32,6 +32,7 @@ public static class DeliveryHostingExtensions
         services.AddSingleton<Mailflow.Configuration.IDkimDnsCheck, Mailflow.Server.Transport.Authentication.Dkim.DkimDnsChecker>();
         services.AddSingleton<DkimRotationWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DkimRotationWorker>());
+        services.AddSingleton<Transport.Route.RouteLoopDetector>();
         services.AddSingleton<IDeliveryAgent, SmtpDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, MaildirDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, LmtpDeliveryAgent>();

@@ -88,6 +88,8 @@ public static class SmtpReplies
     // --- 5yz: permanent, transaction ---------------------------------------------------------
     /// <summary>RFC 1870 §6.1 / RFC 3463 X.3.4: the declared or streamed size exceeds the limit.</summary>
     public static readonly SmtpReply MessageTooBig = new(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    /// <summary>Too many Received fields (Exchange's MaxHopCount, RFC 5321 §6.3): the message is circling between relays.</summary>
+    public static readonly SmtpReply RoutingLoopDetected = new(554, "5.4.6", "Routing loop detected");
     public static readonly SmtpReply NoValidRecipients = new(554, "5.5.1", "No valid recipients");
     /// <summary>Pre-greeting check: the client talked before the banner (RFC 5321 §3.1: it must wait for it).</summary>
     public static readonly SmtpReply TalkedBeforeGreeting = new(554, "5.5.1", "Protocol error: client sent data before the greeting");

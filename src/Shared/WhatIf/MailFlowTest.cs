@@ -115,7 +115,11 @@ public sealed record RoutingTest(
     string Explanation,
     string? UnreachableReason,
     IReadOnlyList<SendConnectorCandidateTest> Candidates,
-    MxTest? Mx);
+    MxTest? Mx)
+{
+    /// <summary>Set when every host of this route is this server itself: delivery would defer with this reason (4.4.6) rather than connect to itself.</summary>
+    public string? RouteLoop { get; init; }
+}
 
 public sealed record SendConnectorCandidateTest(string ConnectorName, string Verdict, string? AddressSpace, int? Cost, string Explanation);
 

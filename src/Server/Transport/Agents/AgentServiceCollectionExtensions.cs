@@ -17,6 +17,7 @@ public static class AgentServiceCollectionExtensions
     /// <summary>The protocol checks every node runs: relay, limits, send-as, AUTH failures, submission headers, end-of-data rules.</summary>
     public static IServiceCollection AddBuiltInTransportAgents(this IServiceCollection services) => services
         .AddTransportAgent<MessageLimitsAgent>()
+        .AddTransportAgent<Loops.HopCountAgent>()
         .AddTransportAgent<RelayAgent>()
         .AddTransportAgent<SendAsAgent>()
         .AddTransportAgent<AuthFailureLimitAgent>()

@@ -64,4 +64,8 @@ public static class AgentTagNames
     public const string MalwareResult = "malware.result";
     /// <summary>Message tag: an agent asked to hold the message in quarantine; the categorizer does, with this reason.</summary>
     public const string QuarantineReason = "quarantine.reason";
+    /// <summary>Received header fields the message arrived with (our own included), counted at end of data by the HopCount agent.</summary>
+    public const string HopCount = "hops.total";
+    /// <summary>… of which written by our own host names.</summary>
+    public const string LocalHopCount = "hops.local";
 }

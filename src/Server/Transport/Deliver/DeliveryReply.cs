@@ -43,6 +43,8 @@ public static class DeliveryReplies
     public static DeliveryReply DomainRateLimited(string domain, int limit) =>
         new(451, "4.7.1", $"Outbound rate limit for {domain} reached ({limit} messages per minute); waiting in the queue");
     public static DeliveryReply ConnectionFailed(string detail) => new(451, "4.4.1", $"Could not deliver to the next hop: {detail}");
+    /// <summary>The next hop is this server itself (a smart host or MX that points back at us): deferred until the route changes.</summary>
+    public static DeliveryReply RoutesBackToThisServer(string detail) => new(451, "4.4.6", $"Routing loop: {detail}; the message waits until the route changes");
     public static DeliveryReply ConnectionLost(string detail) => new(451, "4.4.2", $"The connection to the next hop was lost: {detail}");
     /// <summary>Postfix says the same ("TLS is required, but was not offered by host"); 4.7.4 "Security features not supported".</summary>
     public static DeliveryReply TlsNotOffered(string host) => new(451, "4.7.4", $"TLS is required for this next hop, but {host} does not offer STARTTLS");

@@ -21,7 +21,8 @@ public sealed class SendConnectorTester(
     SmartHostPasswordProtector passwords,
     MxResolver mxResolver,
     IOptions<MailflowOptions> mailflow,
-    TimeProvider time) : ISendConnectorTester
+    TimeProvider time,
+    RouteLoopDetector? loops = null) : ISendConnectorTester
 {
     private static readonly TimeSpan PerHostTimeout = TimeSpan.FromSeconds(30);
 
@@ -64,6 +65,9 @@ public sealed class SendConnectorTester(
 
     private async Task<SendConnectorHostAttempt> TryHostAsync(SendConnector connector, string host, int port, CancellationToken cancellationToken)
     {
+        // Delivery never connects to this server itself (a routing loop); the test says so instead of greeting ourselves.
+        if (loops?.Check(host, port) is { } loop)
+            return new SendConnectorHostAttempt { Host = host, Port = port, Error = $"Routing loop: {loop}. Mail for this next hop would wait (451 4.4.6) until the route changes." };
         var started = time.GetTimestamp();
         X509Certificate? remoteCertificate = null;
         var connected = false;

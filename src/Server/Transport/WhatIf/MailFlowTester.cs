@@ -32,6 +32,7 @@ public sealed class MailFlowTester(
     NextHopResolver router,
     MxResolver mx,
     AgentWhatIf agents,
+    RouteLoopDetector loops,
     IOptions<MailflowOptions> options) : IMailFlowTester
 {
     /// <summary>RFC 5737 TEST-NET-1: an address that stands for "some client on the Internet".</summary>
@@ -96,7 +97,7 @@ public sealed class MailFlowTester(
                     resolution.Recipients.Where(r => r.Original == envelope).Select(Describe).ToList(),
                     resolution.Notes.Where(n => n.Original == envelope).Select(n => $"{n.Address}: {n.Description}").ToList()));
             }
-            var mxCache = new Dictionary<string, MxTest>(StringComparer.OrdinalIgnoreCase);
+            var mxCache = new Dictionary<string, MxResolution>(StringComparer.OrdinalIgnoreCase);
             foreach (var routed in plan.Routes)
                 routingTests.Add(await DescribeAsync(routed, request.ResolveMx, mxCache, cancellationToken));
         }
@@ -265,25 +266,57 @@ public sealed class MailFlowTester(
         r.Path.Select(s => new ResolutionStepTest(s.Kind.ToString(), s.From, s.To, s.Description)).ToList(),
         r.Failure is { } f ? $"{f.SmtpCode} {f.EnhancedStatusCode} {f.Reason}" : null);
 
-    private async Task<RoutingTest> DescribeAsync(RoutedRecipient routed, bool resolveMx, Dictionary<string, MxTest> mxCache, CancellationToken cancellationToken)
+    private async Task<RoutingTest> DescribeAsync(RoutedRecipient routed, bool resolveMx, Dictionary<string, MxResolution> mxCache, CancellationToken cancellationToken)
     {
         var hop = routed.NextHop;
         var chosen = hop.Candidates.FirstOrDefault(c => c.Verdict == ConnectorVerdict.Chosen);
-        MxTest? mxTest = null;
-        if (hop.Kind == NextHopKind.Mx && resolveMx)
-        {
-            if (!mxCache.TryGetValue(hop.Domain, out mxTest))
-            {
-                var resolution = await mx.ResolveAsync(hop.Domain, cancellationToken);
-                mxCache[hop.Domain] = mxTest = new MxTest(resolution.Domain, resolution.Status.ToString(),
-                    resolution.Hosts.Select(h => $"{h.Name} (preference {h.Preference}{(h.Implicit ? ", implicit MX" : "")}): {string.Join(", ", h.Addresses)}").ToList(),
-                    resolution.Reason);
-            }
-        }
+        MxResolution? resolution = null;
+        if (hop.Kind == NextHopKind.Mx && resolveMx && !mxCache.TryGetValue(hop.Domain, out resolution))
+            mxCache[hop.Domain] = resolution = await mx.ResolveAsync(hop.Domain, cancellationToken);
+        var mxTest = resolution is null ? null : new MxTest(resolution.Domain, resolution.Status.ToString(),
+            resolution.Hosts.Select(h => $"{h.Name} (preference {h.Preference}{(h.Implicit ? ", implicit MX" : "")}): {string.Join(", ", h.Addresses)}").ToList(),
+            resolution.Reason);
         return new RoutingTest(routed.Recipient.Address, hop.Kind.ToString(), hop.QueueKey, hop.Connector?.Name ?? chosen?.ConnectorName,
             chosen?.AddressSpace, chosen?.Cost, hop.Hosts.Select(h => h.ToString()).ToList(), hop.Explanation, hop.UnreachableReason,
             hop.Candidates.Select(c => new SendConnectorCandidateTest(c.ConnectorName, c.Verdict.ToString(), c.AddressSpace, c.Cost, c.Explanation)).ToList(),
-            mxTest);
+            mxTest)
+        {
+            RouteLoop = DescribeLoop(hop, resolution),
+        };
+    }
+
+    /// <summary>The delivery's own check (<see cref="RouteLoopDetector"/>): a route whose every host is this server loops.</summary>
+    private string? DescribeLoop(NextHop hop, MxResolution? resolution)
+    {
+        var reasons = new List<string>();
+        if (!hop.Hosts.IsEmpty)
+        {
+            foreach (var host in hop.Hosts)
+            {
+                if (loops.Check(host.Host, host.Port) is not { } reason)
+                    return null;
+                reasons.Add(reason);
+            }
+        }
+        else if (resolution is { Status: MxResolutionStatus.Resolved, Hosts.IsEmpty: false })
+        {
+            var port = hop.Connector?.Port ?? 25;
+            foreach (var host in resolution.Hosts)
+            {
+                var name = host.Name.TrimEnd('.');
+                var addressReasons = host.Addresses.Select(a => loops.Check(a, port)).ToList();
+                var reason = loops.Check(name, port)
+                    ?? (addressReasons.Count > 0 && addressReasons.All(r => r is not null) ? addressReasons[0] : null);
+                if (reason is null)
+                    return null;
+                reasons.Add($"MX {name}: {reason}");
+            }
+        }
+        else
+        {
+            return null;
+        }
+        return $"This route points back at this server ({string.Join("; ", reasons)}). Delivery does not connect to itself: the message would wait (451 4.4.6 routing loop) until the route changes.";
     }
 
     private static string Summarize(ConnectionTest connection, IReadOnlyList<RecipientAcceptanceTest> acceptance, RuleDecision decision, IReadOnlyList<RoutingTest> routing, AgentWhatIf.Run? run)
@@ -308,7 +341,8 @@ public sealed class MailFlowTester(
             return text + " A mail flow rule deletes the message.";
         if (decision.Quarantine)
             return text + " A mail flow rule holds it in quarantine.";
-        return text + " " + string.Join(" ", routing.Select(r => $"{r.Recipient} → {r.QueueKey}{(r.Connector is null ? "" : $" via {r.Connector}")}."));
+        return text + " " + string.Join(" ", routing.Select(r => $"{r.Recipient} → {r.QueueKey}{(r.Connector is null ? "" : $" via {r.Connector}")}"
+            + (r.RouteLoop is null ? "." : ", which points back at this server: a routing loop, delivery would wait.")));
     }
 
     private static IpBinding ParseBinding(string text)

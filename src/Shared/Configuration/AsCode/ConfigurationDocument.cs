@@ -107,6 +107,8 @@ public sealed class OrganizationSettingsSpec
     public long MaxReceiveSizeBytes { get; set; } = OrganizationSettingsDefaults.MaxReceiveSizeBytes;
     public long MaxSendSizeBytes { get; set; } = OrganizationSettingsDefaults.MaxSendSizeBytes;
     public int MaxRecipientsPerMessage { get; set; } = OrganizationSettingsDefaults.MaxRecipientsPerMessage;
+    public int MaxHopCount { get; set; } = OrganizationSettingsDefaults.MaxHopCount;
+    public int MaxLocalHopCount { get; set; } = OrganizationSettingsDefaults.MaxLocalHopCount;
     public bool BackPressureEnabled { get; set; } = OrganizationSettingsDefaults.BackPressureEnabled;
     public int BackPressureDiskFreeMediumMegabytes { get; set; } = OrganizationSettingsDefaults.BackPressureDiskFreeMediumMegabytes;
     public int BackPressureDiskFreeHighMegabytes { get; set; } = OrganizationSettingsDefaults.BackPressureDiskFreeHighMegabytes;
@@ -154,6 +156,8 @@ public sealed class ReceiveConnectorSpec
     public int MaxProtocolErrors { get; set; } = ReceiveConnectorDefaults.MaxProtocolErrors;
     public int TarpitIntervalMilliseconds { get; set; } = ReceiveConnectorDefaults.TarpitIntervalMilliseconds;
     public BareLineEndingPolicy BareLineEndings { get; set; } = ReceiveConnectorDefaults.BareLineEndings;
+    public int MaxHopCount { get; set; } = ReceiveConnectorDefaults.MaxHopCount;
+    public int MaxLocalHopCount { get; set; } = ReceiveConnectorDefaults.MaxLocalHopCount;
     public ProtocolLoggingLevel ProtocolLogging { get; set; } = ReceiveConnectorDefaults.ProtocolLogging;
     public Guid? CertificateId { get; set; }
     public SenderAuthenticationMode SenderAuthentication { get; set; } = ReceiveConnectorDefaults.SenderAuthentication;

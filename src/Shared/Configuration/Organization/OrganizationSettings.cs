@@ -17,6 +17,10 @@ public sealed class OrganizationSettings : IConfigurationObject
     public long MaxReceiveSizeBytes { get; set; } = OrganizationSettingsDefaults.MaxReceiveSizeBytes;
     public long MaxSendSizeBytes { get; set; } = OrganizationSettingsDefaults.MaxSendSizeBytes;
     public int MaxRecipientsPerMessage { get; set; } = OrganizationSettingsDefaults.MaxRecipientsPerMessage;
+    /// <summary>Received fields a message may carry before it counts as looping: checked before relaying, for every message (receive connectors check their own limit at DATA); over it → NDR 5.4.6.</summary>
+    public int MaxHopCount { get; set; } = OrganizationSettingsDefaults.MaxHopCount;
+    /// <summary>Received fields written by this organization's own host names a message may carry.</summary>
+    public int MaxLocalHopCount { get; set; } = OrganizationSettingsDefaults.MaxLocalHopCount;
 
     // Back pressure (Exchange's resource thresholds): at Medium anonymous senders get 452 4.3.1, at High everyone.
     // A level is left only once the measurement is back past its threshold by BackPressureHysteresisPercent.

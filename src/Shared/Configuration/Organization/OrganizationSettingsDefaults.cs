@@ -20,6 +20,14 @@ public static class OrganizationSettingsDefaults
     public const long MaxSendSizeBytes = SendConnectorDefaults.MaxMessageSizeBytes;
     /// <summary>Exchange MaxRecipientEnvelopeLimit: 500.</summary>
     public const int MaxRecipientsPerMessage = 500;
+    /// <summary>
+    /// Exchange's MaxHopCount: a message with more Received header fields than this is in a routing
+    /// loop (554 5.4.6 at DATA, or an NDR once accepted). RFC 5321 §6.3 asks for a limit of at least 100
+    /// for relays in general; Exchange's organization-wide default is 30.
+    /// </summary>
+    public const int MaxHopCount = 30;
+    /// <summary>Exchange's MaxLocalHopCount: the lower limit for Received fields this organization wrote itself (a loop through our own nodes).</summary>
+    public const int MaxLocalHopCount = 8;
 
     // Back pressure (Exchange's resource thresholds); a threshold of 0 turns that resource's check off.
     public const bool BackPressureEnabled = true;

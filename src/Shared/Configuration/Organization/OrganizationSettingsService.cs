@@ -33,6 +33,7 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
             errors.Add(nameof(s.MaxSendSizeBytes), "The maximum send size must be between 1 KB and 2 GB.");
         if (s.MaxRecipientsPerMessage is < 1 or > 100_000)
             errors.Add(nameof(s.MaxRecipientsPerMessage), "Allow between 1 and 100,000 recipients per message.");
+        HopCountLimits.Validate(s.MaxHopCount, s.MaxLocalHopCount, nameof(s.MaxHopCount), nameof(s.MaxLocalHopCount), errors);
         ValidateBackPressure(s, errors);
         if (s.DmarcReportsMaxPerDay is < 1 or > 100_000)
             errors.Add(nameof(s.DmarcReportsMaxPerDay), "Send between 1 and 100,000 DMARC reports per day.");
@@ -85,6 +86,8 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
         settings.MaxReceiveSizeBytes = input.MaxReceiveSizeBytes;
         settings.MaxSendSizeBytes = input.MaxSendSizeBytes;
         settings.MaxRecipientsPerMessage = input.MaxRecipientsPerMessage;
+        settings.MaxHopCount = input.MaxHopCount;
+        settings.MaxLocalHopCount = input.MaxLocalHopCount;
         settings.BackPressureEnabled = input.BackPressureEnabled;
         settings.BackPressureDiskFreeMediumMegabytes = input.BackPressureDiskFreeMediumMegabytes;
         settings.BackPressureDiskFreeHighMegabytes = input.BackPressureDiskFreeHighMegabytes;

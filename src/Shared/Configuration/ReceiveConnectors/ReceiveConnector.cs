@@ -108,6 +108,10 @@ public sealed class ReceiveConnector : IConfigurationObject
     /// <summary>Waited before every refusal to an anonymous client (an unknown recipient among them, which slows directory harvest); authenticated sessions are never delayed.</summary>
     public int TarpitIntervalMilliseconds { get; set; } = ReceiveConnectorDefaults.TarpitIntervalMilliseconds;
     public BareLineEndingPolicy BareLineEndings { get; set; } = ReceiveConnectorDefaults.BareLineEndings;
+    /// <summary>A message arriving with more Received fields than this is refused as a loop (554 5.4.6).</summary>
+    public int MaxHopCount { get; set; } = ReceiveConnectorDefaults.MaxHopCount;
+    /// <summary>… and with more Received fields written by our own host names than this.</summary>
+    public int MaxLocalHopCount { get; set; } = ReceiveConnectorDefaults.MaxLocalHopCount;
     /// <summary>SPF, DKIM and DMARC checks of anonymous senders; off by default (turn on for the connector that takes Internet mail).</summary>
     public SenderAuthenticationMode SenderAuthentication { get; set; } = ReceiveConnectorDefaults.SenderAuthentication;
     public ProtocolLoggingLevel ProtocolLogging { get; set; } = ReceiveConnectorDefaults.ProtocolLogging;

@@ -34,6 +34,10 @@ public static class ReceiveConnectorDefaults
     public const int MaxProtocolErrors = 5;
     /// <summary>Exchange default TarpitInterval: 5 seconds.</summary>
     public const int TarpitIntervalMilliseconds = 5000;
+    /// <summary>Exchange's receive connector MaxHopCount; Mailflow starts from the organization's default (30).</summary>
+    public const int MaxHopCount = OrganizationSettingsDefaults.MaxHopCount;
+    /// <summary>Exchange's receive connector MaxLocalHopCount (8).</summary>
+    public const int MaxLocalHopCount = OrganizationSettingsDefaults.MaxLocalHopCount;
     public const BareLineEndingPolicy BareLineEndings = BareLineEndingPolicy.Reject;
     /// <summary>SPF, DKIM and DMARC checks of anonymous senders are off until turned on (for the connector that takes Internet mail).</summary>
     public const SenderAuthenticationMode SenderAuthentication = SenderAuthenticationMode.Off;

@@ -116,6 +116,7 @@ public sealed class ReceiveConnectorService(ConfigurationEditor editor)
             errors.Add(nameof(c.MaxProtocolErrors), "Allow between 1 and 1000 protocol errors.");
         if (c.TarpitIntervalMilliseconds is < 0 or > 60_000)
             errors.Add(nameof(c.TarpitIntervalMilliseconds), "The tarpit delay must be between 0 and 60 seconds.");
+        HopCountLimits.Validate(c.MaxHopCount, c.MaxLocalHopCount, nameof(c.MaxHopCount), nameof(c.MaxLocalHopCount), errors);
         return errors;
     }
 
@@ -217,6 +218,8 @@ public sealed class ReceiveConnectorService(ConfigurationEditor editor)
         to.MaxProtocolErrors = from.MaxProtocolErrors;
         to.TarpitIntervalMilliseconds = from.TarpitIntervalMilliseconds;
         to.BareLineEndings = from.BareLineEndings;
+        to.MaxHopCount = from.MaxHopCount;
+        to.MaxLocalHopCount = from.MaxLocalHopCount;
         to.SenderAuthentication = from.SenderAuthentication;
         to.ProtocolLogging = from.ProtocolLogging;
         to.CertificateId = from.CertificateId;

@@ -27,6 +27,7 @@ public sealed partial class ReceiveConnectorDialog : IConnectorEditor<ReceiveCon
         nameof(ReceiveConnector.CommandTimeoutSeconds), nameof(ReceiveConnector.MinDataRateBytesPerSecond),
         nameof(ReceiveConnector.DataRateGraceSeconds), nameof(ReceiveConnector.GreetPauseMilliseconds),
         nameof(ReceiveConnector.MaxProtocolErrors), nameof(ReceiveConnector.TarpitIntervalMilliseconds),
+        nameof(ReceiveConnector.MaxHopCount), nameof(ReceiveConnector.MaxLocalHopCount),
         nameof(ReceiveConnector.CertificateId),
     ];
 

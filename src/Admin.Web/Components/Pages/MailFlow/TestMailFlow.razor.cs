@@ -15,7 +15,7 @@ public sealed partial class TestMailFlow
 {
     /// <summary>Green only when every recipient would be accepted: one refused recipient is a problem to see at a glance.</summary>
     private static Severity SummarySeverity(MailFlowTestResult result) =>
-        result.Acceptance.All(a => a.Accepted) ? Severity.Success
+        result.Acceptance.All(a => a.Accepted) ? (result.Routing.Any(r => r.RouteLoop is not null) ? Severity.Warning : Severity.Success)
         : result.Acceptance.Any(a => a.Accepted) ? Severity.Warning
         : Severity.Error;
 

@@ -32,7 +32,8 @@ public sealed class SmtpDeliveryAgent(
     IOptions<MailflowOptions> options,
     ILogger<SmtpDeliveryAgent> logger,
     IOutboundMessageSigner? signer = null,
-    ArcOutboundSealer? sealer = null) : IDeliveryAgent
+    ArcOutboundSealer? sealer = null,
+    Route.RouteLoopDetector? loops = null) : IDeliveryAgent
 {
     private readonly string _spoolDirectory = Path.Combine(options.Value.ResolvedDataDirectory, "spool-tmp");
 
@@ -202,6 +203,13 @@ public sealed class SmtpDeliveryAgent(
         foreach (var host in target.Hosts)
         {
             lastHost = host.Host;
+            // A smart host or MX that is this node itself: never connect to ourselves (the message would circle).
+            if (loops?.Check(host.Host, host.Port) is { } loop)
+            {
+                failure = DeliveryReplies.RoutesBackToThisServer(loop);
+                DeliverLog.HostFailed(logger, host.ToString(), target.NextHopKey, failure.ToString());
+                continue;
+            }
             var sessionLog = sendLog.StartSession(settings.ConnectorName ?? target.NextHopKey);
             var client = new EnvelopeSmtpClient(sessionLog is null ? new NullProtocolLogger() : sessionLog)
             {
@@ -213,7 +221,7 @@ public sealed class SmtpDeliveryAgent(
             try
             {
                 var tls = settings.TlsPolicy == OutboundTlsPolicy.Opportunistic ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
-                var socket = await ConnectSocketAsync(host.Host, host.Port, settings.CommandTimeout, cancellationToken);
+                var socket = await ConnectSocketAsync(host.Host, host.Port, settings.CommandTimeout, loops, cancellationToken);
                 sessionLog?.Attach(socket);
                 try
                 {
@@ -246,6 +254,7 @@ public sealed class SmtpDeliveryAgent(
             {
                 failure = exception switch
                 {
+                    RouteLoopException loopBack => DeliveryReplies.RoutesBackToThisServer(loopBack.Message),
                     NotSupportedException when settings.TlsPolicy != OutboundTlsPolicy.Opportunistic => DeliveryReplies.TlsNotOffered(host.ToString()),
                     SslHandshakeException => DeliveryReplies.TlsFailed(host.ToString(), exception.Message),
                     AuthenticationException => DeliveryReplies.AuthenticationFailed(host.ToString()),
@@ -275,7 +284,7 @@ public sealed class SmtpDeliveryAgent(
     /// most of every relayed message's time on the wire (bench/README.md, "End-to-end relay").
     /// Addresses are tried in the order the resolver returns them, as MailKit does.
     /// </summary>
-    private static async Task<Socket> ConnectSocketAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<Socket> ConnectSocketAsync(string host, int port, TimeSpan timeout, Route.RouteLoopDetector? loops, CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
@@ -285,8 +294,14 @@ public sealed class SmtpDeliveryAgent(
             if (addresses.Length == 0)
                 throw new SocketException((int)SocketError.HostNotFound);
             SocketException? last = null;
+            string? loop = null;
             foreach (var address in addresses)
             {
+                if (loops?.Check(address, port) is { } reason)
+                {
+                    loop = $"{host} resolves to {reason}";
+                    continue;
+                }
                 var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
@@ -304,7 +319,7 @@ public sealed class SmtpDeliveryAgent(
                     throw;
                 }
             }
-            throw last!;
+            throw last ?? (Exception)new RouteLoopException(loop!);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -322,3 +337,6 @@ public sealed class SmtpDeliveryAgent(
         IEnumerable<QueuedRecipient> recipients, RecipientOutcomeKind kind, DeliveryReply reply, string? host = null, bool connectionFailure = false) =>
         recipients.Select(r => new RecipientOutcome(r, kind, reply, host, connectionFailure)).ToList();
 }
+
+/// <summary>Every address of a host is one of this node's own listeners.</summary>
+internal sealed class RouteLoopException(string reason) : Exception(reason);

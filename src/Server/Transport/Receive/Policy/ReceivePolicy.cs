@@ -51,6 +51,10 @@ public sealed record ReceivePolicy
     public bool PreGreetingChecks { get; init; }
     public TimeSpan GreetPause { get; init; } = TimeSpan.FromMilliseconds(ReceiveConnectorDefaults.GreetPauseMilliseconds);
     public BareLineEndingPolicy BareLineEndings { get; init; } = ReceiveConnectorDefaults.BareLineEndings;
+    /// <summary>Received fields a message may arrive with (Exchange's MaxHopCount); the HopCount agent reads it.</summary>
+    public int MaxHopCount { get; init; } = ReceiveConnectorDefaults.MaxHopCount;
+    /// <summary>… of which written by our own host names (MaxLocalHopCount).</summary>
+    public int MaxLocalHopCount { get; init; } = ReceiveConnectorDefaults.MaxLocalHopCount;
     public SenderAuthenticationMode SenderAuthentication { get; init; } = ReceiveConnectorDefaults.SenderAuthentication;
     public bool ProtocolLogging { get; init; }
     public int MaxInboundConnections { get; init; } = ReceiveConnectorDefaults.MaxInboundConnections;
@@ -96,6 +100,8 @@ public sealed record ReceivePolicy
         PreGreetingChecks = connector.PreGreetingChecks,
         GreetPause = TimeSpan.FromMilliseconds(connector.GreetPauseMilliseconds),
         BareLineEndings = connector.BareLineEndings,
+        MaxHopCount = connector.MaxHopCount,
+        MaxLocalHopCount = connector.MaxLocalHopCount,
         SenderAuthentication = connector.SenderAuthentication,
         ProtocolLogging = connector.ProtocolLogging != ProtocolLoggingLevel.None,
         MaxInboundConnections = connector.MaxInboundConnections,
