@@ -19,6 +19,7 @@ builder.AddMailflowStore();
 builder.AddAdminCenter();
 builder.AddTransport();
 builder.AddMailflowApi();
+builder.AddOperations();
 
 var app = builder.Build();
 
@@ -27,5 +28,6 @@ await app.PrepareMailflowStoreAsync();
 app.UseHttpHardening();
 app.MapAdminCenter();
 app.MapMailflowApi();
+app.MapOperations();
 
 app.Run();
