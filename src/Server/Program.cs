@@ -26,6 +26,7 @@ var app = builder.Build();
 await app.PrepareMailflowStoreAsync();
 
 app.UseHttpHardening();
+app.UseOperations();
 app.MapAdminCenter();
 app.MapMailflowApi();
 app.MapOperations();

@@ -268,6 +268,7 @@ public sealed partial class Categorizer(
         var now = time.GetUtcNow();
         foreach (var rule in evaluation.MatchedRules)
         {
+            CategorizeMetrics.RuleHit(rule.RuleName, rule.Mode);
             var mode = rule.Mode == RuleMode.Test ? "Test mode: would " : "";
             tracker.Track(MessageTrackingEventKind.Agent, message,
                 detail: $"Mail flow rule '{rule.RuleName}' matched ({rule.Mode}). {mode}{string.Join("; ", rule.Actions)}");
