@@ -16,5 +16,5 @@ public static class MailflowMeter
 {
     public const string Name = "Mailflow";
 
-    public static readonly Meter Meter = new(Name, Operations.About.BuildInfo.Current.Version);
+    public static readonly Meter Meter = new(Name, Mailflow.Cluster.BuildInfo.Current.Version);
 }

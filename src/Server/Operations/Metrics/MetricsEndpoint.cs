@@ -34,7 +34,7 @@ public static class MetricsEndpoint
         }
         var node = builder.Configuration[$"{MailflowOptions.Section}:{nameof(MailflowOptions.NodeName)}"];
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("mailflow", serviceVersion: About.BuildInfo.Current.Version,
+            .ConfigureResource(resource => resource.AddService("mailflow", serviceVersion: Mailflow.Cluster.BuildInfo.Current.Version,
                 serviceInstanceId: string.IsNullOrWhiteSpace(node) ? Environment.MachineName.ToLowerInvariant() : node))
             .WithMetrics(metrics => metrics
                 .AddMeter(MailflowMeter.Name, "System.Runtime")

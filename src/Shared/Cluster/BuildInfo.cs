@@ -1,12 +1,14 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Mailflow.Server.Operations.About;
+namespace Mailflow.Cluster;
 
 /// <summary>
-/// What this build is: the version and the git commit stamped at build time (Directory.Build.targets puts
-/// <c>SourceRevisionId</c> into the informational version, <c>1.0.0+3f2a9c1…</c>), and the .NET runtime.
-/// A build without git has no commit ("unknown").
+/// What this build is: the version and the git commit stamped at build time, and the .NET runtime. The .NET
+/// SDK puts the commit of the repository being built (<c>SourceRevisionId</c>, from Source Link) into the
+/// informational version, <c>1.0.0+3f2a9c1…</c>; every assembly of one build carries the same. A build
+/// outside a git checkout has no commit ("unknown") unless one is passed (<c>-p:SourceRevisionId=…</c>,
+/// as the Dockerfile does).
 /// </summary>
 public sealed record BuildInfo(string Version, string Commit, string Framework)
 {
