@@ -1,13 +1,15 @@
 using Mailflow.Server.Operations.Health;
+using Mailflow.Server.Operations.Logging;
 using Mailflow.Server.Operations.Metrics;
 
 namespace Mailflow.Server.Hosting;
 
-/// <summary>What an operator's tooling talks to: health and readiness probes, metrics (see docs/architecture.md "Operations").</summary>
+/// <summary>What an operator's tooling talks to: health and readiness probes, metrics, the JSON console log (see docs/architecture.md "Operations").</summary>
 public static class OperationsHostingExtensions
 {
     public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
     {
+        builder.AddJsonConsoleLoggingWhenAsked();
         builder.Services.AddMailflowHealthChecks();
         builder.AddMailflowMetrics();
         return builder;

@@ -87,6 +87,7 @@ public sealed partial class Categorizer(
 
     private async Task CategorizeSafelyAsync(QueueClaim claim, CancellationToken cancellationToken)
     {
+        using var scope = LogScopes.Message(logger, claim.Message);
         try
         {
             await CategorizeAsync(claim, config.Current, cancellationToken);

@@ -106,6 +106,7 @@ public sealed partial class SmtpSession
     /// <summary>Runs the session until QUIT, a fatal limit, the client going away, or <paramref name="cancellationToken"/>.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        using var scope = LogScopes.Session(Logger, Id, _policy.ConnectorName);
         ReceiveLog.SessionStarted(Logger, Id, _policy.ConnectorName, _transport.RemoteEndPoint);
         LogProtocol(ProtocolDirection.Event, $"connected to {_policy.ConnectorName}{(TlsActive ? " (TLS)" : "")}");
         var time = _dependencies.Time;
