@@ -73,8 +73,15 @@ public static class MetricsEndpoint
     public static WebApplication MapMailflowMetrics(this WebApplication app)
     {
         // The gauges read this node's live state (static instruments, see MailflowMeter).
-        NodeMetrics.Observe(app.Services.GetRequiredService<TransportConfigProvider>());
-        QueueMetrics.Observe(app.Services.GetRequiredService<QueueDepthSampler>());
+        var config = app.Services.GetRequiredService<TransportConfigProvider>();
+        var sampler = app.Services.GetRequiredService<QueueDepthSampler>();
+        NodeMetrics.Observe(config);
+        QueueMetrics.Observe(sampler);
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            NodeMetrics.Forget(config);
+            QueueMetrics.Forget(sampler);
+        });
         var options = app.Configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>() ?? new MetricsOptions();
         if (options.Enabled)
             app.MapPrometheusScrapingEndpoint(Path).RequireAuthorization(Policy);

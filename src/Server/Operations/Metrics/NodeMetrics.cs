@@ -16,4 +16,7 @@ public static class NodeMetrics
 
     /// <summary>Called once at start-up with the node's live configuration.</summary>
     public static void Observe(TransportConfigProvider config) => _config = config;
+
+    /// <summary>At shutdown: the gauge stops reading this node's configuration (unless another host took over).</summary>
+    public static void Forget(TransportConfigProvider config) => Interlocked.CompareExchange(ref _config, null, config);
 }

@@ -32,6 +32,9 @@ public static class QueueMetrics
     /// <summary>Called once at start-up: the gauges read this node's sampler from now on.</summary>
     public static void Observe(QueueDepthSampler sampler) => _sampler = sampler;
 
+    /// <summary>At shutdown: the gauges stop reading this node's sampler (its store is going away), unless another host took over.</summary>
+    public static void Forget(QueueDepthSampler sampler) => Interlocked.CompareExchange(ref _sampler, null, sampler);
+
     /// <summary>Records one committed batch; the tag is the committer's constant name.</summary>
     public static void Committed(KeyValuePair<string, object?> committer, long startedTimestamp, int items)
     {

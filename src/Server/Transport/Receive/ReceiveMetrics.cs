@@ -7,7 +7,7 @@ namespace Mailflow.Server.Transport.Receive;
 public static class ReceiveMetrics
 {
     public static readonly Counter<long> Sessions = MailflowMeter.Meter.CreateCounter<long>(
-        "mailflow.smtp.sessions", "{session}", "SMTP sessions ended, by receive connector and outcome (quit, disconnected, timeout, refused, closed, error, shutdown).");
+        "mailflow.smtp.sessions", "{session}", "SMTP sessions ended, by receive connector and outcome (quit, disconnected, timeout, refused, closed, error, shutdown); connections refused at the connection limit count as refused.");
 
     public static readonly Counter<long> Transactions = MailflowMeter.Meter.CreateCounter<long>(
         "mailflow.smtp.transactions", "{transaction}", "Mail transactions that reached end of data, by receive connector and outcome (accepted, rejected, tempfailed, discarded).");
@@ -23,6 +23,9 @@ public static class ReceiveMetrics
 
     public static readonly Counter<long> Throttled = MailflowMeter.Meter.CreateCounter<long>(
         "mailflow.smtp.throttled", "{event}", "Clients refused or slowed by a limit, by limit (a rate limit's kind, or auth-account / auth-lockout).");
+
+    /// <summary>The <c>connector</c> tag of a connection no receive connector admits (refused before a session).</summary>
+    public const string NoConnector = "(none)";
 
     /// <summary>Session outcomes (the <c>outcome</c> tag of <see cref="Sessions"/>).</summary>
     public static class SessionOutcome
