@@ -3,6 +3,7 @@ using Mailflow.Server.Api;
 using Mailflow.Server.Hosting;
 
 // One process, two faces: the admin center (HTTP) and the transport engine (SMTP), sharing one store.
+var migrateOnly = MigrateOnly.Take(ref args);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
@@ -19,13 +20,22 @@ builder.AddMailflowStore();
 builder.AddAdminCenter();
 builder.AddTransport();
 builder.AddMailflowApi();
+builder.AddOperations();
 
 var app = builder.Build();
+
+if (migrateOnly)
+{
+    Environment.ExitCode = await MigrateOnly.RunAsync(app);
+    return;
+}
 
 await app.PrepareMailflowStoreAsync();
 
 app.UseHttpHardening();
+app.UseOperations();
 app.MapAdminCenter();
 app.MapMailflowApi();
+app.MapOperations();
 
 app.Run();

@@ -58,6 +58,11 @@ public sealed class MailflowHost : WebApplicationFactory<Program>
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>The admin center's and API's loopback address (a port chosen at run time).</summary>
+    public Uri HttpAddress => new(Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses
+        .Single(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)));
+
     /// <summary>The loopback port a receive connector's first binding actually listens on.</summary>
     public int PortOf(string connectorName)
     {

@@ -1,10 +1,11 @@
 using Mailflow.Cluster;
 using Mailflow.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Mailflow.Server.Api;
 
-/// <summary>/api/v1/nodes and /api/v1/configuration/generations: which nodes share the store, which configuration generation each runs, and the history of generations.</summary>
+/// <summary>/api/v1/about, /api/v1/nodes and /api/v1/configuration/generations: what this node runs, which nodes share the store, which configuration generation each runs, and the history of generations.</summary>
 public static class ClusterApi
 {
     /// <param name="UpToDate">Whether the node runs the newest saved generation.</param>
@@ -14,6 +15,10 @@ public static class ClusterApi
 
     public static RouteGroupBuilder MapClusterApi(this RouteGroupBuilder api)
     {
+        api.MapGet("/about", (IOptions<MailflowOptions> options) => NodeAbout.For(options.Value))
+            .WithTags("Nodes").WithName("About").WithSummary("This node's version, commit, .NET runtime, node name and start time")
+            .Produces<NodeAbout>();
+
         api.MapGet("/nodes", async (NodeStatusQuery query, CancellationToken ct) =>
             {
                 var report = await query.ReadAsync(ct);

@@ -23,11 +23,19 @@ public static class StoreHostingExtensions
     {
         WarnAboutLoosePermissions(app);
         ExplainKeyEncryption(app);
-        var factory = app.Services.GetRequiredService<IDbContextFactory<MailflowDbContext>>();
-        await using (var db = await factory.CreateDbContextAsync())
-            await db.Database.MigrateAsync();
+        await MigrateStoreAsync(app.Services, CancellationToken.None);
         foreach (var seeder in app.Services.GetServices<IStartupSeeder>())
             await seeder.SeedAsync(CancellationToken.None);
+    }
+
+    /// <summary>Applies the configured provider's pending migrations; returns their names (none when the store was up to date).</summary>
+    public static async Task<IReadOnlyList<string>> MigrateStoreAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<MailflowDbContext>>();
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        await db.Database.MigrateAsync(cancellationToken);
+        return pending;
     }
 
     private static void ExplainKeyEncryption(WebApplication app)

@@ -62,31 +62,31 @@ public sealed class TransportAgentPipeline
     ];
 
     public ValueTask<AgentOutcome> ConnectAsync(AgentSession session, CancellationToken cancellationToken) =>
-        RunAsync(AgentEvents.Connect, session.Snapshot, session.ConnectorId, null, (a, t) => a.OnConnectAsync(session, t), cancellationToken);
+        RunAsync(AgentEvents.Connect, session.IsWhatIf, session.Snapshot, session.ConnectorId, null, (a, t) => a.OnConnectAsync(session, t), cancellationToken);
 
     public ValueTask<AgentOutcome> HeloAsync(AgentSession session, CancellationToken cancellationToken) =>
-        RunAsync(AgentEvents.Helo, session.Snapshot, session.ConnectorId, null, (a, t) => a.OnHeloAsync(session, t), cancellationToken);
+        RunAsync(AgentEvents.Helo, session.IsWhatIf, session.Snapshot, session.ConnectorId, null, (a, t) => a.OnHeloAsync(session, t), cancellationToken);
 
     public ValueTask<AgentOutcome> AuthAsync(AgentSession session, AgentAuthAttempt attempt, CancellationToken cancellationToken) =>
-        RunAsync(AgentEvents.Auth, session.Snapshot, session.ConnectorId, null, (a, t) => a.OnAuthAsync(session, attempt, t), cancellationToken);
+        RunAsync(AgentEvents.Auth, session.IsWhatIf, session.Snapshot, session.ConnectorId, null, (a, t) => a.OnAuthAsync(session, attempt, t), cancellationToken);
 
     public ValueTask<AgentOutcome> MailFromAsync(AgentSession session, AgentMessage message, CancellationToken cancellationToken) =>
-        RunAsync(AgentEvents.MailFrom, session.Snapshot, session.ConnectorId, null, (a, t) => a.OnMailFromAsync(session, message, t), cancellationToken);
+        RunAsync(AgentEvents.MailFrom, session.IsWhatIf, session.Snapshot, session.ConnectorId, null, (a, t) => a.OnMailFromAsync(session, message, t), cancellationToken);
 
     public ValueTask<AgentOutcome> RcptToAsync(AgentSession session, AgentMessage message, AgentRecipient recipient, CancellationToken cancellationToken) =>
-        RunAsync(AgentEvents.RcptTo, session.Snapshot, session.ConnectorId, recipient.Address.Address, (a, t) => a.OnRcptToAsync(session, message, recipient, t), cancellationToken);
+        RunAsync(AgentEvents.RcptTo, session.IsWhatIf, session.Snapshot, session.ConnectorId, recipient.Address.Address, (a, t) => a.OnRcptToAsync(session, message, recipient, t), cancellationToken);
 
     public ValueTask<AgentOutcome> EndOfDataAsync(AgentSession session, AgentMessage message, AgentContent content, CancellationToken cancellationToken) =>
-        RunAsync(AgentEvents.EndOfData, session.Snapshot, session.ConnectorId, null, (a, t) => a.OnEndOfDataAsync(session, message, content, t), cancellationToken);
+        RunAsync(AgentEvents.EndOfData, session.IsWhatIf, session.Snapshot, session.ConnectorId, null, (a, t) => a.OnEndOfDataAsync(session, message, content, t), cancellationToken);
 
     public ValueTask<AgentOutcome> CategorizedAsync(StoredMessageContext message, Guid receiveConnectorId, CancellationToken cancellationToken) =>
-        RunAsync(AgentEvents.Categorized, message.Snapshot, receiveConnectorId, null, (a, t) => a.OnCategorizedAsync(message, t), cancellationToken);
+        RunAsync(AgentEvents.Categorized, message.IsWhatIf, message.Snapshot, receiveConnectorId, null, (a, t) => a.OnCategorizedAsync(message, t), cancellationToken);
 
     public ValueTask<AgentOutcome> RoutedAsync(StoredMessageContext message, Guid receiveConnectorId, CancellationToken cancellationToken) =>
-        RunAsync(AgentEvents.Routed, message.Snapshot, receiveConnectorId, null, (a, t) => a.OnRoutedAsync(message, t), cancellationToken);
+        RunAsync(AgentEvents.Routed, message.IsWhatIf, message.Snapshot, receiveConnectorId, null, (a, t) => a.OnRoutedAsync(message, t), cancellationToken);
 
     private async ValueTask<AgentOutcome> RunAsync(
-        AgentEvents @event, TransportConfig snapshot, Guid connectorId, string? recipient,
+        AgentEvents @event, bool whatIf, TransportConfig snapshot, Guid connectorId, string? recipient,
         Func<ITransportAgent, CancellationToken, ValueTask<AgentVerdict>> call, CancellationToken cancellationToken)
     {
         List<AgentDecision>? decisions = null;
@@ -97,6 +97,8 @@ public sealed class TransportAgentPipeline
                 continue;
             var started = _time.GetTimestamp();
             var verdict = await CallAsync(active, @event, call, cancellationToken);
+            if (!whatIf)
+                AgentMetrics.Verdict(active.Agent.Name, verdict.Kind);
             if (verdict.Kind != AgentVerdictKind.Continue || verdict.Detail is not null)
                 (decisions ??= []).Add(new AgentDecision(active.Agent.Name, active.Agent.DisplayName, @event, verdict, _time.GetElapsedTime(started), recipient));
             if (verdict.Kind == AgentVerdictKind.Tarpit)

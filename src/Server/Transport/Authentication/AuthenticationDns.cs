@@ -70,12 +70,14 @@ public sealed class AuthenticationDns(ILookupClient lookup)
     private async Task<DnsLookup<T>> QueryAsync<T>(string name, QueryType type, Func<IDnsQueryResponse, IEnumerable<T>> select, CancellationToken cancellationToken)
     {
         IDnsQueryResponse response;
+        Route.DnsMetrics.Lookup(type, Route.DnsMetrics.Authentication);
         try
         {
             response = await lookup.QueryAsync(name, type, QueryClass.IN, cancellationToken);
         }
         catch (DnsResponseException exception)
         {
+            Route.DnsMetrics.Failure(type, Route.DnsMetrics.Authentication);
             return new(DnsLookupStatus.Failed, [], exception.Message);
         }
         catch (ArgumentException exception)
@@ -85,12 +87,16 @@ public sealed class AuthenticationDns(ILookupClient lookup)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            Route.DnsMetrics.Failure(type, Route.DnsMetrics.Authentication);
             return new(DnsLookupStatus.Failed, [], "the DNS query timed out");
         }
         if (response.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain)
             return new(DnsLookupStatus.NameError, []);
         if (response.HasError)
+        {
+            Route.DnsMetrics.Failure(type, Route.DnsMetrics.Authentication);
             return new(DnsLookupStatus.Failed, [], $"{name} {type}: {response.ErrorMessage}");
+        }
         var records = select(response).ToArray();
         return records.Length == 0 ? new(DnsLookupStatus.NoData, []) : new(DnsLookupStatus.Found, records);
     }

@@ -87,6 +87,7 @@ public sealed partial class Categorizer(
 
     private async Task CategorizeSafelyAsync(QueueClaim claim, CancellationToken cancellationToken)
     {
+        using var scope = LogScopes.Message(logger, claim.Message);
         try
         {
             await CategorizeAsync(claim, config.Current, cancellationToken);
@@ -268,6 +269,7 @@ public sealed partial class Categorizer(
         var now = time.GetUtcNow();
         foreach (var rule in evaluation.MatchedRules)
         {
+            CategorizeMetrics.RuleHit(rule.RuleName, rule.Mode);
             var mode = rule.Mode == RuleMode.Test ? "Test mode: would " : "";
             tracker.Track(MessageTrackingEventKind.Agent, message,
                 detail: $"Mail flow rule '{rule.RuleName}' matched ({rule.Mode}). {mode}{string.Join("; ", rule.Actions)}");

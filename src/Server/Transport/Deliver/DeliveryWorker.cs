@@ -55,6 +55,8 @@ public sealed class DeliveryWorker(
             var expired = DeliveryReplies.Expired(schedule.Expiration);
             results.AddRange(open.Select(r => new RecipientResult(r.Id, QueuedRecipientStatus.PermanentFailure, Stored(expired, r.LastRemoteHost))));
             tracker.Track(MessageTrackingEventKind.Expire, message, open.Select(r => r.Address), reply: expired.ToString(), replyCode: expired.Code);
+            foreach (var recipient in open)
+                DeliveryMetrics.Recipient(DeliveryMetrics.Outcome.Expired, NextHopDisplay.Describe(recipient.NextHopKey, snapshot).Name);
         }
         else
         {
@@ -161,6 +163,7 @@ public sealed class DeliveryWorker(
         }
 
         var now = time.GetUtcNow();
+        DeliveryMetrics.Attempted(NextHopDisplay.Describe(nextHopKey, snapshot).Name, outcomes, now - message.QueuedAt, message.Size);
         var connector = target?.Smtp.ConnectorName;
         var delivered = target?.Kind == DeliveryTargetKind.Smtp ? MessageTrackingEventKind.Send : MessageTrackingEventKind.Deliver;
         return outcomes.Select(outcome =>

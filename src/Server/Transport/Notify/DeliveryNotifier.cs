@@ -180,6 +180,7 @@ public sealed class DeliveryNotifier(
             dsnQueueId = await transaction.CommitAsync(cancellationToken);
         }
         dsn.Dispose();
+        NotifyMetrics.Sent(kind);
         tracker.Track(MessageTrackingEventKind.Dsn, original, recipients.Select(r => r.FinalRecipient),
             detail: $"{kind} DSN queued as {dsnQueueId} to <{original.Sender}>");
     }

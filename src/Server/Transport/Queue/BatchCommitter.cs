@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace Mailflow.Server.Transport.Queue;
@@ -39,6 +40,7 @@ internal sealed class BatchCommitter<T> : IAsyncDisposable where T : class, IBat
     private readonly Action<int>? _batchCommitted;
     private readonly Channel<T> _pending = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
+    private readonly KeyValuePair<string, object?> _metricTag;
     private long _batches;
     private long _items;
 
@@ -51,6 +53,7 @@ internal sealed class BatchCommitter<T> : IAsyncDisposable where T : class, IBat
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxItems);
         _name = name;
+        _metricTag = new("committer", name);
         _commit = commit;
         _maxItems = maxItems;
         _maxSize = maxSize;
@@ -92,6 +95,7 @@ internal sealed class BatchCommitter<T> : IAsyncDisposable where T : class, IBat
 
     private async Task CommitBatchAsync(List<T> batch)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await _commit(batch);
@@ -108,6 +112,7 @@ internal sealed class BatchCommitter<T> : IAsyncDisposable where T : class, IBat
             batch[0].Fail(exception);
             return;
         }
+        QueueMetrics.Committed(_metricTag, started, batch.Count);
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _items, batch.Count);
         _batchCommitted?.Invoke(batch.Count);
@@ -117,6 +122,7 @@ internal sealed class BatchCommitter<T> : IAsyncDisposable where T : class, IBat
 
     private async Task CommitAloneAsync(T item)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await _commit([item]);
@@ -126,6 +132,7 @@ internal sealed class BatchCommitter<T> : IAsyncDisposable where T : class, IBat
             item.Fail(exception);
             return;
         }
+        QueueMetrics.Committed(_metricTag, started, 1);
         Interlocked.Increment(ref _batches);
         Interlocked.Increment(ref _items);
         item.Complete();

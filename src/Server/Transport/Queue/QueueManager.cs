@@ -139,6 +139,7 @@ public sealed class QueueManager(
     /// <summary>One message under one lease: one delivery attempt (deliver, record, notify), then release. Never throws.</summary>
     private async Task WorkAsync(QueueClaim claim, IReadOnlySet<string> suspended, CancellationToken stoppingToken)
     {
+        using var scope = LogScopes.Message(logger, claim.Message);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var lease = claim.Lease;
         var renewal = RenewAsync(lease, work);

@@ -150,12 +150,17 @@ public sealed class MxResolver
 
     private async Task<(IDnsQueryResponse? Response, MxResolution? Failure)> QueryAsync(string name, QueryType type, CancellationToken cancellationToken)
     {
+        DnsMetrics.Lookup(type, DnsMetrics.Route);
         try
         {
-            return (await lookup.QueryAsync(name, type, QueryClass.IN, cancellationToken), null);
+            var response = await lookup.QueryAsync(name, type, QueryClass.IN, cancellationToken);
+            if (DnsMetrics.IsFailure(response))
+                DnsMetrics.Failure(type, DnsMetrics.Route);
+            return (response, null);
         }
         catch (DnsResponseException ex)
         {
+            DnsMetrics.Failure(type, DnsMetrics.Route);
             // Timeouts and transport errors: DnsClient reports them as DnsResponseException (ConnectionTimeout, ...).
             RouteLog.DnsLookupFailed(logger, type.ToString(), name, ex.Code.ToString());
             var reason = ex.Code == DnsResponseCode.ConnectionTimeout ? $"no DNS server answered for {name} in time" : $"{ex.Code} for {name}";
@@ -163,6 +168,7 @@ public sealed class MxResolver
         }
         catch (SocketException ex)
         {
+            DnsMetrics.Failure(type, DnsMetrics.Route);
             RouteLog.DnsLookupFailed(logger, type.ToString(), name, ex.SocketErrorCode.ToString());
             return (null, MxResolution.Temporary(name, $"the DNS server could not be reached ({ex.SocketErrorCode})"));
         }

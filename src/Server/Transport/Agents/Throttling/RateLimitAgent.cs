@@ -81,13 +81,20 @@ public sealed class RateLimitAgent(RateLimitCounters counters, SenderBlocks bloc
             .ToList();
         foreach (var (key, definition, limit) in configured)
             if (!counters.HasRoom(definition.Kind, limit, key))
-                return new Reached(definition, limit);
+                return Throttled(session, new Reached(definition, limit));
         if (session.IsWhatIf)
             return null;
         foreach (var (key, definition, limit) in configured)
             if (!counters.TryTake(definition.Kind, limit, key))
-                return new Reached(definition, limit); // another session took the last one meanwhile
+                return Throttled(session, new Reached(definition, limit)); // another session took the last one meanwhile
         return null;
+    }
+
+    private static Reached Throttled(AgentSession session, Reached reached)
+    {
+        if (!session.IsWhatIf)
+            Receive.ReceiveMetrics.ClientThrottled(Enum.GetName(reached.Kind)!);
+        return reached;
     }
 
     private async Task<AgentVerdict> RefuseAsync(AgentSession session, Reached reached, string key, string what, CancellationToken cancellationToken)

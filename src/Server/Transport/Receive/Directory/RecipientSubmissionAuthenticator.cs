@@ -24,6 +24,7 @@ public sealed partial class RecipientSubmissionAuthenticator(
         if (!throttle.AccountMayTry(userName))
         {
             Log.AccountThrottled(logger, client, userName);
+            ReceiveMetrics.ClientThrottled(ReceiveMetrics.ThrottleLimit.AuthAccount);
             throw new AuthThrottledException();
         }
         var delay = throttle.DelayFor(client, userName);
@@ -32,6 +33,7 @@ public sealed partial class RecipientSubmissionAuthenticator(
         if (throttle.IsLockedOut(client))
         {
             Log.LockedOut(logger, client, userName);
+            ReceiveMetrics.ClientThrottled(ReceiveMetrics.ThrottleLimit.AuthLockout);
             return null;
         }
 

@@ -197,12 +197,14 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
             if (policy is null)
             {
                 ReceiveLog.ConnectionRefused(Logger, connection.RemoteEndPoint, binding, "no connector admits this address");
+                ReceiveMetrics.SessionEnded(ReceiveMetrics.NoConnector, ReceiveMetrics.SessionOutcome.Refused);
                 await RefuseAsync(connection, SmtpReplies.NoConnectorForClient);
                 return;
             }
             if (!_limiter.TryAcquire(policy, client))
             {
                 ReceiveLog.ConnectionRefused(Logger, connection.RemoteEndPoint, binding, $"connection limit of {policy.ConnectorName}");
+                ReceiveMetrics.SessionEnded(policy.ConnectorName, ReceiveMetrics.SessionOutcome.Refused);
                 await RefuseAsync(connection, SmtpReplies.TooManyConnections);
                 return;
             }

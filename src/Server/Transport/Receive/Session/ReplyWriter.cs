@@ -9,10 +9,11 @@ namespace Mailflow.Server.Transport.Receive.Session;
 /// session flushes only when it has no complete command left to answer, so a batch of pipelined
 /// commands gets its replies in one write, in order.
 /// </summary>
-internal sealed class ReplyWriter(ISmtpTransport transport, Action<ProtocolDirection, string> protocolLog)
+internal sealed class ReplyWriter(ISmtpTransport transport, Action<ProtocolDirection, string> protocolLog, string connectorName)
 {
     public void Write(SmtpReply reply)
     {
+        ReceiveMetrics.Reply(connectorName, reply.Code);
         foreach (var line in reply.Lines)
         {
             protocolLog(ProtocolDirection.Sent, line);

@@ -22,6 +22,7 @@ public sealed partial class SmtpSession
             // A refused connection gets 554 ("no SMTP service here") or 421 ("not available"), then the close.
             reply = reply with { Code = outcome.Verdict.Kind == AgentVerdictKind.Reject ? 554 : 421 };
             ReceiveLog.MessageRefused(Logger, Id, reply.ToString());
+            _outcome = ReceiveMetrics.SessionOutcome.Refused;
             await CloseWithAsync(reply, cancellationToken);
             return false;
         }

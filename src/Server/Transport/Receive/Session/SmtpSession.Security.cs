@@ -103,6 +103,7 @@ public sealed partial class SmtpSession
                 return;
             case SaslStepKind.Failed:
                 _agents.AuthFailures++;
+                ReceiveMetrics.AuthFailed(_policy.ConnectorName);
                 ReceiveLog.AuthFailed(Logger, Id, _sasl!.Mechanism, _transport.RemoteEndPoint);
                 await ErrorAsync(step.Reply!, protocolError: false, cancellationToken);
                 // The 535 is said; the agents may only end the session (or slow it) now.

@@ -173,6 +173,7 @@ public sealed partial class SmtpSession
         if (refusal is not null || _transaction is null)
         {
             ReceiveLog.MessageRefused(Logger, Id, (refusal ?? SmtpReplies.LocalError).ToString());
+            ReceiveMetrics.TransactionRefused(_policy.ConnectorName, (refusal ?? SmtpReplies.LocalError).Code);
             await AbortTransactionAsync();
             await ErrorAsync(refusal ?? SmtpReplies.LocalError, protocolError: false, cancellationToken);
             return;
@@ -192,6 +193,7 @@ public sealed partial class SmtpSession
             if (outcome.Refuses)
             {
                 ReceiveLog.MessageRefused(Logger, Id, outcome.Verdict.Reply!.ToString());
+                ReceiveMetrics.TransactionRefused(_policy.ConnectorName, outcome.Verdict.Reply!.Code);
                 Record(message.Decisions, message, null);
                 await AbortTransactionAsync();
                 if (outcome.Verdict.Kind == AgentVerdictKind.Disconnect)
@@ -209,6 +211,7 @@ public sealed partial class SmtpSession
                 await transaction.DisposeAsync();
                 ResetTransaction();
                 Record(message.Decisions, message, discardedId);
+                ReceiveMetrics.TransactionEnded(_policy.ConnectorName, ReceiveMetrics.TransactionOutcome.Discarded);
                 _replies.Write(SmtpReplies.Queued(discardedId));
                 return;
             }
@@ -221,11 +224,14 @@ public sealed partial class SmtpSession
             _agents.MessagesAccepted++;
             Record(message.Decisions, message, queueId);
             ReceiveLog.MessageQueued(Logger, Id, queueId, size, message.Recipients.Count);
+            ReceiveMetrics.TransactionEnded(_policy.ConnectorName, ReceiveMetrics.TransactionOutcome.Accepted);
+            ReceiveMetrics.Accepted(_policy.ConnectorName, size);
             _replies.Write(SmtpReplies.Queued(queueId));
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             ReceiveLog.SinkFailed(Logger, Id, exception);
+            ReceiveMetrics.TransactionRefused(_policy.ConnectorName, SmtpReplies.LocalError.Code);
             await AbortTransactionAsync();
             await ErrorAsync(SmtpReplies.LocalError, protocolError: false, cancellationToken);
         }

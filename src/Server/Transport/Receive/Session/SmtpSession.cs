@@ -66,6 +66,8 @@ public sealed partial class SmtpSession
     private DateTimeOffset? _deadlineArmedFor;
     /// <summary>While a read result is being processed: octets after the command (or content) being handled.</summary>
     private long? _inputAfterCurrent;
+    /// <summary>How the session ended, for <see cref="ReceiveMetrics.Sessions"/>: set where it ends; a client that just goes away stays "disconnected".</summary>
+    private string _outcome = ReceiveMetrics.SessionOutcome.Disconnected;
 
     public SmtpSession(ReceivePolicy policy, ISmtpTransport transport, SessionDependencies dependencies, string sessionId)
     {
@@ -73,7 +75,7 @@ public sealed partial class SmtpSession
         _transport = transport;
         _dependencies = dependencies;
         Id = sessionId;
-        _replies = new ReplyWriter(transport, LogProtocol);
+        _replies = new ReplyWriter(transport, LogProtocol, policy.ConnectorName);
         _deadlines = new SlowClientDeadlines(dependencies.Time, policy.CommandTimeout, policy.MinDataRate, policy.DataRateGrace);
         var remote = transport.RemoteEndPoint as IPEndPoint;
         _clientAddress = remote?.Address ?? IPAddress.None;
@@ -104,6 +106,7 @@ public sealed partial class SmtpSession
     /// <summary>Runs the session until QUIT, a fatal limit, the client going away, or <paramref name="cancellationToken"/>.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        using var scope = LogScopes.Session(Logger, Id, _policy.ConnectorName);
         ReceiveLog.SessionStarted(Logger, Id, _policy.ConnectorName, _transport.RemoteEndPoint);
         LogProtocol(ProtocolDirection.Event, $"connected to {_policy.ConnectorName}{(TlsActive ? " (TLS)" : "")}");
         var time = _dependencies.Time;
@@ -126,10 +129,12 @@ public sealed partial class SmtpSession
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            _outcome = ReceiveMetrics.SessionOutcome.Shutdown;
             await TryCloseWithAsync(SmtpReplies.ShuttingDown);
         }
         catch (Exception exception)
         {
+            _outcome = ReceiveMetrics.SessionOutcome.Error;
             ReceiveLog.SessionCrashed(Logger, Id, exception);
             await TryCloseWithAsync(SmtpReplies.InternalErrorClosing);
         }
@@ -140,6 +145,7 @@ public sealed partial class SmtpSession
             await AbortTransactionAsync();
             LogProtocol(ProtocolDirection.Event, "disconnected");
             ReceiveLog.SessionEnded(Logger, Id);
+            ReceiveMetrics.SessionEnded(_policy.ConnectorName, _outcome);
         }
     }
 
@@ -161,6 +167,7 @@ public sealed partial class SmtpSession
                     var why = _connectionTimeLimitReached ? $"connection time limit of {_policy.ConnectionTimeout.TotalSeconds:0} s reached" : $"idle for {_policy.IdleTimeout.TotalSeconds:0} s";
                     ReceiveLog.Timeout(Logger, Id, why);
                     LogProtocol(ProtocolDirection.Event, $"closing: {why}");
+                    _outcome = ReceiveMetrics.SessionOutcome.Timeout;
                     await CloseWithAsync(_connectionTimeLimitReached ? SmtpReplies.ConnectionTimeLimit(_policy.Fqdn) : SmtpReplies.IdleTimeout, cancellationToken);
                     return;
                 }
@@ -345,6 +352,7 @@ public sealed partial class SmtpSession
             case SimpleCommand { Kind: SmtpVerb.Quit }:
                 _replies.Write(SmtpReplies.Closing);
                 _state = SessionState.Closed;
+                _outcome = ReceiveMetrics.SessionOutcome.Quit;
                 break;
             case SimpleCommand { Kind: SmtpVerb.StartTls }:
                 await HandleStartTlsAsync(cancellationToken);
@@ -378,8 +386,11 @@ public sealed partial class SmtpSession
         }
     }
 
+    /// <summary>Sends the last reply and closes; the session counts as "closed" by us unless the caller said why (timeout, refused).</summary>
     private async ValueTask CloseWithAsync(SmtpReply reply, CancellationToken cancellationToken)
     {
+        if (_outcome == ReceiveMetrics.SessionOutcome.Disconnected)
+            _outcome = ReceiveMetrics.SessionOutcome.Closed;
         _replies.Write(reply);
         _state = SessionState.Closed;
         await _replies.FlushAsync(cancellationToken);
@@ -460,6 +471,7 @@ public sealed partial class SmtpSession
         var why = _deadlines.Describe(kind);
         ReceiveLog.Timeout(Logger, Id, why);
         LogProtocol(ProtocolDirection.Event, $"closing slow client: {why}");
+        _outcome = ReceiveMetrics.SessionOutcome.Timeout;
         await CloseWithAsync(kind == SlowClientKind.CommandLine ? SmtpReplies.CommandLineTimeout(_policy.Fqdn) : SmtpReplies.DataTooSlow(_policy.Fqdn), cancellationToken);
         return true;
     }
