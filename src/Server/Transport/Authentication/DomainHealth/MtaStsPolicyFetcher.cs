@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using Mailflow.DomainHealth;
 using Microsoft.Extensions.Options;
 
 namespace Mailflow.Server.Transport.Authentication.DomainHealth;

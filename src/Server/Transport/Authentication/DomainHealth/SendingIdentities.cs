@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Mailflow.Cluster;
 using Mailflow.Configuration;
+using Mailflow.DomainHealth;
 using Microsoft.Extensions.Options;
 
 namespace Mailflow.Server.Transport.Authentication.DomainHealth;

@@ -1,4 +1,4 @@
-namespace Mailflow.Server.Transport.Authentication.DomainHealth;
+namespace Mailflow.DomainHealth;
 
 /// <summary>The domain health checks of this node (<c>Mailflow:DomainHealth</c>).</summary>
 public sealed class DomainHealthOptions
@@ -17,13 +17,4 @@ public sealed class DomainHealthOptions
 
     /// <summary>Time for the HTTPS fetch of an MTA-STS policy (RFC 8461 §3.3 suggests senders wait at most a minute; a health check needs less).</summary>
     public int MtaStsTimeoutSeconds { get; set; } = 10;
-}
-
-/// <summary>
-/// The DNS the health checks ask: the node's resolvers (<c>Mailflow:Dns:Servers</c>) without the
-/// answer cache, so that "Check now" after fixing a record sees the fix instead of the cached answer.
-/// </summary>
-public sealed class DomainHealthDns(AuthenticationDns dns)
-{
-    public AuthenticationDns Dns { get; } = dns;
 }
