@@ -55,6 +55,8 @@ public sealed class DkimHealthCheck(DomainHealthDns dns)
             DkimKeyLifecycle.Pending => "The rotation waits: this key starts signing once DNS serves it.",
             _ => "Mail signed with it before the rotation fails DKIM at receivers that check it late.",
         };
-        return new(Id(key), Area, title, status, $"{check.Explanation} {why}", check.Found, check.RecordName, "TXT", check.ExpectedValue);
+        // The checker's explanation ends with the record to publish; the page shows that record apart, ready to copy.
+        var explanation = check.Explanation.Replace($" Publish {check.RecordName} TXT \"{check.ExpectedValue}\".", "", StringComparison.Ordinal);
+        return new(Id(key), Area, title, status, $"{explanation} {why}", check.Found, check.RecordName, "TXT", check.ExpectedValue);
     }
 }

@@ -113,7 +113,7 @@ public sealed class SpfHealthCheck(DomainHealthDns dns, SpfEvaluator evaluator)
         var fix = record.Mechanisms.Count == 0 && record.Redirect is not null ? null : AddAddresses(text, missing);
         return new(SendersId, Area, "Our sending addresses do not pass SPF", DomainHealthStatus.Fail,
             $"Mail that Mailflow sends as {domain} from {string.Join(", ", missing.Select(s => s.Address))} gets SPF "
-            + $"{string.Join(", ", failing.Select(f => f.Outcome.ResultText).Distinct())} ({failing[0].Outcome.Reason}). Add the address{(missing.Count == 1 ? "" : "es")} to the record.",
+            + $"{string.Join(", ", failing.Select(f => f.Outcome.ResultText).Distinct())} ({failing[0].Outcome.Reason.TrimEnd('.')}). Add the address{(missing.Count == 1 ? "" : "es")} at the front of the record.",
             found, fix is null ? null : domain, fix is null ? null : "TXT", fix);
     }
 
@@ -124,13 +124,16 @@ public sealed class SpfHealthCheck(DomainHealthDns dns, SpfEvaluator evaluator)
     private static string Mechanism(SendingIdentity sender) =>
         (sender.Address.AddressFamily == AddressFamily.InterNetworkV6 ? "ip6:" : "ip4:") + sender.Address;
 
-    /// <summary>The record with the addresses added before its "all" (or redirect=), or at the end.</summary>
+    /// <summary>
+    /// The record with the addresses added right after "v=spf1": an ip4:/ip6: term costs no lookup, and
+    /// first in the record it matches before any include, so our mail passes even when the rest of the
+    /// record is over the lookup limit.
+    /// </summary>
     internal static string AddAddresses(string text, IReadOnlyList<SendingIdentity> senders)
     {
         var terms = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
-        var at = terms.FindIndex(t => t.TrimStart('+', '-', '~', '?').Equals("all", StringComparison.OrdinalIgnoreCase) || t.StartsWith("redirect=", StringComparison.OrdinalIgnoreCase));
         var added = senders.Select(Mechanism).Where(m => !terms.Contains(m, StringComparer.OrdinalIgnoreCase)).Distinct();
-        terms.InsertRange(at < 0 ? terms.Count : at, added);
+        terms.InsertRange(1, added);
         return string.Join(" ", terms);
     }
 
