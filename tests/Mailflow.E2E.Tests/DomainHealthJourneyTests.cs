@@ -105,6 +105,14 @@ public sealed class DomainHealthJourneyTests(DomainHealthServerFixture server, X
         await Expect(Page.Locator("[data-check=mta-sts]")).ToHaveAttributeAsync("data-status", "Warn");
         await Page.ScreenshotAsync(new() { Path = Shot("contoso-nearly-right.png"), FullPage = true });
 
+        // 400 px wide: long records (a 2048-bit key) wrap, the page does not scroll sideways.
+        await Page.SetViewportSizeAsync(400, 800);
+        await Expect(Page.Locator("[data-check='dkim:mf2026a']")).ToBeVisibleAsync();
+        var widths = await Page.EvaluateAsync<int[]>("[document.scrollingElement.scrollWidth, window.innerWidth]");
+        Assert.True(widths[0] <= widths[1] + 2, $"The domain health page scrolls sideways at 400 px: content {widths[0]} px wide.");
+        await Page.ScreenshotAsync(new() { Path = Shot("contoso-narrow.png"), FullPage = false });
+        await Page.SetViewportSizeAsync(1280, 800);
+
         // The doctor and the dashboard point at the failing domain.
         await Page.GotoAsync(server.BaseUrl + "/configuration-doctor");
         await Expect(Page.Locator("[data-check=domain-health]").First).ToContainTextAsync("fabrikam.test");

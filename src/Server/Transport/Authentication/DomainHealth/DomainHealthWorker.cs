@@ -28,9 +28,9 @@ public sealed class DomainHealthWorker(
                 {
                     await RunIfDueAsync(interval, stoppingToken);
                 }
-                catch (Exception exception) when (exception is not OperationCanceledException)
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // DNS or the store may be away for a moment; the next round tries again.
+                    // DNS or the store may be away for a moment (a timeout included); the next round tries again.
                     logger.LogWarning(exception, "Domain health round failed; the next round tries again");
                 }
                 await Task.Delay(interval, time, stoppingToken);
