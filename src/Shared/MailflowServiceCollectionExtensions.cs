@@ -33,6 +33,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<TransportRuleService>();
         services.AddSingleton<OrganizationSettingsService>();
         services.AddSingleton<Dmarc.DmarcReportService>();
+        services.AddSingleton<DomainHealth.DomainHealthService>();
         // Needs the engine's ITransportAgentCatalog (registered by the server with the agents it runs).
         services.AddSingleton<TransportAgentService>();
         services.AddSingleton<IpListService>();

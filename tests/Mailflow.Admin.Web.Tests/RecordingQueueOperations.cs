@@ -42,8 +42,11 @@ public sealed class RecordingQueueOperations : IQueueOperations
     private List<QueuedMessageSummary> Matching(QueueMessageFilter filter) =>
         Messages.Where(m => filter.Sender is null || m.Sender.Contains(filter.Sender, StringComparison.OrdinalIgnoreCase)).ToList();
 
+    /// <summary>What the message details dialog reads, by queue id (none: the message is gone).</summary>
+    public Dictionary<string, QueuedMessageDetails> Details { get; } = [];
+
     public Task<QueuedMessageDetails?> GetMessageAsync(string queueId, CancellationToken cancellationToken = default) =>
-        Task.FromResult<QueuedMessageDetails?>(null);
+        Task.FromResult(Details.GetValueOrDefault(queueId));
 
     public Task<int> ApplyAsync(AdminActor actor, QueueAction action, IReadOnlyCollection<string> queueIds, CancellationToken cancellationToken = default) =>
         Record(action switch

@@ -105,6 +105,9 @@ public sealed class DkimSigningTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(["mf1._domainkey.mailflow.test"], signer.Sign(authenticated, Parse()));
         // Anonymous mail from the Internet claiming our domain is not signed.
         Assert.Empty(signer.Sign(new QueuedMessage { ReceiveConnectorId = Guid.NewGuid() }, Parse()));
+        // Mail Mailflow writes itself (DSNs, DMARC aggregate reports) comes from the generator's connector id and is signed.
+        var generated = new QueuedMessage { ReceiveConnectorId = Mailflow.Server.Transport.Notify.DeliveryNotifier.SubmissionConnectorId, Origin = MessageOrigin.Notification };
+        Assert.Equal(["mf1._domainkey.mailflow.test"], signer.Sign(generated, Parse()));
         // A subdomain signs with its parent's key; another domain does not.
         Assert.Single(signer.Sign(authenticated, MimeMessage.Load(new MemoryStream(Outgoing("news@eu.mailflow.test")))));
         Assert.Empty(signer.Sign(authenticated, MimeMessage.Load(new MemoryStream(Outgoing("alice@other.test")))));

@@ -48,6 +48,9 @@ public sealed class DmarcReportFlowTests(PostgresFixture postgres) : IAsyncDispo
     {
         await using var remote = LoopbackSmtpServer.Start();
         await using var host = await StartAsync(provider, remote);
+        // Our outbound mail is signed; the reports we send must be too (they come from our domain).
+        var key = await host.Get<DkimKeyService>().GenerateAsync(Admin, MailflowHost.DefaultDomain, "mf2026", DkimKeyAlgorithm.Ed25519, enabled: true);
+        await host.WaitForLatestGenerationAsync();
 
         // An inbound message: SPF passes in alignment, so DMARC passes; the evaluation is counted for today.
         await SenderAuthenticationHost.SendAsync(host, new MimeMessage
@@ -79,7 +82,11 @@ public sealed class DmarcReportFlowTests(PostgresFixture postgres) : IAsyncDispo
 
         var delivered = Assert.Single(await remote.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
         Assert.Equal(["dmarc@fabrikam.test", "rua@vendor.test"], delivered.Recipients.Order()); // reports.example did not authorize
+        // DKIM-signed like all mail from our domain, and an independent verifier (python3-dkim) agrees.
+        Assert.Equal(["True"], await DkimPython.VerifyAsync(delivered.Data, new Dictionary<string, string> { [key.DnsRecordName] = key.DnsRecordValue }));
         var message = MimeMessage.Load(new MemoryStream(delivered.Data));
+        Assert.Equal($"dmarc-reports@{MailflowHost.DefaultDomain}", message.From.Mailboxes.Single().Address);
+        Assert.Contains("s=mf2026", message.Headers[HeaderId.DkimSignature]);
         Assert.Matches(@"^Report Domain: fabrikam\.test Submitter: contoso\.test Report-ID: <fabrikam\.test\.\d{8}\.[0-9a-f]{32}>$", message.Subject);
         var attachment = Assert.Single(message.Attachments.OfType<MimePart>());
         Assert.Equal("application/gzip", attachment.ContentType.MimeType);

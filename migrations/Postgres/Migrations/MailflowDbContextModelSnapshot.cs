@@ -1039,6 +1039,34 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.ToTable("DmarcReceivedReports");
                 });
 
+            modelBuilder.Entity("Mailflow.DomainHealth.DomainHealthReport", b =>
+                {
+                    b.Property<string>("Domain")
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)");
+
+                    b.Property<DateTimeOffset>("CheckedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CheckedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Checks")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.HasKey("Domain");
+
+                    b.ToTable("DomainHealthReports");
+                });
+
             modelBuilder.Entity("Mailflow.Identity.AdminUser", b =>
                 {
                     b.Property<string>("Id")

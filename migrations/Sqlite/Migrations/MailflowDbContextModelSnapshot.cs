@@ -1025,6 +1025,34 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.ToTable("DmarcReceivedReports");
                 });
 
+            modelBuilder.Entity("Mailflow.DomainHealth.DomainHealthReport", b =>
+                {
+                    b.Property<string>("Domain")
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CheckedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CheckedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Checks")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Domain");
+
+                    b.ToTable("DomainHealthReports");
+                });
+
             modelBuilder.Entity("Mailflow.Identity.AdminUser", b =>
                 {
                     b.Property<string>("Id")

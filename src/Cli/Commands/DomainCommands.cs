@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Mailflow.Cli.Commands;
 
-/// <summary><c>mailflow domain list|add|set|remove</c>: accepted domains.</summary>
+/// <summary><c>mailflow domain list|add|set|remove|health</c>: accepted domains and the health of their DNS.</summary>
 internal static class DomainCommands
 {
     private const string Path = "accepted-domains";
@@ -62,7 +62,56 @@ internal static class DomainCommands
         command.Subcommands.Add(add);
         command.Subcommands.Add(change);
         command.Subcommands.Add(remove);
+        command.Subcommands.Add(Health(context));
         return command;
+    }
+
+    private static readonly Column[] HealthColumns =
+    [
+        Column.Of("DOMAIN", "domain"), Column.Of("STATUS", "status"), Column.Of("FAILING", "failing"), Column.Of("WARNINGS", "warnings"),
+        new("CHECKED", item => Output.Time(item["checkedAt"])),
+    ];
+
+    private static readonly Column[] CheckColumns =
+    [
+        Column.Of("STATUS", "status"), Column.Of("AREA", "area"), Column.Of("CHECK", "title"),
+    ];
+
+    /// <summary><c>mailflow domain health [domain] [--check]</c>: every domain's status, or one domain's checks with the records to publish.</summary>
+    private static Command Health(CliContext context)
+    {
+        var domain = new Argument<string?>("domain") { Description = "One accepted domain (all when left out)", Arity = ArgumentArity.ZeroOrOne };
+        var check = new Option<bool>("--check") { Description = "Check the domain's DNS now instead of showing the last periodic check" };
+        var health = new Command("health", "DNS health of the accepted domains: MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, reverse DNS") { domain, check };
+        context.Handle(health, async (parse, client, output, ct) =>
+        {
+            var name = parse.GetValue(domain);
+            if (name is null)
+            {
+                if (parse.GetValue(check))
+                    throw new CliException("--check needs a domain, e.g. mailflow domain health contoso.com --check");
+                output.Table(await client.GetAsync("domains/health", ct), HealthColumns, "No domain has been checked yet.");
+                return;
+            }
+            var path = $"domains/{Uri.EscapeDataString(name)}/health";
+            var report = parse.GetValue(check) ? (await client.SendAsync(HttpMethod.Post, path + "/check", null, null, ct)).Body : await client.GetAsync(path, ct);
+            if (output.Json)
+            {
+                output.Raw(report);
+                return;
+            }
+            output.Message($"{Column.Text(report?["domain"])}: {Column.Text(report?["status"])} (checked {Output.Time(report?["checkedAt"])} by {Column.Text(report?["checkedBy"])})");
+            var checks = report?["checks"]?.AsArray() ?? [];
+            output.Table(checks, CheckColumns, "No checks.");
+            foreach (var item in checks.Where(c => Column.Text(c?["status"]) != "Ok"))
+            {
+                output.Message("");
+                output.Message($"{Column.Text(item?["status"]).ToUpperInvariant()} {Column.Text(item?["title"])}: {Column.Text(item?["summary"])}");
+                if (item?["fixRecord"] is { } fix)
+                    output.Message($"  Publish: {Column.Text(fix)}");
+            }
+        });
+        return health;
     }
 
     private static void Apply(JsonObject body, ParseResult parse, Option<bool?> subdomains, Option<bool?> isDefault, Option<string[]> set)

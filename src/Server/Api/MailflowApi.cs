@@ -62,7 +62,8 @@ public static class MailflowApi
             .MapTransportAgentsApi()
             .MapDiagnosticsApi()
             .MapDkimKeysApi()
-            .MapDmarcReportsApi();
+            .MapDmarcReportsApi()
+            .MapDomainHealthApi();
 
         app.MapOpenApi(OpenApiDocumentUrl.Replace(OpenApiDocumentName, "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
         return app;

@@ -44,6 +44,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<Dmarc.DmarcObservation> DmarcObservations => Set<Dmarc.DmarcObservation>();
     public DbSet<Dmarc.DmarcReceivedReport> DmarcReceivedReports => Set<Dmarc.DmarcReceivedReport>();
     public DbSet<Dmarc.DmarcReceivedRecord> DmarcReceivedRecords => Set<Dmarc.DmarcReceivedRecord>();
+    public DbSet<DomainHealth.DomainHealthReport> DomainHealthReports => Set<DomainHealth.DomainHealthReport>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -252,5 +253,6 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
         QueueModel.Configure(b, Database.IsNpgsql());
         MessageTrackingEvent.Configure(b);
         Dmarc.DmarcReportModel.Configure(b);
+        DomainHealth.DomainHealthModel.Configure(b);
     }
 }

@@ -55,17 +55,15 @@ public static class AgentTagNames
     /// <summary>Session tag: the client is on the connection filter's allow list (block lists are skipped).</summary>
     public const string ConnectionAllowed = "connection.allowed";
     /// <summary>Message tag: spam confidence level (0–9) the mail flow rules' SCL condition reads.</summary>
-    public const string SpamConfidenceLevel = "spam.scl";
+    public const string SpamConfidenceLevel = Mailflow.Queue.MessageTagNames.SpamConfidenceLevel;
     /// <summary>Message tag: the anti-spam engine's score.</summary>
-    public const string SpamScore = "spam.score";
-    public const string SpfResult = "spf.result";
-    public const string DkimResult = "dkim.result";
-    public const string DmarcResult = "dmarc.result";
-    public const string MalwareResult = "malware.result";
+    public const string SpamScore = Mailflow.Queue.MessageTagNames.SpamScore;
+    public const string SpfResult = Mailflow.Queue.MessageTagNames.SpfResult;
+    public const string DkimResult = Mailflow.Queue.MessageTagNames.DkimResult;
+    public const string DmarcResult = Mailflow.Queue.MessageTagNames.DmarcResult;
+    public const string MalwareResult = Mailflow.Queue.MessageTagNames.MalwareResult;
     /// <summary>Message tag: an agent asked to hold the message in quarantine; the categorizer does, with this reason.</summary>
-    public const string QuarantineReason = "quarantine.reason";
-    /// <summary>Received header fields the message arrived with (our own included), counted at end of data by the HopCount agent.</summary>
-    public const string HopCount = "hops.total";
-    /// <summary>… of which written by our own host names.</summary>
-    public const string LocalHopCount = "hops.local";
+    public const string QuarantineReason = Mailflow.Queue.MessageTagNames.QuarantineReason;
+    public const string HopCount = Mailflow.Queue.MessageTagNames.HopCount;
+    public const string LocalHopCount = Mailflow.Queue.MessageTagNames.LocalHopCount;
 }

@@ -3,6 +3,7 @@ using Mailflow.Server.Transport.Agents.Authentication;
 using Mailflow.Server.Transport.Authentication.Arc;
 using Mailflow.Server.Transport.Authentication.Dkim;
 using Mailflow.Server.Transport.Authentication.Dmarc;
+using Mailflow.Server.Transport.Authentication.DomainHealth;
 using Mailflow.Server.Transport.Authentication.PublicSuffix;
 using Mailflow.Server.Transport.Authentication.Spf;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,6 +31,7 @@ public static class AuthenticationServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Dmarc.Reports.DmarcReportSender>());
         services.AddTransportAgent<SenderAuthenticationAgent>();
         services.AddTransportAgent<Agents.DmarcReports.DmarcReportIntakeAgent>();
+        services.AddDomainHealth(configuration);
         return services;
     }
 }

@@ -46,8 +46,9 @@ public sealed class MxResolver
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
+    /// <param name="useCache">False for diagnostics that must see a record an admin just fixed (domain health's "Check now").</param>
     /// <exception cref="FormatException">A configured server is not an IP address with an optional port.</exception>
-    public static LookupClient CreateClient(DnsOptions options)
+    public static LookupClient CreateClient(DnsOptions options, bool useCache = true)
     {
         var servers = options.ParseServers();
         var clientOptions = servers.Count == 0 ? new LookupClientOptions() : new LookupClientOptions([.. servers]);
@@ -60,7 +61,7 @@ public sealed class MxResolver
         clientOptions.ContinueOnEmptyResponse = false;
         clientOptions.ThrowDnsErrors = false;
         // Answers are cached for their TTL and never served past it (DnsClient honours the record TTLs).
-        clientOptions.UseCache = true;
+        clientOptions.UseCache = useCache;
         clientOptions.UseTcpFallback = true;
         return new LookupClient(clientOptions);
     }

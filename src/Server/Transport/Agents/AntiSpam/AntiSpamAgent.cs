@@ -19,9 +19,9 @@ public sealed class AntiSpamAgent(RspamdClient rspamd) : ITransportAgent
 {
     public const string AgentName = "AntiSpam";
     /// <summary>Message tag: "scanned", "bypassed" or "unscanned" (Rspamd could not be asked).</summary>
-    public const string ResultTag = "spam.result";
-    public const string ActionTag = "spam.action";
-    public const string SymbolsTag = "spam.symbols";
+    public const string ResultTag = Mailflow.Queue.MessageTagNames.SpamResult;
+    public const string ActionTag = Mailflow.Queue.MessageTagNames.SpamAction;
+    public const string SymbolsTag = Mailflow.Queue.MessageTagNames.SpamSymbols;
 
     public string Name => AgentName;
     public string DisplayName => "Anti-spam (Rspamd)";

@@ -13,7 +13,7 @@ public sealed class DnsBlockListAgent(DnsBlockListLookup lookup) : ITransportAge
 {
     public const string AgentName = "DnsBlockList";
     /// <summary>Message tag: the zones that list the client (set when a postmaster message got through anyway).</summary>
-    public const string ListedTag = "dnsbl.listed";
+    public const string ListedTag = Mailflow.Queue.MessageTagNames.DnsBlockListed;
 
     public string Name => AgentName;
     public string DisplayName => "Connection filter: DNS block lists";

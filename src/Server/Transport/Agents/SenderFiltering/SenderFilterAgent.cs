@@ -15,7 +15,7 @@ public sealed class SenderFilterAgent : ITransportAgent
 {
     public const string AgentName = "SenderFilter";
     /// <summary>Message tag set when anti-spoofing is in Tag mode and the message claims one of our domains.</summary>
-    public const string SpoofingTag = "spoofing.suspect";
+    public const string SpoofingTag = Mailflow.Queue.MessageTagNames.SpoofingSuspect;
 
     public static readonly SmtpReply SenderBlocked = new(550, "5.7.1", "Sender denied by this server's policy");
     public static readonly SmtpReply BlankSenderBlocked = new(550, "5.7.1", "A blank sender is not accepted here");

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Xunit;
 
-namespace Mailflow.Delivery.Tests;
+namespace Mailflow.TestSupport;
 
 /// <summary>Debian's python3-dkim (dkimpy, installed by test.sh) as the independent verifier of the signatures Mailflow makes.</summary>
-internal static class DkimPython
+public static class DkimPython
 {
     private const string Python = "/usr/bin/python3";
 

@@ -1,0 +1,36 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Mailflow.Migrations.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class Domainhealth_Reports : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "DomainHealthReports",
+                columns: table => new
+                {
+                    Domain = table.Column<string>(type: "TEXT", maxLength: 253, nullable: false),
+                    CheckedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CheckedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Checks = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DomainHealthReports", x => x.Domain);
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "DomainHealthReports");
+        }
+    }
+}
