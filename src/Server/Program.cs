@@ -18,6 +18,7 @@ builder.AddHttpHardening();
 builder.AddMailflowStore();
 builder.AddAdminCenter();
 builder.AddTransport();
+builder.AddCluster();
 builder.AddMailflowApi();
 
 var app = builder.Build();

@@ -18,6 +18,11 @@ public sealed class MailflowOptions
     public string Fqdn { get; set; } = "";
     /// <summary>Safety-net poll for configuration changes, in case a NOTIFY was missed.</summary>
     public int ConfigPollIntervalSeconds { get; set; } = 5;
+    /// <summary>
+    /// A node whose heartbeat (every <see cref="ConfigPollIntervalSeconds"/>) is older than this is taken for dead: the other
+    /// nodes end its leases at once and take its claimed messages over. Three missed heartbeats by default.
+    /// </summary>
+    public int NodeTakeoverSeconds { get; set; } = 15;
     /// <summary>Maildir delivery writes only under this folder (symbolic links resolved). Empty = <c>{DataDirectory}/maildir</c>.</summary>
     public string MailRoot { get; set; } = "";
     public AdminBootstrapOptions Admin { get; set; } = new();

@@ -16,6 +16,7 @@ public static class QueueHostingExtensions
         services.AddSingleton<StoreMessageSink>();
         services.AddSingleton<BookkeepingCommitter>();
         services.AddSingleton<QueueStore>();
+        services.AddSingleton<StoreWriteRetry>();
         return services;
     }
 }

@@ -40,6 +40,7 @@ public sealed partial class Categorizer(
     MessageTracker tracker,
     QueueSignals queueSignals,
     SubmissionSignal submissions,
+    StoreWriteRetry retry,
     Agents.TransportAgentPipeline agents,
     IOptions<MailflowOptions> options,
     TimeProvider time,
@@ -91,9 +92,16 @@ public sealed partial class Categorizer(
         {
             await CategorizeAsync(claim, config.Current, cancellationToken);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException && StoreFailure.Is(ex))
+        {
+            // The store is away (connection lost, disk full): release the claim as soon as it accepts
+            // writes again, so the message is categorized again at once rather than when its lease ends.
+            retry.Enqueue($"the release of message {claim.Message.QueueId} after a failed categorization",
+                ct => store.ReleaseAsync(claim.Lease, cancellationToken: ct), submissions.Ring, ex);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Leave it Submitted (the lease runs out and the next pass retries) rather than guess.
+            // Leave it Submitted (the lease runs out and the next pass retries, counting a crash) rather than guess.
             Log.MessageFailed(logger, claim.Message.QueueId, ex);
         }
     }

@@ -27,6 +27,8 @@ public sealed class DeliveryWorker(
     SmtpConnectionPool pool,
     TransportConfigProvider config,
     DeliveryNotifier notifier,
+    StoreWriteRetry retry,
+    QueueSignals signals,
     MessageTracker tracker,
     TimeProvider time,
     ILogger<DeliveryWorker> logger)
@@ -74,7 +76,17 @@ public sealed class DeliveryWorker(
         // then the outcomes, "notified" and the release are one write, batched with other messages'.
         if (!notifier.IsNotificationDue(message, outcomes, results, schedule, now))
         {
-            await store.RecordOutcomesAsync(lease, results, settled: true, cancellationToken);
+            try
+            {
+                await store.RecordOutcomesAsync(lease, results, settled: true, cancellationToken);
+            }
+            catch (Exception exception) when (StoreFailure.Is(exception))
+            {
+                // The store is away after the attempt: write these outcomes (and the release) as soon as it is
+                // back, under the same lease, rather than deliver again after the lease ran out.
+                retry.Enqueue($"the delivery outcomes of message {message.QueueId}",
+                    ct => store.RecordOutcomesAsync(lease, results, settled: true, ct), () => signals.Signal(QueueEvent.MessageReady), exception);
+            }
             Track(message, attempts);
             return true;
         }
@@ -115,6 +127,9 @@ public sealed class DeliveryWorker(
 
     /// <summary>Whether recipients waiting on <paramref name="nextHopKey"/> must go back to routing under <paramref name="snapshot"/> (unreachable, or the connector is gone).</summary>
     public bool NeedsRerouting(string nextHopKey, TransportConfig snapshot) => targets.NeedsRerouting(nextHopKey, snapshot);
+
+    /// <summary>Deliveries to <paramref name="nextHopKey"/> at once under <paramref name="snapshot"/> (no lookup).</summary>
+    public int ConcurrencyLimit(string nextHopKey, TransportConfig snapshot) => targets.ConcurrencyLimit(nextHopKey, snapshot);
 
     /// <summary>Closes pooled SMTP connections that idled past their timeout; called on every wake-up of the queue manager.</summary>
     public Task CloseIdleConnectionsAsync() => pool.CloseIdleAsync();
