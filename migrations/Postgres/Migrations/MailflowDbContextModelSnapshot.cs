@@ -113,11 +113,25 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("DrainPhase")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<bool>("DrainRequested")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("FirstStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("LastHeartbeat")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ListenerFailures")
                         .HasColumnType("text");
+
+                    b.Property<int>("StartCount")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone");

@@ -103,11 +103,25 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DrainPhase")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("DrainRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FirstStartedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("LastHeartbeat")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ListenerFailures")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("StartCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");

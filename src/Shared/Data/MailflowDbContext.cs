@@ -219,6 +219,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
         {
             e.HasKey(x => x.Name);
             e.Property(x => x.Name).HasMaxLength(128);
+            e.Property(x => x.DrainPhase).HasConversion<string>().HasMaxLength(16);
         });
 
         b.Entity<ConfigurationGeneration>(e =>

@@ -29,6 +29,7 @@ public sealed class DeliveryWorker(
     DeliveryNotifier notifier,
     StoreWriteRetry retry,
     QueueSignals signals,
+    Cluster.NodeDrainState drain,
     MessageTracker tracker,
     TimeProvider time,
     ILogger<DeliveryWorker> logger)
@@ -171,7 +172,21 @@ public sealed class DeliveryWorker(
                 if (recipients.Count == 0)
                     return [];
             }
-            using (await concurrency.EnterAsync(nextHopKey, target.MaxConcurrentDeliveries, cancellationToken))
+            IDisposable slot;
+            using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drain.HandOver))
+            {
+                try
+                {
+                    slot = await concurrency.EnterAsync(nextHopKey, target.MaxConcurrentDeliveries, waiting.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The node began draining before this delivery started: no attempt; the release hands
+                    // the recipients to another node.
+                    return [];
+                }
+            }
+            using (slot)
                 outcomes = await agent.DeliverAsync(new DeliveryBatch(message, recipients, target, c => store.LoadContentAsync(message.Id, c)), cancellationToken);
         }
 

@@ -26,6 +26,7 @@ public sealed class QueueManager(
     QueueSignals signals,
     DeliveryWorker worker,
     StoreWriteRetry retry,
+    Mailflow.Cluster.INodeDrainState drain,
     TransportConfigProvider config,
     IOptions<QueueManagerOptions> queueOptions,
     IOptions<MailflowOptions> mailflowOptions,
@@ -79,7 +80,8 @@ public sealed class QueueManager(
                     if (signals.TakeConfigurationChanged())
                         await RerouteAsync(stoppingToken);
 
-                    if (Math.Max(1, _options.MaxMessagesInFlight) - InFlight > 0)
+                    // A draining node claims nothing new; it finishes what it holds.
+                    if (drain.IsActive && Math.Max(1, _options.MaxMessagesInFlight) - InFlight > 0)
                     {
                         if (await ClaimPassAsync(stoppingToken))
                             continue; // more may be due right now

@@ -184,7 +184,7 @@ public sealed class QueueStore(
                 && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil <= now)))
             .Select(r => r.NextHopKey ?? NoNextHop)
             .Where(key => !full.Contains(key))
-            .Distinct().Take(limit).ToListAsync(cancellationToken);
+            .Distinct().OrderBy(key => key).Take(limit).ToListAsync(cancellationToken);
     }
 
     /// <summary>
