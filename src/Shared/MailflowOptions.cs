@@ -27,8 +27,14 @@ public sealed class MailflowOptions
     public string MailRoot { get; set; } = "";
     public AdminBootstrapOptions Admin { get; set; } = new();
     public SeedOptions Seed { get; set; } = new();
-    /// <summary>A configuration document (JSON, as <c>mailflow config export</c> writes it) applied at every start-up after the first-start defaults. Empty = none.</summary>
+    /// <summary>A configuration document (JSON, as <c>mailflow config export</c> writes it) applied at start-up after the first-start defaults, as <see cref="ConfigFileMode"/> says. Empty = none.</summary>
     public string ConfigFile { get; set; } = "";
+    /// <summary>
+    /// When <see cref="ConfigFile"/> is applied: <c>Seed</c> (only on a store nobody configured yet — the default, so a
+    /// restart never reverts the admin center's changes), <c>WhenChanged</c> (when the file's SHA-256 differs from the one
+    /// recorded at its last apply) or <c>Always</c> (at every start, GitOps; the admin center warns on the pages it owns).
+    /// </summary>
+    public Configuration.ConfigFileMode ConfigFileMode { get; set; } = Configuration.ConfigFileMode.Seed;
 
     public string ResolvedDataDirectory => Path.GetFullPath(DataDirectory);
     public string ResolvedMailRoot => Path.GetFullPath(string.IsNullOrWhiteSpace(MailRoot) ? Path.Combine(ResolvedDataDirectory, "maildir") : MailRoot);
