@@ -19,6 +19,7 @@ builder.AddHttpHardening();
 builder.AddMailflowStore();
 builder.AddAdminCenter();
 builder.AddTransport();
+builder.AddCluster();
 builder.AddMailflowApi();
 builder.AddOperations();
 

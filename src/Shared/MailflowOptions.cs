@@ -18,12 +18,23 @@ public sealed class MailflowOptions
     public string Fqdn { get; set; } = "";
     /// <summary>Safety-net poll for configuration changes, in case a NOTIFY was missed.</summary>
     public int ConfigPollIntervalSeconds { get; set; } = 5;
+    /// <summary>
+    /// A node whose heartbeat (every <see cref="ConfigPollIntervalSeconds"/>) is older than this is taken for dead: the other
+    /// nodes end its leases at once and take its claimed messages over. Three missed heartbeats by default.
+    /// </summary>
+    public int NodeTakeoverSeconds { get; set; } = 15;
     /// <summary>Maildir delivery writes only under this folder (symbolic links resolved). Empty = <c>{DataDirectory}/maildir</c>.</summary>
     public string MailRoot { get; set; } = "";
     public AdminBootstrapOptions Admin { get; set; } = new();
     public SeedOptions Seed { get; set; } = new();
-    /// <summary>A configuration document (JSON, as <c>mailflow config export</c> writes it) applied at every start-up after the first-start defaults. Empty = none.</summary>
+    /// <summary>A configuration document (JSON, as <c>mailflow config export</c> writes it) applied at start-up after the first-start defaults, as <see cref="ConfigFileMode"/> says. Empty = none.</summary>
     public string ConfigFile { get; set; } = "";
+    /// <summary>
+    /// When <see cref="ConfigFile"/> is applied: <c>Seed</c> (only on a store nobody configured yet — the default, so a
+    /// restart never reverts the admin center's changes), <c>WhenChanged</c> (when the file's SHA-256 differs from the one
+    /// recorded at its last apply) or <c>Always</c> (at every start, GitOps; the admin center warns on the pages it owns).
+    /// </summary>
+    public Configuration.ConfigFileMode ConfigFileMode { get; set; } = Configuration.ConfigFileMode.Seed;
 
     public string ResolvedDataDirectory => Path.GetFullPath(DataDirectory);
     public string ResolvedMailRoot => Path.GetFullPath(string.IsNullOrWhiteSpace(MailRoot) ? Path.Combine(ResolvedDataDirectory, "maildir") : MailRoot);

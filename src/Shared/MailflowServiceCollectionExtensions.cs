@@ -62,6 +62,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<ConfigurationAsCodeService>();
         services.AddSingleton<ConfigurationHistoryService>();
         services.AddSingleton<IStartupSeeder, ConfigurationFileSeeder>();
+        services.AddSingleton<ConfigurationFileSections>();
 
         // API keys for the REST API and the CLI; the configured initial key is ensured at start-up.
         services.AddSingleton<ApiKeyService>();

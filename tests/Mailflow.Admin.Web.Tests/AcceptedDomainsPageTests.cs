@@ -40,6 +40,28 @@ public sealed class AcceptedDomainsPageTests : MudBunitContext
     }
 
     [Fact]
+    public async Task Warning_WhenAConfigurationFileAppliedAtEveryStartOwnsAcceptedDomains_SaysEditsAreOverwritten()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        Assert.Empty(RenderPage().FindAll("#config-file-owned"));
+
+        await using (var db = await Services.GetRequiredService<IDbContextFactory<MailflowDbContext>>().CreateDbContextAsync())
+        {
+            // What the start-up seeder records after applying Mailflow:ConfigFile in Always mode.
+            db.ConfigurationFileRecords.Add(new ConfigurationFileRecord
+            {
+                AppliedAt = DateTimeOffset.UtcNow, Node = "node-a", Path = "/etc/mailflow/config.json", ContentSha256 = new string('a', 64),
+                Mode = ConfigFileMode.Always, Sections = $"{ConfigurationFileSections.AcceptedDomains},{ConfigurationFileSections.Recipients}",
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var warning = RenderPage().Find("#config-file-owned");
+        Assert.Contains("Accepted domains come from the configuration file /etc/mailflow/config.json", warning.TextContent);
+        Assert.Contains("overwritten the next time a node starts", warning.TextContent);
+    }
+
+    [Fact]
     public void DomainNameField_WhenNameHasNoDot_ShowsTheServiceMessageNextToTheField()
     {
         SignInAs("alice", AdminRoles.OrganizationManagement);

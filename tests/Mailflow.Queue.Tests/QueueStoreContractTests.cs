@@ -205,6 +205,58 @@ public abstract class QueueStoreContractTests(ITestOutputHelper output) : IAsync
     }
 
     [Fact]
+    public async Task ClaimPerNextHop_TakesOnlyMessagesWithOpenRecipientsThere_AndListsHopsWithDueWork()
+    {
+        var ids = await StoreMessagesAsync(4);
+        // Messages 0–2 wait on hop A (message 2 also on B, where it was delivered already); message 3 on B.
+        await using (var db = await Store.CreateDbContextAsync())
+        {
+            await db.QueuedMessages.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, QueuedMessageState.Categorized));
+            var messages = await db.QueuedMessages.Include(m => m.Recipients).OrderBy(m => m.Id).ToListAsync();
+            for (var i = 0; i < messages.Count; i++)
+            {
+                var recipients = messages[i].Recipients.OrderBy(r => r.Id).ToList();
+                recipients[0].NextHopKey = i < 3 ? "hop-a" : "hop-b";
+                recipients[1].NextHopKey = i < 2 ? "hop-a" : "hop-b";
+                if (i == 2)
+                    recipients[1].Status = QueuedRecipientStatus.Delivered;
+            }
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(["hop-a", "hop-b"], (await Store.Queue.ListClaimableNextHopsAsync([], 10, CancellationToken.None)).Order());
+        Assert.Equal(["hop-b"], await Store.Queue.ListClaimableNextHopsAsync(["hop-a"], 10, CancellationToken.None));
+
+        var onB = await Store.Queue.ClaimAsync("node-x/1", 10, TimeSpan.FromMinutes(5), QueuedMessageState.Categorized, nextHopKey: "hop-b");
+        Assert.Equal([ids[3]], onB.Select(c => c.Message.QueueId));
+        var onA = await Store.Queue.ClaimAsync("node-x/1", 2, TimeSpan.FromMinutes(5), QueuedMessageState.Categorized, nextHopKey: "hop-a");
+        Assert.Equal([ids[0], ids[1]], onA.Select(c => c.Message.QueueId));
+        Assert.Equal(["hop-a"], await Store.Queue.ListClaimableNextHopsAsync([], 10, CancellationToken.None));
+        Assert.Empty(await Store.Queue.ClaimAsync("node-x/1", 10, TimeSpan.FromMinutes(5), QueuedMessageState.Categorized, nextHopKey: "hop-b"));
+    }
+
+    [Fact]
+    public async Task TakeOverLeases_EndsOnlyTheSilentNodesLeases_SoAnotherNodeClaimsAtOnce()
+    {
+        await StoreMessagesAsync(3);
+        var dead = await Store.Queue.ClaimAsync("node-dead/categorizer/41", 2, TimeSpan.FromMinutes(5));
+        var alive = Assert.Single(await Store.Queue.ClaimAsync("node-dead-not/7", 5, TimeSpan.FromMinutes(5)));
+        Assert.Equal(2, dead.Count);
+        Assert.Empty(await Store.Queue.ClaimAsync("node-b/9", 5, TimeSpan.FromMinutes(5)));
+
+        Assert.Equal(2, await Store.Queue.TakeOverLeasesAsync("node-dead", CancellationToken.None));
+
+        var taken = await Store.Queue.ClaimAsync("node-b/9", 5, TimeSpan.FromMinutes(5));
+        Assert.Equal(dead.Select(c => c.Message.Id).Order(), taken.Select(c => c.Message.Id).Order());
+        // Taking over counts as a crash of the dead worker (a message that kills nodes ends in Poison).
+        Assert.All(taken, c => Assert.Equal(1, c.Message.CrashCount));
+        // The dead node's late writes are refused; the live node's lease is untouched.
+        Assert.False(await Store.Queue.ReleaseAsync(dead[0].Lease));
+        Assert.True(await Store.Queue.ReleaseAsync(alive.Lease));
+        Assert.Equal(0, await Store.Queue.TakeOverLeasesAsync("node-dead", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task RenewLease_KeepsOtherClaimersOut_WhenRenewedBeforeExpiry()
     {
         await StoreMessagesAsync(1);

@@ -103,11 +103,25 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DrainPhase")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("DrainRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FirstStartedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("LastHeartbeat")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ListenerFailures")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("StartCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
@@ -180,6 +194,48 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("BlockedSenders");
+                });
+
+            modelBuilder.Entity("Mailflow.Configuration.ConfigurationFileRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AppliedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Generation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sections")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ConfigurationFileRecords");
                 });
 
             modelBuilder.Entity("Mailflow.Configuration.DkimSigningKey", b =>

@@ -64,7 +64,8 @@ public sealed class DashboardQuery(IDbContextFactory<MailflowDbContext> dbFactor
         var topFailures = FailureGrouping.Top(failures, TopFailureCount);
 
         var nodes = (await new NodeStatusQuery(dbFactory).ReadAsync(cancellationToken)).Nodes
-            .Select(n => new NodeHealth(n.Name, n.Address, now - n.LastHeartbeat, n.ActiveGeneration, n.IsLiveSince(now - HeartbeatTolerance), n.ListenerFailures))
+            .Select(n => new NodeHealth(n.Name, n.Address, now - n.LastHeartbeat, n.ActiveGeneration, n.IsLiveSince(now - HeartbeatTolerance), n.ListenerFailures,
+                n.StartedAt, n.Restarts, n.DrainRequested, n.DrainPhase))
             .ToList();
 
         return new DashboardSnapshot(now, rates, await queues.ListQueuesAsync(cancellationToken),

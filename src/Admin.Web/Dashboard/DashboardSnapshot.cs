@@ -33,8 +33,12 @@ public sealed record FirstRunChecklist(bool HasOwnDomain, bool HasDestination, b
 
 /// <param name="HeartbeatAge">How long ago the node last reported in; a node silent for more than a minute is unhealthy.</param>
 /// <param name="ListenerFailures">Receive connector bindings the node could not listen on.</param>
+/// <param name="StartedAt">When the node's current process started; <paramref name="Restarts"/> counts the starts after its first.</param>
+/// <param name="DrainRequested">An administrator asked it to drain; <paramref name="DrainPhase"/> is where the node says it is.</param>
 public sealed record NodeHealth(string Name, string Address, TimeSpan HeartbeatAge, long ActiveGeneration, bool Healthy,
-    IReadOnlyList<Mailflow.Cluster.ListenerBindFailure> ListenerFailures);
+    IReadOnlyList<Mailflow.Cluster.ListenerBindFailure> ListenerFailures,
+    DateTimeOffset StartedAt = default, int Restarts = 0, bool DrainRequested = false,
+    Mailflow.Cluster.NodeDrainPhase DrainPhase = Mailflow.Cluster.NodeDrainPhase.Active);
 
 public sealed record DashboardSnapshot(
     DateTimeOffset At,

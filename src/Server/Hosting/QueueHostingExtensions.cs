@@ -16,6 +16,10 @@ public static class QueueHostingExtensions
         services.AddSingleton<StoreMessageSink>();
         services.AddSingleton<BookkeepingCommitter>();
         services.AddSingleton<QueueStore>();
+        services.AddSingleton<StoreWriteRetry>();
+        // The node's drain phase: read by receive, the categorizer and the queue manager; set by the drain controller (AddCluster).
+        services.AddSingleton<Cluster.NodeDrainState>();
+        services.AddSingleton<Mailflow.Cluster.INodeDrainState>(sp => sp.GetRequiredService<Cluster.NodeDrainState>());
         return services;
     }
 }

@@ -22,6 +22,8 @@ public enum AuditAction
     PasswordChange,
     /// <summary>A rate-limit counter was reset by an admin (no configuration generation).</summary>
     Reset,
+    /// <summary>A node was asked to drain (maintenance mode); <see cref="Resume"/> takes it back (no configuration generation).</summary>
+    Drain,
 }
 
 /// <summary>Who changed what, when: appended in the same transaction as the change.</summary>

@@ -11,8 +11,15 @@ public sealed record NodeStatus(
     DateTimeOffset StartedAt,
     DateTimeOffset LastHeartbeat,
     long ActiveGeneration,
-    IReadOnlyList<ListenerBindFailure> ListenerFailures)
+    IReadOnlyList<ListenerBindFailure> ListenerFailures,
+    DateTimeOffset FirstStartedAt = default,
+    int StartCount = 1,
+    bool DrainRequested = false,
+    NodeDrainPhase DrainPhase = NodeDrainPhase.Active)
 {
+    /// <summary>How many times the node was started again after its first start.</summary>
+    public int Restarts => Math.Max(0, StartCount - 1);
+
     /// <summary>Whether the node heartbeated at or after <paramref name="since"/>: a stopped node drops out instead of showing as forever behind.</summary>
     public bool IsLiveSince(DateTimeOffset since) => LastHeartbeat >= since;
 }
@@ -37,6 +44,7 @@ public sealed class NodeStatusQuery(IDbContextFactory<MailflowDbContext> dbFacto
         var nodes = await db.Nodes.AsNoTracking().ToListAsync(cancellationToken);
         return new NodeStatusReport(latest, [.. nodes
             .OrderBy(n => n.Name, StringComparer.Ordinal)
-            .Select(n => new NodeStatus(n.Name, n.Address, n.StartedAt, n.LastHeartbeat, n.ActiveGeneration, ListenerBindFailure.Deserialize(n.ListenerFailures)))]);
+            .Select(n => new NodeStatus(n.Name, n.Address, n.StartedAt, n.LastHeartbeat, n.ActiveGeneration, ListenerBindFailure.Deserialize(n.ListenerFailures),
+                n.FirstStartedAt == default ? n.StartedAt : n.FirstStartedAt, n.StartCount, n.DrainRequested, n.DrainPhase))]);
     }
 }

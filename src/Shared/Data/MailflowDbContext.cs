@@ -41,6 +41,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<MessageContent> MessageContents => Set<MessageContent>();
     public DbSet<NextHopSuspension> NextHopSuspensions => Set<NextHopSuspension>();
     public DbSet<MessageTrackingEvent> MessageTrackingEvents => Set<MessageTrackingEvent>();
+    public DbSet<ConfigurationFileRecord> ConfigurationFileRecords => Set<ConfigurationFileRecord>();
     public DbSet<Dmarc.DmarcObservation> DmarcObservations => Set<Dmarc.DmarcObservation>();
     public DbSet<Dmarc.DmarcReceivedReport> DmarcReceivedReports => Set<Dmarc.DmarcReceivedReport>();
     public DbSet<Dmarc.DmarcReceivedRecord> DmarcReceivedRecords => Set<Dmarc.DmarcReceivedRecord>();
@@ -220,6 +221,17 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
         {
             e.HasKey(x => x.Name);
             e.Property(x => x.Name).HasMaxLength(128);
+            e.Property(x => x.DrainPhase).HasConversion<string>().HasMaxLength(16);
+        });
+
+        b.Entity<ConfigurationFileRecord>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Node).HasMaxLength(128);
+            e.Property(x => x.Path).HasMaxLength(ConfigurationFileRecord.PathLength);
+            e.Property(x => x.ContentSha256).HasMaxLength(64);
+            e.Property(x => x.Mode).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Sections).HasMaxLength(512);
         });
 
         b.Entity<ConfigurationGeneration>(e =>

@@ -56,6 +56,8 @@ public static class SmtpReplies
         new(451, "4.7.1", $"Too many {what} in the last {window}; this account is now blocked from sending until an administrator unblocks it");
     public static readonly SmtpReply TooManyAuthFailures = new(421, "4.7.0", "Too many failed authentication attempts, try again later");
     public static readonly SmtpReply NoConnectorForClient = new(421, "4.3.2", "Service not available, closing connection");
+    /// <summary>New sessions while the node drains (maintenance mode): the client tries another node (RFC 3463 4.3.2 "system not accepting network messages").</summary>
+    public static readonly SmtpReply NodeDraining = new(421, "4.3.2", "Service not available, node draining");
     public static readonly SmtpReply InternalErrorClosing = new(421, "4.3.0", "Internal error, closing connection");
     public static readonly SmtpReply ShuttingDown = new(421, "4.3.2", "Service shutting down, closing connection");
     public static readonly SmtpReply TlsNotAvailable = new(454, "4.7.0", "TLS not available due to temporary reason");

@@ -40,6 +40,8 @@ public sealed partial class Categorizer(
     MessageTracker tracker,
     QueueSignals queueSignals,
     SubmissionSignal submissions,
+    StoreWriteRetry retry,
+    Mailflow.Cluster.INodeDrainState drain,
     Agents.TransportAgentPipeline agents,
     IOptions<MailflowOptions> options,
     TimeProvider time,
@@ -60,13 +62,22 @@ public sealed partial class Categorizer(
         {
             try
             {
-                var claims = await store.ClaimAsync(OwnerName, BatchSize, LeaseDuration, QueuedMessageState.Submitted, stoppingToken,
-                    poisoned: m => tracker.Track(MessageTrackingEventKind.Poison, m,
-                        detail: $"Moved to the Poison queue: categorizing it failed {m.CrashCount} times. It stays there until an administrator resumes or removes it."));
-                // Messages are independent (own contexts, own leases): overlap one's parsing and reads with
-                // another's writes. SQLite writes still take turns at the gate.
-                await Parallel.ForEachAsync(claims, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
-                    async (claim, ct) => await CategorizeSafelyAsync(claim, ct));
+                if (!drain.IsActive)
+                {
+                    // Draining: no new work; another node categorizes what arrives.
+                    await submissions.WaitAsync(PollInterval, time, stoppingToken);
+                    continue;
+                }
+                Interlocked.Increment(ref _passes);
+                IReadOnlyList<QueueClaim> claims;
+                try
+                {
+                    claims = await ClaimAndCategorizeAsync(stoppingToken);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _passes);
+                }
                 if (claims.Count > 0)
                     queueSignals.Signal(QueueEvent.MessageReady);
                 if (claims.Count == BatchSize)
@@ -85,6 +96,24 @@ public sealed partial class Categorizer(
         }
     }
 
+    private int _passes;
+
+    /// <summary>Whether a categorizing pass (claim and categorize) is running: a draining node waits for it to end.</summary>
+    public bool IsBusy => Volatile.Read(ref _passes) > 0;
+
+    /// <summary>One pass: claims a batch of Submitted messages and categorizes them.</summary>
+    private async Task<IReadOnlyList<QueueClaim>> ClaimAndCategorizeAsync(CancellationToken stoppingToken)
+    {
+        var claims = await store.ClaimAsync(OwnerName, BatchSize, LeaseDuration, QueuedMessageState.Submitted, stoppingToken,
+            poisoned: m => tracker.Track(MessageTrackingEventKind.Poison, m,
+                detail: $"Moved to the Poison queue: categorizing it failed {m.CrashCount} times. It stays there until an administrator resumes or removes it."));
+        // Messages are independent (own contexts, own leases): overlap one's parsing and reads with
+        // another's writes. SQLite writes still take turns at the gate.
+        await Parallel.ForEachAsync(claims, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
+            async (claim, ct) => await CategorizeSafelyAsync(claim, ct));
+        return claims;
+    }
+
     private async Task CategorizeSafelyAsync(QueueClaim claim, CancellationToken cancellationToken)
     {
         using var scope = LogScopes.Message(logger, claim.Message);
@@ -92,9 +121,16 @@ public sealed partial class Categorizer(
         {
             await CategorizeAsync(claim, config.Current, cancellationToken);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException && StoreFailure.Is(ex))
+        {
+            // The store is away (connection lost, disk full): release the claim as soon as it accepts
+            // writes again, so the message is categorized again at once rather than when its lease ends.
+            retry.Enqueue($"the release of message {claim.Message.QueueId} after a failed categorization",
+                ct => store.ReleaseAsync(claim.Lease, cancellationToken: ct), submissions.Ring, ex);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Leave it Submitted (the lease runs out and the next pass retries) rather than guess.
+            // Leave it Submitted (the lease runs out and the next pass retries, counting a crash) rather than guess.
             Log.MessageFailed(logger, claim.Message.QueueId, ex);
         }
     }

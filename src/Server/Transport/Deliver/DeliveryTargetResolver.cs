@@ -23,6 +23,13 @@ public interface IDeliveryTargetResolver
 
     /// <summary>True when recipients with this key must be routed again under <paramref name="config"/> (unreachable, or their send connector is gone or disabled).</summary>
     bool NeedsRerouting(string nextHopKey, TransportConfig config);
+
+    /// <summary>
+    /// Deliveries to this next hop at once under <paramref name="config"/> (the send connector's
+    /// MaxConcurrentConnections; local targets <see cref="DeliveryTarget.LocalConcurrency"/>), without any
+    /// lookup: what the queue manager claims for it at most (plus a prefetch).
+    /// </summary>
+    int ConcurrencyLimit(string nextHopKey, TransportConfig config);
 }
 
 /// <summary>MX lookup for <c>smtp:&lt;connector&gt;:&lt;domain&gt;</c> next hops: hosts in preference order, or a failure (null MX → permanent 5.1.10; DNS trouble → transient).</summary>
@@ -76,7 +83,7 @@ public sealed class NextHopKeyTargetResolver(
         var target = new DeliveryTarget(nextHopKey, DeliveryTargetKind.Smtp)
         {
             Smtp = SettingsFor(connector),
-            MaxConcurrentDeliveries = Math.Max(1, connector.MaxConcurrentConnections),
+            MaxConcurrentDeliveries = ConcurrencyLimit(connector),
         };
         if (key.Kind == NextHopKeyKind.SmartHost)
         {
@@ -93,6 +100,17 @@ public sealed class NextHopKeyTargetResolver(
     public bool NeedsRerouting(string nextHopKey, TransportConfig config) =>
         NextHopKey.TryParse(nextHopKey, out var key) && (key.Kind == NextHopKeyKind.Unreachable
             || (key.ConnectorId is { } id && !config.SendConnectors.Any(c => c.Id == id && c.Enabled)));
+
+    public int ConcurrencyLimit(string nextHopKey, TransportConfig config)
+    {
+        if (!NextHopKey.TryParse(nextHopKey, out var key) || key.Kind == NextHopKeyKind.Unreachable)
+            return 1; // deferred without a connection: one at a time is plenty
+        if (key.ConnectorId is not { } id)
+            return DeliveryTarget.LocalConcurrency;
+        return config.SendConnectors.FirstOrDefault(c => c.Id == id && c.Enabled) is { } connector ? ConcurrencyLimit(connector) : 1;
+    }
+
+    private static int ConcurrencyLimit(SendConnector connector) => Math.Max(1, connector.MaxConcurrentConnections);
 
     private SmtpDeliverySettings SettingsFor(SendConnector connector) => new()
     {

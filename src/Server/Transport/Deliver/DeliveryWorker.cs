@@ -27,6 +27,9 @@ public sealed class DeliveryWorker(
     SmtpConnectionPool pool,
     TransportConfigProvider config,
     DeliveryNotifier notifier,
+    StoreWriteRetry retry,
+    QueueSignals signals,
+    Cluster.NodeDrainState drain,
     MessageTracker tracker,
     TimeProvider time,
     ILogger<DeliveryWorker> logger)
@@ -76,7 +79,17 @@ public sealed class DeliveryWorker(
         // then the outcomes, "notified" and the release are one write, batched with other messages'.
         if (!notifier.IsNotificationDue(message, outcomes, results, schedule, now))
         {
-            await store.RecordOutcomesAsync(lease, results, settled: true, cancellationToken);
+            try
+            {
+                await store.RecordOutcomesAsync(lease, results, settled: true, cancellationToken);
+            }
+            catch (Exception exception) when (StoreFailure.Is(exception))
+            {
+                // The store is away after the attempt: write these outcomes (and the release) as soon as it is
+                // back, under the same lease, rather than deliver again after the lease ran out.
+                retry.Enqueue($"the delivery outcomes of message {message.QueueId}",
+                    ct => store.RecordOutcomesAsync(lease, results, settled: true, ct), () => signals.Signal(QueueEvent.MessageReady), exception);
+            }
             Track(message, attempts);
             return true;
         }
@@ -118,6 +131,9 @@ public sealed class DeliveryWorker(
     /// <summary>Whether recipients waiting on <paramref name="nextHopKey"/> must go back to routing under <paramref name="snapshot"/> (unreachable, or the connector is gone).</summary>
     public bool NeedsRerouting(string nextHopKey, TransportConfig snapshot) => targets.NeedsRerouting(nextHopKey, snapshot);
 
+    /// <summary>Deliveries to <paramref name="nextHopKey"/> at once under <paramref name="snapshot"/> (no lookup).</summary>
+    public int ConcurrencyLimit(string nextHopKey, TransportConfig snapshot) => targets.ConcurrencyLimit(nextHopKey, snapshot);
+
     /// <summary>Closes pooled SMTP connections that idled past their timeout; called on every wake-up of the queue manager.</summary>
     public Task CloseIdleConnectionsAsync() => pool.CloseIdleAsync();
 
@@ -158,7 +174,21 @@ public sealed class DeliveryWorker(
                 if (recipients.Count == 0)
                     return [];
             }
-            using (await concurrency.EnterAsync(nextHopKey, target.MaxConcurrentDeliveries, cancellationToken))
+            IDisposable slot;
+            using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, drain.HandOver))
+            {
+                try
+                {
+                    slot = await concurrency.EnterAsync(nextHopKey, target.MaxConcurrentDeliveries, waiting.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The node began draining before this delivery started: no attempt; the release hands
+                    // the recipients to another node.
+                    return [];
+                }
+            }
+            using (slot)
                 outcomes = await agent.DeliverAsync(new DeliveryBatch(message, recipients, target, c => store.LoadContentAsync(message.Id, c)), cancellationToken);
         }
 

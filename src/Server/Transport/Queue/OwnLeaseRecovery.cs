@@ -19,7 +19,10 @@ public sealed partial class OwnLeaseRecovery(
     IOptions<MailflowOptions> options,
     ILogger<OwnLeaseRecovery> logger) : IStartupSeeder
 {
-    public static string OwnerPrefix(MailflowOptions options) => options.ResolvedNodeName + "/";
+    public static string OwnerPrefix(MailflowOptions options) => OwnerPrefix(options.ResolvedNodeName);
+
+    /// <summary>How every lease owner name of <paramref name="nodeName"/>'s workers begins.</summary>
+    public static string OwnerPrefix(string nodeName) => nodeName + "/";
 
     public async Task SeedAsync(CancellationToken cancellationToken)
     {

@@ -25,6 +25,8 @@ public sealed class QueueManager(
     QueueStore store,
     QueueSignals signals,
     DeliveryWorker worker,
+    StoreWriteRetry retry,
+    Mailflow.Cluster.INodeDrainState drain,
     TransportConfigProvider config,
     IOptions<QueueManagerOptions> queueOptions,
     IOptions<MailflowOptions> mailflowOptions,
@@ -78,17 +80,10 @@ public sealed class QueueManager(
                     if (signals.TakeConfigurationChanged())
                         await RerouteAsync(stoppingToken);
 
-                    var free = Math.Max(1, _options.MaxMessagesInFlight) - InFlight;
-                    if (free > 0)
+                    // A draining node claims nothing new; it finishes what it holds.
+                    if (drain.IsActive && Math.Max(1, _options.MaxMessagesInFlight) - InFlight > 0)
                     {
-                        var want = Math.Min(free, Math.Max(1, _options.ClaimBatchSize));
-                        var claims = await store.ClaimAsync(OwnerName, want, LeaseDuration, QueuedMessageState.Categorized, stoppingToken,
-                            poisoned: m => TrackPoison(m, $"its worker stopped while delivering it {m.CrashCount} times"));
-                        // Read once per claim pass, not per message: a suspension applies from the next pass.
-                        var suspended = claims.Count == 0 ? EmptySuspensions : await store.LoadSuspendedNextHopsAsync(stoppingToken);
-                        foreach (var claim in claims)
-                            StartWorker(claim, suspended, stoppingToken);
-                        if (claims.Count == want)
+                        if (await ClaimPassAsync(stoppingToken))
                             continue; // more may be due right now
                         var next = await store.GetNextWakeAsync(stoppingToken);
                         if (next is { } due)
@@ -117,13 +112,57 @@ public sealed class QueueManager(
         }
     }
 
-    private static readonly IReadOnlySet<string> EmptySuspensions = new HashSet<string>();
+    /// <summary>
+    /// One claim pass, per next hop with due work: no more than the hop's free connection slots plus
+    /// <see cref="QueueManagerOptions.ClaimPrefetchPerNextHop"/> (what this node holds, it alone can send,
+    /// until it dies and another node takes it over). True when some hop filled its whole share, so more
+    /// may be claimable right now.
+    /// </summary>
+    private async Task<bool> ClaimPassAsync(CancellationToken stoppingToken)
+    {
+        var snapshot = config.Current;
+        var full = _hops.Full(key => ClaimLimit(key, snapshot));
+        var hops = await store.ListClaimableNextHopsAsync(full, Math.Max(1, _options.NextHopsPerPass), stoppingToken);
+        var more = false;
+        IReadOnlySet<string>? suspended = null;
+        foreach (var hop in hops)
+        {
+            var free = Math.Max(1, _options.MaxMessagesInFlight) - InFlight;
+            if (free <= 0)
+                return false;
+            var room = ClaimLimit(hop, snapshot) - _hops.Claimed(hop);
+            var want = Math.Min(Math.Min(free, room), Math.Max(1, _options.ClaimBatchSize));
+            if (want <= 0)
+                continue;
+            var claims = await store.ClaimAsync(OwnerName, want, LeaseDuration, QueuedMessageState.Categorized, stoppingToken,
+                poisoned: m => TrackPoison(m, $"its worker stopped while delivering it {m.CrashCount} times"), nextHopKey: hop);
+            // Read once per claim pass, not per message: a suspension applies from the next pass.
+            if (claims.Count > 0)
+                suspended ??= await store.LoadSuspendedNextHopsAsync(stoppingToken);
+            foreach (var claim in claims)
+                StartWorker(claim, suspended!, stoppingToken);
+            more |= claims.Count == want;
+        }
+        return more;
+    }
+
+    /// <summary>How many messages with recipients on <paramref name="nextHopKey"/> this node holds at most.</summary>
+    private int ClaimLimit(string nextHopKey, TransportConfig snapshot) =>
+        worker.ConcurrencyLimit(nextHopKey, snapshot) + Math.Max(0, _options.ClaimPrefetchPerNextHop);
+
+    /// <summary>The messages this node holds per next hop (a message counts on every hop of its open recipients).</summary>
+    private readonly ClaimedPerNextHop _hops = new();
+
+    /// <summary>Messages held by this node per next hop.</summary>
+    public int ClaimedOn(string nextHopKey) => _hops.Claimed(nextHopKey);
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 
     private void StartWorker(QueueClaim claim, IReadOnlySet<string> suspended, CancellationToken stoppingToken)
     {
         Interlocked.Increment(ref _inFlight);
+        var hops = ClaimedPerNextHop.HopsOf(claim.Message);
+        _hops.Add(hops);
         var work = Task.Run(() => WorkAsync(claim, suspended, stoppingToken), CancellationToken.None);
         lock (_workers)
             _workers.Add(work);
@@ -131,6 +170,7 @@ public sealed class QueueManager(
         {
             lock (_workers)
                 _workers.Remove(done);
+            _hops.Remove(hops);
             Interlocked.Decrement(ref _inFlight);
             signals.Signal(QueueEvent.WorkerDone);
         }, TaskScheduler.Default);
@@ -154,6 +194,13 @@ public sealed class QueueManager(
             // Shutting down, or the lease was lost: the message becomes claimable when the lease ends.
             if (stoppingToken.IsCancellationRequested)
                 await TryReleaseAsync(lease);
+        }
+        catch (Exception exception) when (StoreFailure.Is(exception))
+        {
+            // The store is away: not the message's fault (no crash counted). Release it as soon as the store
+            // accepts writes again, so it is retried at once rather than when its lease ends.
+            retry.Enqueue($"the release of message {claim.Message.QueueId} after a failed delivery write",
+                ct => store.ReleaseAsync(lease, cancellationToken: ct), () => signals.Signal(QueueEvent.MessageReady), exception);
         }
         catch (Exception exception)
         {

@@ -78,9 +78,13 @@ public sealed class QueueStore(
     /// taking over a lease that ran out (its holder died) counts a crash, and a message at
     /// <see cref="QueuedMessage.PoisonThreshold"/> crashes is set aside.
     /// </param>
+    /// <param name="nextHopKey">
+    /// Only messages with an open recipient on this next hop (<see cref="NoNextHop"/> for recipients without
+    /// one): the queue manager claims per next hop, no more than it can send there now.
+    /// </param>
     public async Task<IReadOnlyList<QueueClaim>> ClaimAsync(
         string owner, int batchSize, TimeSpan leaseDuration, QueuedMessageState? state = null, CancellationToken cancellationToken = default,
-        Action<QueuedMessage>? poisoned = null)
+        Action<QueuedMessage>? poisoned = null, string? nextHopKey = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -95,6 +99,25 @@ public sealed class QueueStore(
         // and releases written at the same time.
         await bookkeeping.WriteAsync(async (db, ct) =>
         {
+            if (db.Database.IsNpgsql() && nextHopKey is not null)
+            {
+                var stateNames = states.Select(s => s.ToString()).ToArray();
+                string[] finalStatuses = [nameof(QueuedRecipientStatus.Delivered), nameof(QueuedRecipientStatus.PermanentFailure)];
+                return await db.Database.ExecuteSqlAsync($"""
+                    UPDATE "QueuedMessages" SET "LeaseOwner" = {owner}, "LeaseToken" = {token}, "LeaseUntil" = {until},
+                      "CrashCount" = "CrashCount" + CASE WHEN "LeaseOwner" IS NULL THEN 0 ELSE 1 END
+                    WHERE "Id" IN (
+                        SELECT m."Id" FROM "QueuedMessages" m
+                        WHERE m."State" = ANY({stateNames}) AND m."NextAttemptAt" <= {now}
+                          AND (m."LeaseUntil" IS NULL OR m."LeaseUntil" <= {now})
+                          AND EXISTS (SELECT 1 FROM "QueuedRecipients" r
+                                      WHERE r."MessageId" = m."Id" AND NOT (r."Status" = ANY({finalStatuses}))
+                                        AND COALESCE(r."NextHopKey", '') = {nextHopKey})
+                        ORDER BY m."Priority" DESC, m."NextAttemptAt"
+                        LIMIT {batchSize}
+                        FOR UPDATE OF m SKIP LOCKED)
+                    """, ct);
+            }
             if (db.Database.IsNpgsql())
             {
                 var stateNames = states.Select(s => s.ToString()).ToArray();
@@ -110,8 +133,11 @@ public sealed class QueueStore(
                         FOR UPDATE SKIP LOCKED)
                     """, ct);
             }
-            return await db.QueuedMessages
-                    .Where(m => states.Contains(m.State) && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil <= now))
+            var claimable = db.QueuedMessages
+                    .Where(m => states.Contains(m.State) && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil <= now));
+            if (nextHopKey is not null)
+                claimable = claimable.Where(m => m.Recipients.AsQueryable().Where(QueuedRecipientFilters.IsOpen).Any(r => (r.NextHopKey ?? "") == nextHopKey));
+            return await claimable
                     .OrderByDescending(m => m.Priority).ThenBy(m => m.NextAttemptAt)
                     .Take(batchSize)
                     .ExecuteUpdateAsync(s => s
@@ -140,6 +166,40 @@ public sealed class QueueStore(
             }
         }
         return claimed.Except(poison).Select(m => new QueueClaim(new QueueLease(m.Id, owner, token, until), m)).ToList();
+    }
+
+    /// <summary>The next hop key <see cref="ClaimAsync"/> and <see cref="ListClaimableNextHopsAsync"/> use for recipients that have none.</summary>
+    public const string NoNextHop = "";
+
+    /// <summary>
+    /// Next hops (<see cref="NoNextHop"/> for none) with an open recipient in a Categorized message that is due
+    /// and unclaimed, leaving out <paramref name="full"/> (hops the caller has no room for); at most <paramref name="limit"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ListClaimableNextHopsAsync(IReadOnlyCollection<string> full, int limit, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.QueuedRecipients.Where(QueuedRecipientFilters.IsOpen)
+            .Where(r => db.QueuedMessages.Any(m => m.Id == r.MessageId && m.State == QueuedMessageState.Categorized
+                && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil <= now)))
+            .Select(r => r.NextHopKey ?? NoNextHop)
+            .Where(key => !full.Contains(key))
+            .Distinct().OrderBy(key => key).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends every running lease a node holds (owners <c>{node}/…</c>) now instead of at its expiry: the node
+    /// stopped heartbeating, so it is dead (or cut off, and its fencing tokens stop its late writes). The
+    /// owner stays on the row, so the next claim counts the takeover as a crash of the message's worker, like
+    /// an expired lease. Returns how many leases ended.
+    /// </summary>
+    public async Task<int> TakeOverLeasesAsync(string nodeName, CancellationToken cancellationToken)
+    {
+        var prefix = OwnLeaseRecovery.OwnerPrefix(nodeName);
+        var now = time.GetUtcNow();
+        return await WriteAsync((db, ct) => db.QueuedMessages
+            .Where(m => m.LeaseOwner != null && m.LeaseOwner.StartsWith(prefix) && m.LeaseUntil > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, now), ct), cancellationToken);
     }
 
     /// <summary>Counts an unexpected failure of the worker holding <paramref name="lease"/>; at the threshold the message goes to Poison and the lease is released.</summary>

@@ -21,6 +21,7 @@ public sealed partial class ReceiveEngine(
     IMessageSink sink,
     TransportAgentPipeline agents,
     IAgentDecisionLog decisions,
+    Mailflow.Cluster.INodeDrainState drain,
     ISubmissionAuthenticator authenticator,
     IProtocolLog protocolLog,
     ReceiveCertificates certificates,
@@ -62,7 +63,7 @@ public sealed partial class ReceiveEngine(
             return;
         }
         var listenerFactory = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
-        var dependencies = new SessionDependencies(sink, agents, () => config.Current, authenticator, protocolLog, time, loggerFactory.CreateLogger("Mailflow.Receive"), decisions);
+        var dependencies = new SessionDependencies(sink, agents, () => config.Current, authenticator, protocolLog, time, loggerFactory.CreateLogger("Mailflow.Receive"), decisions, drain);
         _host = new ReceiveConnectorHost(listenerFactory, dependencies, policy => certificates.For(policy.CertificateId), options.Value.ResolvedFqdn, options.Value.ResolvedNodeName);
         config.Changed += OnConfigurationChanged;
         await ApplyAsync(config.Current, cancellationToken);

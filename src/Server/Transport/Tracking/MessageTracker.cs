@@ -58,6 +58,16 @@ public sealed class MessageTracker : BackgroundService
     /// <summary>Events dropped because <see cref="Capacity"/> events were already waiting.</summary>
     public long DroppedCount => Interlocked.Read(ref _dropped);
 
+    /// <summary>Events the store refused for good (a bad event, or the store away longer than <see cref="StoreRetries"/> tries); each loss is also logged.</summary>
+    public long LostCount => Interlocked.Read(ref _lost);
+
+    /// <summary>Every event that never reached the store (<see cref="DroppedCount"/> + <see cref="LostCount"/>): what /metrics reports as lost tracking events.</summary>
+    public long UnwrittenCount => DroppedCount + LostCount;
+
+    /// <summary>How often an event is written again while the store is away (about a second apart) before it counts as lost.</summary>
+    public const int StoreRetries = 60;
+    private static readonly TimeSpan StoreRetryPause = TimeSpan.FromSeconds(1);
+
     /// <summary>Queues an event for writing; fills in the time and node when unset, and cuts text to the column lengths. Never blocks.</summary>
     public void Track(MessageTrackingEvent trackingEvent)
     {
@@ -192,6 +202,31 @@ public sealed class MessageTracker : BackgroundService
         Interlocked.Exchange(ref _settledChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
+    /// <summary>
+    /// A write that failed because the store is away is tried again (keeping its place among the
+    /// <see cref="Capacity"/>) rather than lost: a store outage of a minute loses no trace event.
+    /// </summary>
+    private void Failed(PendingEvent pending, Exception exception)
+    {
+        if (pending.Attempts < StoreRetries && Queue.StoreFailure.Is(exception))
+        {
+            pending.Attempts++;
+            _ = Task.Delay(StoreRetryPause).ContinueWith(_ =>
+            {
+                try
+                {
+                    _committer.Enqueue(pending);
+                }
+                catch (ObjectDisposedException)
+                {
+                    Lose(exception);
+                }
+            }, TaskScheduler.Default);
+            return;
+        }
+        Lose(exception);
+    }
+
     private void Lose(Exception exception)
     {
         if (Interlocked.Increment(ref _lost) % 100 == 1)
@@ -204,6 +239,9 @@ public sealed class MessageTracker : BackgroundService
     {
         public long Size => 0;
 
+        /// <summary>Tries after the first that failed because the store was away.</summary>
+        public int Attempts { get; set; }
+
         public MessageTrackingEvent Row()
         {
             trackingEvent.Id = 0;
@@ -212,7 +250,7 @@ public sealed class MessageTracker : BackgroundService
 
         public void Complete() => tracker.Settle();
 
-        public void Fail(Exception exception) => tracker.Lose(exception);
+        public void Fail(Exception exception) => tracker.Failed(this, exception);
     }
 
     private static void Cut(MessageTrackingEvent e)

@@ -21,6 +21,8 @@ public sealed partial class TransportConfigProvider(
 {
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private volatile TransportConfig _current = TransportConfig.Empty;
+    /// <summary>Whether this process's start is in the node registry yet (its first heartbeat records it).</summary>
+    private bool _startRecorded;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TransportConfig Current => _current;
@@ -79,13 +81,23 @@ public sealed partial class TransportConfigProvider(
         var node = await db.Nodes.FirstOrDefaultAsync(n => n.Name == NodeName, cancellationToken);
         if (node is null)
         {
-            node = new NodeRegistration { Name = NodeName, StartedAt = now, Address = options.Value.ResolvedFqdn };
+            node = new NodeRegistration { Name = NodeName, FirstStartedAt = now, Address = options.Value.ResolvedFqdn };
             db.Nodes.Add(node);
+        }
+        if (!_startRecorded)
+        {
+            // This process's first heartbeat: a start (the first, or a restart of a node the registry knows).
+            if (node.FirstStartedAt == default)
+                node.FirstStartedAt = node.StartedAt == default ? now : node.StartedAt;
+            node.StartedAt = now;
+            node.StartCount++;
+            node.Address = options.Value.ResolvedFqdn;
         }
         node.LastHeartbeat = now;
         node.ActiveGeneration = generation;
         node.ListenerFailures = ListenerBindFailure.Serialize(listeners.Failures);
         await db.SaveChangesAsync(cancellationToken);
+        _startRecorded = true;
     }
 
     private static partial class Log

@@ -193,6 +193,13 @@ public sealed class ReceiveConnectorHost : IAsyncDisposable
         ConnectionTransport? transport = null;
         try
         {
+            if (_dependencies.Drain is { IsActive: false })
+            {
+                // Maintenance mode: the client goes to another node (or comes back later).
+                ReceiveLog.ConnectionRefused(Logger, connection.RemoteEndPoint, binding, "the node is draining");
+                await RefuseAsync(connection, SmtpReplies.NodeDraining);
+                return;
+            }
             policy = ConnectorSelector.Select(running.Policies, client);
             if (policy is null)
             {

@@ -17,4 +17,5 @@ public sealed record SessionDependencies(
     IProtocolLog ProtocolLog,
     TimeProvider Time,
     ILogger Logger,
-    IAgentDecisionLog? Decisions = null);
+    IAgentDecisionLog? Decisions = null,
+    Mailflow.Cluster.INodeDrainState? Drain = null);
