@@ -64,4 +64,9 @@ public static class AgentTagNames
     public const string MalwareResult = "malware.result";
     /// <summary>Message tag: an agent asked to hold the message in quarantine; the categorizer does, with this reason.</summary>
     public const string QuarantineReason = "quarantine.reason";
+    /// <summary>
+    /// Message tag: the anti-spam agent asks for this text in front of the subject. The categorizer puts it there in the
+    /// stored content (the session cannot: the subject is inside the message, and the 250 waits for nothing but the store).
+    /// </summary>
+    public const string SpamSubjectPrefix = "spam.subject-prefix";
 }
