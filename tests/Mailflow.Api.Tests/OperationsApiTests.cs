@@ -387,6 +387,13 @@ public abstract class OperationsApiTests(ServerPerClass servers, DatabaseProvide
         var byAgent = await _admin.GetOkAsync($"api/v1/trace/refusals?client={client}&agent=rate%20limit");
         Assert.Equal(0, byAgent["total"]!.GetValue<int>());
 
+        var cli = await MailflowAsync("trace", "refusals", "--client", client);
+        AssertSucceeded(cli);
+        Assert.Contains("Connection filter: DNS block lists", cli.Output);
+        Assert.Contains("mx.fabrikam.test", cli.Output);
+        Assert.Contains("t-000001", cli.Output);
+        Assert.Contains("1 refusals in all.", cli.Output);
+
         using var csv = await _admin.GetAsync("api/v1/trace/refusals.csv?client=" + client);
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
