@@ -64,4 +64,27 @@ public sealed class ContentFilteringPageTests : MudBunitContext
         page.Find("#content-filtering-save").Click();
         await page.WaitForAssertionAsync(async () => Assert.Equal(30, (await Settings.GetAsync()).Quarantine.RetentionDays), WaitTimeout);
     }
+
+    [Fact]
+    public async Task SubjectPrefix_ShowsTheDefault_RefusesAnEmptyPrefixNextToTheField_AndSavesTheScore()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = RenderPage();
+        Assert.Equal(AntiSpamSettings.DefaultSubjectPrefix, page.Find("#spam-subject-prefix").GetAttribute("value"));
+
+        page.Find("#spam-subject-prefix").Change("");
+        page.Find("#content-filtering-save").Click();
+        page.WaitForAssertion(() => Assert.Contains("Enter a subject prefix of 1 to 64 characters on one line.", page.Find("#anti-spam-settings .mud-input-error").TextContent), WaitTimeout);
+
+        page.Find("#spam-subject-prefix").Change("[Spam?]");
+        page.Find("#spam-subject-score").Change("7.5");
+        page.Find("#content-filtering-save").Click();
+        await page.WaitForAssertionAsync(async () =>
+        {
+            var saved = (await Settings.GetAsync()).AntiSpam;
+            Assert.Equal("[Spam?]", saved.SubjectPrefix);
+            Assert.Equal(7.5, saved.PrependSubjectScore);
+        }, WaitTimeout);
+    }
 }

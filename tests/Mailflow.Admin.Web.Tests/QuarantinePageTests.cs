@@ -54,6 +54,35 @@ public sealed class QuarantinePageTests : MudBunitContext
     }
 
     [Fact]
+    public void ReleaseToSome_ReleasesToTheTickedRecipients_TheOthersStayHeld()
+    {
+        _quarantine.Held.Add(Spam("Q1", "sender@fabrikam.test") with { Recipients = ["alice@contoso.test", "bob@contoso.test", "carol@contoso.test"] });
+        _quarantine.Held.Add(Spam("Q2", "other@fabrikam.test"));
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = RenderPage();
+        // One recipient: nothing to choose.
+        Assert.Empty(page.FindAll("tr.quarantine-actions[data-queue-id='Q2'] button.release-some"));
+
+        page.Find("tr.quarantine-actions[data-queue-id='Q1'] button.release-some").Click();
+        Assert.True(page.Find(".release-recipients button.release-chosen").HasAttribute("disabled"));
+        page.Find(".release-recipients [data-recipient='bob@contoso.test'] input").Change(true);
+        page.Find(".release-recipients [data-recipient='carol@contoso.test'] input").Change(true);
+        page.Find(".release-recipients [data-recipient='carol@contoso.test'] input").Change(false);
+        page.Find(".release-recipients [data-recipient='alice@contoso.test'] input").Change(true);
+        Assert.Equal("Release to 2", page.Find(".release-recipients button.release-chosen").TextContent.Trim());
+        page.Find(".release-recipients button.release-chosen").Click();
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Empty(page.FindAll(".release-recipients"));
+            Assert.Contains("carol@contoso.test", page.Find("tr.quarantined[data-queue-id='Q1']").TextContent);
+            Assert.DoesNotContain("bob@contoso.test", page.Find("tr.quarantined[data-queue-id='Q1']").TextContent);
+        }, WaitTimeout);
+        Assert.Equal(["release Q1 to alice@contoso.test bob@contoso.test by alice"], _quarantine.Calls);
+    }
+
+    [Fact]
     public void ViewOnlyAdmin_SeesWhatIsHeld_ButNoActions()
     {
         _quarantine.Held.Add(Spam("Q1", "sender@fabrikam.test"));
@@ -91,6 +120,15 @@ public sealed class QuarantinePageTests : MudBunitContext
         {
             Calls.Add($"release{(allowSender ? "+allow" : "")} {queueId} by {actor.Name}");
             return Task.FromResult(Held.RemoveAll(m => m.QueueId == queueId) > 0);
+        }
+
+        public Task<QuarantinePartialRelease?> ReleaseToAsync(AdminActor actor, string queueId, IReadOnlyCollection<string> recipients, CancellationToken cancellationToken = default)
+        {
+            Calls.Add($"release {queueId} to {string.Join(" ", recipients.Order())} by {actor.Name}");
+            var held = Held.Single(m => m.QueueId == queueId);
+            var stillHeld = held.Recipients.Except(recipients).ToList();
+            Held[Held.IndexOf(held)] = held with { Recipients = stillHeld };
+            return Task.FromResult<QuarantinePartialRelease?>(new QuarantinePartialRelease(queueId, "Q9", [.. recipients], stillHeld));
         }
 
         public Task<bool> DeleteAsync(AdminActor actor, string queueId, CancellationToken cancellationToken = default)

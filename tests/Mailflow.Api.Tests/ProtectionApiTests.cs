@@ -57,11 +57,17 @@ public abstract class ProtectionApiTests(ServerPerClass servers, DatabaseProvide
         settings["connectionFilter"]!["zones"] = new JsonArray(new JsonObject { ["zone"] = "not a zone", ["weight"] = 1, ["returnCodes"] = new JsonArray("127.0.0.2", "banana") });
         settings["antiSpam"]!["rspamdUrl"] = "ftp://rspamd";
         settings["antiMalware"]!["clamdAddress"] = "clamd.sock";
+        settings["antiSpam"]!["subjectPrefix"] = "  ";
+        settings["antiSpam"]!["prependSubjectScore"] = 5000;
         var problem = await _admin.SendJsonAsync(HttpMethod.Put, "api/v1/protection-settings", settings, etag).ExpectAsync(HttpStatusCode.UnprocessableEntity);
         Http.AssertFieldError(problem, "ConnectionFilter.Zones[0].ReturnCodes", "banana is not an IPv4 address (127.0.0.2) or range (127.0.0.4-127.0.0.7).");
         Http.AssertFieldError(problem, "AntiSpam.RspamdUrl", "Enter Rspamd's address as an http:// or https:// URL, e.g. http://127.0.0.1:11333.");
         Http.AssertFieldError(problem, "AntiMalware.ClamdAddress", "Write unix:/run/clamav/clamd.ctl or tcp:127.0.0.1:3310.");
         Assert.NotNull(problem["errors"]!["ConnectionFilter.Zones[0].Zone"]);
+        Http.AssertFieldError(problem, "AntiSpam.SubjectPrefix", "Enter a subject prefix of 1 to 64 characters on one line.");
+        Http.AssertFieldError(problem, "AntiSpam.PrependSubjectScore", "Enter a score between -1000 and 1000, or leave it empty.");
+        settings["antiSpam"]!["subjectPrefix"] = "[Probably spam]";
+        settings["antiSpam"]!["prependSubjectScore"] = 8;
 
         settings["connectionFilter"]!["zones"] = new JsonArray(new JsonObject { ["zone"] = "BL.Example.", ["weight"] = 2, ["returnCodes"] = new JsonArray("127.0.0.2") });
         settings["connectionFilter"]!["checkAt"] = "Connect";
@@ -70,6 +76,8 @@ public abstract class ProtectionApiTests(ServerPerClass servers, DatabaseProvide
         var saved = await _admin.SendJsonAsync(HttpMethod.Put, "api/v1/protection-settings", settings, etag).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("bl.example", saved["connectionFilter"]!["zones"]![0]!["zone"]!.GetValue<string>());
         Assert.Equal("Connect", saved["connectionFilter"]!["checkAt"]!.GetValue<string>());
+        Assert.Equal("[Probably spam]", saved["antiSpam"]!["subjectPrefix"]!.GetValue<string>());
+        Assert.Equal(8, saved["antiSpam"]!["prependSubjectScore"]!.GetValue<double>());
         await _admin.SendJsonAsync(HttpMethod.Put, "api/v1/protection-settings", settings, etag).ExpectAsync(HttpStatusCode.PreconditionFailed);
     }
 
@@ -91,10 +99,13 @@ public abstract class ProtectionApiTests(ServerPerClass servers, DatabaseProvide
         var zones = await CliRun.AsAdminAsync(_server.BaseUrl, "dnsbl", "list");
         Assert.Matches(@"zen\.example\s+yes\s+2\s+127\.0\.0\.2, 127\.0\.0\.4-127\.0\.0\.7", zones.Output);
 
-        (await CliRun.AsAdminAsync(_server.BaseUrl, "protection", "set", "--set", "ConnectionFilter.Threshold=2", "--set", "AntiSpam.Enabled=true")).AssertSucceeded();
+        (await CliRun.AsAdminAsync(_server.BaseUrl, "protection", "set", "--set", "ConnectionFilter.Threshold=2", "--set", "AntiSpam.Enabled=true",
+            "--set", "AntiSpam.PrependSubjectScore=7", "--set", "AntiSpam.SubjectPrefix=*SPAM*")).AssertSucceeded();
         var settings = await _admin.GetOkAsync("api/v1/protection-settings");
         Assert.Equal(2, settings["connectionFilter"]!["threshold"]!.GetValue<int>());
         Assert.True(settings["antiSpam"]!["enabled"]!.GetValue<bool>());
+        Assert.Equal(7, settings["antiSpam"]!["prependSubjectScore"]!.GetValue<double>());
+        Assert.Equal("*SPAM*", settings["antiSpam"]!["subjectPrefix"]!.GetValue<string>());
         var wrong = await CliRun.AsAdminAsync(_server.BaseUrl, "protection", "set", "--set", "Threshold=2");
         Assert.Equal(1, wrong.ExitCode);
 

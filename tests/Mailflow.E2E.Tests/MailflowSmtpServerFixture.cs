@@ -18,7 +18,7 @@ namespace Mailflow.E2E.Tests;
 /// Like <see cref="MailflowServerFixture"/>, but with SMTP on: the seeded receive connectors listen on
 /// 127.0.0.1 at ports chosen at run time, so a journey can send mail in with MailKit and watch it in the browser.
 /// </summary>
-public sealed class MailflowSmtpServerFixture : WebApplicationFactory<Program>, IAsyncLifetime
+public class MailflowSmtpServerFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string InitialPassword = "First-Start-Password-1";
     public const string NodeName = "node-e2e-smtp";
@@ -44,6 +44,12 @@ public sealed class MailflowSmtpServerFixture : WebApplicationFactory<Program>, 
         builder.UseSetting("Mailflow:Seed:DefaultFrontendPort", FreePort.Get().ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Mailflow:Seed:ClientFrontendPort", FreePort.Get().ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Mailflow:Seed:ImplicitTlsPort", FreePort.Get().ToString(CultureInfo.InvariantCulture));
+        ConfigureMore(builder);
+    }
+
+    /// <summary>Further settings of a journey's own fixture (e.g. a DNS server on loopback).</summary>
+    protected virtual void ConfigureMore(IWebHostBuilder builder)
+    {
     }
 
     public Task InitializeAsync()

@@ -96,5 +96,49 @@ public sealed class AntiSpamWireTests(RspamdFixture rspamd) : IDisposable
         Assert.True(await db.MessageTrackingEvents.AsNoTracking().AnyAsync(e => e.Kind == MessageTrackingEventKind.Quarantine && e.Detail!.StartsWith("Held by a transport agent: spam")));
     }
 
+    [Fact]
+    public async Task OverThePrependSubjectScore_TheStoredSubjectGetsThePrefix_AndTheMessageIsMarkedForArcSealing()
+    {
+        await using var host = await StartAsync(s =>
+        {
+            s.RejectScore = null;
+            s.FollowRspamdAction = false;
+            s.AddHeaderScore = null;
+            s.PrependSubjectScore = 10;
+            s.SubjectPrefix = "[Probably spam]";
+        });
+
+        using (var client = new SmtpClient { Timeout = 60_000 })
+        {
+            await client.ConnectAsync("127.0.0.1", host.PortOf("Default Frontend"), SecureSocketOptions.None);
+            Assert.StartsWith("2.6.0", await client.SendAsync(Message("Offer", RspamdServer.Gtube)));
+            Assert.StartsWith("2.6.0", await client.SendAsync(Message("Lunch", "Lunch on Friday at noon? Bob")));
+            await client.DisconnectAsync(true);
+        }
+
+        await using var db = TestStores.OpenContext(host.Get<StoreSettings>());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        List<QueuedMessage> messages;
+        while ((messages = await db.QueuedMessages.AsNoTracking().OrderBy(m => m.Id).ToListAsync(timeout.Token)).Any(m => m.State == QueuedMessageState.Submitted))
+            await Task.Delay(100, timeout.Token);
+        var store = host.Get<Mailflow.Server.Transport.Queue.QueueStore>();
+        var (spam, ham) = (messages[0], messages[1]);
+        Assert.Equal("[Probably spam] Offer", spam.Subject);
+        Assert.True(await store.VerifyContentAsync(spam.Id, timeout.Token), "the rewritten content hashes to its recorded SHA-256");
+        await using (var content = (await store.LoadContentAsync(spam.Id, timeout.Token))!)
+        {
+            var stored = await MimeMessage.LoadAsync(content, timeout.Token);
+            Assert.Equal("[Probably spam] Offer", stored.Subject);
+            Assert.Single(stored.Headers, h => h.Id == HeaderId.Subject);
+            Assert.Null(stored.Headers["X-Spam-Flag"]);
+        }
+        // The delivery's ARC sealer seals what carries this reason: we changed the message after its signatures were made.
+        Assert.Equal("subject marked as spam", MessageTags.Parse(spam.AgentTags)[Mailflow.Server.Transport.Authentication.AuthenticationTagNames.ArcSealReason]);
+        Assert.Equal("Lunch", ham.Subject);
+        Assert.False(MessageTags.Parse(ham.AgentTags).ContainsKey(Mailflow.Server.Transport.Authentication.AuthenticationTagNames.ArcSealReason));
+        await host.Get<MessageTracker>().FlushAsync();
+        Assert.True(await db.MessageTrackingEvents.AsNoTracking().AnyAsync(e => e.QueueId == spam.QueueId && e.Detail == "Anti-spam put “[Probably spam]” in front of the subject"));
+    }
+
     public void Dispose() => _stores.Dispose();
 }

@@ -80,6 +80,17 @@ public sealed class ConnectionFilteringWireTests(PostgresFixture postgres) : IAs
             Assert.Equal("127.0.0.1", refusal.RemoteHost);
             Assert.Contains(events, e => e.Detail!.Contains("accepted because the recipient is postmaster"));
         }
+        // ... and in the trace's refusals view: agent, zone and reason, HELO and the protocol log session, not the postmaster pass.
+        var refusals = await host.Get<MessageTraceQuery>().SearchRefusalsAsync(
+            RefusalSearch.Create(DateTimeOffset.UtcNow, "127.0.0.1", null, null, null, null, null), 0, 50, CancellationToken.None);
+        var shown = Assert.Single(refusals.Items);
+        Assert.Equal("Connection filter: DNS block lists", shown.Agent);
+        Assert.StartsWith("listed by bl.test (127.0.0.2, weight 1: " + Reason, shown.Reason);
+        Assert.False(string.IsNullOrEmpty(shown.Helo));
+        Assert.False(string.IsNullOrEmpty(shown.SessionId));
+        Assert.Equal($"alice@{MailflowHost.DefaultDomain}", shown.Recipients);
+        Assert.Equal("sender@fabrikam.test", shown.Sender);
+        Assert.StartsWith("550 5.7.1 Service unavailable; client [127.0.0.1] blocked using bl.test", shown.Reply);
 
         // The admin puts the client on the allow list: the next message goes through.
         await host.Get<IpListService>().CreateAsync(AdminActor.System, new IpListEntry { List = IpListKind.Allow, Range = "127.0.0.1", Comment = "our test relay" });

@@ -1537,6 +1537,10 @@ namespace Mailflow.Migrations.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("Agent")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<string>("Connector")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
@@ -1544,6 +1548,10 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<string>("Detail")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Helo")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
 
                     b.Property<string>("InternetMessageId")
                         .HasMaxLength(998)
@@ -1566,6 +1574,10 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<string>("QueueId")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<int>("RecipientCount")
                         .HasColumnType("integer");
@@ -1590,6 +1602,10 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
+
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<long?>("Size")
                         .HasColumnType("bigint");

@@ -13,6 +13,14 @@ public static class ProtocolLogLink
     {
         if (e.Kind != MessageTrackingEventKind.Receive || e.RemoteHost is null || !IPAddress.TryParse(e.RemoteHost, out _) || e.Connector is null)
             return null;
-        return $"/protocol-logs?client={Uri.EscapeDataString(e.RemoteHost)}&connector={Uri.EscapeDataString(e.Connector)}&at={Uri.EscapeDataString(IsoTime.Utc(e.Time))}";
+        return Link(e.RemoteHost, e.Connector, e.Time, e.SessionId);
     }
+
+    /// <summary>A refusal's session: the protocol log page opens exactly that session when the log has it.</summary>
+    public static string? For(TracedRefusal r) =>
+        r.ClientAddress is { } client && IPAddress.TryParse(client, out _) && r.Connector is { } connector ? Link(client, connector, r.Time, r.SessionId) : null;
+
+    private static string Link(string client, string connector, DateTimeOffset at, string? sessionId) =>
+        $"/protocol-logs?client={Uri.EscapeDataString(client)}&connector={Uri.EscapeDataString(connector)}&at={Uri.EscapeDataString(IsoTime.Utc(at))}"
+        + (sessionId is null ? "" : "&session=" + Uri.EscapeDataString(sessionId));
 }

@@ -33,8 +33,37 @@ public static class TraceExportEndpoint
         return Path + "?" + string.Join('&', query);
     }
 
+    public const string RefusalsPath = "/admin/message-trace/refusals.csv";
+
+    /// <summary>The download link for the Refused tab's search.</summary>
+    public static string PathFor(RefusalSearch search)
+    {
+        var query = new List<string>
+        {
+            "from=" + Uri.EscapeDataString(IsoTime.Utc(search.From)),
+            "to=" + Uri.EscapeDataString(IsoTime.Utc(search.To)),
+        };
+        void Add(string name, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+                query.Add(name + "=" + Uri.EscapeDataString(value.Trim()));
+        }
+        Add("client", search.ClientAddress);
+        Add("sender", search.Sender);
+        Add("recipient", search.Recipient);
+        Add("agent", search.Agent);
+        return RefusalsPath + "?" + string.Join('&', query);
+    }
+
     public static IEndpointRouteBuilder MapTraceExport(this IEndpointRouteBuilder endpoints)
     {
+        endpoints.MapGet(RefusalsPath, async (HttpContext context, MessageTraceQuery query, TimeProvider time,
+            string? client, string? sender, string? recipient, string? agent, DateTimeOffset? from, DateTimeOffset? to) =>
+        {
+            var now = time.GetUtcNow();
+            var result = await query.SearchRefusalsAsync(RefusalSearch.Create(now, client, sender, recipient, agent, from, to), 0, MessageTraceQuery.MaxRefusals, context.RequestAborted);
+            return Results.File(TraceCsv.Utf8(RefusalCsv.ToCsv(result.Items)), TraceCsv.ContentType, RefusalCsv.FileName(now));
+        }).RequireAuthorization();
         endpoints.MapGet(Path, async (HttpContext context, MessageTraceQuery query, TransportConfigProvider config, TimeProvider time,
             string? sender, string? recipient, string? subject, string? id, MessageTrackingEventKind? kind, DateTimeOffset? from, DateTimeOffset? to, int? max) =>
         {

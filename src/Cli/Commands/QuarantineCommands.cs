@@ -23,10 +23,29 @@ internal static class QuarantineCommands
 
         var queueId = new Argument<string>("queue-id") { Description = "The message's queue id, as list shows it" };
         var allow = new Option<bool>("--allow-sender") { Description = "Also add the sender to the allowed senders (its next messages skip anti-spam)" };
-        var release = new Command("release", "Send a held message on to its recipients") { queueId, allow };
+        var to = new Option<string[]>("--to")
+        {
+            Description = "Release to this recipient only (repeatable); the other recipients stay in quarantine",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var release = new Command("release", "Send a held message on to its recipients (or, with --to, to some of them)") { queueId, allow, to };
         context.Handle(release, async (parse, client, output, ct) =>
         {
             var id = parse.GetValue(queueId)!;
+            var recipients = parse.GetValue(to) ?? [];
+            if (recipients.Length > 0)
+            {
+                if (parse.GetValue(allow))
+                    throw new CliException("--allow-sender applies to a release to all recipients; leave out --to, or --allow-sender.");
+                var answer = await client.SendAsync(HttpMethod.Post, $"{Path}/{Uri.EscapeDataString(id)}/release",
+                    new JsonObject { ["recipients"] = new JsonArray([.. recipients.Select(r => (JsonNode?)JsonValue.Create(r))]) }, null, ct);
+                var released = answer.Body?["releasedQueueId"]?.GetValue<string>();
+                var held = answer.Body?["stillHeld"]?.AsArray().Select(r => r!.GetValue<string>()).ToList() ?? [];
+                output.Message(held.Count == 0
+                    ? $"Released {id} to {string.Join(", ", recipients)}."
+                    : $"Released {id} to {string.Join(", ", recipients)} as {released}; still held for {string.Join(", ", held)}.");
+                return;
+            }
             await client.SendAsync(HttpMethod.Post, $"{Path}/{Uri.EscapeDataString(id)}/release", new JsonObject { ["allowSender"] = parse.GetValue(allow) }, null, ct);
             output.Message(parse.GetValue(allow) ? $"Released {id} and allowed its sender." : $"Released {id}.");
         });

@@ -13,7 +13,8 @@ public static class QuarantineApi
 {
     private const string Missing = "There is no quarantined message with that queue id.";
 
-    public sealed record ReleaseRequest(bool AllowSender = false);
+    /// <param name="Recipients">Release to these recipients only (the others stay held); empty or absent = to all.</param>
+    public sealed record ReleaseRequest(bool AllowSender = false, IReadOnlyList<string>? Recipients = null);
 
     public sealed record LearnRequest(bool Spam);
 
@@ -30,11 +31,22 @@ public static class QuarantineApi
             .Produces<QuarantinedMessage>().ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/{queueId}/release", async Task<IResult> (string queueId, ReleaseRequest? request, ClaimsPrincipal user, IQuarantine quarantine, CancellationToken ct) =>
-                await quarantine.ReleaseAsync(AdminActor.FromPrincipal(user), queueId, request?.AllowSender ?? false, ct)
+            {
+                var actor = AdminActor.FromPrincipal(user);
+                if (request?.Recipients is { Count: > 0 } recipients)
+                {
+                    if (request.AllowSender)
+                        return ApiResults.Problem(StatusCodes.Status400BadRequest, "Bad request", "allowSender applies to a release to all recipients; release to some recipients without it.");
+                    return await quarantine.ReleaseToAsync(actor, queueId, recipients, ct) is { } partial
+                        ? TypedResults.Ok(partial)
+                        : ApiResults.Problem(StatusCodes.Status404NotFound, "Not found", Missing);
+                }
+                return await quarantine.ReleaseAsync(actor, queueId, request?.AllowSender ?? false, ct)
                     ? TypedResults.NoContent()
-                    : ApiResults.Problem(StatusCodes.Status404NotFound, "Not found", Missing))
-            .WithName("ReleaseQuarantinedMessage").WithSummary("Send a quarantined message on; allowSender also adds its sender to the allowed senders (audited)")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden).ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+                    : ApiResults.Problem(StatusCodes.Status404NotFound, "Not found", Missing);
+            })
+            .WithName("ReleaseQuarantinedMessage").WithSummary("Send a quarantined message on (204); allowSender also adds its sender to the allowed senders (audited). With recipients, to those only (200 with the new queue id they went on as; the others stay held)")
+            .Produces<QuarantinePartialRelease>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden).ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
 
         group.MapDelete("/{queueId}", async Task<IResult> (string queueId, ClaimsPrincipal user, IQuarantine quarantine, CancellationToken ct) =>
                 await quarantine.DeleteAsync(AdminActor.FromPrincipal(user), queueId, ct)

@@ -8,6 +8,8 @@ public static class TraceApi
 {
     public sealed record TracePage(IReadOnlyList<MessageTrackingEvent> Items, int Page, int PageSize, int Total);
 
+    public sealed record RefusalsPage(IReadOnlyList<TracedRefusal> Items, int Page, int PageSize, int Total);
+
     public const int MaximumPageSize = 1000;
 
     public static RouteGroupBuilder MapTraceApi(this RouteGroupBuilder api)
@@ -48,6 +50,26 @@ public static class TraceApi
                 return Results.File(TraceCsv.Utf8(await TraceCsv.ToStringAsync(messages, config.Current)), TraceCsv.ContentType, TraceCsv.FileName(now));
             })
             .WithName("ExportTrace").WithSummary("The same search as /trace/messages as CSV, one row per recipient (times ISO 8601 UTC)");
+
+        group.MapGet("/refusals", async (MessageTraceQuery query, TimeProvider time, string? client, string? sender, string? recipient, string? agent,
+                DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize, CancellationToken ct) =>
+            {
+                var size = Math.Clamp(pageSize ?? 100, 1, MaximumPageSize);
+                var number = Math.Max(page ?? 1, 1);
+                var search = RefusalSearch.Create(time.GetUtcNow(), client, sender, recipient, agent, from, to);
+                var result = await query.SearchRefusalsAsync(search, (number - 1) * size, size, ct);
+                return new RefusalsPage(result.Items, number, size, result.Total);
+            })
+            .WithName("TraceRefusals").WithSummary("What receive sessions refused during the SMTP conversation (no message was queued): client, HELO, sender, recipients, agent, reason, reply, protocol log session; newest first. Filters: client (IP, from its start), sender, recipient, agent (contains), from/to (default: last 24 h); page from 1");
+
+        group.MapGet("/refusals.csv", async (MessageTraceQuery query, TimeProvider time, string? client, string? sender, string? recipient, string? agent,
+                DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
+            {
+                var now = time.GetUtcNow();
+                var result = await query.SearchRefusalsAsync(RefusalSearch.Create(now, client, sender, recipient, agent, from, to), 0, MessageTraceQuery.MaxRefusals, ct);
+                return Results.File(TraceCsv.Utf8(RefusalCsv.ToCsv(result.Items)), TraceCsv.ContentType, RefusalCsv.FileName(now));
+            })
+            .WithName("ExportTraceRefusals").WithSummary("The same search as /trace/refusals as CSV, one row per refusal (times ISO 8601 UTC, at most 10,000 rows)");
 
         group.MapGet("/{queueId}", async Task<IResult> (string queueId, MessageTraceQuery query, CancellationToken ct) =>
             {

@@ -31,6 +31,10 @@ public sealed record QuarantinedMessage(
     int? SpamConfidenceLevel,
     IReadOnlyList<string> Symbols);
 
+/// <summary>A release to some of a held message's recipients.</summary>
+/// <param name="ReleasedQueueId">The new message the released recipients went on as (the held message keeps its queue id).</param>
+public sealed record QuarantinePartialRelease(string QueueId, string ReleasedQueueId, IReadOnlyList<string> Released, IReadOnlyList<string> StillHeld);
+
 /// <summary>What Rspamd's controller answered to "mark as spam / not spam".</summary>
 public sealed record QuarantineLearnResult(bool Learned, int HttpStatus, string Answer);
 
@@ -47,6 +51,13 @@ public interface IQuarantine
 
     /// <summary>Sends the message on; with <paramref name="allowSender"/> its envelope sender is also added to the allowed senders (anti-spam and sender filtering skip it).</summary>
     Task<bool> ReleaseAsync(AdminActor actor, string queueId, bool allowSender, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends the message on to some of its recipients only (e.g. the one who asked for it); the others stay in quarantine.
+    /// The released recipients leave as a copy with a new queue id; audited with who released what to whom. Null when the
+    /// message is not in quarantine; a validation error when a recipient is not one of the held message's.
+    /// </summary>
+    Task<QuarantinePartialRelease?> ReleaseToAsync(AdminActor actor, string queueId, IReadOnlyCollection<string> recipients, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the message without a non-delivery report.</summary>
     Task<bool> DeleteAsync(AdminActor actor, string queueId, CancellationToken cancellationToken = default);

@@ -43,6 +43,8 @@ public static class MessageTagNames
     public const string QuarantineReason = "quarantine.reason";
     /// <summary>Received header fields the message arrived with (our own included), counted at end of data by the HopCount agent.</summary>
     public const string HopCount = "hops.total";
+    /// <summary>The anti-spam agent asks for this text in front of the subject; the categorizer puts it in the stored content.</summary>
+    public const string SpamSubjectPrefix = "spam.subject-prefix";
     /// <summary>… of which written by our own host names.</summary>
     public const string LocalHopCount = "hops.local";
 }

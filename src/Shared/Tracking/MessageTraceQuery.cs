@@ -93,6 +93,31 @@ public sealed class MessageTraceQuery(IDbContextFactory<MailflowDbContext> dbFac
         return new TrackingEventPage(items, total);
     }
 
+    /// <summary>
+    /// Refusals of the SMTP conversation (<see cref="SmtpRefusal.Any"/>), newest first, paged: the events
+    /// the message view leaves out because no message was queued.
+    /// </summary>
+    public async Task<RefusalPage> SearchRefusalsAsync(RefusalSearch search, int skip, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.MessageTrackingEvents.AsNoTracking().Where(e => e.Time >= search.From && e.Time <= search.To).Where(SmtpRefusal.Any);
+        if (search.ClientAddress?.Trim() is { Length: > 0 } client)
+            query = query.Where(e => e.RemoteHost != null && e.RemoteHost.StartsWith(client));
+        if (Lower(search.Sender) is { } sender)
+            query = query.Where(e => e.Sender.ToLower().Contains(sender));
+        if (Lower(search.Recipient) is { } recipient)
+            query = query.Where(e => e.Recipients.ToLower().Contains(recipient));
+        if (Lower(search.Agent) is { } agent)
+            query = query.Where(e => (e.Agent ?? e.Detail ?? "").ToLower().Contains(agent));
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id)
+            .Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, MaxRefusals)).ToListAsync(cancellationToken);
+        return new RefusalPage(items.Select(TracedRefusal.From).ToList(), total);
+    }
+
+    /// <summary>The most refusals one call returns (a page, or a CSV export).</summary>
+    public const int MaxRefusals = 10_000;
+
     /// <summary>Groups events by message: the queue id when there is one, else the Message-ID.</summary>
     public static IEnumerable<TracedMessage> Group(IEnumerable<MessageTrackingEvent> events) =>
         events.GroupBy(e => e.QueueId ?? e.InternetMessageId ?? $"event-{e.Id}")

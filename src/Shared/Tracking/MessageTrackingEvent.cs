@@ -16,6 +16,9 @@ public sealed class MessageTrackingEvent
     public const int TextLength = 998;
     public const int ReplyLength = 2000;
     public const int DetailLength = 2000;
+    public const int AgentLength = 128;
+    public const int SessionIdLength = 64;
+    public const int HeloLength = 255;
 
     public long Id { get; set; }
     public DateTimeOffset Time { get; set; }
@@ -47,6 +50,15 @@ public sealed class MessageTrackingEvent
     /// <summary>Free text: rule name and action, the admin who acted, the DSN kind, …</summary>
     public string? Detail { get; set; }
 
+    /// <summary>The transport agent that decided (its display name), for Agent events from the receive session.</summary>
+    public string? Agent { get; set; }
+    /// <summary>The agent's own reason for the trace (a DNSBL zone and its TXT reason, the rate limit hit), without the reply.</summary>
+    public string? Reason { get; set; }
+    /// <summary>The receive session's id, as the protocol log names it (events the receive session wrote).</summary>
+    public string? SessionId { get; set; }
+    /// <summary>The client's HELO/EHLO name when the event was written, if it had given one.</summary>
+    public string? Helo { get; set; }
+
     internal static void Configure(ModelBuilder b) => b.Entity<MessageTrackingEvent>(e =>
     {
         e.HasKey(x => x.Id);
@@ -62,6 +74,10 @@ public sealed class MessageTrackingEvent
         e.Property(x => x.RemoteHost).HasMaxLength(255);
         e.Property(x => x.Reply).HasMaxLength(ReplyLength);
         e.Property(x => x.Detail).HasMaxLength(DetailLength);
+        e.Property(x => x.Agent).HasMaxLength(AgentLength);
+        e.Property(x => x.Reason).HasMaxLength(DetailLength);
+        e.Property(x => x.SessionId).HasMaxLength(SessionIdLength);
+        e.Property(x => x.Helo).HasMaxLength(HeloLength);
 
         // The trace searches: one message's timeline, and "mail from/to X around time T".
         e.HasIndex(x => x.Time);

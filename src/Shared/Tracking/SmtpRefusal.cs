@@ -36,6 +36,13 @@ public static class SmtpRefusal
         _ => kind.ToString(),
     };
 
+    /// <summary>
+    /// Every refusal of the SMTP conversation: an agent's decision in a receive session (no queue id yet) that answered
+    /// the client with a 4yz or 5yz reply — the refusals view of the message trace.
+    /// </summary>
+    public static Expression<Func<MessageTrackingEvent, bool>> Any { get; } =
+        e => e.Kind == MessageTrackingEventKind.Agent && e.QueueId == null && e.ReplyCode != null && e.ReplyCode >= 400;
+
     /// <summary>The tracking events of one kind of refusal, as a query filter (translated to SQL on both stores).</summary>
     public static Expression<Func<MessageTrackingEvent, bool>> Matches(SmtpRefusalKind kind) => kind switch
     {

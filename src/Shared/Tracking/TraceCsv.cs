@@ -52,7 +52,7 @@ public static class TraceCsv
     /// <summary>UTF-8 with a byte order mark, so spreadsheet programs read non-ASCII subjects right.</summary>
     public static byte[] Utf8(string csv) => [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv)];
 
-    private static string Cell(string? value)
+    internal static string Cell(string? value)
     {
         if (string.IsNullOrEmpty(value))
             return "";

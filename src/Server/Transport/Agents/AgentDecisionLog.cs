@@ -35,6 +35,10 @@ public sealed class TrackingAgentDecisionLog(MessageTracker tracker) : IAgentDec
                 ReplyCode = decision.Verdict.Reply?.Code,
                 Reply = decision.Verdict.Reply is { } reply ? $"{reply.Code} {reply.Enhanced} {reply.Text.Replace('\n', ' ')}" : null,
                 Detail = $"{decision.Describe()} (session {session.SessionId})",
+                Agent = decision.AgentDisplayName,
+                Reason = decision.Verdict.Detail,
+                SessionId = session.SessionId,
+                Helo = session.HeloName,
             });
         }
     }

@@ -66,4 +66,9 @@ public static class AgentTagNames
     public const string QuarantineReason = Mailflow.Queue.MessageTagNames.QuarantineReason;
     public const string HopCount = Mailflow.Queue.MessageTagNames.HopCount;
     public const string LocalHopCount = Mailflow.Queue.MessageTagNames.LocalHopCount;
+    /// <summary>
+    /// Message tag: the anti-spam agent asks for this text in front of the subject. The categorizer puts it there in the
+    /// stored content (the session cannot: the subject is inside the message, and the 250 waits for nothing but the store).
+    /// </summary>
+    public const string SpamSubjectPrefix = Mailflow.Queue.MessageTagNames.SpamSubjectPrefix;
 }

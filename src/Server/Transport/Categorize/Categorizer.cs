@@ -154,11 +154,16 @@ public sealed partial class Categorizer(
         var tags = new Agents.AgentTags(MessageTags.Parse(message.AgentTags));
         MimeMessage? mime = null;
         RuleMessageContext? ruleContext = null;
-        if (!isOwnDsn && !snapshot.TransportRules.IsEmpty)
+        // The anti-spam agent's subject marker (it cannot change the content before the 250; this is the first place that can).
+        var spamSubjectPrefix = isOwnDsn ? null : tags.Get(Agents.AgentTagNames.SpamSubjectPrefix);
+        if (!isOwnDsn && (!snapshot.TransportRules.IsEmpty || spamSubjectPrefix is not null))
         {
             await using (var content = await store.LoadContentAsync(message.Id, cancellationToken)
                 ?? throw new InvalidOperationException($"message {message.QueueId} has no content"))
                 mime = await MimeMessage.LoadAsync(content, cancellationToken);
+        }
+        if (mime is not null && !snapshot.TransportRules.IsEmpty)
+        {
             ruleContext = new RuleMessageContext(mime)
             {
                 EnvelopeSender = message.Sender,
@@ -186,23 +191,31 @@ public sealed partial class Categorizer(
             await FailAsync(lease, message, open, new DeliveryResponse("Deleted by a mail flow rule", 250), notify: false, cancellationToken);
             return;
         }
-        if (decision.ChangesContent)
+        var spamSubjectMarked = false;
+        if (decision.ChangesContent || spamSubjectPrefix is not null)
         {
-            var edited = MessageContentEditor.Apply(mime!, decision);
+            var edited = decision.ChangesContent ? MessageContentEditor.Apply(mime!, decision) : new ContentEditResult(mime!, [], null);
             if (edited.Rejection is { } editRejection)
             {
                 await FailAsync(lease, message, open, new DeliveryResponse($"{editRejection.EnhancedStatusCode} {editRejection.Text}", editRejection.SmtpCode), notify: true, cancellationToken);
                 return;
             }
-            if (!await ReplaceContentAsync(lease, message, edited.Message, cancellationToken))
-                return;
-            tracker.Track(MessageTrackingEventKind.Agent, message, detail: "Content changed by mail flow rules: " + string.Join("; ", edited.Applied));
+            spamSubjectMarked = spamSubjectPrefix is not null && SubjectPrefix.TryPrepend(edited.Message, spamSubjectPrefix);
+            if (decision.ChangesContent || spamSubjectMarked)
+            {
+                if (!await ReplaceContentAsync(lease, message, edited.Message, cancellationToken))
+                    return;
+                if (decision.ChangesContent)
+                    tracker.Track(MessageTrackingEventKind.Agent, message, detail: "Content changed by mail flow rules: " + string.Join("; ", edited.Applied));
+                if (spamSubjectMarked)
+                    tracker.Track(MessageTrackingEventKind.Agent, message, detail: $"Anti-spam put “{spamSubjectPrefix!.TrimEnd()}” in front of the subject");
+            }
         }
 
         // 2. Recipients: rules' redirect/added recipients, then aliases, groups, contacts.
         var resolution = plan.Resolution!;
         TrackResolution(message, resolution);
-        if (ArcSealMarker.ReasonFor(decision, resolution) is { } sealReason)
+        if (ArcSealMarker.ReasonFor(decision, resolution, spamSubjectMarked) is { } sealReason)
             await MarkForArcSealAsync(message, tags, sealReason, cancellationToken);
         var postStore = new PostStoreAgentRun(agents, snapshot, message, tags, store, tracker);
         var quarantineReason = tags.Get(Agents.AgentTagNames.QuarantineReason);

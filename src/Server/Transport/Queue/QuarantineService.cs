@@ -1,8 +1,11 @@
+using System.Text.Json;
+using Mailflow.Auditing;
 using Mailflow.Configuration;
 using Mailflow.Data;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Agents;
 using Mailflow.Server.Transport.Agents.AntiSpam;
+using Mailflow.Server.Transport.Tracking;
 using Mailflow.Tracking;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,7 +15,9 @@ namespace Mailflow.Server.Transport.Queue;
 /// The quarantine read model and its actions (<see cref="IQuarantine"/>): the held messages with why
 /// (the last Quarantine trace event), score and symbols (the anti-spam tags); release and delete through
 /// <see cref="IQueueOperations"/> (audited there); "release and allow the sender" adds the envelope
-/// sender to the allowed senders (a protection settings change, audited); learning through Rspamd's controller.
+/// sender to the allowed senders (a protection settings change, audited); a release to some recipients moves them to a
+/// copy of the message (same envelope, content and tags, a new queue id) that is released, while the rest stay held;
+/// learning through Rspamd's controller.
 /// </summary>
 public sealed class QuarantineService(
     IDbContextFactory<MailflowDbContext> dbFactory,
@@ -20,7 +25,11 @@ public sealed class QuarantineService(
     QueueStore store,
     TransportConfigProvider config,
     ProtectionSettingsService protection,
-    RspamdClient rspamd) : IQuarantine
+    RspamdClient rspamd,
+    BookkeepingCommitter bookkeeping,
+    QueueIdGenerator queueIds,
+    MessageTracker tracker,
+    TimeProvider time) : IQuarantine
 {
     public async Task<IReadOnlyList<QuarantinedMessage>> ListAsync(CancellationToken cancellationToken = default) =>
         await QueryAsync(m => true, cancellationToken);
@@ -48,6 +57,72 @@ public sealed class QuarantineService(
         }
         return await queue.ApplyAsync(actor, QueueAction.Release, [queueId], cancellationToken) > 0;
     }
+
+    public async Task<QuarantinePartialRelease?> ReleaseToAsync(AdminActor actor, string queueId, IReadOnlyCollection<string> recipients, CancellationToken cancellationToken = default)
+    {
+        Demand(actor);
+        var held = await GetAsync(queueId, cancellationToken);
+        if (held is null)
+            return null;
+        var chosen = recipients.Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var unknown = chosen.Where(r => !held.Recipients.Contains(r, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (chosen.Count == 0 || unknown.Count > 0)
+            throw new ConfigurationValidationException(new Dictionary<string, string[]>
+            {
+                ["recipients"] = [chosen.Count == 0
+                    ? "Choose at least one recipient to release the message to."
+                    : $"{string.Join(", ", unknown)} {(unknown.Count == 1 ? "is not a recipient" : "are not recipients")} of this held message (held for: {string.Join(", ", held.Recipients)})."],
+            });
+        var released = held.Recipients.Where(r => chosen.Contains(r, StringComparer.OrdinalIgnoreCase)).ToList();
+        var stillHeld = held.Recipients.Except(released, StringComparer.OrdinalIgnoreCase).ToList();
+        if (stillHeld.Count == 0)
+            return await ReleaseAsync(actor, queueId, allowSender: false, cancellationToken) ? new QuarantinePartialRelease(queueId, queueId, released, []) : null;
+
+        var copyId = queueIds.Next();
+        var moved = await bookkeeping.WriteAsync(async (db, ct) =>
+        {
+            var original = await db.QueuedMessages.SingleOrDefaultAsync(m => m.QueueId == queueId && m.State == QueuedMessageState.Quarantined, ct);
+            if (original is null)
+                return false;
+            // Every stored column of the envelope (ToObject copies them all, whatever later columns are added), a new identity.
+            var copy = (QueuedMessage)db.Entry(original).CurrentValues.ToObject();
+            copy.Id = 0;
+            copy.QueueId = copyId;
+            copy.Recipients = [];
+            copy.LeaseOwner = null;
+            copy.LeaseToken = null;
+            copy.LeaseUntil = null;
+            db.QueuedMessages.Add(copy);
+            await db.SaveChangesAsync(ct);
+            // The released recipients move, with their ORCPT, NOTIFY and next hop, to the copy.
+            await db.QueuedRecipients.Where(QueuedRecipientFilters.IsOpen).Where(r => r.MessageId == original.Id && released.Contains(r.Address))
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.MessageId, copy.Id), ct);
+            var content = await db.MessageContents.AsNoTracking().Where(c => c.MessageId == original.Id).Select(c => c.Data).SingleAsync(ct);
+            db.MessageContents.Add(new MessageContent { MessageId = copy.Id, Data = content });
+            db.AuditEntries.Add(new AuditEntry
+            {
+                At = time.GetUtcNow(), Actor = actor.Name, Action = AuditAction.Release, ObjectType = "QueuedMessage", ObjectId = queueId, ObjectName = queueId,
+                After = JsonSerializer.Serialize(new { releasedTo = released, releasedAs = copyId, stillHeld }), Generation = 0,
+            });
+            await db.SaveChangesAsync(ct);
+            return true;
+        }, cancellationToken);
+        if (!moved)
+            return null;
+        await tracker.TrackWaitingAsync(MessageTrackingEventKind.Release, Envelope(held, released, held.QueueId),
+            $"released by {actor.Name} to {string.Join(", ", released)} as message {copyId}; {string.Join(", ", stillHeld)} stay in quarantine", cancellationToken);
+        await tracker.TrackWaitingAsync(MessageTrackingEventKind.Submit, Envelope(held, released, copyId),
+            $"copy of quarantined message {queueId} for the recipients {actor.Name} released it to", cancellationToken);
+        await queue.ApplyAsync(actor, QueueAction.Release, [copyId], cancellationToken);
+        return new QuarantinePartialRelease(queueId, copyId, released, stillHeld);
+    }
+
+    /// <summary>What the trace records of the held message: its envelope for some recipients.</summary>
+    private static QueuedMessage Envelope(QuarantinedMessage held, IEnumerable<string> recipients, string queueId) => new()
+    {
+        Id = held.MessageId, QueueId = queueId, Sender = held.Sender, Subject = held.Subject, Size = held.Size,
+        Recipients = [.. recipients.Select(a => new QueuedRecipient { Address = a })],
+    };
 
     public async Task<bool> DeleteAsync(AdminActor actor, string queueId, CancellationToken cancellationToken = default)
     {

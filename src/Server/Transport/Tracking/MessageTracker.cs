@@ -264,6 +264,10 @@ public sealed class MessageTracker : BackgroundService
         e.RemoteHost = CutTo(e.RemoteHost, 255);
         e.Reply = CutTo(e.Reply, MessageTrackingEvent.ReplyLength);
         e.Detail = CutTo(e.Detail, MessageTrackingEvent.DetailLength);
+        e.Agent = CutTo(e.Agent, MessageTrackingEvent.AgentLength);
+        e.Reason = CutTo(e.Reason, MessageTrackingEvent.DetailLength);
+        e.SessionId = CutTo(e.SessionId, MessageTrackingEvent.SessionIdLength);
+        e.Helo = CutTo(e.Helo, MessageTrackingEvent.HeloLength);
     }
 
     private static string? CutTo(string? text, int length) => text is { } t && t.Length > length ? t[..length] : text;

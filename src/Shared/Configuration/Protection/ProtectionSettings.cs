@@ -79,9 +79,11 @@ public sealed class AntiSpamSettings
     public bool BypassTrustedSenders { get; set; } = true;
     /// <summary>Score from which X-Spam headers are added; null = never.</summary>
     public double? AddHeaderScore { get; set; } = 6;
-    /// <summary>Score from which the subject gets <see cref="SubjectPrefix"/>; null = never.</summary>
+    /// <summary>Score from which the subject gets <see cref="SubjectPrefix"/> (Rspamd's "rewrite subject" action); null = never.</summary>
     public double? PrependSubjectScore { get; set; }
-    public string SubjectPrefix { get; set; } = "[SPAM]";
+    /// <summary>Put in front of a spam message's subject, followed by a space (SpamAssassin's and Rspamd's customary marker).</summary>
+    public const string DefaultSubjectPrefix = "[SPAM]";
+    public string SubjectPrefix { get; set; } = DefaultSubjectPrefix;
     /// <summary>Score from which the message is quarantined; null = never.</summary>
     public double? QuarantineScore { get; set; }
     /// <summary>Score from which the message is refused with 550 5.7.1 (Rspamd's default reject threshold: 15).</summary>

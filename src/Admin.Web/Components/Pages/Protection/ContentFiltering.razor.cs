@@ -20,7 +20,7 @@ public sealed partial class ContentFiltering
 
     private static readonly string[] InlineFields =
     [
-        "AntiSpam.RspamdUrl", "AntiSpam.ControllerUrl", "AntiSpam.TimeoutMilliseconds", "AntiSpam.AddHeaderScore", "AntiSpam.QuarantineScore",
+        "AntiSpam.RspamdUrl", "AntiSpam.ControllerUrl", "AntiSpam.TimeoutMilliseconds", "AntiSpam.AddHeaderScore", "AntiSpam.PrependSubjectScore", "AntiSpam.SubjectPrefix", "AntiSpam.QuarantineScore",
         "AntiSpam.RejectScore", "AntiSpam.RejectText", "AntiMalware.ClamdAddress", "AntiMalware.TimeoutMilliseconds",
         "AntiMalware.MaxScanSizeBytes", "AntiMalware.RejectText", "Quarantine.RetentionDays",
     ];

@@ -61,6 +61,34 @@ public sealed partial class Quarantine
                 : allowSender ? $"Released {message.QueueId}; {message.Sender} is now an allowed sender." : $"Released {message.QueueId}.", Severity.Success);
         });
 
+    /// <summary>The held message whose recipients are being chosen for a release to some of them, and the ones chosen.</summary>
+    private string? _choosingFor;
+    private readonly HashSet<string> _chosen = new(StringComparer.OrdinalIgnoreCase);
+
+    private void ChooseRecipients(QuarantinedMessage message)
+    {
+        _choosingFor = message.QueueId;
+        _chosen.Clear();
+    }
+
+    private void Toggle(string recipient, bool on)
+    {
+        if (on)
+            _chosen.Add(recipient);
+        else
+            _chosen.Remove(recipient);
+    }
+
+    private Task ReleaseToChosenAsync(QuarantinedMessage message) =>
+        RunAsync(async () =>
+        {
+            var release = await Held.ReleaseToAsync(_actor, message.QueueId, [.. _chosen]);
+            _choosingFor = null;
+            Snackbar.Add(release is null ? $"{message.QueueId} was no longer held."
+                : release.StillHeld.Count == 0 ? $"Released {message.QueueId} to {string.Join(", ", release.Released)}."
+                : $"Released {message.QueueId} to {string.Join(", ", release.Released)} (as {release.ReleasedQueueId}); still held for {string.Join(", ", release.StillHeld)}.", Severity.Success);
+        });
+
     private Task DeleteAsync(QuarantinedMessage message) =>
         RunAsync(async () =>
         {

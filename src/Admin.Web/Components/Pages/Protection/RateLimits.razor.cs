@@ -27,6 +27,9 @@ public sealed partial class RateLimits
     private ProtectionSettings? _settings;
     private IReadOnlyList<RateLimitCounter> _counters = [];
     private IReadOnlyList<BlockedSender> _blocked = [];
+
+    /// <summary>Deep link from the overview's blocked-sender alert: that sender's row is highlighted.</summary>
+    [Microsoft.AspNetCore.Components.SupplyParameterFromQuery(Name = "sender")] public string? LinkedSender { get; set; }
     private readonly Dictionary<string, string> _fieldErrors = new(StringComparer.Ordinal);
     private string? _error;
     private bool _saving;

@@ -15,6 +15,13 @@ public sealed partial class MessageTrace : IDisposable
     /// <summary>Deep link: /message-trace?id=... searches for that message at once (the queue viewer links here).</summary>
     [SupplyParameterFromQuery(Name = "id")] public string? InitialId { get; set; }
 
+    /// <summary>Deep link: /message-trace?view=refused&amp;client=203.0.113.7 opens the Refused tab searching for that client.</summary>
+    [SupplyParameterFromQuery(Name = "view")] public string? InitialView { get; set; }
+    [SupplyParameterFromQuery(Name = "client")] public string? InitialClient { get; set; }
+
+    private const int RefusedTab = 1;
+    private int _tab;
+
     private readonly CancellationTokenSource _disposed = new();
     private readonly TraceForm _form = new();
     private IReadOnlyList<TracedMessage>? _results;
@@ -29,6 +36,8 @@ public sealed partial class MessageTrace : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
+        if (string.Equals(InitialView, "refused", StringComparison.OrdinalIgnoreCase) || !string.IsNullOrWhiteSpace(InitialClient))
+            _tab = RefusedTab;
         if (!string.IsNullOrWhiteSpace(InitialId))
         {
             _form.MessageOrQueueId = InitialId;

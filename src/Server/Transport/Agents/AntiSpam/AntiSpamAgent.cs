@@ -11,7 +11,8 @@ namespace Mailflow.Server.Transport.Agents.AntiSpam;
 /// message's <see cref="AgentTagNames.SpamScore"/> and spam confidence level
 /// (<see cref="AgentTagNames.SpamConfidenceLevel"/>, 0–9; −1 when the sender bypasses the check, as
 /// Exchange marks trusted mail), and the thresholds in the protection settings decide: refuse with
-/// 550 5.7.1, hold in quarantine, or add X-Spam headers. Authenticated senders, sessions the receive connector grants
+/// 550 5.7.1, hold in quarantine, add X-Spam headers, or put a prefix in front of the subject (the categorizer
+/// writes it into the stored content, <see cref="AgentTagNames.SpamSubjectPrefix"/>). Authenticated senders, sessions the receive connector grants
 /// the bypass-anti-spam right (Exchange's Ms-Exch-Bypass-Anti-Spam) and clients on the IP allow list bypass the check
 /// by default. Rspamd down or slow: tempfail or accept and tag, as the settings say.
 /// </summary>
@@ -78,14 +79,28 @@ public sealed class AntiSpamAgent(RspamdClient rspamd) : ITransportAgent
             return AgentVerdict.Reject(new SmtpReply(550, "5.7.1", settings.RejectText), detail);
         if (Reached(result.Score, settings.QuarantineScore))
             return AgentVerdict.Quarantine($"spam, {detail}");
+        var marks = new List<string>();
         if (Reached(result.Score, settings.AddHeaderScore) || (settings.FollowRspamdAction && result.Action is "add header" or "rewrite subject"))
         {
             message.AddHeader("X-Spam-Flag", "YES");
             message.AddHeader("X-Spam-Score", result.Score.ToString("0.##", CultureInfo.InvariantCulture));
             message.AddHeader("X-Spam-Status", $"Yes, score={result.Score.ToString("0.##", CultureInfo.InvariantCulture)}, scl={scl}");
-            return AgentVerdict.ContinueWith($"marked as spam (X-Spam headers), {detail}");
+            marks.Add("X-Spam headers");
         }
-        return AgentVerdict.ContinueWith(detail);
+        if (Reached(result.Score, settings.PrependSubjectScore) || (settings.FollowRspamdAction && result.Action == "rewrite subject"))
+        {
+            var prefix = SubjectPrefixFor(settings);
+            message.Tags.Set(AgentTagNames.SpamSubjectPrefix, prefix);
+            marks.Add($"subject prefixed with “{prefix.TrimEnd()}”");
+        }
+        return marks.Count > 0 ? AgentVerdict.ContinueWith($"marked as spam ({string.Join(", ", marks)}), {detail}") : AgentVerdict.ContinueWith(detail);
+    }
+
+    /// <summary>The configured prefix with one space after it, so "[SPAM]" reads "[SPAM] Hello".</summary>
+    public static string SubjectPrefixFor(AntiSpamSettings settings)
+    {
+        var prefix = string.IsNullOrWhiteSpace(settings.SubjectPrefix) ? AntiSpamSettings.DefaultSubjectPrefix : settings.SubjectPrefix.Trim();
+        return prefix + " ";
     }
 
     private static string? BypassReason(AgentSession session)

@@ -24,13 +24,8 @@ public static class MessageContentEditor
             switch (change)
             {
                 case PrependSubjectChange prefix:
-                    var subject = message.Subject ?? "";
-                    // A reply to a prefixed message already starts with it: "[EXT] [EXT] Re:" helps nobody.
-                    if (prefix.Prefix.Length > 0 && !subject.StartsWith(prefix.Prefix, StringComparison.OrdinalIgnoreCase))
-                    {
-                        message.Subject = prefix.Prefix + subject;
+                    if (SubjectPrefix.TryPrepend(message, prefix.Prefix))
                         applied.Add($"Rule “{change.RuleName}” put “{prefix.Prefix}” in front of the subject.");
-                    }
                     break;
                 case SetHeaderChange set when IsMimeStructureHeader(set.Name):
                     applied.Add($"Rule “{change.RuleName}” did not set {set.Name}: that header describes the message's structure.");
