@@ -32,9 +32,24 @@ public sealed class PublishedServer : IAsyncLifetime
         var project = Path.Combine(RepositoryRoot, "src", "Server", "Mailflow.Server.csproj");
         var (exitCode, output) = await Run.ProcessAsync("dotnet", ["publish", project, "-c", "Release", "--no-build", "-o", Folder, "-nologo", "-v", "q"], TimeSpan.FromMinutes(5));
         Assert.True(exitCode == 0, $"dotnet publish failed:\n{output}");
-        // Temp directories are created 0700; the service user must read the program (as /opt/mailflow is 0755).
-        File.SetUnixFileMode(_root.FullName, (UnixFileMode)Convert.ToInt32("755", 8));
-        File.SetUnixFileMode(Path.Combine(_root.FullName, "opt"), (UnixFileMode)Convert.ToInt32("755", 8));
+        // Temp directories are created 0700, and a server started in this test process earlier set its umask to 077
+        // (DataDirectoryPermissions), so publish may have written 0700/0600: the service user must read the program
+        // (as /opt/mailflow is 0755 and its files 0644).
+        MakeReadableByAll(_root);
+    }
+
+    private static void MakeReadableByAll(DirectoryInfo directory)
+    {
+        File.SetUnixFileMode(directory.FullName, (UnixFileMode)Convert.ToInt32("755", 8));
+        foreach (var file in directory.EnumerateFiles())
+        {
+            var mode = file.UnixFileMode | UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+            if (mode.HasFlag(UnixFileMode.UserExecute))
+                mode |= UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+            File.SetUnixFileMode(file.FullName, mode);
+        }
+        foreach (var child in directory.EnumerateDirectories())
+            MakeReadableByAll(child);
     }
 
     public Task DisposeAsync()
@@ -306,6 +321,8 @@ public static class Run
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
+        // Not the test's own directory, which the unprivileged user may not be allowed to enter.
+        start.WorkingDirectory = Path.GetTempPath();
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             start.Environment[key] = value;
         return start;

@@ -32,7 +32,10 @@ public static class DeliveryHostingExtensions
         services.AddSingleton<Mailflow.Configuration.IDkimDnsCheck, Mailflow.Server.Transport.Authentication.Dkim.DkimDnsChecker>();
         services.AddSingleton<DkimRotationWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DkimRotationWorker>());
-        services.AddSingleton<Transport.Route.RouteLoopDetector>();
+        // The receive engine is absent where a process only delivers (tests, tools): then no listener can be looped to.
+        services.AddSingleton(sp => new Transport.Route.RouteLoopDetector(
+            sp.GetService<Transport.Receive.ReceiveEngine>(), sp.GetRequiredService<Mailflow.Configuration.TransportConfigProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Mailflow.MailflowOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IDeliveryAgent, SmtpDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, MaildirDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, LmtpDeliveryAgent>();

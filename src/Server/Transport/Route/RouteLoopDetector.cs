@@ -12,8 +12,9 @@ namespace Mailflow.Server.Transport.Route;
 /// myself"): one of our own host names on a port we listen on, or an address one of our receive
 /// listeners is bound to (a wildcard listener takes every address of this machine). Delivery skips
 /// such a host and defers with the reason when no other host is left; "Test mail flow" says so.
+/// A process without a receive engine (delivery only) has no listener to loop to.
 /// </summary>
-public sealed class RouteLoopDetector(ReceiveEngine engine, TransportConfigProvider config, IOptions<MailflowOptions> options, TimeProvider time)
+public sealed class RouteLoopDetector(ReceiveEngine? engine, TransportConfigProvider config, IOptions<MailflowOptions> options, TimeProvider time)
 {
     /// <summary>How long the machine's interface addresses are reused before they are read again.</summary>
     private static readonly TimeSpan LocalAddressLifetime = TimeSpan.FromSeconds(30);
@@ -48,7 +49,7 @@ public sealed class RouteLoopDetector(ReceiveEngine engine, TransportConfigProvi
     }
 
     private IReadOnlyList<IPEndPoint> ListeningEndPoints() =>
-        engine.Host?.BoundEndPoints.Values.OfType<IPEndPoint>().ToList() ?? [];
+        engine?.Host?.BoundEndPoints.Values.OfType<IPEndPoint>().ToList() ?? [];
 
     private bool IsLocal(IPAddress address)
     {
