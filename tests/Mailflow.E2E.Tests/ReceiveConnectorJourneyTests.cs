@@ -1,3 +1,4 @@
+using Mailflow.TestSupport;
 using Mailflow.Server.Transport.Receive;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -96,18 +97,19 @@ public sealed class ReceiveConnectorJourneyTests(SmtpMailflowServerFixture serve
     {
         const string RelayPassword = "relay mailbox password";
         var actor = Configuration.AdminActor.System;
-        var recipients = server.Services.GetRequiredService<Configuration.RecipientService>();
-        var mailbox = await recipients.CreateAsync(actor, new Configuration.Recipient { Kind = Configuration.RecipientKind.Mailbox, PrimaryAddress = "relay@mailflow.local" });
-        await recipients.SetSubmissionPasswordAsync(actor, mailbox.Id, mailbox.Revision, RelayPassword);
-        var clientFrontend = (await server.Services.GetRequiredService<Configuration.ReceiveConnectorService>().ListAsync()).Single(c => c.Name == "Client Frontend");
+        // A smart host of its own (self-signed certificate, AUTH after STARTTLS): a smart host that is this server
+        // itself is a routing loop the tester reports without greeting it.
+        await using var smartHost = LoopbackSmtpServer.Start(new LoopbackSmtpScript
+        {
+            OfferStartTls = true, Credentials = new System.Net.NetworkCredential("relay@mailflow.local", RelayPassword),
+        });
         var engine = server.Services.GetRequiredService<ReceiveEngine>();
-        var clientPort = ((System.Net.IPEndPoint)engine.Host!.BoundEndPoints[clientFrontend.Bindings[0]]).Port;
         await server.Services.GetRequiredService<Configuration.SendConnectorService>().CreateAsync(actor, new Configuration.SendConnector
         {
             Name = "Loopback smart host",
             AddressSpaces = [new Configuration.AddressSpace("loopback.test")],
             RoutingMethod = Configuration.SendRoutingMethod.SmartHost,
-            SmartHosts = [$"127.0.0.1:{clientPort}"],
+            SmartHosts = [$"127.0.0.1:{smartHost.Port}"],
             SmartHostAuthentication = Configuration.SmartHostAuthentication.Basic,
             SmartHostUsername = "relay@mailflow.local",
             TlsPolicy = Configuration.OutboundTlsPolicy.RequiredWithCertificateValidation,
