@@ -23,7 +23,7 @@ public sealed partial class DeadNodeTakeover(
     SubmissionSignal submissions,
     IOptions<MailflowOptions> options,
     TimeProvider time,
-    ILogger<DeadNodeTakeover> logger) : BackgroundService
+    ILogger<DeadNodeTakeover> logger) : Hosting.PeriodicWorker(time)
 {
     /// <summary>How long a node may stay silent before its work is taken over.</summary>
     public TimeSpan TakeoverAfter { get; } = TimeSpan.FromSeconds(Math.Max(1, options.Value.NodeTakeoverSeconds));
@@ -31,39 +31,19 @@ public sealed partial class DeadNodeTakeover(
     /// <summary>How often the registry is read: a fraction of the takeover time, so detection adds little to it.</summary>
     private TimeSpan CheckInterval => TimeSpan.FromSeconds(Math.Clamp(TakeoverAfter.TotalSeconds / 5, 1, 5));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await TakeOverSilentNodesAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                // The store is away: nobody can claim anything anyway; look again next time.
-                Log.CheckFailed(logger, exception);
-            }
-            try
-            {
-                await Task.Delay(CheckInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override TimeSpan Interval => CheckInterval;
+
+    protected override void OnStepFailed(Exception exception) =>
+        // The store is away: nobody can claim anything anyway; look again next time.
+        Log.CheckFailed(logger, exception);
+
+    protected override Task RunOnceAsync(CancellationToken stoppingToken) => TakeOverSilentNodesAsync(stoppingToken);
 
     /// <summary>One look at the registry; returns how many leases were taken over. Internal for tests.</summary>
     internal async Task<int> TakeOverSilentNodesAsync(CancellationToken cancellationToken)
     {
         var self = options.Value.ResolvedNodeName;
-        var silentSince = time.GetUtcNow() - TakeoverAfter;
+        var silentSince = Time.GetUtcNow() - TakeoverAfter;
         List<string> silent;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
             silent = await db.Nodes.Where(n => n.LastHeartbeat < silentSince && n.Name != self).Select(n => n.Name).ToListAsync(cancellationToken);

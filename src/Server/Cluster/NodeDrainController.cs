@@ -29,39 +29,19 @@ public sealed partial class NodeDrainController(
     SubmissionSignal submissions,
     IOptions<MailflowOptions> options,
     TimeProvider time,
-    ILogger<NodeDrainController> logger) : BackgroundService
+    ILogger<NodeDrainController> logger) : Hosting.PeriodicWorker(time)
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 
     private string NodeName => options.Value.ResolvedNodeName;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await StepAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                // The store is away: keep the phase we are in and look again.
-                Log.CheckFailed(logger, exception);
-            }
-            try
-            {
-                await Task.Delay(CheckInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override TimeSpan Interval => CheckInterval;
+
+    protected override void OnStepFailed(Exception exception) =>
+        // The store is away: keep the phase we are in and look again.
+        Log.CheckFailed(logger, exception);
+
+    protected override Task RunOnceAsync(CancellationToken stoppingToken) => StepAsync(stoppingToken);
 
     /// <summary>One look at this node's registration and one step towards what it asks for. Internal for tests.</summary>
     internal async Task StepAsync(CancellationToken cancellationToken)
