@@ -48,6 +48,9 @@ public static class DsnExplanations
         ["7"] = "The recipient's server refused the message for a security or policy reason.",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    /// <summary>The codes with a text of their own (the troubleshooting page's catalogue quotes each; DocsCheckTests).</summary>
+    public static IReadOnlyCollection<string> CodesWithOwnText => ByCode.Keys;
+
     /// <summary>What the code means for the sender, in words.</summary>
     public static string Explain(string enhancedCode)
     {

@@ -1,0 +1,150 @@
+using System.Collections;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Mailflow.Admin.Web.Queue;
+using Mailflow.Cli;
+using Mailflow.Server.Transport.Notify;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+
+namespace Mailflow.Api.Tests.Docs;
+
+/// <summary>Builds <see cref="DocsFacts"/> from the code itself (reflection, the CLI's tree, a running server's endpoint table).</summary>
+public static partial class CodeFacts
+{
+    private static readonly HttpClient UnusedHttp = new();
+
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Admin.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException($"No Admin.sln above {AppContext.BaseDirectory}.");
+    }
+
+    /// <param name="routes">The API's routes (<see cref="RoutesOf"/>); empty when the check at hand does not need them.</param>
+    public static DocsFacts From(IReadOnlySet<string>? routes = null)
+    {
+        var root = RepositoryRoot();
+        return new DocsFacts
+        {
+            RepositoryRoot = root,
+            Cli = NewCli,
+            ConfigurationKeys = ConfigurationKeys(Path.Combine(root, "appsettings.json")),
+            ApiRoutes = routes ?? new HashSet<string>(),
+            Menu = Menu(Path.Combine(root, "src/Admin.Web/Components/Layout/NavMenu.razor")),
+            NdrText = DsnExplanations.Explain,
+            QueueViewerText = QueueStuckText.Explain,
+            CodesWithOwnNdrText = DsnExplanations.CodesWithOwnText,
+        };
+    }
+
+    /// <summary>The <c>mailflow</c> tool's command tree, never run (no environment, no server).</summary>
+    public static System.CommandLine.RootCommand NewCli() =>
+        MailflowCli.Build(new CliContext(TextWriter.Null, TextWriter.Null,
+            new CliEnvironment(new Dictionary<string, string?>(), Path.GetTempPath(), TextReader.Null), UnusedHttp));
+
+    /// <summary>Every endpoint of a running host as <c>METHOD /path</c> (<see cref="ApiRoutes.Normalize"/>).</summary>
+    public static IReadOnlySet<string> RoutesOf(IServiceProvider services)
+    {
+        var routes = new HashSet<string>(StringComparer.Ordinal);
+        var endpoints = (EndpointDataSource)services.GetService(typeof(EndpointDataSource))!;
+        foreach (var endpoint in endpoints.Endpoints.OfType<RouteEndpoint>())
+        {
+            var path = "/" + string.Join('/', endpoint.RoutePattern.PathSegments.Select(Segment));
+            foreach (var method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                routes.Add(ApiRoutes.Normalize(method, path));
+        }
+        return routes;
+    }
+
+    private static string Segment(RoutePatternPathSegment segment) => string.Concat(segment.Parts.Select(part => part switch
+    {
+        RoutePatternLiteralPart literal => literal.Content,
+        RoutePatternSeparatorPart separator => separator.Content,
+        _ => "{}",
+    }));
+
+    /// <summary>
+    /// The keys the options classes bind (each type with a <c>Section</c> constant under <c>Mailflow</c>,
+    /// its settable properties, nested classes too), other <c>Mailflow:…</c> setting constants, and the
+    /// keys of appsettings.json; with every section above a key.
+    /// </summary>
+    public static IReadOnlySet<string> ConfigurationKeys(string appSettingsPath)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        Assembly[] assemblies = [typeof(MailflowOptions).Assembly, typeof(DsnExplanations).Assembly, typeof(QueueStuckText).Assembly];
+        foreach (var type in assemblies.SelectMany(a => a.GetTypes()))
+        {
+            foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static).Where(f => f.IsLiteral && f.FieldType == typeof(string)))
+            {
+                var value = (string)field.GetRawConstantValue()!;
+                if (!SettingKey().IsMatch(value))
+                    continue;
+                keys.Add(value);
+                if (field.Name == "Section")
+                    AddProperties(type, value, keys, depth: 0);
+            }
+        }
+        using (var json = JsonDocument.Parse(File.ReadAllText(appSettingsPath)))
+            AddJson(json.RootElement, "", keys);
+        foreach (var key in keys.ToList())
+        {
+            for (var colon = key.IndexOf(':', StringComparison.Ordinal); colon > 0; colon = key.IndexOf(':', colon + 1))
+                keys.Add(key[..colon]);
+        }
+        return keys;
+    }
+
+    private static void AddProperties(Type type, string prefix, HashSet<string> keys, int depth)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true))
+        {
+            var key = $"{prefix}:{property.Name}";
+            keys.Add(key);
+            var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            var leaf = propertyType.IsPrimitive || propertyType.IsEnum || propertyType == typeof(string) || propertyType == typeof(decimal)
+                || propertyType == typeof(TimeSpan) || typeof(IEnumerable).IsAssignableFrom(propertyType);
+            if (!leaf && propertyType.IsClass && depth < 4)
+                AddProperties(propertyType, key, keys, depth + 1);
+        }
+    }
+
+    private static void AddJson(JsonElement element, string prefix, HashSet<string> keys)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+            return;
+        foreach (var property in element.EnumerateObject())
+        {
+            var key = prefix.Length == 0 ? property.Name : $"{prefix}:{property.Name}";
+            keys.Add(key);
+            AddJson(property.Value, key, keys);
+        }
+    }
+
+    /// <summary>The navigation menu: each <c>MudNavGroup Title</c> with its links, and the top-level links under "".</summary>
+    public static IReadOnlyDictionary<string, IReadOnlySet<string>> Menu(string navMenuPath)
+    {
+        var menu = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        var text = File.ReadAllText(navMenuPath);
+        var topLevel = text;
+        foreach (Match group in NavGroup().Matches(text))
+        {
+            menu[group.Groups[1].Value] = NavLink().Matches(group.Groups[2].Value).Select(m => m.Groups[1].Value.Trim()).ToHashSet(StringComparer.Ordinal);
+            topLevel = topLevel.Replace(group.Value, "", StringComparison.Ordinal);
+        }
+        menu[""] = NavLink().Matches(topLevel).Select(m => m.Groups[1].Value.Trim()).ToHashSet(StringComparer.Ordinal);
+        return menu;
+    }
+
+    [GeneratedRegex(@"^Mailflow(:[A-Za-z][A-Za-z0-9]*)*$")]
+    private static partial Regex SettingKey();
+
+    [GeneratedRegex(@"<MudNavGroup[^>]*Title=""([^""]+)""[^>]*>(.*?)</MudNavGroup>", RegexOptions.Singleline)]
+    private static partial Regex NavGroup();
+
+    [GeneratedRegex(@"<MudNavLink[^>]*>([^<]+)</MudNavLink>")]
+    private static partial Regex NavLink();
+}

@@ -1,0 +1,52 @@
+using System.CommandLine;
+
+namespace Mailflow.Api.Tests.Docs;
+
+/// <summary>
+/// What the docs are checked against, taken from the code as it is: the CLI's command tree, the
+/// configuration keys the options classes and appsettings.json bind, the API's routes, the admin
+/// center's navigation menu and the status code texts of the queue viewer and the NDRs.
+/// </summary>
+public sealed record DocsFacts
+{
+    /// <summary>The repository root: links may point anywhere in it.</summary>
+    public required string RepositoryRoot { get; init; }
+
+    /// <summary>A fresh <c>mailflow</c> command tree (System.CommandLine keeps parse state per tree, so one per use).</summary>
+    public required Func<RootCommand> Cli { get; init; }
+
+    /// <summary>Every configuration key, and every section above one (<c>Mailflow</c>, <c>Mailflow:Seed</c>, …).</summary>
+    public required IReadOnlySet<string> ConfigurationKeys { get; init; }
+
+    /// <summary>Every API endpoint as <c>METHOD /path</c> with parameters written <c>{}</c> (see <see cref="ApiRoutes.Normalize"/>).</summary>
+    public required IReadOnlySet<string> ApiRoutes { get; init; }
+
+    /// <summary>The admin center's menu: group title → its links; top-level links under the empty title.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlySet<string>> Menu { get; init; }
+
+    /// <summary>The NDR's explanation of an enhanced status code.</summary>
+    public required Func<string, string> NdrText { get; init; }
+
+    /// <summary>The queue viewer's words for a failure reply (<c>451 4.4.1 …</c>).</summary>
+    public required Func<string, string> QueueViewerText { get; init; }
+
+    /// <summary>The codes the NDR explains with a text of their own: the catalogue must cover each.</summary>
+    public required IReadOnlyCollection<string> CodesWithOwnNdrText { get; init; }
+
+    /// <summary>The page that holds the status code catalogue, relative to the repository root.</summary>
+    public string CataloguePath { get; init; } = "docs/troubleshooting.md";
+}
+
+/// <summary>The one way routes are compared: method, path, parameters as <c>{}</c>, no query, no trailing slash.</summary>
+public static class ApiRoutes
+{
+    public static string Normalize(string method, string path)
+    {
+        var query = path.IndexOf('?', StringComparison.Ordinal);
+        if (query >= 0)
+            path = path[..query];
+        var segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => s.StartsWith('{') && s.EndsWith('}') ? "{}" : s);
+        return $"{method.ToUpperInvariant()} /{string.Join('/', segments)}";
+    }
+}
