@@ -6,9 +6,10 @@ namespace Mailflow.Api.Tests;
 /// <summary>
 /// README.md and docs/**/*.md against the code as it is: links and anchors resolve, every
 /// <c>mailflow</c> example is accepted by the CLI's parser, every configuration key is bound, every API
-/// route exists in the server's endpoint table, every menu path is in the navigation menu, and the
-/// troubleshooting catalogue quotes the queue viewer's and the NDR's own texts. A failure lists each
-/// problem as <c>file:line: what is wrong</c>. The checker itself is tested on bad samples in <see cref="DocsCheckerTests"/>.
+/// route exists in the server's endpoint table, every quoted reply is one Mailflow writes, every menu
+/// path is in the navigation menu, and the troubleshooting catalogue quotes the queue viewer's and the
+/// NDR's own texts. A failure lists each problem as <c>file:line: what is wrong</c>. The checker itself
+/// is tested on bad samples in <see cref="DocsCheckerTests"/>.
 /// </summary>
 public sealed class DocsCheckTests(ServerPerClass servers) : IClassFixture<ServerPerClass>
 {
@@ -42,6 +43,9 @@ public sealed class DocsCheckTests(ServerPerClass servers) : IClassFixture<Serve
         Assert.Contains("GET /api/v1/queues", routes);
         AssertNone(Checker(CodeFacts.From(routes)).CheckApiRoutes(), "API routes that do not exist");
     }
+
+    [Fact]
+    public void QuotedReplies_AreOnesMailflowWrites() => AssertNone(Checker().CheckReplies(), "quoted replies Mailflow does not write");
 
     [Fact]
     public void MenuPaths_AreInTheNavigationMenu() => AssertNone(Checker().CheckMenuPaths(), "menu paths that are not in the navigation menu");

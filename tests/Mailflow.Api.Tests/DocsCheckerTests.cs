@@ -29,6 +29,8 @@ public sealed class DocsCheckerTests : IDisposable
         mailflow message remove QID --ndr > /dev/null
         mailflow queue retry
         ```
+
+        `550 5.7.54 Unable to relay recipient in non-accepted domain` is a reply, `550 5.7.54 Relaying is forbidden here` is not; `421 4.4.2 <fqdn> Command line not received in time, closing`, `451 4.4.1 Could not deliver to the next hop: …` and `550 4.4.7 The message could not be delivered within 3 days and expired` are.
         """;
 
     private const string Guide = """
@@ -73,6 +75,7 @@ public sealed class DocsCheckerTests : IDisposable
             NdrText = DsnExplanations.Explain,
             QueueViewerText = Mailflow.Admin.Web.Queue.QueueStuckText.Explain,
             CodesWithOwnNdrText = ["5.1.1", "4.4.1", "5.2.2"],
+            Replies = CodeFacts.Replies(),
         };
         _checker = new DocsChecker(facts, DocsChecker.LoadDocs(_root.FullName));
     }
@@ -116,6 +119,14 @@ public sealed class DocsCheckerTests : IDisposable
     public void ApiRoutes_Missing_AreReported()
     {
         Assert.Equal(["README.md:8: API route DELETE /api/v1/nowhere/{id} does not exist"], _checker.CheckApiRoutes());
+    }
+
+    [Fact]
+    public void Replies_NotWrittenByMailflow_AreReported()
+    {
+        Assert.Equal(
+            ["README.md:21: the reply `550 5.7.54 Relaying is forbidden here` is not one Mailflow writes (SmtpReplies, DeliveryReplies)"],
+            _checker.CheckReplies());
     }
 
     [Fact]

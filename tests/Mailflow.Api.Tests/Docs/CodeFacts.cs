@@ -38,8 +38,44 @@ public static partial class CodeFacts
             NdrText = DsnExplanations.Explain,
             QueueViewerText = QueueStuckText.Explain,
             CodesWithOwnNdrText = DsnExplanations.CodesWithOwnText,
+            Replies = Replies(),
         };
     }
+
+    /// <summary>
+    /// The replies of <see cref="Smtp.SmtpReplies"/> and <see cref="Server.Transport.Deliver.DeliveryReplies"/>:
+    /// the fields as they are, the methods called with "…" for text, 0 for numbers and two days for a time.
+    /// </summary>
+    public static IReadOnlyList<string> Replies()
+    {
+        var replies = new List<string>();
+        foreach (var type in new[] { typeof(Smtp.SmtpReplies), typeof(Server.Transport.Deliver.DeliveryReplies) })
+        {
+            foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static))
+                replies.Add(Render(field.GetValue(null)));
+            foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.ReturnType != typeof(string)))
+            {
+                var arguments = method.GetParameters().Select(p => p.ParameterType switch
+                {
+                    var t when t == typeof(string) => (object?)"…",
+                    var t when t == typeof(int) => 0,
+                    var t when t == typeof(long) => 0L,
+                    var t when t == typeof(TimeSpan) => TimeSpan.FromDays(2),
+                    _ => null,
+                }).ToArray();
+                if (arguments.All(a => a is not null))
+                    replies.Add(Render(method.Invoke(null, arguments)));
+            }
+        }
+        return replies;
+    }
+
+    private static string Render(object? reply) => reply switch
+    {
+        Smtp.SmtpReply smtp => string.Join(' ', smtp.Lines),
+        Server.Transport.Deliver.DeliveryReply delivery => delivery.ToString(),
+        _ => throw new InvalidOperationException($"Not a reply: {reply}"),
+    };
 
     /// <summary>The <c>mailflow</c> tool's command tree, never run (no environment, no server).</summary>
     public static System.CommandLine.RootCommand NewCli() =>

@@ -202,6 +202,31 @@ public sealed partial class DocsChecker(DocsFacts facts, IReadOnlyList<MarkdownD
         return problems;
     }
 
+    /// <summary>
+    /// A reply quoted with its text (<c>`550 5.7.54 Unable to relay recipient in non-accepted domain`</c>) must be
+    /// one Mailflow writes. In the page's text "…", <c>&lt;placeholder&gt;</c> and numbers stand for the variable parts.
+    /// </summary>
+    public IReadOnlyList<string> CheckReplies()
+    {
+        var problems = new List<string>();
+        foreach (var document in documents)
+        {
+            foreach (var code in document.InlineCode())
+            {
+                if (QuotedReply().Match(code.Text) is not { Success: true } codes)
+                    continue;
+                // The codes exactly; in the text, numbers may differ ("within 2 days") and placeholders stand for anything.
+                var text = ReplyPlaceholder().Split(code.Text[codes.Length..]).Select((part, i) => i % 2 == 1 ? ".*" : DigitsAsNumbers(part));
+                var pattern = new Regex("^" + Regex.Escape(codes.Value) + string.Concat(text) + "$");
+                if (!facts.Replies.Any(pattern.IsMatch))
+                    problems.Add($"{Where(document, code.Line)}: the reply `{code.Text}` is not one Mailflow writes (SmtpReplies, DeliveryReplies)");
+            }
+        }
+        return problems;
+
+        static string DigitsAsNumbers(string literal) => Regex.Replace(Regex.Escape(literal), @"\d+", @"\d+");
+    }
+
     /// <summary>Keys as <c>Mailflow:A:B</c>, <c>Database:Provider</c> or environment variables <c>Mailflow__A__B</c> (array indexes dropped).</summary>
     public static IEnumerable<(string Key, int Index)> ConfigurationKeysIn(string text)
     {
@@ -234,6 +259,14 @@ public sealed partial class DocsChecker(DocsFacts facts, IReadOnlyList<MarkdownD
 
     [GeneratedRegex(@"(?<=\|)[ ]*([A-Z][^|`\n›]*›[^|`\n]*?)[ ]*(?=\|)")]
     private static partial Regex TableCellPath();
+
+    /// <summary>A reply with its text: code, enhanced status code, then words.</summary>
+    [GeneratedRegex(@"^[245]\d\d [245]\.\d{1,3}\.\d{1,3} (?=\S)")]
+    private static partial Regex QuotedReply();
+
+    /// <summary>What stands for a variable part: "…" or a &lt;placeholder&gt;. Split keeps it as the odd parts.</summary>
+    [GeneratedRegex(@"(…|<[^<>]+>)")]
+    private static partial Regex ReplyPlaceholder();
 
     [GeneratedRegex(@"^###\s+([245]\.\d{1,3}\.\d{1,3})\b")]
     private static partial Regex CatalogueHeading();

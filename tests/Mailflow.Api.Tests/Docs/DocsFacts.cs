@@ -33,6 +33,12 @@ public sealed record DocsFacts
     /// <summary>The codes the NDR explains with a text of their own: the catalogue must cover each.</summary>
     public required IReadOnlyCollection<string> CodesWithOwnNdrText { get; init; }
 
+    /// <summary>
+    /// Every reply Mailflow writes (the reply table and the delivery outcomes), rendered as
+    /// <c>550 5.7.54 Unable to relay …</c> with "…" for each text parameter and 0 for numbers.
+    /// </summary>
+    public IReadOnlyList<string> Replies { get; init; } = [];
+
     /// <summary>The page that holds the status code catalogue, relative to the repository root.</summary>
     public string CataloguePath { get; init; } = "docs/troubleshooting.md";
 }
