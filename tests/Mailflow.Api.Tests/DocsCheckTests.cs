@@ -6,10 +6,10 @@ namespace Mailflow.Api.Tests;
 /// <summary>
 /// README.md and docs/**/*.md against the code as it is: links and anchors resolve, every
 /// <c>mailflow</c> example is accepted by the CLI's parser, every configuration key is bound, every API
-/// route exists in the server's endpoint table, every quoted reply is one Mailflow writes, every menu
-/// path is in the navigation menu, and the troubleshooting catalogue quotes the queue viewer's and the
-/// NDR's own texts. A failure lists each problem as <c>file:line: what is wrong</c>. The checker itself
-/// is tested on bad samples in <see cref="DocsCheckerTests"/>.
+/// route exists in the server's endpoint table, every quoted reply is one Mailflow writes, every metric
+/// name is one /metrics serves, every menu path is in the navigation menu, and the troubleshooting
+/// catalogue quotes the queue viewer's and the NDR's own texts. A failure lists each problem as
+/// <c>file:line: what is wrong</c>. The checker itself is tested on bad samples in <see cref="DocsCheckerTests"/>.
 /// </summary>
 public sealed class DocsCheckTests(ServerPerClass servers) : IClassFixture<ServerPerClass>
 {
@@ -46,6 +46,16 @@ public sealed class DocsCheckTests(ServerPerClass servers) : IClassFixture<Serve
 
     [Fact]
     public void QuotedReplies_AreOnesMailflowWrites() => AssertNone(Checker().CheckReplies(), "quoted replies Mailflow does not write");
+
+    [Fact]
+    public void MetricNames_AreServedByMetrics()
+    {
+        var facts = CodeFacts.From();
+        Assert.Contains("mailflow_smtp_received_bytes_total", facts.MetricNames);
+        Assert.Contains("mailflow_delivery_latency_seconds_count", facts.MetricNames);
+        Assert.Contains("mailflow_queue_oldest_message_age_seconds", facts.MetricNames);
+        AssertNone(Checker(facts).CheckMetricNames(), "metric names /metrics does not serve");
+    }
 
     [Fact]
     public void MenuPaths_AreInTheNavigationMenu() => AssertNone(Checker().CheckMenuPaths(), "menu paths that are not in the navigation menu");

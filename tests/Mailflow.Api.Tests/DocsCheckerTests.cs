@@ -31,6 +31,7 @@ public sealed class DocsCheckerTests : IDisposable
         ```
 
         `550 5.7.54 Unable to relay recipient in non-accepted domain` is a reply, `550 5.7.54 Relaying is forbidden here` is not; `421 4.4.2 <fqdn> Command line not received in time, closing`, `451 4.4.1 Could not deliver to the next hop: …` and `550 4.4.7 The message could not be delivered within 3 days and expired` are.
+        `mailflow_queue_messages` is a metric, `mailflow_queue_size` is not.
         """;
 
     private const string Guide = """
@@ -76,6 +77,7 @@ public sealed class DocsCheckerTests : IDisposable
             QueueViewerText = Mailflow.Admin.Web.Queue.QueueStuckText.Explain,
             CodesWithOwnNdrText = ["5.1.1", "4.4.1", "5.2.2"],
             Replies = CodeFacts.Replies(),
+            MetricNames = new HashSet<string> { "mailflow_queue_messages" },
         };
         _checker = new DocsChecker(facts, DocsChecker.LoadDocs(_root.FullName));
     }
@@ -127,6 +129,12 @@ public sealed class DocsCheckerTests : IDisposable
         Assert.Equal(
             ["README.md:21: the reply `550 5.7.54 Relaying is forbidden here` is not one Mailflow writes (SmtpReplies, DeliveryReplies)"],
             _checker.CheckReplies());
+    }
+
+    [Fact]
+    public void MetricNames_Unknown_AreReported()
+    {
+        Assert.Equal(["README.md:22: metric mailflow_queue_size is not one /metrics serves"], _checker.CheckMetricNames());
     }
 
     [Fact]

@@ -39,7 +39,43 @@ public static partial class CodeFacts
             QueueViewerText = QueueStuckText.Explain,
             CodesWithOwnNdrText = DsnExplanations.CodesWithOwnText,
             Replies = Replies(),
+            MetricNames = MetricNames(),
         };
+    }
+
+    /// <summary>
+    /// The "Mailflow" meter's instruments (each static <c>…Metrics</c> class of the server creates its own when
+    /// first touched) under the names OpenTelemetry's Prometheus exporter gives them: dots to underscores, the
+    /// unit (<c>s</c> → <c>_seconds</c>, <c>By</c> → <c>_bytes</c>, <c>{…}</c> none), <c>_total</c> for counters.
+    /// </summary>
+    public static IReadOnlySet<string> MetricNames()
+    {
+        foreach (var type in typeof(DsnExplanations).Assembly.GetTypes().Where(t => t.IsAbstract && t.IsSealed && t.Name.EndsWith("Metrics", StringComparison.Ordinal)))
+            System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(type.TypeHandle);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name != Server.Operations.Metrics.MailflowMeter.Meter.Name)
+                    return;
+                var name = instrument.Name.Replace('.', '_');
+                var unit = instrument.Unit switch { "s" => "_seconds", "By" => "_bytes", _ => "" };
+                if (!name.EndsWith(unit, StringComparison.Ordinal))
+                    name += unit;
+                var kind = instrument.GetType().Name;
+                if (kind.StartsWith("Counter", StringComparison.Ordinal) || kind.StartsWith("ObservableCounter", StringComparison.Ordinal))
+                    name += "_total";
+                lock (names)
+                {
+                    names.Add(name);
+                    if (kind.StartsWith("Histogram", StringComparison.Ordinal))
+                        names.UnionWith([name + "_bucket", name + "_sum", name + "_count"]);
+                }
+            },
+        };
+        listener.Start();
+        return names;
     }
 
     /// <summary>

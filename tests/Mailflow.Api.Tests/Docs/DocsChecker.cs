@@ -227,6 +227,24 @@ public sealed partial class DocsChecker(DocsFacts facts, IReadOnlyList<MarkdownD
         static string DigitsAsNumbers(string literal) => Regex.Replace(Regex.Escape(literal), @"\d+", @"\d+");
     }
 
+    /// <summary>
+    /// Every <c>`mailflow_area_what…`</c> metric name must be one <c>/metrics</c> serves. Two-part names
+    /// (<c>mailflow_config</c>, the NOTIFY channel) are not metric names: every metric has an area and a what.
+    /// </summary>
+    public IReadOnlyList<string> CheckMetricNames()
+    {
+        var problems = new List<string>();
+        foreach (var document in documents)
+        {
+            foreach (var code in document.InlineCode().Where(c => MetricName().IsMatch(c.Text)))
+            {
+                if (!facts.MetricNames.Contains(code.Text))
+                    problems.Add($"{Where(document, code.Line)}: metric {code.Text} is not one /metrics serves");
+            }
+        }
+        return problems;
+    }
+
     /// <summary>Keys as <c>Mailflow:A:B</c>, <c>Database:Provider</c> or environment variables <c>Mailflow__A__B</c> (array indexes dropped).</summary>
     public static IEnumerable<(string Key, int Index)> ConfigurationKeysIn(string text)
     {
@@ -259,6 +277,9 @@ public sealed partial class DocsChecker(DocsFacts facts, IReadOnlyList<MarkdownD
 
     [GeneratedRegex(@"(?<=\|)[ ]*([A-Z][^|`\n›]*›[^|`\n]*?)[ ]*(?=\|)")]
     private static partial Regex TableCellPath();
+
+    [GeneratedRegex(@"^mailflow_[a-z0-9]+_[a-z0-9_]+$")]
+    private static partial Regex MetricName();
 
     /// <summary>A reply with its text: code, enhanced status code, then words.</summary>
     [GeneratedRegex(@"^[245]\d\d [245]\.\d{1,3}\.\d{1,3} (?=\S)")]

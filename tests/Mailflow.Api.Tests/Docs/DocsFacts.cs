@@ -39,6 +39,9 @@ public sealed record DocsFacts
     /// </summary>
     public IReadOnlyList<string> Replies { get; init; } = [];
 
+    /// <summary>The Prometheus names <c>/metrics</c> serves for the "Mailflow" meter (histograms with their <c>_bucket</c>, <c>_sum</c>, <c>_count</c> series).</summary>
+    public IReadOnlySet<string> MetricNames { get; init; } = new HashSet<string>();
+
     /// <summary>The page that holds the status code catalogue, relative to the repository root.</summary>
     public string CataloguePath { get; init; } = "docs/troubleshooting.md";
 }
