@@ -51,6 +51,7 @@ public static class MailflowCli
         root.Subcommands.Add(LogCommands.Create(context));
         root.Subcommands.Add(TestMailFlowCommands.Create(context));
         root.Subcommands.Add(AgentCommands.Create(context));
+        root.Subcommands.Add(AlertCommands.Create(context));
         return root;
     }
 }

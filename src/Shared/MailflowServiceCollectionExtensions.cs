@@ -38,6 +38,9 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<TransportAgentService>();
         services.AddSingleton<IpListService>();
         services.AddSingleton<ProtectionSettingsService>();
+        services.AddSingleton<OperationsSettingsService>();
+        services.AddSingleton<AlertWebhookSecretProtector>();
+        services.AddSingleton<Operations.Alerts.AlertQuery>();
         // This node's rate-limit counters (read by "who is throttled now") and the stored blocked senders.
         services.AddSingleton<Security.RateLimitCounters>();
         services.AddSingleton<BlockedSenderService>();

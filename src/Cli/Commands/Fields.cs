@@ -17,6 +17,17 @@ internal static class Fields
     /// <summary>Sets a property, matching an existing name case-insensitively (the API writes camelCase).</summary>
     public static void Set(JsonObject target, string name, JsonNode? value)
     {
+        // A dotted name (Alerts.WebhookUrl) walks into nested objects.
+        var dot = name.IndexOf('.');
+        if (dot > 0)
+        {
+            var head = target.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, name[..dot], StringComparison.OrdinalIgnoreCase));
+            if (head is not null && target[head] is JsonObject inner)
+            {
+                Set(inner, name[(dot + 1)..], value);
+                return;
+            }
+        }
         var existing = target.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
         target[existing ?? char.ToLowerInvariant(name[0]) + name[1..]] = value;
     }

@@ -63,7 +63,8 @@ public static class MailflowApi
             .MapDiagnosticsApi()
             .MapDkimKeysApi()
             .MapDmarcReportsApi()
-            .MapDomainHealthApi();
+            .MapDomainHealthApi()
+            .MapAlertsApi();
 
         app.MapOpenApi(OpenApiDocumentUrl.Replace(OpenApiDocumentName, "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
         return app;

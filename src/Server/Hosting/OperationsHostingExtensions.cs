@@ -1,3 +1,4 @@
+using Mailflow.Server.Operations.Alerts;
 using Mailflow.Server.Operations.Health;
 using Mailflow.Server.Operations.Logging;
 using Mailflow.Server.Operations.Metrics;
@@ -12,6 +13,7 @@ public static class OperationsHostingExtensions
         builder.AddJsonConsoleLoggingWhenAsked();
         builder.Services.AddMailflowHealthChecks();
         builder.AddMailflowMetrics();
+        builder.Services.AddAlerts(builder.Configuration);
         return builder;
     }
 

@@ -46,6 +46,8 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<Dmarc.DmarcReceivedReport> DmarcReceivedReports => Set<Dmarc.DmarcReceivedReport>();
     public DbSet<Dmarc.DmarcReceivedRecord> DmarcReceivedRecords => Set<Dmarc.DmarcReceivedRecord>();
     public DbSet<DomainHealth.DomainHealthReport> DomainHealthReports => Set<DomainHealth.DomainHealthReport>();
+    public DbSet<OperationsSettings> OperationsSettings => Set<OperationsSettings>();
+    public DbSet<Operations.Alerts.AlertRecord> Alerts => Set<Operations.Alerts.AlertRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -266,5 +268,17 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
         MessageTrackingEvent.Configure(b);
         Dmarc.DmarcReportModel.Configure(b);
         DomainHealth.DomainHealthModel.Configure(b);
+        Operations.Alerts.AlertModel.Configure(b);
+        b.Entity<OperationsSettings>(e =>
+        {
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).ValueGeneratedNever();
+            e.Property(x => x.Alerts).HasJsonConversion();
+            e.Property(x => x.LogRetention).HasJsonConversion();
+            e.Property(x => x.AlertWebhookSecretProtected).HasMaxLength(4000);
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.Id);
+            e.Ignore(x => x.DisplayName);
+        });
     }
 }

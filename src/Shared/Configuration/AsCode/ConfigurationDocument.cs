@@ -52,6 +52,14 @@ public sealed class ConfigurationDocument
     /// keys left out are kept (deleting a key is done by hand, never by omission).
     /// </summary>
     public List<DkimKeySpec>? DkimKeys { get; set; }
+    /// <summary>Alert thresholds and notification, log retention. The alert webhook's secret is never exported nor applied from here (set it in the admin center, API or CLI); applying keeps it.</summary>
+    public OperationsSettingsSpec? Operations { get; set; }
+}
+
+public sealed class OperationsSettingsSpec
+{
+    public AlertSettings Alerts { get; set; } = new();
+    public LogRetentionSettings LogRetention { get; set; } = new();
 }
 
 /// <summary>One transport agent's settings (<see cref="TransportAgentSetting"/>); null fields mean the agent's default.</summary>

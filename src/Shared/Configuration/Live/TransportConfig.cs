@@ -83,6 +83,8 @@ public sealed class TransportConfig
 
     /// <summary>Protection settings (DNS block lists, Rspamd, ClamAV).</summary>
     public ProtectionSettings Protection { get; init; } = new();
+    /// <summary>Operations settings (alert thresholds and notification, log retention).</summary>
+    public OperationsSettings Operations { get; init; } = new();
 
     /// <summary>Senders blocked for reaching a rate limit, by AUTH user name (lower case).</summary>
     public FrozenDictionary<string, BlockedSender> BlockedSenders { get; init; } = FrozenDictionary<string, BlockedSender>.Empty;
