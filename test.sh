@@ -53,6 +53,7 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql
 perl -MNet::SSLeay -e1 2>/dev/null || missing+=(libnet-ssleay-perl)
 [ -x /usr/bin/rspamd ] || missing+=(rspamd)
 [ -x /usr/sbin/clamd ] || missing+=(clamav-daemon)
+[ -x /usr/bin/afl-fuzz ] || missing+=(afl++)
 if [ "${#missing[@]}" -gt 0 ]; then
   install="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=300 ${missing[*]}"
   echo "== installing ${missing[*]} (needed by the tests)"
@@ -147,5 +148,22 @@ for project in "${projects[@]}" "${e2e[@]}"; do
     broken+=("$name")
   fi
 done
+
+
+# --- 5. Fuzzing smoke run (fuzz/README.md): a few seconds of afl-fuzz per parser target, each a test --
+echo "== fuzz smoke run (fuzz/run.sh 8)"
+FUZZ_OUT="$artifacts/fuzz" fuzz/run.sh 8 >"$artifacts/fuzz.log" 2>&1
+fuzz_status=$?
+rm -rf "$artifacts/fuzz/bin"
+while read -r target runs _ _ _ _ _ _ crashes _; do
+  if [ "$crashes" = "0" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done < <(grep -E '^   [a-z-]+ +[0-9]+ runs,' "$artifacts/fuzz.log")
+failed=$((failed + $(grep -cE '^   [a-z-]+: afl-fuzz did not run' "$artifacts/fuzz.log")))
+sed 's/^/  /' "$artifacts/fuzz.log" | grep -E 'runs,|replay:|did not run' || true
+if [ "$fuzz_status" -ne 0 ] && ! grep -qE 'runs,' "$artifacts/fuzz.log"; then
+  echo "   the fuzz smoke run did not complete; end of test-artifacts/fuzz.log:"
+  tail -n 20 "$artifacts/fuzz.log" | sed 's/^/     /'
+  broken+=(fuzz)
+fi
 
 finish

@@ -4,6 +4,7 @@ using Mailflow.Configuration;
 using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Deliver.Smtp;
+using Mailflow.Server.Transport.Queue;
 using Mailflow.Smtp;
 using Mailflow.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -61,6 +62,24 @@ public sealed class SmtpDeliveryAgentTests : IAsyncLifetime
         Assert.Equal(["bob@remote.test", "carol@remote.test"], received.Recipients);
         Assert.Equal("node-a.mailflow.test", received.Helo);
         Assert.Equal(content, received.Data);
+    }
+
+    [Fact]
+    public async Task Deliver_WhenTheStoreIsAwayWhileLoadingTheContent_LetsThatPassInsteadOfDeferringTheRecipients()
+    {
+        // A PostgreSQL restart or failover cut the content read: that is no delivery attempt, so the recipients
+        // must not be deferred by the retry schedule (minutes) — the queue manager gives the message back instead.
+        var content = TestMessages.Plain();
+        var message = TestMessages.Message(content);
+        var batch = TestMessages.Batch(message, content, Target) with
+        {
+            OpenContent = _ => StoreUnavailableException.WhenAwayAsync<Stream?>(() => Task.FromException<Stream?>(new System.Net.Sockets.SocketException())),
+        };
+
+        var away = await Assert.ThrowsAsync<StoreUnavailableException>(() => _agent.DeliverAsync(batch, CancellationToken.None));
+
+        Assert.True(StoreFailure.Is(away));
+        Assert.Empty(_server.Messages);
     }
 
     [Fact]

@@ -24,6 +24,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int SmtpPort { get; }
 
+    /// <summary>True once the process ended (killed, or exited on its own).</summary>
+    public bool HasExited => _process.HasExited;
+
     public string Output
     {
         get
@@ -33,7 +36,9 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(StoreSettings store, string dataDirectory, int smtpPort, IDictionary<string, string>? extraEnvironment = null)
+    /// <param name="startTimeout">How long the server may take to listen (default 60 s).</param>
+    public static async Task<ServerProcess> StartAsync(StoreSettings store, string dataDirectory, int smtpPort, IDictionary<string, string>? extraEnvironment = null,
+        TimeSpan? startTimeout = null)
     {
         var serverDll = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo("dotnet", [serverDll])
@@ -69,7 +74,7 @@ public sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitForSmtpAsync(TimeSpan.FromSeconds(60));
+        await server.WaitForSmtpAsync(startTimeout ?? TimeSpan.FromSeconds(60));
         return server;
     }
 

@@ -32,6 +32,9 @@ internal sealed class ThrowawayPostgresCluster : IAsyncDisposable
 
     public string AdminConnectionString { get; private set; } = "";
 
+    /// <summary>The options of the running server (port, socket directory, settings), kept so a restart listens where clients expect it.</summary>
+    private string? serverOptions;
+
     private string DataDirectory => Path.Combine(clusterDirectory, "data");
 
     private string LogFile => Path.Combine(clusterDirectory, "postgres.log");
@@ -74,6 +77,21 @@ internal sealed class ThrowawayPostgresCluster : IAsyncDisposable
         if (File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
             await RunPostgresToolAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], "stop the test cluster", throwOnFailure: false);
         Directory.Delete(clusterDirectory, recursive: true);
+    }
+
+    /// <summary>
+    /// Stops the server the way an operator's restart or a failover does (<c>pg_ctl stop -m fast</c>:
+    /// every client connection is cut, open transactions roll back), keeping its data.
+    /// </summary>
+    public async Task StopAsync() =>
+        await RunPostgresToolAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], "stop the test cluster (pg_ctl stop)");
+
+    /// <summary>Starts the stopped server again on the same port with the same settings.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (serverOptions is null)
+            throw new InvalidOperationException("The cluster was never started.");
+        await RunPostgresToolAsync("pg_ctl", ["-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "-o", serverOptions, "start"], "start the test cluster again (pg_ctl start)");
     }
 
     /// <summary>The highest installed major version's bin directory (Debian keeps them off PATH).</summary>
@@ -127,6 +145,7 @@ internal sealed class ThrowawayPostgresCluster : IAsyncDisposable
                 "start the test cluster (pg_ctl start)", throwOnFailure: false);
             if (result.ExitCode == 0)
             {
+                this.serverOptions = serverOptions;
                 AdminConnectionString = new NpgsqlConnectionStringBuilder
                 {
                     Host = "127.0.0.1",

@@ -189,7 +189,8 @@ public sealed class DeliveryWorker(
                 }
             }
             using (slot)
-                outcomes = await agent.DeliverAsync(new DeliveryBatch(message, recipients, target, c => store.LoadContentAsync(message.Id, c)), cancellationToken);
+                outcomes = await agent.DeliverAsync(new DeliveryBatch(message, recipients, target,
+                    c => StoreUnavailableException.WhenAwayAsync(() => store.LoadContentAsync(message.Id, c))), cancellationToken);
         }
 
         var now = time.GetUtcNow();

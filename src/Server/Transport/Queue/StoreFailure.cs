@@ -18,6 +18,8 @@ public static class StoreFailure
         {
             switch (current)
             {
+                case StoreUnavailableException:
+                    return true;
                 case PostgresException postgres:
                     return IsAway(postgres.SqlState);
                 case SqliteException sqlite:

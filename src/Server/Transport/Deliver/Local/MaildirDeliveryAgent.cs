@@ -1,5 +1,6 @@
 using Mailflow.Configuration;
 using Mailflow.Queue;
+using Mailflow.Server.Transport.Queue;
 
 namespace Mailflow.Server.Transport.Deliver.Local;
 
@@ -52,7 +53,7 @@ public sealed class MaildirDeliveryAgent(
             DeliverLog.MaildirDelivered(logger, batch.Message.QueueId, file, recipient.Address);
             return new RecipientOutcome(recipient, RecipientOutcomeKind.Delivered, new DeliveryReply(250, "2.0.0", "Delivered to the mailbox"), "maildir");
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when ((exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested) && exception is not StoreUnavailableException)
         {
             DeliverLog.MaildirFailed(logger, batch.Message.QueueId, recipient.Address, exception);
             return new RecipientOutcome(recipient, RecipientOutcomeKind.Transient, DeliveryReplies.LocalDeliveryFailed("could not write to the mailbox"));

@@ -5,6 +5,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using Mailflow.Configuration;
 using Mailflow.Queue;
+using Mailflow.Server.Transport.Queue;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -50,7 +51,7 @@ public sealed class SmtpDeliveryAgent(
         {
             content = await DeliveryContent.LoadAsync(batch, _spoolDirectory, cancellationToken);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when ((exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested) && exception is not StoreUnavailableException)
         {
             DeliverLog.UnexpectedFailure(logger, batch.Message.QueueId, batch.Target.NextHopKey, exception);
             return All(batch.Recipients, RecipientOutcomeKind.Transient, DeliveryReplies.ContentMissing());
