@@ -37,6 +37,7 @@ public sealed partial class Categorizer(
     TransportRuleEvaluator rules,
     NextHopResolver router,
     DeliveryNotifier notifier,
+    RuleMessageSender ruleMessages,
     MessageTracker tracker,
     QueueSignals queueSignals,
     SubmissionSignal submissions,
@@ -172,6 +173,7 @@ public sealed partial class Categorizer(
                 ClientAddress = IPAddress.TryParse(message.ClientAddress, out var client) ? client : null,
                 Authenticated = message.AuthenticatedAs is not null,
                 Scl = tags.GetNumber(Agents.AgentTagNames.SpamConfidenceLevel) is { } scl ? (int)scl : null,
+                Tags = tags,
             };
         }
         var plan = CategorizationPlan.Make(snapshot, ruleContext,
@@ -189,6 +191,13 @@ public sealed partial class Categorizer(
         if (decision.DeleteSilently)
         {
             await FailAsync(lease, message, open, new DeliveryResponse("Deleted by a mail flow rule", 250), notify: false, cancellationToken);
+            return;
+        }
+        if (decision.GeneratesMessages && mime is not null)
+            await ruleMessages.SendAsync(message, mime, decision, [.. open.Select(r => r.Address)], cancellationToken);
+        if (decision.ReplacedByNotice is { } notice)
+        {
+            await FailAsync(lease, message, open, new DeliveryResponse($"Replaced by the notice of mail flow rule '{notice.RuleName}'", 250), notify: false, cancellationToken);
             return;
         }
         var spamSubjectMarked = false;
