@@ -66,6 +66,7 @@ public sealed class RuleCatalogWireTests(PostgresFixture postgres) : IAsyncDispo
         var cyrillic = new MimeMessage { Subject = "Privet" };
         cyrillic.From.Add(MailboxAddress.Parse("ivan@fabrikam.test"));
         cyrillic.To.Add(MailboxAddress.Parse("carol@contoso.test"));
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance); // KOI8-R, as a Russian mail program would send it
         var koi8 = new TextPart("plain");
         koi8.SetText("koi8-r", "Привет, Кэрол");
         cyrillic.Body = koi8;

@@ -35,6 +35,7 @@ public static class TransportHostingExtensions
         services.AddSingleton<IStartupSeeder, OwnLeaseRecovery>();
         services.AddSingleton<Transport.Notify.GeneratedMessageSubmitter>();
         services.AddSingleton<RuleMessageSender>();
+        services.AddSingleton<ModerationHold>();
         services.AddSingleton<Categorizer>();
         services.AddHostedService(sp => sp.GetRequiredService<Categorizer>());
 

@@ -38,6 +38,7 @@ public sealed partial class Categorizer(
     NextHopResolver router,
     DeliveryNotifier notifier,
     RuleMessageSender ruleMessages,
+    ModerationHold moderation,
     MessageTracker tracker,
     QueueSignals queueSignals,
     SubmissionSignal submissions,
@@ -285,13 +286,15 @@ public sealed partial class Categorizer(
 
         // The common case is one write, batched with other messages' writes: the routed rows and the
         // release together. Unresolvable recipients need their NDR between the two.
-        var quarantined = decision.Quarantine || quarantineReason is not null;
+        var quarantined = decision.Quarantine || quarantineReason is not null || decision.Moderation is not null;
         var releaseAs = quarantined ? QueuedMessageState.Quarantined : QueuedMessageState.Categorized;
         var notify = resolution.Failed.Any();
         if (!await store.ReplaceOpenRecipientsAsync(lease, [.. open.Select(r => r.Id)], replacement, notify ? null : releaseAs, cancellationToken))
             return;
         if (decision.Quarantine)
             tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: $"Held by mail flow rule '{decision.QuarantineRule}'");
+        else if (decision.Moderation is { } moderationRequest)
+            await moderation.HoldAsync(message, tags, mime!, moderationRequest, cancellationToken);
         else if (quarantineReason is not null)
             tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: $"Held by a transport agent: {quarantineReason}");
         if (!notify)

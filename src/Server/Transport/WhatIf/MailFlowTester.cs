@@ -245,6 +245,7 @@ public sealed class MailFlowTester(
             { Reject: { } reject } => ("Reject", $"Rule “{reject.RuleName}” rejects the message: {reject.SmtpCode} {reject.EnhancedStatusCode} {reject.Text}."),
             { DeleteSilently: true } => ("DeleteSilently", "A rule deletes the message silently: nobody receives it and the sender gets no NDR."),
             { ReplacedByNotice: { } notice } => ("ReplacedByNotice", $"Rule “{notice.RuleName}” sends each recipient a notice instead of the message: the message is not delivered."),
+            { Moderation: { } moderation } => ("Moderate", $"Rule “{moderation.RuleName}” holds the message until {string.Join(" or ", moderation.Moderators)} approves it; rejected or undecided after {moderation.ExpiryDays} day(s), the sender gets an NDR (5.7.1)."),
             { QuarantineRule: { } rule } => ("Quarantine", $"Rule “{rule}” holds the message in quarantine until an administrator releases it."),
             _ => ("Deliver", evaluation.MatchedRules.Any()
                 ? $"Delivered after the actions of {string.Join(", ", evaluation.MatchedRules.Select(r => "“" + r.RuleName + "”"))}."

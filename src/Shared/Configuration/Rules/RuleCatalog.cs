@@ -131,7 +131,12 @@ public static class RuleCatalog
         new("SetClassification", "set the message classification to", ["Value"], []),
         new("NotifyRecipient", "notify the recipients with a message", ["Text"], ["Delivery"]),
         new("GenerateIncidentReport", "generate an incident report and send it to", ["Addresses"], []),
+        new("ModerateWith", "forward the message for approval to", ["Addresses"], ["ExpiryDays"]),
     ];
+
+    /// <summary><c>ModerateWith</c>: days a moderator has to decide before the message is rejected (Exchange's two days), and the most allowed.</summary>
+    public const int DefaultModerationExpiryDays = 2;
+    public const int MaxModerationExpiryDays = 30;
 
     /// <summary>The header <c>SetClassification</c> writes (Exchange's message classification travels in an X- header too).</summary>
     public const string ClassificationHeader = "X-Message-Classification";

@@ -60,7 +60,7 @@ public static class RuleSummary
             "Reject" => Arg("EnhancedStatusCode").Length > 0
                 ? $"reject the message with '{Arg("Text")}' ({Arg("EnhancedStatusCode")})"
                 : $"reject the message with '{Arg("Text")}'",
-            "RedirectTo" or "AddRecipients" or "BccTo" or "GenerateIncidentReport" => $"{definition.Label} {JoinAnd(SplitList(Arg("Addresses")).Select(Quote))}",
+            "RedirectTo" or "AddRecipients" or "BccTo" or "GenerateIncidentReport" or "ModerateWith" => $"{definition.Label} {JoinAnd(SplitList(Arg("Addresses")).Select(Quote))}",
             "PrependSubject" or "NotifySender" or "SetScl" => $"{definition.Label} {Quote(Arg(action.Kind == "SetScl" ? "Value" : "Text"))}",
             "SetImportance" => $"{definition.Label} {Arg("Value").ToLowerInvariant()}",
             "SetClassification" => $"{definition.Label} {Quote(Arg("Value"))}",

@@ -113,7 +113,7 @@ public sealed class TransportRuleService(ConfigurationEditor editor, IDbContextF
             foreach (var argument in definition.RequiredArguments)
                 if (!action.Arguments.TryGetValue(argument, out var value) || string.IsNullOrWhiteSpace(value))
                     errors.Add("Actions", $"'{definition.Label}' needs a value for {argument}.");
-            if (action.Kind is "RedirectTo" or "AddRecipients" or "BccTo" or "GenerateIncidentReport" && action.Arguments.TryGetValue("Addresses", out var addresses))
+            if (action.Kind is "RedirectTo" or "AddRecipients" or "BccTo" or "GenerateIncidentReport" or "ModerateWith" && action.Arguments.TryGetValue("Addresses", out var addresses))
                 foreach (var address in SplitList(addresses))
                     if (!MailAddressRules.TryNormalize(address, out _, out var error))
                         errors.Add("Actions", error!);
@@ -132,6 +132,9 @@ public sealed class TransportRuleService(ConfigurationEditor editor, IDbContextF
             if (action.Kind == "SetClassification" && action.Arguments.TryGetValue("Value", out var classification)
                 && (classification.Length > 128 || classification.Any(char.IsControl)))
                 errors.Add("Actions", "The classification is one line of at most 128 characters.");
+            if (action.Kind == "ModerateWith" && action.Arguments.TryGetValue("ExpiryDays", out var days) && days.Length > 0
+                && (!int.TryParse(days, NumberStyles.Integer, CultureInfo.InvariantCulture, out var d) || d < 1 || d > RuleCatalog.MaxModerationExpiryDays))
+                errors.Add("Actions", $"The moderator has 1 to {RuleCatalog.MaxModerationExpiryDays} days to decide.");
             if (action.Kind == "NotifyRecipient" && action.Arguments.TryGetValue("Delivery", out var delivery) && delivery.Length > 0
                 && !RuleCatalog.NotifyRecipientDelivery.Contains(delivery, StringComparer.OrdinalIgnoreCase))
                 errors.Add("Actions", "Choose whether the notice comes with the message (WithMessage) or instead of it (InsteadOfMessage).");

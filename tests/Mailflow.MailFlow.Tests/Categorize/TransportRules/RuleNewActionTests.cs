@@ -30,7 +30,7 @@ public sealed class RuleNewActionTests
         Assert.Contains(decision.ContentChanges, c => c is SetHeaderChange { Name: RuleCatalog.ClassificationHeader, Value: "Confidential" });
         Assert.Equal("Handle with care", decision.ReplacedByNotice?.Text);
         var report = Assert.Single(decision.IncidentReports);
-        Assert.Equal(["Compliance@contoso.com"], report.Addresses);
+        Assert.Equal(["Compliance@contoso.com"], report.Addresses.ToArray());
         Assert.Contains("includes the word “report”", report.MatchedBecause);
         Assert.True(decision.GeneratesMessages);
         Assert.Equal(["bob@contoso.com", "carol@partner.example", "audit@contoso.com"],
@@ -79,5 +79,23 @@ public sealed class RuleNewActionTests
         Assert.Contains(errors.For("Actions"), e => e.Contains("High, Normal or Low", StringComparison.Ordinal));
         Assert.Contains(errors.For("Actions"), e => e.Contains("InsteadOfMessage", StringComparison.Ordinal));
         Assert.Equal(3, errors.For("Actions").Count);
+    }
+
+    [Fact]
+    public void ModerationHoldsForTheFirstRuleThatAsks_AndSaysSoOnTheTestPage()
+    {
+        var builder = Directory();
+        builder.Rule(Rule("legal", actions: [Action("ModerateWith", ("Addresses", "legal@contoso.com"), ("ExpiryDays", "3"))]));
+        builder.Rule(Rule("finance", actions: [Action("ModerateWith", ("Addresses", "finance@contoso.com"))]));
+
+        var result = TransportRuleEvaluator.Evaluate(builder.Build(), Context(), Now);
+
+        Assert.Equal((3, "legal"), (result.Decision.Moderation!.ExpiryDays, result.Decision.Moderation.RuleName));
+        Assert.Equal(["legal@contoso.com"], result.Decision.Moderation!.Moderators.ToArray());
+        Assert.Contains("Hold the message until legal@contoso.com approves it", Assert.Single(result.Rules[0].Actions));
+        Assert.Contains("within 2 day(s)", Assert.Single(result.Rules[1].Actions));
+
+        var invalid = new TransportRule { Name = "x", Definition = new RuleDefinition { Actions = [Action("ModerateWith", ("Addresses", "legal@contoso.com"), ("ExpiryDays", "90"))] } };
+        Assert.Equal(["The moderator has 1 to 30 days to decide."], TransportRuleService.ValidateFields(invalid).For("Actions"));
     }
 }

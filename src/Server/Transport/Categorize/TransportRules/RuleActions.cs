@@ -38,6 +38,7 @@ internal static class RuleActions
             "NotifyRecipient" => IsInsteadOfMessage(action)
                 ? $"Send each recipient the notice “{Arg("Text")}” instead of the message (the message is not delivered)."
                 : $"Send each recipient the notice “{Arg("Text")}” as well as the message.",
+            "ModerateWith" => $"Hold the message until {RulePredicateEvaluator.OrList(Addresses(action))} approves it; the moderator is sent an approval request, and a rejection or no decision within {ExpiryDaysOf(action)} day(s) returns an NDR (5.7.1) to the sender.",
             "GenerateIncidentReport" => $"Send an incident report (the original message attached, and why this rule matched) to {RulePredicateEvaluator.AndList(Addresses(action))}.",
             _ => $"“{action.Kind}” is not an action Mailflow supports; it does nothing.",
         };
@@ -109,6 +110,9 @@ internal static class RuleActions
             case "NotifyRecipient":
                 decision.RecipientNotifications.Add(new RecipientNotification(Argument(action, "Text") ?? "", IsInsteadOfMessage(action), ruleName));
                 break;
+            case "ModerateWith":
+                decision.Moderation ??= new ModerationRequest([.. Addresses(action)], ExpiryDaysOf(action), ruleName);
+                break;
             case "GenerateIncidentReport":
                 decision.IncidentReports.Add(new IncidentReport([.. Addresses(action)], ruleName, matchedBecause));
                 break;
@@ -147,6 +151,10 @@ internal static class RuleActions
 
     private static string ImportanceOf(RuleAction action) =>
         RuleCatalog.Importances.FirstOrDefault(i => string.Equals(i.Value, Argument(action, "Value"), StringComparison.OrdinalIgnoreCase))?.Value ?? "Normal";
+
+    private static int ExpiryDaysOf(RuleAction action) =>
+        int.TryParse(Argument(action, "ExpiryDays"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var days)
+            ? Math.Clamp(days, 1, RuleCatalog.MaxModerationExpiryDays) : RuleCatalog.DefaultModerationExpiryDays;
 
     private static bool IsInsteadOfMessage(RuleAction action) =>
         string.Equals(Argument(action, "Delivery"), "InsteadOfMessage", StringComparison.OrdinalIgnoreCase);

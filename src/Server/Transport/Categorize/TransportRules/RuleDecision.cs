@@ -26,6 +26,9 @@ public sealed record SenderNotification(string Text, string RuleName);
 /// <summary>A notice to each recipient; <paramref name="InsteadOfMessage"/>: the notice replaces the message, which is not delivered.</summary>
 public sealed record RecipientNotification(string Text, bool InsteadOfMessage, string RuleName);
 
+/// <summary>Hold the message for a moderator's approval (<see cref="Mailflow.Configuration.RuleCatalog"/> ModerateWith).</summary>
+public sealed record ModerationRequest(ImmutableArray<string> Moderators, int ExpiryDays, string RuleName);
+
 /// <summary>An incident report (the original attached, and why the rule matched) for these addresses.</summary>
 public sealed record IncidentReport(ImmutableArray<string> Addresses, string RuleName, string MatchedBecause);
 
@@ -89,6 +92,8 @@ public sealed record RuleDecision(
 
     public ImmutableArray<RecipientNotification> RecipientNotifications { get; init; } = [];
     public ImmutableArray<IncidentReport> IncidentReports { get; init; } = [];
+    /// <summary>The first rule that asked for a moderator's approval; the message is held until then.</summary>
+    public ModerationRequest? Moderation { get; init; }
 
     /// <summary>A rule's recipient notice replaces the message: the notices go out, the message is not delivered.</summary>
     public RecipientNotification? ReplacedByNotice => RecipientNotifications.FirstOrDefault(n => n.InsteadOfMessage);

@@ -17,6 +17,7 @@ internal sealed class RuleDecisionBuilder
     public List<ContentChange> ContentChanges { get; } = [];
     public List<RecipientNotification> RecipientNotifications { get; } = [];
     public List<IncidentReport> IncidentReports { get; } = [];
+    public ModerationRequest? Moderation { get; set; }
 
     /// <summary>The message will not be delivered (rejected or deleted): later rules cannot change that.</summary>
     public bool IsFinal => Reject is not null || DeleteSilently;
@@ -35,5 +36,6 @@ internal sealed class RuleDecisionBuilder
     {
         RecipientNotifications = [.. RecipientNotifications],
         IncidentReports = [.. IncidentReports],
+        Moderation = Moderation,
     };
 }

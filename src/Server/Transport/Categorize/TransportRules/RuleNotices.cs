@@ -46,6 +46,37 @@ internal static class RuleNotices
         return message;
     }
 
+    /// <summary>The moderator's approval request: who sent what to whom, where to decide, until when; the message attached.</summary>
+    public static MimeMessage ApprovalRequest(string from, IEnumerable<string> moderators, MimeMessage original, Mailflow.Queue.QueuedMessage held,
+        ModerationRequest request, DateTimeOffset expiresAt, string adminCenterUrl)
+    {
+        var message = Generated(from, null, $"Approval requested: {original.Subject}");
+        foreach (var address in moderators)
+            message.To.Add(MailboxAddress.Parse(address));
+        message.Headers.Add("X-Mailflow-Rule", request.RuleName);
+        message.Headers.Add("X-Mailflow-Moderated-Message", held.QueueId);
+        var link = adminCenterUrl.Length == 0 ? "" : $" ({adminCenterUrl.TrimEnd('/')}/protection/quarantine)";
+        var text = new StringBuilder()
+            .AppendLine($"The mail flow rule “{request.RuleName}” holds a message until you approve it.")
+            .AppendLine()
+            .AppendLine($"Sender: {(held.Sender.Length == 0 ? "<> (null sender)" : held.Sender)}")
+            .AppendLine($"Recipients: {string.Join(", ", held.Recipients.Select(r => r.Address))}")
+            .AppendLine($"Subject: {original.Subject}")
+            .AppendLine($"Queue id: {held.QueueId}")
+            .AppendLine()
+            .AppendLine($"Approve it (Release) or reject it (Reject) in the admin center under Protection › Quarantine{link},")
+            .AppendLine($"or with the CLI: mailflow quarantine release {held.QueueId} / mailflow quarantine reject {held.QueueId}.")
+            .AppendLine($"Without a decision by {expiresAt:u} the message is rejected and the sender gets a non-delivery report.")
+            .AppendLine()
+            .AppendLine("The message is attached.");
+        message.Body = new Multipart("mixed")
+        {
+            new TextPart("plain") { Text = text.ToString() },
+            new MessagePart { Message = Copy(original), ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) },
+        };
+        return message;
+    }
+
     /// <summary>A copy, so preparing the report for transport never touches the message being categorized.</summary>
     internal static MimeMessage Copy(MimeMessage message)
     {
