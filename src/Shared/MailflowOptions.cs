@@ -25,6 +25,8 @@ public sealed class MailflowOptions
     public int NodeTakeoverSeconds { get; set; } = 15;
     /// <summary>Maildir delivery writes only under this folder (symbolic links resolved). Empty = <c>{DataDirectory}/maildir</c>.</summary>
     public string MailRoot { get; set; } = "";
+    /// <summary>The admin center's address as people reach it (e.g. https://mail.contoso.com), for links in approval requests; empty = no links.</summary>
+    public string AdminCenterUrl { get; set; } = "";
     public AdminBootstrapOptions Admin { get; set; } = new();
     public SeedOptions Seed { get; set; } = new();
     /// <summary>A configuration document (JSON, as <c>mailflow config export</c> writes it) applied at start-up after the first-start defaults, as <see cref="ConfigFileMode"/> says. Empty = none.</summary>

@@ -13,6 +13,7 @@ public sealed class QuarantinePageTests : MudBunitContext
     protected override void AddServices(IServiceCollection services)
     {
         services.AddSingleton<IQuarantine>(_quarantine);
+        services.AddSingleton<IModeration>(_quarantine);
         services.AddSingleton<IQueueOperations>(new RecordingQueueOperations());
     }
 
@@ -51,6 +52,21 @@ public sealed class QuarantinePageTests : MudBunitContext
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("tr.quarantined[data-queue-id='Q3']")), WaitTimeout);
 
         Assert.Equal(["release+allow Q1 by alice", "learn spam Q2 by alice", "delete Q3 by alice"], _quarantine.Calls);
+    }
+
+    [Fact]
+    public void Reject_AsksTheModerationToRejectWithAnNdr_When_AModeratorClicksIt()
+    {
+        _quarantine.Held.Add(Spam("Q1", "sender@fabrikam.test") with { Source = QuarantineSource.Rule, Reason = "Held by mail flow rule 'Approve contracts' for approval by legal@contoso.test" });
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = RenderPage();
+
+        Assert.Contains("for approval by legal@contoso.test", page.Find("tr.quarantined[data-queue-id='Q1'] .reason").TextContent);
+        page.Find("tr.quarantine-actions[data-queue-id='Q1'] button.reject").Click();
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("tr.quarantined[data-queue-id='Q1']")), WaitTimeout);
+        Assert.Equal(["reject Q1 by alice"], _quarantine.Calls);
     }
 
     [Fact]
@@ -107,8 +123,14 @@ public sealed class QuarantinePageTests : MudBunitContext
     }
 
     /// <summary>Records what the page asked for (the real quarantine is tested on the wire with Rspamd in the integration tests).</summary>
-    private sealed class RecordingQuarantine : IQuarantine
+    private sealed class RecordingQuarantine : IQuarantine, IModeration
     {
+        public Task<bool> RejectAsync(AdminActor actor, string queueId, string? reason, CancellationToken cancellationToken = default)
+        {
+            Calls.Add($"reject {queueId} by {actor.Name}");
+            return Task.FromResult(Held.RemoveAll(m => m.QueueId == queueId) > 0);
+        }
+
         public List<QuarantinedMessage> Held { get; } = [];
         public List<string> Calls { get; } = [];
 

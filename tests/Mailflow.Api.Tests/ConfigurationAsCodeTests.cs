@@ -69,6 +69,20 @@ public abstract class ConfigurationAsCodeTests(DatabaseProvider provider, Postgr
             },
         }).ExpectAsync(HttpStatusCode.Created);
 
+        await admin.SendJsonAsync(HttpMethod.Post, "api/v1/rules", new
+        {
+            name = "Report protected archives",
+            definition = new
+            {
+                conditions = new[] { new { kind = "AttachmentIsPasswordProtected", values = Array.Empty<string>() }, new { kind = "MessageTypeIs", values = new[] { "AutoForward", "Encrypted" } } },
+                exceptions = new[] { new { kind = "DmarcResultIs", values = new[] { "pass" } } },
+                actions = new[]
+                {
+                    new { kind = "GenerateIncidentReport", arguments = new Dictionary<string, string> { ["Addresses"] = "postmaster@contoso.test" } },
+                    new { kind = "SetClassification", arguments = new Dictionary<string, string> { ["Value"] = "Restricted" } },
+                },
+            },
+        }).ExpectAsync(HttpStatusCode.Created);
         var (settings, etag) = await admin.GetWithETagAsync("api/v1/organization-settings");
         settings["organizationName"] = "Contoso";
         settings["messageExpirationTimeoutSeconds"] = 86400;

@@ -328,6 +328,45 @@ public abstract class ResourceApiTests(ServerPerClass servers, DatabaseProvider 
     }
 
     [Fact]
+    public async Task Rules_WithTheFullerCatalog_AreStoredAndBadChoicesRefusedNextToTheField()
+    {
+        var catalog = await _admin.GetOkAsync("api/v1/rules/catalog");
+        var messageType = catalog["predicates"]!.AsArray().Single(p => p!["kind"]!.GetValue<string>() == "MessageTypeIs")!;
+        Assert.Contains(messageType["choices"]!.AsArray(), c => c!["value"]!.GetValue<string>() == "AutoForward");
+        Assert.Contains(catalog["actions"]!.AsArray(), a => a!["kind"]!.GetValue<string>() == "GenerateIncidentReport");
+
+        var created = await _admin.SendJsonAsync(HttpMethod.Post, "api/v1/rules", new
+        {
+            name = Http.Unique("catalog-"),
+            definition = new
+            {
+                conditions = new[] { new { kind = "MessageTypeIs", values = new[] { "Encrypted" } }, new { kind = "SpfResultIs", values = new[] { "fail", "softfail" } } },
+                exceptions = new[] { new { kind = "CharsetIs", values = new[] { "utf-8" } } },
+                actions = new[]
+                {
+                    new { kind = "BccTo", arguments = new Dictionary<string, string> { ["Addresses"] = "audit@contoso.test" } },
+                    new { kind = "GenerateIncidentReport", arguments = new Dictionary<string, string> { ["Addresses"] = "compliance@contoso.test" } },
+                },
+            },
+        }).ExpectAsync(HttpStatusCode.Created);
+        var stored = await _admin.GetOkAsync($"api/v1/rules/{created["id"]}");
+        Assert.Equal("SpfResultIs", stored["definition"]!["conditions"]![1]!["kind"]!.GetValue<string>());
+        Assert.Equal("CharsetIs", stored["definition"]!["exceptions"]![0]!["kind"]!.GetValue<string>());
+
+        var invalid = await _admin.SendJsonAsync(HttpMethod.Post, "api/v1/rules", new
+        {
+            name = Http.Unique("bad-type-"),
+            definition = new
+            {
+                conditions = new[] { new { kind = "MessageTypeIs", values = new[] { "Fax" } } },
+                actions = new[] { new { kind = "SetImportance", arguments = new Dictionary<string, string> { ["Value"] = "urgent" } } },
+            },
+        }).ExpectAsync(HttpStatusCode.UnprocessableEntity);
+        Http.AssertFieldError(invalid, "Conditions", "'Fax' is not one of AutoForward, AutoReply, Calendaring, Encrypted, Signed, Ndr, ReadReceipt.");
+        Http.AssertFieldError(invalid, "Actions", "The importance is High, Normal or Low.");
+    }
+
+    [Fact]
     public async Task OrganizationSettings_GetWithETag_PutValidatesAndSaves()
     {
         var (settings, etag) = await _admin.GetWithETagAsync("api/v1/organization-settings");

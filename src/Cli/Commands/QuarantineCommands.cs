@@ -58,6 +58,15 @@ internal static class QuarantineCommands
             output.Message($"Deleted {id}.");
         });
 
+        var reason = new Option<string?>("--reason") { Description = "The text of the sender's non-delivery report" };
+        var reject = new Command("reject", "Reject a held message (a moderator's reject): NDR 5.7.1 to the sender, then removed") { queueId, reason };
+        context.Handle(reject, async (parse, client, output, ct) =>
+        {
+            var id = parse.GetValue(queueId)!;
+            await client.SendAsync(HttpMethod.Post, $"{Path}/{Uri.EscapeDataString(id)}/reject", new JsonObject { ["reason"] = parse.GetValue(reason) }, null, ct);
+            output.Message($"Rejected {id}; the sender gets a non-delivery report.");
+        });
+
         var spam = new Option<bool>("--spam") { Description = "It is spam" };
         var ham = new Option<bool>("--not-spam") { Description = "It is not spam" };
         var learn = new Command("learn", "Teach Rspamd that a held message is spam (--spam) or not (--not-spam)") { queueId, spam, ham };
@@ -73,6 +82,7 @@ internal static class QuarantineCommands
         command.Subcommands.Add(list);
         command.Subcommands.Add(release);
         command.Subcommands.Add(delete);
+        command.Subcommands.Add(reject);
         command.Subcommands.Add(learn);
         return command;
     }

@@ -18,6 +18,9 @@ public static class QuarantineApi
 
     public sealed record LearnRequest(bool Spam);
 
+    /// <param name="Reason">The text of the sender's NDR; absent = "Your message was not approved by the moderator".</param>
+    public sealed record RejectRequest(string? Reason = null);
+
     public static RouteGroupBuilder MapQuarantineApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/quarantine").WithTags("Quarantine");
@@ -53,6 +56,13 @@ public static class QuarantineApi
                     ? TypedResults.NoContent()
                     : ApiResults.Problem(StatusCodes.Status404NotFound, "Not found", Missing))
             .WithName("DeleteQuarantinedMessage").WithSummary("Delete a quarantined message without an NDR (audited)")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
+
+        group.MapPost("/{queueId}/reject", async Task<IResult> (string queueId, RejectRequest? request, ClaimsPrincipal user, IModeration moderation, CancellationToken ct) =>
+                await moderation.RejectAsync(AdminActor.FromPrincipal(user), queueId, request?.Reason, ct)
+                    ? TypedResults.NoContent()
+                    : ApiResults.Problem(StatusCodes.Status404NotFound, "Not found", Missing))
+            .WithName("RejectQuarantinedMessage").WithSummary("Reject a held message (a moderator's \"reject\"): the sender gets an NDR with 5.7.1 and the reason, the message is removed (audited)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapGet("/{queueId}/export", async Task<IResult> (string queueId, ClaimsPrincipal user, IQuarantine quarantine, IQueueOperations queues, CancellationToken ct) =>

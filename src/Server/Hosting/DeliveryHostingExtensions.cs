@@ -54,6 +54,8 @@ public static class DeliveryHostingExtensions
         services.AddSingleton<IQueueOperations>(sp => sp.GetRequiredService<QueueOperations>());
         services.AddSingleton<QuarantineService>();
         services.AddSingleton<IQuarantine>(sp => sp.GetRequiredService<QuarantineService>());
+        services.AddSingleton<ModerationService>();
+        services.AddSingleton<IModeration>(sp => sp.GetRequiredService<ModerationService>());
         services.AddSingleton<QuarantineExpiry>();
         services.AddHostedService(sp => sp.GetRequiredService<QuarantineExpiry>());
         if (runQueueManager)

@@ -33,6 +33,9 @@ public static class TransportHostingExtensions
         services.AddSingleton<SubmissionSink>();
         services.AddSingleton<IMessageSink>(sp => sp.GetRequiredService<SubmissionSink>());
         services.AddSingleton<IStartupSeeder, OwnLeaseRecovery>();
+        services.AddSingleton<Transport.Notify.GeneratedMessageSubmitter>();
+        services.AddSingleton<RuleMessageSender>();
+        services.AddSingleton<ModerationHold>();
         services.AddSingleton<Categorizer>();
         services.AddHostedService(sp => sp.GetRequiredService<Categorizer>());
 

@@ -45,6 +45,12 @@ public static class MessageTagNames
     public const string HopCount = "hops.total";
     /// <summary>The anti-spam agent asks for this text in front of the subject; the categorizer puts it in the stored content.</summary>
     public const string SpamSubjectPrefix = "spam.subject-prefix";
+    /// <summary>A mail flow rule holds the message for a moderator's approval: the rule's name.</summary>
+    public const string ModerationRule = "moderation.rule";
+    /// <summary>Comma-separated addresses of the moderators asked to approve the held message.</summary>
+    public const string ModerationModerators = "moderation.moderators";
+    /// <summary>When an undecided moderation request is rejected (round-trip "O" format, UTC).</summary>
+    public const string ModerationExpiresAt = "moderation.expires-at";
     /// <summary>… of which written by our own host names.</summary>
     public const string LocalHopCount = "hops.local";
 }

@@ -37,6 +37,8 @@ public sealed partial class Categorizer(
     TransportRuleEvaluator rules,
     NextHopResolver router,
     DeliveryNotifier notifier,
+    RuleMessageSender ruleMessages,
+    ModerationHold moderation,
     MessageTracker tracker,
     QueueSignals queueSignals,
     SubmissionSignal submissions,
@@ -172,6 +174,7 @@ public sealed partial class Categorizer(
                 ClientAddress = IPAddress.TryParse(message.ClientAddress, out var client) ? client : null,
                 Authenticated = message.AuthenticatedAs is not null,
                 Scl = tags.GetNumber(Agents.AgentTagNames.SpamConfidenceLevel) is { } scl ? (int)scl : null,
+                Tags = tags,
             };
         }
         var plan = CategorizationPlan.Make(snapshot, ruleContext,
@@ -189,6 +192,13 @@ public sealed partial class Categorizer(
         if (decision.DeleteSilently)
         {
             await FailAsync(lease, message, open, new DeliveryResponse("Deleted by a mail flow rule", 250), notify: false, cancellationToken);
+            return;
+        }
+        if (decision.GeneratesMessages && mime is not null)
+            await ruleMessages.SendAsync(message, mime, decision, [.. open.Select(r => r.Address)], cancellationToken);
+        if (decision.ReplacedByNotice is { } notice)
+        {
+            await FailAsync(lease, message, open, new DeliveryResponse($"Replaced by the notice of mail flow rule '{notice.RuleName}'", 250), notify: false, cancellationToken);
             return;
         }
         var spamSubjectMarked = false;
@@ -276,13 +286,15 @@ public sealed partial class Categorizer(
 
         // The common case is one write, batched with other messages' writes: the routed rows and the
         // release together. Unresolvable recipients need their NDR between the two.
-        var quarantined = decision.Quarantine || quarantineReason is not null;
+        var quarantined = decision.Quarantine || quarantineReason is not null || decision.Moderation is not null;
         var releaseAs = quarantined ? QueuedMessageState.Quarantined : QueuedMessageState.Categorized;
         var notify = resolution.Failed.Any();
         if (!await store.ReplaceOpenRecipientsAsync(lease, [.. open.Select(r => r.Id)], replacement, notify ? null : releaseAs, cancellationToken))
             return;
         if (decision.Quarantine)
             tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: $"Held by mail flow rule '{decision.QuarantineRule}'");
+        else if (decision.Moderation is { } moderationRequest)
+            await moderation.HoldAsync(message, tags, mime!, moderationRequest, cancellationToken);
         else if (quarantineReason is not null)
             tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: $"Held by a transport agent: {quarantineReason}");
         if (!notify)

@@ -14,6 +14,7 @@ namespace Mailflow.Server.Transport.Queue;
 public sealed class QuarantineExpiry(
     IDbContextFactory<MailflowDbContext> dbFactory,
     IQueueOperations queue,
+    ModerationService moderation,
     TransportConfigProvider config,
     TimeProvider time,
     ILogger<QuarantineExpiry> logger) : BackgroundService
@@ -49,6 +50,10 @@ public sealed class QuarantineExpiry(
         {
             try
             {
+                // Moderation requests first: an undecided one owes its sender an NDR, not a silent deletion.
+                var rejected = await moderation.ExpireAsync(time.GetUtcNow(), stoppingToken);
+                if (rejected > 0)
+                    logger.LogInformation("Rejected {Count} held message(s) whose moderation request expired.", rejected);
                 var removed = await DeleteExpiredAsync(time.GetUtcNow(), stoppingToken);
                 if (removed > 0)
                     logger.LogInformation("Deleted {Count} quarantined message(s) past the retention.", removed);

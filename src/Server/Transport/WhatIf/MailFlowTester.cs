@@ -81,6 +81,7 @@ public sealed class MailFlowTester(
             SizeBytes = size,
             ClientAddress = client,
             Authenticated = request.Authenticated,
+            Tags = (IReadOnlyDictionary<string, string>?)run?.Message?.Tags ?? new Dictionary<string, string>(),
         }, accepted.Select(a => new EnvelopeRecipient(a)), rules, resolver, router);
         var evaluation = plan.Rules!;
         var decision = plan.Decision;
@@ -243,6 +244,8 @@ public sealed class MailFlowTester(
         {
             { Reject: { } reject } => ("Reject", $"Rule “{reject.RuleName}” rejects the message: {reject.SmtpCode} {reject.EnhancedStatusCode} {reject.Text}."),
             { DeleteSilently: true } => ("DeleteSilently", "A rule deletes the message silently: nobody receives it and the sender gets no NDR."),
+            { ReplacedByNotice: { } notice } => ("ReplacedByNotice", $"Rule “{notice.RuleName}” sends each recipient a notice instead of the message: the message is not delivered."),
+            { Moderation: { } moderation } => ("Moderate", $"Rule “{moderation.RuleName}” holds the message until {string.Join(" or ", moderation.Moderators)} approves it; rejected or undecided after {moderation.ExpiryDays} day(s), the sender gets an NDR (5.7.1)."),
             { QuarantineRule: { } rule } => ("Quarantine", $"Rule “{rule}” holds the message in quarantine until an administrator releases it."),
             _ => ("Deliver", evaluation.MatchedRules.Any()
                 ? $"Delivered after the actions of {string.Join(", ", evaluation.MatchedRules.Select(r => "“" + r.RuleName + "”"))}."
@@ -255,8 +258,11 @@ public sealed class MailFlowTester(
             SetHeaderChange h => $"{h.RuleName}: set header {h.Name}: {h.Value}",
             RemoveHeaderChange h => $"{h.RuleName}: remove header {h.Name}",
             DisclaimerChange x => $"{x.RuleName}: add a disclaimer ({x.Position})",
+            SetImportanceChange i => $"{i.RuleName}: set the importance to {i.Importance.ToLowerInvariant()}",
             _ => $"{c.RuleName}: {c.GetType().Name}",
-        }).Concat(d.SenderNotifications.Select(n => $"{n.RuleName}: notify the sender “{n.Text}”")).ToList();
+        }).Concat(d.SenderNotifications.Select(n => $"{n.RuleName}: notify the sender “{n.Text}”"))
+            .Concat(d.RecipientNotifications.Select(n => $"{n.RuleName}: notify each recipient “{n.Text}”{(n.InsteadOfMessage ? " instead of delivering the message" : "")}"))
+            .Concat(d.IncidentReports.Select(r => $"{r.RuleName}: send an incident report to {string.Join(", ", r.Addresses)}")).ToList();
         return new RulesTest(rulesList, new RuleOutcomeTest(outcome, explanation, after, d.RouteThroughConnector, d.RequireTls, d.Scl, changes), evaluation.Problems.ToList());
     }
 

@@ -40,6 +40,7 @@ public static class RuleSummary
         {
             RuleValueKind.None => label,
             RuleValueKind.Scope => $"{label} {JoinOr(values.Select(ScopeText))}",
+            RuleValueKind.Choice => values.Count == 0 ? $"{label} …" : $"{label} {JoinOr(values.Select(v => definition.ChoiceLabel(v)))}",
             RuleValueKind.SizeBytes => $"{label} {JoinOr(values.Select(SizeText))}",
             RuleValueKind.Groups => $"{label} {JoinOr(values.Select(v => Quote(Guid.TryParse(v, out var id) ? groupName?.Invoke(id) ?? v : v)))}",
             _ => values.Count == 0 ? $"{label} …" : $"{label.Replace(" any of these words", "", StringComparison.Ordinal).Replace(" any of these patterns", "", StringComparison.Ordinal)} {JoinOr(values.Select(Quote))}",
@@ -59,8 +60,13 @@ public static class RuleSummary
             "Reject" => Arg("EnhancedStatusCode").Length > 0
                 ? $"reject the message with '{Arg("Text")}' ({Arg("EnhancedStatusCode")})"
                 : $"reject the message with '{Arg("Text")}'",
-            "RedirectTo" or "AddRecipients" => $"{definition.Label} {JoinAnd(SplitList(Arg("Addresses")).Select(Quote))}",
+            "RedirectTo" or "AddRecipients" or "BccTo" or "GenerateIncidentReport" or "ModerateWith" => $"{definition.Label} {JoinAnd(SplitList(Arg("Addresses")).Select(Quote))}",
             "PrependSubject" or "NotifySender" or "SetScl" => $"{definition.Label} {Quote(Arg(action.Kind == "SetScl" ? "Value" : "Text"))}",
+            "SetImportance" => $"{definition.Label} {Arg("Value").ToLowerInvariant()}",
+            "SetClassification" => $"{definition.Label} {Quote(Arg("Value"))}",
+            "NotifyRecipient" => Arg("Delivery").Equals("InsteadOfMessage", StringComparison.OrdinalIgnoreCase)
+                ? $"notify the recipients with {Quote(Shorten(Arg("Text")))} instead of delivering the message"
+                : $"notify the recipients with {Quote(Shorten(Arg("Text")))}",
             "SetHeader" => $"set the message header '{Arg("Name")}' to '{Arg("Value")}'",
             "RemoveHeader" => $"remove the message header '{Arg("Name")}'",
             "ApplyDisclaimer" => $"{(Arg("Position").Equals("Prepend", StringComparison.OrdinalIgnoreCase) ? "prepend" : "append")} the disclaimer '{Shorten(Arg("Text"))}'",

@@ -113,7 +113,7 @@ public sealed class TransportRuleService(ConfigurationEditor editor, IDbContextF
             foreach (var argument in definition.RequiredArguments)
                 if (!action.Arguments.TryGetValue(argument, out var value) || string.IsNullOrWhiteSpace(value))
                     errors.Add("Actions", $"'{definition.Label}' needs a value for {argument}.");
-            if (action.Kind is "RedirectTo" or "AddRecipients" && action.Arguments.TryGetValue("Addresses", out var addresses))
+            if (action.Kind is "RedirectTo" or "AddRecipients" or "BccTo" or "GenerateIncidentReport" or "ModerateWith" && action.Arguments.TryGetValue("Addresses", out var addresses))
                 foreach (var address in SplitList(addresses))
                     if (!MailAddressRules.TryNormalize(address, out _, out var error))
                         errors.Add("Actions", error!);
@@ -126,6 +126,18 @@ public sealed class TransportRuleService(ConfigurationEditor editor, IDbContextF
             if (action.Kind == "SetScl" && action.Arguments.TryGetValue("Value", out var scl)
                 && (!int.TryParse(scl, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n is < -1 or > 9))
                 errors.Add("Actions", "The spam confidence level is a number from -1 to 9.");
+            if (action.Kind == "SetImportance" && action.Arguments.TryGetValue("Value", out var importance) && importance.Length > 0
+                && !RuleCatalog.Importances.Any(i => string.Equals(i.Value, importance, StringComparison.OrdinalIgnoreCase)))
+                errors.Add("Actions", "The importance is High, Normal or Low.");
+            if (action.Kind == "SetClassification" && action.Arguments.TryGetValue("Value", out var classification)
+                && (classification.Length > 128 || classification.Any(char.IsControl)))
+                errors.Add("Actions", "The classification is one line of at most 128 characters.");
+            if (action.Kind == "ModerateWith" && action.Arguments.TryGetValue("ExpiryDays", out var days) && days.Length > 0
+                && (!int.TryParse(days, NumberStyles.Integer, CultureInfo.InvariantCulture, out var d) || d < 1 || d > RuleCatalog.MaxModerationExpiryDays))
+                errors.Add("Actions", $"The moderator has 1 to {RuleCatalog.MaxModerationExpiryDays} days to decide.");
+            if (action.Kind == "NotifyRecipient" && action.Arguments.TryGetValue("Delivery", out var delivery) && delivery.Length > 0
+                && !RuleCatalog.NotifyRecipientDelivery.Contains(delivery, StringComparer.OrdinalIgnoreCase))
+                errors.Add("Actions", "Choose whether the notice comes with the message (WithMessage) or instead of it (InsteadOfMessage).");
         }
         return errors;
     }
@@ -156,6 +168,10 @@ public sealed class TransportRuleService(ConfigurationEditor editor, IDbContextF
                     RuleValueKind.Number => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ? null : $"'{value}' is not a number.",
                     RuleValueKind.Scope => RuleCatalog.Scopes.Contains(value) ? null : "Choose inside or outside the organization.",
                     RuleValueKind.Groups => Guid.TryParse(value, out _) ? null : "Choose a distribution group.",
+                    RuleValueKind.Choice => definition.Choices!.Any(c => string.Equals(c.Value, value, StringComparison.OrdinalIgnoreCase)) ? null
+                        : $"'{value}' is not one of {string.Join(", ", definition.Choices!.Select(c => c.Value))}.",
+                    RuleValueKind.Charsets => Regex.IsMatch(value, "^[A-Za-z0-9][A-Za-z0-9._:+-]{0,39}$") ? null
+                        : $"'{value}' is not a character set name (e.g. utf-8, iso-8859-1, koi8-r).",
                     _ => null,
                 };
                 if (problem is not null)

@@ -76,6 +76,30 @@ public sealed class RulePredicateTests
         { "ReceivedAuthenticated", [], null, SenderAddressLocation.Envelope, true },
         { "SclAtLeast", ["5"], null, SenderAddressLocation.Envelope, true },
         { "SclAtLeast", ["6"], null, SenderAddressLocation.Envelope, false },
+        { "SenderAddressMatchesPatterns", ["^alice@"], null, SenderAddressLocation.Envelope, true },
+        { "SenderAddressMatchesPatterns", [@"\.example$"], null, SenderAddressLocation.Header, true },
+        { "SenderAddressMatchesPatterns", ["^mallory"], null, SenderAddressLocation.HeaderOrEnvelope, false },
+        { "RecipientAddressMatchesPatterns", [@"@partner\.example$"], null, SenderAddressLocation.Envelope, true },
+        { "RecipientAddressMatchesPatterns", ["^dave"], null, SenderAddressLocation.Envelope, false },
+        { "RecipientAddressContainsWords", ["CAROL"], null, SenderAddressLocation.Envelope, true },
+        { "RecipientAddressContainsWords", ["dave"], null, SenderAddressLocation.Envelope, false },
+        { "SentToOrCcContains", ["Carol@partner.example"], null, SenderAddressLocation.Envelope, true },
+        { "SentToOrCcContains", ["dave@contoso.com"], null, SenderAddressLocation.Envelope, false },
+        { "MessageTypeIs", ["Calendaring", "Encrypted", "Signed", "Ndr", "ReadReceipt", "AutoReply", "AutoForward"], null, SenderAddressLocation.Envelope, false },
+        { "ImportanceIs", ["Normal"], null, SenderAddressLocation.Envelope, true },
+        { "ImportanceIs", ["High", "Low"], null, SenderAddressLocation.Envelope, false },
+        { "AttachmentContainsWords", ["budget"], null, SenderAddressLocation.Envelope, false },
+        { "AttachmentIsPasswordProtected", [], null, SenderAddressLocation.Envelope, false },
+        { "AttachmentCannotBeInspected", [], null, SenderAddressLocation.Envelope, false },
+        { "HasNoAttachment", [], null, SenderAddressLocation.Envelope, false },
+        { "CharsetIs", ["UTF8"], null, SenderAddressLocation.Envelope, true },
+        { "CharsetIs", ["koi8-r", "iso-2022-jp"], null, SenderAddressLocation.Envelope, false },
+        { "SpfResultIs", ["pass"], null, SenderAddressLocation.Envelope, true },
+        { "SpfResultIs", ["fail", "softfail"], null, SenderAddressLocation.Envelope, false },
+        { "DkimResultIs", ["fail"], null, SenderAddressLocation.Envelope, true },
+        { "DkimResultIs", ["pass"], null, SenderAddressLocation.Envelope, false },
+        { "DmarcResultIs", ["none"], null, SenderAddressLocation.Envelope, true },
+        { "DmarcResultIs", ["pass"], null, SenderAddressLocation.Envelope, false },
     };
 
     [Theory]
@@ -101,7 +125,9 @@ public sealed class RulePredicateTests
     [Fact]
     public void EveryCatalogPredicateKind_IsCoveredBothWays_When_TableIsComplete()
     {
-        var covered = Cases.Select(row => ((string)row[0], (bool)row[4])).ToHashSet();
+        var covered = Cases.Select(row => ((string)row[0], (bool)row[4]))
+            .Concat(ContextCases.Select(row => ((string)row[0], (bool)row[3])))
+            .Concat(RuleContentPredicateTests.Cases.Select(row => ((string)row[0], (bool)row[3]))).ToHashSet();
         foreach (var definition in RuleCatalog.Predicates)
         {
             Assert.Contains((definition.Kind, true), covered);

@@ -51,8 +51,11 @@ public static class RuleTestMessages
     public static MimeMessage Parse(string raw) => MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(raw)));
 
     public static RuleMessageContext Context(string? raw = null, string sender = "alice@contoso.com", string[]? recipients = null,
-        bool authenticated = true, int? scl = 5, long size = 50_000, string clientAddress = "192.0.2.10") => new(Parse(raw ?? Standard))
+        bool authenticated = true, int? scl = 5, long size = 50_000, string clientAddress = "192.0.2.10",
+        Dictionary<string, string>? tags = null) => new(Parse(raw ?? Standard))
         {
+            // The sender authentication agent's verdicts as it tags them.
+            Tags = tags ?? new Dictionary<string, string> { ["spf.result"] = "pass", ["dkim.result"] = "fail", ["dmarc.result"] = "none" },
             EnvelopeSender = sender,
             Recipients = recipients ?? ["bob@contoso.com", "carol@partner.example"],
             SizeBytes = size,

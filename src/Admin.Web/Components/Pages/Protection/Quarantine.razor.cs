@@ -17,6 +17,7 @@ namespace Mailflow.Admin.Web.Components.Pages.Protection;
 public sealed partial class Quarantine
 {
     [Inject] private IQuarantine Held { get; set; } = default!;
+    [Inject] private IModeration Moderation { get; set; } = default!;
     [Inject] private ProtectionSettingsService Settings { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
@@ -94,6 +95,14 @@ public sealed partial class Quarantine
         {
             var deleted = await Held.DeleteAsync(_actor, message.QueueId);
             Snackbar.Add(deleted ? $"Deleted {message.QueueId}." : $"{message.QueueId} was no longer held.", Severity.Success);
+        });
+
+    /// <summary>A moderator's "reject": the sender gets an NDR with 5.7.1, the message is removed.</summary>
+    private Task RejectAsync(QuarantinedMessage message) =>
+        RunAsync(async () =>
+        {
+            var rejected = await Moderation.RejectAsync(_actor, message.QueueId, reason: null);
+            Snackbar.Add(rejected ? $"Rejected {message.QueueId}; the sender gets a non-delivery report." : $"{message.QueueId} was no longer held.", Severity.Success);
         });
 
     private Task LearnAsync(QuarantinedMessage message, bool spam) =>

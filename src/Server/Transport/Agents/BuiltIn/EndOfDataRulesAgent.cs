@@ -33,6 +33,7 @@ public sealed class EndOfDataRulesAgent(TransportRuleEvaluator evaluator) : ITra
             ClientAddress = session.ClientAddress,
             Authenticated = session.IsAuthenticated,
             Scl = message.Tags.GetNumber(AgentTagNames.SpamConfidenceLevel) is { } scl ? (int)scl : null,
+            Tags = message.Tags,
         };
         var decision = evaluator.Evaluate(session.Snapshot, context).Decision;
         if (decision.Reject is { } reject)

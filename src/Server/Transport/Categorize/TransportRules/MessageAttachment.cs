@@ -10,8 +10,13 @@ namespace Mailflow.Server.Transport.Categorize.TransportRules;
 /// parameter older clients use), and attached messages (message/rfc822). Parts inside an attached
 /// message are not listed separately.
 /// </summary>
-internal sealed record MessageAttachment(string FileName, long SizeBytes)
+internal sealed record MessageAttachment(string FileName, long SizeBytes, MimeEntity? Entity = null)
 {
+    private AttachmentInspection? inspection;
+
+    /// <summary>The attachment's extractable text and whether it could be read, worked out on first use.</summary>
+    public AttachmentInspection Inspection => inspection ??= AttachmentInspector.Inspect(this);
+
     public string Extension
     {
         get
@@ -29,11 +34,11 @@ internal sealed record MessageAttachment(string FileName, long SizeBytes)
             switch (entity)
             {
                 case MimePart part when part.IsAttachment || !string.IsNullOrEmpty(part.FileName):
-                    list.Add(new MessageAttachment(part.FileName ?? "", DecodedSize(part)));
+                    list.Add(new MessageAttachment(part.FileName ?? "", DecodedSize(part), part));
                     break;
                 case MessagePart attached:
                     var name = attached.ContentDisposition?.FileName ?? attached.ContentType.Name ?? attached.Message?.Subject ?? "";
-                    list.Add(new MessageAttachment(name, WrittenSize(attached)));
+                    list.Add(new MessageAttachment(name, WrittenSize(attached), attached));
                     break;
             }
         }

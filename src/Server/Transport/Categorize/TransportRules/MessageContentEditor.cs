@@ -44,6 +44,12 @@ public static class MessageContentEditor
                         applied.Add($"Rule “{change.RuleName}” removed the header {remove.Name}.");
                     }
                     break;
+                case SetImportanceChange importance:
+                    // Importance (RFC 4021 §2.1.54) for most clients, X-Priority for those that read only that.
+                    message.Headers.Replace(HeaderId.Importance, importance.Importance.ToLowerInvariant());
+                    message.Headers.Replace(HeaderId.XPriority, importance.Importance switch { "High" => "1 (Highest)", "Low" => "5 (Lowest)", _ => "3 (Normal)" });
+                    applied.Add($"Rule “{change.RuleName}” set the importance to {importance.Importance.ToLowerInvariant()}.");
+                    break;
                 case DisclaimerChange disclaimer:
                     var outcome = DisclaimerApplier.Apply(message, disclaimer);
                     applied.Add($"Rule “{change.RuleName}”: {outcome.Description}");

@@ -32,13 +32,21 @@ internal static class RuleActions
             "NotifySender" => $"Notify the sender: “{Arg("Text")}”.",
             "SetScl" => $"Set the spam confidence level to {Arg("Value")}.",
             "StopProcessing" => "Stop processing more rules.",
+            "BccTo" => $"Send a blind copy (Bcc) to {RulePredicateEvaluator.AndList(Addresses(action))}.",
+            "SetImportance" => $"Set the message importance to {ImportanceOf(action).ToLowerInvariant()}.",
+            "SetClassification" => $"Set the message classification ({RuleCatalog.ClassificationHeader}) to “{Arg("Value")}”.",
+            "NotifyRecipient" => IsInsteadOfMessage(action)
+                ? $"Send each recipient the notice “{Arg("Text")}” instead of the message (the message is not delivered)."
+                : $"Send each recipient the notice “{Arg("Text")}” as well as the message.",
+            "ModerateWith" => $"Hold the message until {RulePredicateEvaluator.OrList(Addresses(action))} approves it; the moderator is sent an approval request, and a rejection or no decision within {ExpiryDaysOf(action)} day(s) returns an NDR (5.7.1) to the sender.",
+            "GenerateIncidentReport" => $"Send an incident report (the original message attached, and why this rule matched) to {RulePredicateEvaluator.AndList(Addresses(action))}.",
             _ => $"“{action.Kind}” is not an action Mailflow supports; it does nothing.",
         };
     }
 
     /// <summary>Adds the action's effect to <paramref name="decision"/> (Enforce mode only).</summary>
     /// <returns>False when the action stops rule processing.</returns>
-    public static bool Apply(RuleAction action, string ruleName, RuleDecisionBuilder decision, MimeMessage message)
+    public static bool Apply(RuleAction action, string ruleName, RuleDecisionBuilder decision, MimeMessage message, string matchedBecause = "")
     {
         switch (action.Kind)
         {
@@ -90,6 +98,24 @@ internal static class RuleActions
                 break;
             case "StopProcessing":
                 return false;
+            case "BccTo":
+                decision.AddedRecipients.AddRange(Addresses(action).Select(a => new AddedRecipient(a, RecipientField.Bcc, ruleName)));
+                break;
+            case "SetImportance":
+                decision.ContentChanges.Add(new SetImportanceChange(ruleName, ImportanceOf(action)));
+                break;
+            case "SetClassification":
+                decision.ContentChanges.Add(new SetHeaderChange(ruleName, RuleCatalog.ClassificationHeader, Argument(action, "Value") ?? ""));
+                break;
+            case "NotifyRecipient":
+                decision.RecipientNotifications.Add(new RecipientNotification(Argument(action, "Text") ?? "", IsInsteadOfMessage(action), ruleName));
+                break;
+            case "ModerateWith":
+                decision.Moderation ??= new ModerationRequest([.. Addresses(action)], ExpiryDaysOf(action), ruleName);
+                break;
+            case "GenerateIncidentReport":
+                decision.IncidentReports.Add(new IncidentReport([.. Addresses(action)], ruleName, matchedBecause));
+                break;
         }
         return true;
     }
@@ -122,6 +148,16 @@ internal static class RuleActions
         };
         return $"{where}; if the message is signed or encrypted and can't be changed, {fallback}.";
     }
+
+    private static string ImportanceOf(RuleAction action) =>
+        RuleCatalog.Importances.FirstOrDefault(i => string.Equals(i.Value, Argument(action, "Value"), StringComparison.OrdinalIgnoreCase))?.Value ?? "Normal";
+
+    private static int ExpiryDaysOf(RuleAction action) =>
+        int.TryParse(Argument(action, "ExpiryDays"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var days)
+            ? Math.Clamp(days, 1, RuleCatalog.MaxModerationExpiryDays) : RuleCatalog.DefaultModerationExpiryDays;
+
+    private static bool IsInsteadOfMessage(RuleAction action) =>
+        string.Equals(Argument(action, "Delivery"), "InsteadOfMessage", StringComparison.OrdinalIgnoreCase);
 
     private static RecipientField FieldOf(RuleAction action) =>
         Enum.TryParse<RecipientField>(Argument(action, "Field"), ignoreCase: true, out var field) ? field : RecipientField.To;

@@ -23,6 +23,15 @@ public sealed record AddedRecipient(string Address, RecipientField Field, string
 
 public sealed record SenderNotification(string Text, string RuleName);
 
+/// <summary>A notice to each recipient; <paramref name="InsteadOfMessage"/>: the notice replaces the message, which is not delivered.</summary>
+public sealed record RecipientNotification(string Text, bool InsteadOfMessage, string RuleName);
+
+/// <summary>Hold the message for a moderator's approval (<see cref="Mailflow.Configuration.RuleCatalog"/> ModerateWith).</summary>
+public sealed record ModerationRequest(ImmutableArray<string> Moderators, int ExpiryDays, string RuleName);
+
+/// <summary>An incident report (the original attached, and why the rule matched) for these addresses.</summary>
+public sealed record IncidentReport(ImmutableArray<string> Addresses, string RuleName, string MatchedBecause);
+
 public enum DisclaimerPosition
 {
     Append,
@@ -48,6 +57,9 @@ public sealed record PrependSubjectChange(string RuleName, string Prefix) : Cont
 public sealed record SetHeaderChange(string RuleName, string Name, string Value) : ContentChange(RuleName);
 
 public sealed record RemoveHeaderChange(string RuleName, string Name) : ContentChange(RuleName);
+
+/// <param name="Importance">High, Normal or Low.</param>
+public sealed record SetImportanceChange(string RuleName, string Importance) : ContentChange(RuleName);
 
 /// <param name="Html">The HTML form; null = the text, HTML-encoded, in a paragraph.</param>
 public sealed record DisclaimerChange(string RuleName, string Text, string? Html, DisclaimerPosition Position, DisclaimerFallback Fallback) : ContentChange(RuleName);
@@ -77,6 +89,17 @@ public sealed record RuleDecision(
     ImmutableArray<ContentChange> ContentChanges)
 {
     public static RuleDecision None { get; } = new(null, false, null, [], [], null, false, null, [], []);
+
+    public ImmutableArray<RecipientNotification> RecipientNotifications { get; init; } = [];
+    public ImmutableArray<IncidentReport> IncidentReports { get; init; } = [];
+    /// <summary>The first rule that asked for a moderator's approval; the message is held until then.</summary>
+    public ModerationRequest? Moderation { get; init; }
+
+    /// <summary>A rule's recipient notice replaces the message: the notices go out, the message is not delivered.</summary>
+    public RecipientNotification? ReplacedByNotice => RecipientNotifications.FirstOrDefault(n => n.InsteadOfMessage);
+
+    /// <summary>Messages the rules generate (notices, incident reports), sent by the categorizer.</summary>
+    public bool GeneratesMessages => !SenderNotifications.IsEmpty || !RecipientNotifications.IsEmpty || !IncidentReports.IsEmpty;
 
     public bool Quarantine => QuarantineRule is not null;
 

@@ -15,6 +15,9 @@ internal sealed class RuleDecisionBuilder
     public int? Scl { get; set; }
     public List<SenderNotification> SenderNotifications { get; } = [];
     public List<ContentChange> ContentChanges { get; } = [];
+    public List<RecipientNotification> RecipientNotifications { get; } = [];
+    public List<IncidentReport> IncidentReports { get; } = [];
+    public ModerationRequest? Moderation { get; set; }
 
     /// <summary>The message will not be delivered (rejected or deleted): later rules cannot change that.</summary>
     public bool IsFinal => Reject is not null || DeleteSilently;
@@ -29,5 +32,10 @@ internal sealed class RuleDecisionBuilder
         RequireTls,
         Scl,
         [.. SenderNotifications],
-        [.. ContentChanges]);
+        [.. ContentChanges])
+    {
+        RecipientNotifications = [.. RecipientNotifications],
+        IncidentReports = [.. IncidentReports],
+        Moderation = Moderation,
+    };
 }

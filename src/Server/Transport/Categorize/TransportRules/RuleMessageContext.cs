@@ -34,6 +34,13 @@ public sealed class RuleMessageContext
     public bool Authenticated { get; init; }
     /// <summary>Spam confidence level (-1 trusted … 9 certainly spam); null until a filter set one.</summary>
     public int? Scl { get; init; }
+    /// <summary>The agents' message tags (<see cref="Mailflow.Queue.MessageTagNames"/>): authentication verdicts and the like.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The sender authentication agent's verdicts (pass, fail, softfail…); null when it did not judge the message.</summary>
+    public string? SpfResult => Tags.GetValueOrDefault(Mailflow.Queue.MessageTagNames.SpfResult);
+    public string? DkimResult => Tags.GetValueOrDefault(Mailflow.Queue.MessageTagNames.DkimResult);
+    public string? DmarcResult => Tags.GetValueOrDefault(Mailflow.Queue.MessageTagNames.DmarcResult);
 
     /// <summary>The From: header's addresses.</summary>
     public IEnumerable<string> HeaderSenders => Message.From.Mailboxes.Select(m => m.Address);

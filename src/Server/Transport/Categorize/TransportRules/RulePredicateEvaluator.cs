@@ -45,6 +45,24 @@ internal sealed class RulePredicateEvaluator(TransportConfig config, RuleMessage
                 ? Result(true, "The message was received over an authenticated SMTP session.")
                 : Result(false, "The message was not received over an authenticated SMTP session."),
             "SclAtLeast" => SclAtLeast(values, scl),
+            "SenderAddressMatchesPatterns" => SenderMatches(values, senderLocation),
+            "RecipientAddressMatchesPatterns" => RecipientMatches(values),
+            "RecipientAddressContainsWords" => AnyRecipient(r => values.Any(v => r.Contains(v, StringComparison.OrdinalIgnoreCase)),
+                r => $"The recipient {r} includes “{values.First(v => r.Contains(v, StringComparison.OrdinalIgnoreCase))}”.",
+                () => $"No recipient address includes {OrList(values.Select(v => $"“{v}”"))}."),
+            "SentToOrCcContains" => SentToOrCc(values),
+            "MessageTypeIs" => MessageType(definition, values),
+            "ImportanceIs" => ImportanceIs(definition, values),
+            "AttachmentContainsWords" => RuleAttachmentContent.ContainsWords(context.Attachments, values),
+            "AttachmentIsPasswordProtected" => RuleAttachmentContent.PasswordProtected(context.Attachments),
+            "AttachmentCannotBeInspected" => RuleAttachmentContent.NotInspectable(context.Attachments),
+            "HasNoAttachment" => context.Attachments.IsEmpty
+                ? Result(true, "The message has no attachment.")
+                : Result(false, $"The message has {(context.Attachments.Length == 1 ? "an attachment" : $"{context.Attachments.Length} attachments")}: {AndList(context.Attachments.Select(a => $"“{a.FileName}”"))}."),
+            "CharsetIs" => CharsetIs(values),
+            "SpfResultIs" => Verdict("SPF", context.SpfResult, definition, values),
+            "DkimResultIs" => Verdict("DKIM", context.DkimResult, definition, values),
+            "DmarcResultIs" => Verdict("DMARC", context.DmarcResult, definition, values),
             _ => Result(false, $"“{definition.Label}” is not evaluated by this version of Mailflow, so it never matches."),
         };
         return new PredicateEvaluation(predicate, definition.Label, matched, explanation, problem);
@@ -308,6 +326,87 @@ internal sealed class RulePredicateEvaluator(TransportConfig config, RuleMessage
         return scl >= threshold
             ? Result(true, $"The spam confidence level is {scl}, at least {threshold}.")
             : Result(false, $"The spam confidence level is {scl}, below {threshold}.");
+    }
+
+    // ---- Addresses by pattern, header recipients, message kinds ----
+
+    private (bool, string, string?) SenderMatches(List<string> patterns, SenderAddressLocation location)
+    {
+        var senders = Senders(location);
+        if (senders.Count == 0)
+            return Result(false, NoSender(location));
+        (bool Matched, string Explanation, string? Problem) last = default;
+        foreach (var (address, where) in senders)
+        {
+            last = Patterns($"The {where}", address, address, patterns);
+            if (last.Matched)
+                return last;
+        }
+        return senders.Count == 1 ? last : Result(false, $"No sender address ({AndList(senders.Select(s => s.Address))}) matches {OrList(patterns.Select(p => $"“{p}”"))}.", last.Problem);
+    }
+
+    private (bool, string, string?) RecipientMatches(List<string> patterns)
+    {
+        if (context.Recipients.Count == 0)
+            return Result(false, "The message has no recipients.");
+        string? problem = null;
+        foreach (var recipient in context.Recipients)
+        {
+            var match = RuleTextMatcher.MatchesAnyPattern(recipient, patterns);
+            if (match.Matched)
+                return Result(true, $"The recipient {recipient} matches the pattern “{match.Value}”.");
+            problem ??= match.TimedOutPattern is { } slow ? $"The pattern “{slow}” took longer than {TransportRuleService.PatternTimeout.TotalMilliseconds:0} ms."
+                : match.InvalidPattern is { } bad ? $"The pattern “{bad}” is not a valid regular expression." : null;
+        }
+        return Result(false, $"No recipient ({AndList(context.Recipients)}) matches {OrList(patterns.Select(p => $"“{p}”"))}.", problem);
+    }
+
+    private (bool, string, string?) SentToOrCc(List<string> values)
+    {
+        var boxes = context.Message.To.Mailboxes.Select(m => (m.Address, Box: "To"))
+            .Concat(context.Message.Cc.Mailboxes.Select(m => (m.Address, Box: "Cc"))).ToList();
+        if (boxes.Count == 0)
+            return Result(false, "The message's To and Cc boxes are empty.");
+        foreach (var (address, box) in boxes)
+            if (values.Contains(address, StringComparer.OrdinalIgnoreCase))
+                return Result(true, $"The {box} box contains {address}.");
+        return Result(false, $"The To and Cc boxes ({AndList(boxes.Select(b => b.Address))}) contain none of {OrList(values)}.");
+    }
+
+    private (bool, string, string?) MessageType(RulePredicateDefinition definition, List<string> values)
+    {
+        foreach (var type in values)
+            if (MessageClassifier.Why(context.Message, RuleCatalog.MessageTypes.FirstOrDefault(t => string.Equals(t.Value, type, StringComparison.OrdinalIgnoreCase))?.Value ?? type) is { } why)
+                return Result(true, $"The message is {definition.ChoiceLabel(type)}: {why}.");
+        return Result(false, $"The message is not {OrList(values.Select(v => definition.ChoiceLabel(v)))}.");
+    }
+
+    private (bool, string, string?) ImportanceIs(RulePredicateDefinition definition, List<string> values)
+    {
+        var (importance, source) = MessageClassifier.Importance(context.Message);
+        return values.Contains(importance, StringComparer.OrdinalIgnoreCase)
+            ? Result(true, $"The importance is {definition.ChoiceLabel(importance)}: {source}.")
+            : Result(false, $"The importance is {definition.ChoiceLabel(importance)} ({source}), not {OrList(values.Select(v => definition.ChoiceLabel(v)))}.");
+    }
+
+    private (bool, string, string?) CharsetIs(List<string> values)
+    {
+        var charsets = MessageClassifier.Charsets(context.Message);
+        if (charsets.Count == 0)
+            return Result(false, "The message names no character set (plain US-ASCII).");
+        foreach (var charset in charsets)
+            if (values.Any(v => MessageClassifier.NormalizeCharset(v) == MessageClassifier.NormalizeCharset(charset)))
+                return Result(true, $"The message uses the character set {charset}.");
+        return Result(false, $"The message uses {AndList(charsets)}, not {OrList(values)}.");
+    }
+
+    private static (bool, string, string?) Verdict(string method, string? result, RulePredicateDefinition definition, List<string> values)
+    {
+        if (result is null)
+            return Result(false, $"The message has no {method} verdict: the sender authentication agent did not check it (turned off, or the message was submitted by an authenticated client).");
+        return values.Contains(result, StringComparer.OrdinalIgnoreCase)
+            ? Result(true, $"The sender authentication agent's {method} result is {result}.")
+            : Result(false, $"The sender authentication agent's {method} result is {result}, not {OrList(values.Select(v => definition.ChoiceLabel(v)))}.");
     }
 
     // ---- Helpers ----

@@ -92,7 +92,7 @@ public sealed class TransportRuleEvaluator(TimeProvider timeProvider)
 
             var keepGoing = true;
             foreach (var action in rule.Definition.Actions)
-                keepGoing &= RuleActions.Apply(action, rule.Name, decision, context.Message);
+                keepGoing &= RuleActions.Apply(action, rule.Name, decision, context.Message, matchedWhy);
             var stops = !keepGoing || rule.StopProcessingRules || decision.IsFinal;
             results.Add(Evaluated(rule, RuleStatus.Matched, $"Matched: {matchedWhy} {string.Join(" ", actions)}", conditions, exceptions, actions, stops));
             if (stops)
