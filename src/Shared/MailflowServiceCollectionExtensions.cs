@@ -37,6 +37,7 @@ public static class MailflowServiceCollectionExtensions
         // Needs the engine's ITransportAgentCatalog (registered by the server with the agents it runs).
         services.AddSingleton<TransportAgentService>();
         services.AddSingleton<IpListService>();
+        services.AddSingleton<AddressRewriteService>();
         services.AddSingleton<ProtectionSettingsService>();
         // This node's rate-limit counters (read by "who is throttled now") and the stored blocked senders.
         services.AddSingleton<Security.RateLimitCounters>();

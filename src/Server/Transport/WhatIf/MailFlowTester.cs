@@ -107,6 +107,7 @@ public sealed class MailFlowTester(
         {
             Agents = run?.Verdicts ?? [],
             AddedHeaders = run?.AddedHeaders ?? [],
+            AddressRewrites = delivered ? AddressRewritingWhatIf.Describe(config, plan, message, request.Sender.Trim().Trim('<', '>')) : [],
         };
     }
 
