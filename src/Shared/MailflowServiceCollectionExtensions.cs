@@ -37,6 +37,7 @@ public static class MailflowServiceCollectionExtensions
         // Needs the engine's ITransportAgentCatalog (registered by the server with the agents it runs).
         services.AddSingleton<TransportAgentService>();
         services.AddSingleton<IpListService>();
+        services.AddSingleton<AddressRewriteService>();
         services.AddSingleton<ProtectionSettingsService>();
         services.AddSingleton<OperationsSettingsService>();
         services.AddSingleton<AlertWebhookSecretProtector>();

@@ -47,6 +47,7 @@ public static class MailflowApi
             .MapRulesApi()
             .MapOrganizationSettingsApi()
             .MapProtectionApi()
+            .MapAddressRewritesApi()
             .MapThrottlingApi()
             .MapQuarantineApi()
             .MapClusterApi()

@@ -29,6 +29,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<TransportAgentSetting> TransportAgentSettings => Set<TransportAgentSetting>();
     public DbSet<OrganizationSettings> OrganizationSettings => Set<OrganizationSettings>();
     public DbSet<IpListEntry> IpListEntries => Set<IpListEntry>();
+    public DbSet<AddressRewriteEntry> AddressRewriteEntries => Set<AddressRewriteEntry>();
     public DbSet<ProtectionSettings> ProtectionSettings => Set<ProtectionSettings>();
     public DbSet<BlockedSender> BlockedSenders => Set<BlockedSender>();
     public DbSet<NodeRegistration> Nodes => Set<NodeRegistration>();
@@ -169,6 +170,19 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Property(x => x.Range).HasMaxLength(64).IsRequired();
             e.HasIndex(x => new { x.List, x.Range }).IsUnique();
             e.Property(x => x.Comment).HasMaxLength(IpListEntry.MaxCommentLength);
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.DisplayName);
+        });
+
+        b.Entity<AddressRewriteEntry>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(AddressRewriteEntry.MaxNameLength).IsRequired();
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.InternalAddress).HasMaxLength(320).IsRequired();
+            e.HasIndex(x => x.InternalAddress).IsUnique();
+            e.Property(x => x.ExternalAddress).HasMaxLength(320).IsRequired();
+            e.Property(x => x.ExceptionList).HasJsonConversion();
             e.Property(x => x.Revision).IsConcurrencyToken();
             e.Ignore(x => x.DisplayName);
         });

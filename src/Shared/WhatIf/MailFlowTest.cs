@@ -43,6 +43,8 @@ public sealed record MailFlowTestResult(
     public IReadOnlyList<AgentVerdictTest> Agents { get; init; } = [];
     /// <summary>Header fields the transport agents would add at end of data ("Authentication-Results: …"), in order.</summary>
     public IReadOnlyList<string> AddedHeaders { get; init; } = [];
+    /// <summary>What address rewriting would do: recipients rewritten back on the way in, sender and address fields on the way out; empty when no entry applies.</summary>
+    public IReadOnlyList<string> AddressRewrites { get; init; } = [];
 }
 
 /// <summary>One transport agent's verdict at one event of the tested message.</summary>

@@ -224,6 +224,23 @@ public sealed partial class Categorizer(
 
         // 2. Recipients: rules' redirect/added recipients, then aliases, groups, contacts.
         var resolution = plan.Resolution!;
+        if (!isOwnDsn && resolution.Recipients.Any(r => r.Path.Any(s => s.Kind == ResolutionStepKind.Rewrite)))
+        {
+            // Address rewriting's way back reached the envelope: the To and Cc fields follow it.
+            if (mime is null)
+            {
+                await using var content = await store.LoadContentAsync(message.Id, cancellationToken)
+                    ?? throw new InvalidOperationException($"message {message.QueueId} has no content");
+                mime = await MimeMessage.LoadAsync(content, cancellationToken);
+            }
+            var rewritten = Mailflow.Server.Transport.AddressRewriting.HeaderAddressRewriter.Rewrite(mime, snapshot.AddressRewriting.Inbound, Mailflow.Server.Transport.AddressRewriting.HeaderAddressRewriter.InboundFields);
+            if (rewritten.Count > 0)
+            {
+                if (!await ReplaceContentAsync(lease, message, mime, cancellationToken))
+                    return;
+                tracker.Track(MessageTrackingEventKind.Agent, message, detail: "Address rewriting (inbound): " + string.Join("; ", rewritten));
+            }
+        }
         TrackResolution(message, resolution);
         if (ArcSealMarker.ReasonFor(decision, resolution, spamSubjectMarked) is { } sealReason)
             await MarkForArcSealAsync(message, tags, sealReason, cancellationToken);
@@ -317,7 +334,7 @@ public sealed partial class Categorizer(
                 var kind = step.Kind switch
                 {
                     ResolutionStepKind.Expand => MessageTrackingEventKind.Expand,
-                    ResolutionStepKind.Redirect => MessageTrackingEventKind.Redirect,
+                    ResolutionStepKind.Redirect or ResolutionStepKind.Rewrite => MessageTrackingEventKind.Redirect,
                     _ => MessageTrackingEventKind.Resolve,
                 };
                 tracker.Track(kind, message, [step.To], detail: step.Description);

@@ -21,6 +21,7 @@ namespace Mailflow.Server.Transport.Categorize;
 /// groups expand to their members, nested to any depth. A recipient met again on its own path is a loop:
 /// a group loop is cut silently (the members are already being delivered), an alias or contact loop fails
 /// with 5.4.6 (RFC 3463 "routing loop detected").</item>
+/// <item>An envelope recipient that an address rewriting entry rewrites back (external → internal) is resolved as the internal address, with a REWRITE step on its path.</item>
 /// <item>Every final recipient appears once per message: a mailbox reached through several groups or
 /// envelope recipients is delivered once, to the first path that reached it.</item>
 /// <item>One envelope recipient expands to at most <see cref="RecipientResolverOptions.MaxGroupExpansionRecipients"/>
@@ -60,7 +61,15 @@ public sealed class RecipientResolver(RecipientResolverOptions? options = null)
             original = recipient;
             emittedForOriginal = 0;
             overLimit = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            ResolveAddress(MailAddressParts.Normalize(recipient.Address.Trim()), [], [], forwardedByContact: false);
+            var address = MailAddressParts.Normalize(recipient.Address.Trim());
+            // Address rewriting's way back: mail to an external address reaches the internal one it stands for.
+            ImmutableArray<ResolutionStep> path = [];
+            if (config.AddressRewriting.Inbound(address) is { } rewrite)
+            {
+                path = path.Add(new ResolutionStep(ResolutionStepKind.Rewrite, rewrite.From, rewrite.To, rewrite.Description));
+                address = rewrite.To;
+            }
+            ResolveAddress(address, path, [], forwardedByContact: false);
             if (overLimit.Count > 0)
             {
                 Add(Failure(recipient.Address, [], null, 550, "5.2.4",

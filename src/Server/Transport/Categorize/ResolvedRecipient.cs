@@ -27,6 +27,8 @@ public enum ResolutionStepKind
     Expand,
     /// <summary>REDIRECT: an alias forwarded to its target, or a mail contact to its external address.</summary>
     Redirect,
+    /// <summary>Address rewriting: an external envelope recipient was rewritten back to the internal address it stands for.</summary>
+    Rewrite,
 }
 
 /// <param name="From">The address before the step.</param>

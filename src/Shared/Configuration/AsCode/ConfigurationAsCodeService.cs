@@ -50,6 +50,7 @@ public sealed class ConfigurationAsCodeService(
             Rules = [.. state.Rules.Select(r => ConfigurationPlanner.ToSpec(r, addressById))],
             Protection = SpecJson.Copy<ProtectionSettingsSpec>(state.Protection ?? new ProtectionSettings()),
             IpLists = [.. state.IpList.Select(SpecJson.Copy<IpListEntrySpec>)],
+            AddressRewrites = [.. state.AddressRewrites.Select(SpecJson.Copy<AddressRewriteSpec>)],
             TransportAgents = [.. state.AgentSettings.Select(a => ConfigurationPlanner.ToSpec(a, state.ReceiveConnectors))],
             DkimKeys = [.. state.DkimKeys.Select(ConfigurationPlanner.ToSpec)],
             Operations = SpecJson.Copy<OperationsSettingsSpec>(state.Operations ?? new OperationsSettings()),

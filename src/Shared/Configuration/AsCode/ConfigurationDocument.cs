@@ -43,6 +43,8 @@ public sealed class ConfigurationDocument
     public ProtectionSettingsSpec? Protection { get; set; }
     /// <summary>The connection filter's IP allow and block lists, keyed by list and range.</summary>
     public List<IpListEntrySpec>? IpLists { get; set; }
+    /// <summary>Address rewriting entries, keyed by name.</summary>
+    public List<AddressRewriteSpec>? AddressRewrites { get; set; }
     /// <summary>Admins' settings per transport agent, keyed by agent name; an agent not listed runs with its defaults.</summary>
     public List<TransportAgentSpec>? TransportAgents { get; set; }
     /// <summary>
@@ -102,6 +104,16 @@ public sealed class IpListEntrySpec
     public string Range { get; set; } = "";
     public string? Comment { get; set; }
     public DateTimeOffset? ExpiresAt { get; set; }
+}
+
+public sealed class AddressRewriteSpec
+{
+    public string Name { get; set; } = "";
+    public string InternalAddress { get; set; } = "";
+    public string ExternalAddress { get; set; } = "";
+    public List<string> ExceptionList { get; set; } = [];
+    public bool OutboundOnly { get; set; }
+    public bool Enabled { get; set; } = true;
 }
 
 public sealed class OrganizationSettingsSpec

@@ -19,6 +19,7 @@ public sealed class ConfigurationFileSections(IDbContextFactory<MailflowDbContex
     public const string Rules = "rules";
     public const string Protection = "protection";
     public const string IpLists = "ipLists";
+    public const string AddressRewrites = "addressRewrites";
     public const string TransportAgents = "transportAgents";
     public const string DkimKeys = "dkimKeys";
     public const string Operations = "operations";
@@ -40,6 +41,7 @@ public sealed class ConfigurationFileSections(IDbContextFactory<MailflowDbContex
         Add(document.Rules, Rules);
         Add(document.Protection, Protection);
         Add(document.IpLists, IpLists);
+        Add(document.AddressRewrites, AddressRewrites);
         Add(document.TransportAgents, TransportAgents);
         Add(document.DkimKeys, DkimKeys);
         Add(document.Operations, Operations);

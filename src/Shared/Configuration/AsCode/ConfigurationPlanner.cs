@@ -40,6 +40,7 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
         var rules = PlanRules(document.Rules, state.Rules, recipients);
         PlanProtection(document.Protection, state.Protection);
         PlanIpLists(document.IpLists, state.IpList);
+        PlanAddressRewrites(document.AddressRewrites, state.AddressRewrites);
         PlanTransportAgents(document.TransportAgents, state.AgentSettings, receive);
         PlanDkimKeys(document.DkimKeys, state.DkimKeys);
         PlanOperations(document.Operations, state.Operations);
@@ -440,6 +441,7 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
             case Recipient r: r.Id = id; break;
             case TransportRule r: r.Id = id; break;
             case TransportAgentSetting a: a.Id = id; break;
+            case AddressRewriteEntry e: e.Id = id; break;
             default: throw new ArgumentOutOfRangeException(nameof(entity), typeof(T).Name, null);
         }
     }

@@ -15,6 +15,7 @@ internal sealed record ConfigurationState(
     List<IpListEntry> IpList,
     List<TransportAgentSetting> AgentSettings,
     List<DkimSigningKey> DkimKeys,
+    List<AddressRewriteEntry> AddressRewrites,
     OperationsSettings? Operations = null)
 {
     public static async Task<ConfigurationState> LoadAsync(MailflowDbContext db, bool tracking, CancellationToken cancellationToken)
@@ -31,6 +32,7 @@ internal sealed record ConfigurationState(
         var agentSettings = await Query<TransportAgentSetting>().ToListAsync(cancellationToken);
         var dkimKeys = await Query<DkimSigningKey>().ToListAsync(cancellationToken);
         var operations = await Query<OperationsSettings>().FirstOrDefaultAsync(cancellationToken);
+        var addressRewrites = await Query<AddressRewriteEntry>().ToListAsync(cancellationToken);
         return new ConfigurationState(
             settings,
             [.. domains.OrderBy(d => d.DomainName, StringComparer.Ordinal)],
@@ -42,6 +44,7 @@ internal sealed record ConfigurationState(
             [.. ipList.OrderBy(e => e.List).ThenBy(e => e.Range, StringComparer.Ordinal)],
             [.. agentSettings.OrderBy(a => a.AgentName, StringComparer.OrdinalIgnoreCase)],
             [.. dkimKeys.OrderBy(k => k.Domain, StringComparer.Ordinal).ThenBy(k => k.Selector, StringComparer.Ordinal)],
+            [.. addressRewrites.OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase)],
             operations);
     }
 }

@@ -81,6 +81,23 @@ public sealed class TransportConfig
         }
     }
 
+    /// <summary>Address rewriting entries (disabled ones included, for the pages; the table holds the enabled ones).</summary>
+    public ImmutableArray<AddressRewriteEntry> AddressRewrites
+    {
+        get => _addressRewrites;
+        init
+        {
+            _addressRewrites = value;
+            _addressRewriteTable = null;
+        }
+    }
+
+    /// <summary>The address rewriting entries parsed once per generation.</summary>
+    public AddressRewriteTable AddressRewriting => _addressRewriteTable ??= _addressRewrites.IsDefaultOrEmpty ? AddressRewriteTable.Empty : new AddressRewriteTable(_addressRewrites);
+
+    private readonly ImmutableArray<AddressRewriteEntry> _addressRewrites = [];
+    private AddressRewriteTable? _addressRewriteTable;
+
     /// <summary>Protection settings (DNS block lists, Rspamd, ClamAV).</summary>
     public ProtectionSettings Protection { get; init; } = new();
     /// <summary>Operations settings (alert thresholds and notification, log retention).</summary>

@@ -34,7 +34,8 @@ public sealed class SmtpDeliveryAgent(
     ILogger<SmtpDeliveryAgent> logger,
     IOutboundMessageSigner? signer = null,
     ArcOutboundSealer? sealer = null,
-    Route.RouteLoopDetector? loops = null) : IDeliveryAgent
+    Route.RouteLoopDetector? loops = null,
+    Mailflow.Server.Transport.AddressRewriting.OutboundAddressRewriter? rewriter = null) : IDeliveryAgent
 {
     private readonly string _spoolDirectory = Path.Combine(options.Value.ResolvedDataDirectory, "spool-tmp");
 
@@ -61,6 +62,20 @@ public sealed class SmtpDeliveryAgent(
 
         await using (content)
         {
+            // Address rewriting first (envelope sender and address fields of mail leaving the organization): the signature covers its result.
+            var envelopeSender = batch.Message.Sender;
+            if (rewriter is not null)
+            {
+                try
+                {
+                    envelopeSender = rewriter.Apply(batch.Message, batch.Recipients, content.Message).EnvelopeSender;
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    DeliverLog.UnexpectedFailure(logger, batch.Message.QueueId, batch.Target.NextHopKey, exception);
+                    return All(batch.Recipients, RecipientOutcomeKind.Transient, DeliveryReplies.LocalDeliveryFailed("address rewriting failed"));
+                }
+            }
             // DKIM last: nothing Mailflow changes after this point, so its own signature holds.
             if (signer is not null)
             {
@@ -91,7 +106,7 @@ public sealed class SmtpDeliveryAgent(
             if (reused is not null)
             {
                 DeliverLog.Reusing(logger, reused.Host.ToString(), batch.Target.NextHopKey, reused.MessagesSent);
-                var attempt = await SendAsync(reused, batch, content.Message, cancellationToken);
+                var attempt = await SendAsync(reused, batch, envelopeSender, content.Message, cancellationToken);
                 if (!attempt.StaleConnection)
                     return attempt.Outcomes;
             }
@@ -99,13 +114,13 @@ public sealed class SmtpDeliveryAgent(
             var (connection, failure, lastHost) = await ConnectAnyAsync(batch.Target, cancellationToken);
             if (connection is null)
                 return All(batch.Recipients, RecipientOutcomeKind.Transient, failure, lastHost, connectionFailure: true);
-            return (await SendAsync(connection, batch, content.Message, cancellationToken)).Outcomes;
+            return (await SendAsync(connection, batch, envelopeSender, content.Message, cancellationToken)).Outcomes;
         }
     }
 
     private sealed record SendAttempt(IReadOnlyList<RecipientOutcome> Outcomes, bool StaleConnection = false);
 
-    private async Task<SendAttempt> SendAsync(PooledSmtpConnection connection, DeliveryBatch batch, MimeMessage message, CancellationToken cancellationToken)
+    private async Task<SendAttempt> SendAsync(PooledSmtpConnection connection, DeliveryBatch batch, string envelopeSender, MimeMessage message, CancellationToken cancellationToken)
     {
         var client = connection.Client;
         var host = connection.Host.Host;
@@ -125,7 +140,7 @@ public sealed class SmtpDeliveryAgent(
 
         var remoteHandlesDsn = client.Capabilities.HasFlag(SmtpCapabilities.Dsn);
         client.BeginMessage(batch.Message, batch.Recipients);
-        var sender = new MailboxAddress("", batch.Message.Sender);
+        var sender = new MailboxAddress("", envelopeSender);
         var recipients = batch.Recipients.Select(r => new MailboxAddress("", r.Address)).ToList();
         var keepConnection = false;
         try
