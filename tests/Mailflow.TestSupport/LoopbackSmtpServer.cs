@@ -19,6 +19,8 @@ public sealed class LoopbackSmtpScript
     public bool Offer8BitMime { get; set; } = true;
     public bool OfferDsn { get; set; } = true;
     public bool OfferSmtpUtf8 { get; set; } = true;
+    /// <summary>RFC 2920 PIPELINING (the server reads commands in order either way).</summary>
+    public bool OfferPipelining { get; set; }
     /// <summary>Announced as SIZE; null = not announced.</summary>
     public long? MaxSize { get; set; }
     /// <summary>AUTH PLAIN/LOGIN with these credentials; offered only after STARTTLS when <see cref="OfferStartTls"/> is on.</summary>
@@ -329,6 +331,8 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
                 lines.Add("DSN");
             if (Script.OfferSmtpUtf8)
                 lines.Add("SMTPUTF8");
+            if (Script.OfferPipelining)
+                lines.Add("PIPELINING");
             lines.Add("ENHANCEDSTATUSCODES");
             if (Script.OfferStartTls && !_tls)
                 lines.Add("STARTTLS");

@@ -234,7 +234,8 @@ public sealed class DeliveryWorker(
             switch (outcome.Kind)
             {
                 case RecipientOutcomeKind.Delivered:
-                    tracker.Track(deliveredKind, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString());
+                    tracker.Track(deliveredKind, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString(),
+                        detail: deliveredKind == MessageTrackingEventKind.Send ? Smtp.DsnHandOver.Explain(outcome, message.DsnEnvelopeId) : null);
                     break;
                 case RecipientOutcomeKind.Permanent:
                     tracker.Track(MessageTrackingEventKind.Fail, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString());

@@ -12,8 +12,9 @@ namespace Mailflow.Server.Transport.Deliver.Smtp;
 /// relay passes them on when the next hop supports DSN); rejected recipients are recorded instead of
 /// aborting the transaction (partial delivery); and the message is only re-encoded when the remote
 /// lacks 8BITMIME (RFC 6152 §3: a relay must not send 8-bit data to a server that did not announce it).
-/// <para>ORCPT: MailKit 4.18 does not let a subclass choose it, so a DSN-capable next hop gets
-/// <c>ORCPT=rfc822;&lt;the RCPT address&gt;</c> rather than the client's original ORCPT.</para>
+/// <para>A next hop that advertises DSN gets our own transaction (<see cref="DsnEnvelopeTransaction"/>),
+/// because MailKit 4.18 writes its own ORCPT and a subclass cannot choose it; RFC 3461 wants the
+/// client's ORCPT passed on unchanged. Other next hops get MailKit's, without DSN parameters.</para>
 /// </summary>
 internal sealed class EnvelopeSmtpClient : SmtpClient
 {
@@ -37,6 +38,19 @@ internal sealed class EnvelopeSmtpClient : SmtpClient
 
     /// <summary>True when the last message was re-encoded for a 7-bit-only server.</summary>
     public bool Downgraded { get; private set; }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> to <paramref name="recipients"/> of <paramref name="envelope"/>
+    /// (after <see cref="BeginMessage"/>) from <paramref name="sender"/> (the stored sender, or its
+    /// rewritten form for mail leaving the organization); returns the final reply's text.
+    /// </summary>
+    public Task<string> SendEnvelopeAsync(QueuedMessage envelope, string sender, IReadOnlyList<QueuedRecipient> recipients, MimeMessage message, CancellationToken cancellationToken)
+    {
+        if (Capabilities.HasFlag(SmtpCapabilities.Dsn) && DsnEnvelopeTransaction.Handles(envelope))
+            return DsnEnvelopeTransaction.SendAsync(this, envelope, sender, recipients, message, cancellationToken);
+        return SendAsync(FormatOptions.Default, message, new MailboxAddress("", sender),
+            recipients.Select(r => new MailboxAddress("", r.Address)), cancellationToken);
+    }
 
     public void BeginMessage(QueuedMessage envelope, IReadOnlyList<QueuedRecipient> recipients)
     {
@@ -81,6 +95,22 @@ internal sealed class EnvelopeSmtpClient : SmtpClient
             return;
         Downgraded = true;
         base.Prepare(options, message, constraint, maxLineLength);
+    }
+
+    /// <summary>Re-encodes an 8-bit message for a server without 8BITMIME (our own transaction's part of <see cref="Prepare"/>).</summary>
+    internal void DowngradeTo7Bit(MimeMessage message, int maxLineLength)
+    {
+        Downgraded = true;
+        base.Prepare(FormatOptions.Default, message, EncodingConstraint.SevenBit, maxLineLength);
+    }
+
+    /// <summary>Our own transaction's RCPT reply, recorded as MailKit's callbacks record theirs.</summary>
+    internal void RecordRecipientReply(QueuedRecipient recipient, SmtpResponse response)
+    {
+        if ((int)response.StatusCode is >= 200 and < 300)
+            Accepted.Add(recipient);
+        else
+            Refused[recipient] = response;
     }
 
     protected override void OnRecipientAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)

@@ -19,7 +19,8 @@ namespace Mailflow.Server.Transport.Deliver.Smtp;
 /// smart host order) until one greets us, negotiates TLS as the connector's policy demands and, for
 /// smart hosts with credentials, accepts AUTH (only over TLS: credentials never cross in clear).
 /// Then one transaction for the batch: MAIL FROM with the stored sender and ENVID/RET, one RCPT per
-/// recipient with NOTIFY/ORCPT, DATA with the stored message (MimeKit writes the parsed message back
+/// recipient with NOTIFY/ORCPT as the client gave them (<see cref="DsnEnvelopeTransaction"/> when the
+/// next hop advertises DSN; without DSN, RFC 3461 §5.2.2's "relayed" DSN is the notifier's), DATA with the stored message (MimeKit writes the parsed message back
 /// byte for byte; re-encoded only for a server without 8BITMIME).</para>
 /// <para>The remote's replies decide (style guideline 8): a refused RCPT fails or defers only that
 /// recipient by its code class; a refused MAIL or DATA applies to every recipient still open;
@@ -140,12 +141,10 @@ public sealed class SmtpDeliveryAgent(
 
         var remoteHandlesDsn = client.Capabilities.HasFlag(SmtpCapabilities.Dsn);
         client.BeginMessage(batch.Message, batch.Recipients);
-        var sender = new MailboxAddress("", envelopeSender);
-        var recipients = batch.Recipients.Select(r => new MailboxAddress("", r.Address)).ToList();
         var keepConnection = false;
         try
         {
-            var response = await client.SendAsync(FormatOptions.Default, message, sender, recipients, cancellationToken);
+            var response = await client.SendEnvelopeAsync(batch.Message, envelopeSender, batch.Recipients, message, cancellationToken);
             connection.MessagesSent++;
             keepConnection = true;
             var accepted = DeliveryReply.FromRemote(250, response);

@@ -1,4 +1,3 @@
-using System.Text;
 using Mailflow.Smtp;
 
 namespace Mailflow.Server.Transport.Receive.Protocol;
@@ -52,12 +51,12 @@ public static class SmtpParameterParser
                     result = result with { Return = ret.Value };
                     break;
                 case "ENVID": // RFC 3461 §4.4: xtext, at most 100 characters
-                    if (value is null || !TryDecodeXtext(value, out var envelopeId) || envelopeId.Length > 100)
+                    if (value is null || !Xtext.TryDecode(value, out var envelopeId) || envelopeId.Length > 100)
                         return (null, SmtpReplies.BadParameterValue);
                     result = result with { EnvelopeId = envelopeId };
                     break;
                 case "AUTH": // RFC 4954 §5: xtext mailbox or <>
-                    if (value is null || !TryDecodeXtext(value, out var authSender))
+                    if (value is null || !Xtext.TryDecode(value, out var authSender))
                         return (null, SmtpReplies.BadParameterValue);
                     result = result with { AuthSender = authSender };
                     break;
@@ -89,7 +88,7 @@ public static class SmtpParameterParser
                     break;
                 case "ORCPT": // RFC 3461 §4.2: addr-type ";" xtext
                     var semicolon = value?.IndexOf(';') ?? -1;
-                    if (value is null || semicolon <= 0 || !TryDecodeXtext(value[(semicolon + 1)..], out var original) || original.Length == 0)
+                    if (value is null || semicolon <= 0 || !Xtext.TryDecode(value[(semicolon + 1)..], out var original) || original.Length == 0)
                         return (null, SmtpReplies.BadParameterValue);
                     result = result with { OriginalRecipient = $"{value[..semicolon]};{original}" };
                     break;
@@ -127,44 +126,5 @@ public static class SmtpParameterParser
         }
         // NEVER must stand alone.
         return !notify.HasFlag(DsnNotify.Never) || notify == DsnNotify.Never;
-    }
-
-    /// <summary>RFC 3461 §4: xtext, where <c>+XX</c> encodes an octet (UTF-8 bytes decoded afterwards).</summary>
-    public static bool TryDecodeXtext(string value, out string decoded)
-    {
-        decoded = "";
-        var bytes = new List<byte>(value.Length);
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (c == '+')
-            {
-                if (i + 2 >= value.Length || !char.IsAsciiHexDigitUpper(value[i + 1]) && !char.IsAsciiDigit(value[i + 1])
-                    || !char.IsAsciiHexDigitUpper(value[i + 2]) && !char.IsAsciiDigit(value[i + 2]))
-                    return false;
-                bytes.Add(Convert.ToByte(value.Substring(i + 1, 2), 16));
-                i += 2;
-            }
-            else if (c is < '!' or > '~' or '=')
-            {
-                // RFC 6533 lets SMTPUTF8 sessions carry UTF-8 in ORCPT/ENVID; keep it as is.
-                if (c <= '~')
-                    return false;
-                bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
-            }
-            else
-            {
-                bytes.Add((byte)c);
-            }
-        }
-        try
-        {
-            decoded = new UTF8Encoding(false, true).GetString(bytes.ToArray());
-            return true;
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
-        }
     }
 }
