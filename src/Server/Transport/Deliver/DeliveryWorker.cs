@@ -233,7 +233,7 @@ public sealed class DeliveryWorker(
             switch (outcome.Kind)
             {
                 case RecipientOutcomeKind.Delivered:
-                    tracker.Track(deliveredKind, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString());
+                    tracker.Track(deliveredKind, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString(), detail: outcome.TlsPolicyNote);
                     break;
                 case RecipientOutcomeKind.Permanent:
                     tracker.Track(MessageTrackingEventKind.Fail, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString());
