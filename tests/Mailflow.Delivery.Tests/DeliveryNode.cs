@@ -51,7 +51,7 @@ public sealed class DeliveryNode : IAsyncDisposable
 
     /// <param name="settings">Extra configuration (e.g. Mailflow:Dns:Servers for a loopback zone).</param>
     public static async Task<DeliveryNode> StartAsync(StoreSettings store, string nodeName = "node-a", string? owner = null, FakeTimeProvider? time = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("mailflow-delivery-node-").FullName;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -66,20 +66,21 @@ public sealed class DeliveryNode : IAsyncDisposable
             [TestKeyEncryption.SettingKey] = TestKeyEncryption.CertificatePath,
         }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
-        var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddLogging()
             .AddMailflowCore(configuration, store)
             .AddSingleton<TimeProvider>(time)
             .AddMessageQueue()
             .AddMailFlowDecisions(configuration)
-            .AddMailDelivery(configuration, runQueueManager: false)
-            .BuildServiceProvider();
-        var node = new DeliveryNode(services, time, dataDirectory);
+            .AddMailDelivery(configuration, runQueueManager: false);
+        services?.Invoke(collection);
+        var provider = collection.BuildServiceProvider();
+        var node = new DeliveryNode(provider, time, dataDirectory);
         await using (var db = await node.Get<IDbContextFactory<MailflowDbContext>>().CreateDbContextAsync())
             await db.Database.MigrateAsync();
-        foreach (var seeder in services.GetServices<IStartupSeeder>())
+        foreach (var seeder in provider.GetServices<IStartupSeeder>())
             await seeder.SeedAsync(CancellationToken.None);
-        foreach (var hosted in services.GetServices<IHostedService>())
+        foreach (var hosted in provider.GetServices<IHostedService>())
         {
             await hosted.StartAsync(CancellationToken.None);
             node._started.Add(hosted);

@@ -16,6 +16,8 @@ public sealed class LoopbackSmtpScript
     /// <summary>LMTP (RFC 2033): LHLO, and one reply per accepted recipient after DATA.</summary>
     public bool Lmtp { get; set; }
     public bool OfferStartTls { get; set; }
+    /// <summary>The certificate STARTTLS presents; null = the shared self-signed "localhost" one.</summary>
+    public X509Certificate2? Certificate { get; set; }
     public bool Offer8BitMime { get; set; } = true;
     public bool OfferDsn { get; set; } = true;
     public bool OfferSmtpUtf8 { get; set; } = true;
@@ -247,7 +249,7 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
                     case "STARTTLS" when Script.OfferStartTls && !_tls:
                         await WriteAsync("220 2.0.0 Ready to start TLS", cancellationToken);
                         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-                        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = Certificate }, cancellationToken);
+                        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = Script.Certificate ?? Certificate }, cancellationToken);
                         _stream = ssl;
                         // RFC 3207 §4.2: forget everything from before the handshake.
                         _reader = new LineReader(ssl);

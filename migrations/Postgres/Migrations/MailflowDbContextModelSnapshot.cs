@@ -758,6 +758,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<int>("MaxMessagesPerConnection")
                         .HasColumnType("integer");
 
+                    b.Property<int>("MtaSts")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)

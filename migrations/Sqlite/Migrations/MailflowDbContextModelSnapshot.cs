@@ -746,6 +746,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("MaxMessagesPerConnection")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("MtaSts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)

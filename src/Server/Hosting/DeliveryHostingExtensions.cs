@@ -41,6 +41,18 @@ public static class DeliveryHostingExtensions
         services.AddSingleton<IDeliveryAgent, MaildirDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, LmtpDeliveryAgent>();
         services.AddSingleton<ISmtpHostLookup, MxHostLookup>();
+        // Outbound TLS policies: the system's trust only (tests register their own OutboundTlsTrust after this).
+        services.AddSingleton(Transport.Deliver.Tls.OutboundTlsTrust.System);
+        services.AddSingleton(sp =>
+        {
+            var dns = sp.GetRequiredService<Transport.Authentication.AuthenticationDns>();
+            var trust = sp.GetRequiredService<Transport.Deliver.Tls.OutboundTlsTrust>();
+            var timeout = TimeSpan.FromSeconds(Math.Max(1, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Mailflow.DomainHealth.DomainHealthOptions>>().Value.MtaStsTimeoutSeconds));
+            var fetcher = new Transport.Authentication.DomainHealth.MtaStsPolicyFetcher(
+                new Transport.Authentication.DomainHealth.DomainHealthDns(dns), timeout, trust.MtaStsHttpsPort, trust.HttpsValidation);
+            return new Transport.Deliver.Tls.MtaStsPolicyCache(dns, fetcher, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<Transport.Deliver.Tls.MtaStsPolicyCache>>());
+        });
         services.AddSingleton<IDeliveryTargetResolver, NextHopKeyTargetResolver>();
         services.AddSingleton<NextHopConcurrency>();
         services.AddSingleton<OutboundDomainThrottle>();

@@ -65,7 +65,7 @@ public sealed class DomainHealthPartsTests : AuthenticationDnsTest
     {
         using var authority = TestCertificates.CreateAuthority("Domain health test CA");
         using var certificate = TestCertificates.Create(certificateName, issuer: authority);
-        await using var https = PolicyServer.Start(certificate, "version: STSv1\n" + policy + "\nmax_age: 604800\n");
+        await using var https = LoopbackHttpsServer.Start(certificate, "version: STSv1\n" + policy + "\nmax_age: 604800\n");
         Zone.Txt("_mta-sts.contoso.test", "v=STSv1; id=20261207T1")
             .A("mta-sts.contoso.test", "127.0.0.1")
             .Mx("contoso.test", 10, "mx1.contoso.test").Mx("contoso.test", 20, "mx2.contoso.test");
@@ -92,64 +92,4 @@ public sealed class DomainHealthPartsTests : AuthenticationDnsTest
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     };
-
-    /// <summary>A loopback HTTPS server that answers every request with the policy (text/plain), a handful of connections at most.</summary>
-    private sealed class PolicyServer : IAsyncDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private Task _loop = Task.CompletedTask;
-
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-        public string LastError { get; private set; } = "";
-
-        public static PolicyServer Start(X509Certificate2 certificate, string policy)
-        {
-            var server = new PolicyServer();
-            server._listener.Start();
-            server._loop = server.ServeAsync(certificate, Encoding.ASCII.GetBytes(policy));
-            return server;
-        }
-
-        private async Task ServeAsync(X509Certificate2 certificate, byte[] body)
-        {
-            for (var connection = 0; connection < 5 && !_stop.IsCancellationRequested; connection++)
-            {
-                try
-                {
-                    using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                    await using var tls = new SslStream(client.GetStream());
-                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, _stop.Token);
-                    var request = new List<byte>();
-                    var buffer = new byte[1024];
-                    while (request.Count < 16_384 && !Encoding.ASCII.GetString([.. request]).Contains("\r\n\r\n", StringComparison.Ordinal))
-                    {
-                        var read = await tls.ReadAsync(buffer, _stop.Token);
-                        if (read == 0)
-                            break;
-                        request.AddRange(buffer.AsSpan(0, read).ToArray());
-                    }
-                    var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
-                    await tls.WriteAsync(head, _stop.Token);
-                    await tls.WriteAsync(body, _stop.Token);
-                }
-                catch (Exception exception) when (exception is IOException or System.Security.Authentication.AuthenticationException or SocketException)
-                {
-                    LastError = exception.Message; // the client refused our certificate, as it should for a wrong name
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            _stop.Dispose();
-        }
-    }
 }

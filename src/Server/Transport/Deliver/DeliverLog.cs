@@ -1,6 +1,6 @@
 namespace Mailflow.Server.Transport.Deliver;
 
-/// <summary>Deliver stage log events: 5000–5999 (next free: 5040).</summary>
+/// <summary>Deliver stage log events: 5000–5999 (next free: 5043).</summary>
 internal static partial class DeliverLog
 {
     [LoggerMessage(5000, LogLevel.Debug, "Connected to {Host} for next hop {NextHop} (TLS: {Tls})")]
@@ -32,4 +32,13 @@ internal static partial class DeliverLog
 
     [LoggerMessage(5020, LogLevel.Warning, "{QueueId}: LMTP delivery to {Host} failed; deferred")]
     public static partial void LmtpFailed(ILogger logger, string queueId, string host, Exception exception);
+
+    [LoggerMessage(5040, LogLevel.Information, "MTA-STS policy of {Domain} could not be had: {Reason}")]
+    public static partial void MtaStsFetchFailed(ILogger logger, string domain, string reason);
+
+    [LoggerMessage(5041, LogLevel.Warning, "{QueueId}: MTA-STS (testing) for {Domain}: {Violation}; delivered anyway")]
+    public static partial void MtaStsTestingViolation(ILogger logger, string queueId, string domain, string violation);
+
+    [LoggerMessage(5042, LogLevel.Information, "MTA-STS policy of {Domain} refuses {Host}: {Reason}")]
+    public static partial void MtaStsRefused(ILogger logger, string domain, string host, string reason);
 }

@@ -32,6 +32,8 @@ public sealed record RecipientOutcome(
 {
     /// <summary>For the DSN's Remote-MTA field: did the remote take responsibility for DSNs (it advertised DSN and we passed NOTIFY on)?</summary>
     public bool RemoteHandlesDsn { get; init; }
+    /// <summary>What the recipient domain's TLS policy (MTA-STS) found on the way, for the message trace; null without one.</summary>
+    public string? TlsPolicyNote { get; init; }
 }
 
 /// <summary>

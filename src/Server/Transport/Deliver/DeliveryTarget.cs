@@ -18,6 +18,9 @@ public enum DeliveryTargetKind
 /// <summary>One host to try: a name or address and a port. For LMTP over a unix socket, <c>Host</c> is <c>unix:/path</c> and the port is 0.</summary>
 public sealed record DeliveryHost(string Host, int Port)
 {
+    /// <summary>The MX host name this host came from (also when <see cref="Host"/> is one of its addresses): what MTA-STS and DANE check. Null for smart hosts.</summary>
+    public string? MxName { get; init; }
+
     public bool IsUnixSocket => Host.StartsWith("unix:", StringComparison.Ordinal);
     public override string ToString() => IsUnixSocket ? Host : Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 }
@@ -31,6 +34,8 @@ public sealed record DeliveryTarget(string NextHopKey, DeliveryTargetKind Kind)
 {
     public IReadOnlyList<DeliveryHost> Hosts { get; init; } = [];
     public SmtpDeliverySettings Smtp { get; init; } = new();
+    /// <summary>The recipient domain's MTA-STS policy the send connector applies to this MX delivery; null = none.</summary>
+    public Tls.MtaStsRequirement? MtaSts { get; init; }
     /// <summary>Deliveries to this next hop at once, across all its messages (the connector's MaxConcurrentConnections; local targets a default).</summary>
     public int MaxConcurrentDeliveries { get; init; } = LocalConcurrency;
 

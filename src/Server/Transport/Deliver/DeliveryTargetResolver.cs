@@ -48,7 +48,9 @@ public interface ISmtpHostLookup
 public sealed class NextHopKeyTargetResolver(
     ISmtpHostLookup hostLookup,
     SmartHostPasswordProtector passwords,
-    IOptions<MailflowOptions> options) : IDeliveryTargetResolver
+    IOptions<MailflowOptions> options,
+    Tls.MtaStsPolicyCache? mtaSts = null,
+    Tls.OutboundTlsTrust? trust = null) : IDeliveryTargetResolver
 {
     public async Task<DeliveryTargetResolution> ResolveAsync(string nextHopKey, TransportConfig config, CancellationToken cancellationToken)
     {
@@ -94,7 +96,21 @@ public sealed class NextHopKeyTargetResolver(
             return DeliveryTargetResolution.Of(target with { Hosts = hosts });
         }
         var lookup = await hostLookup.LookupAsync(key.Domain!, connector.Port, cancellationToken);
-        return lookup.Target is { } found ? DeliveryTargetResolution.Of(target with { Hosts = found.Hosts }) : lookup;
+        if (lookup.Target is not { } found)
+            return lookup;
+        return DeliveryTargetResolution.Of(target with { Hosts = found.Hosts, MtaSts = await MtaStsFor(connector, key.Domain!, cancellationToken) });
+    }
+
+    /// <summary>The recipient domain's MTA-STS policy as the connector applies it (RFC 8461 §5): none when the connector is Off or the domain has no policy in force.</summary>
+    private async Task<Tls.MtaStsRequirement?> MtaStsFor(SendConnector connector, string domain, CancellationToken cancellationToken)
+    {
+        if (mtaSts is null || connector.MtaSts == MtaStsOutboundMode.Off)
+            return null;
+        var lookup = await mtaSts.GetAsync(domain, refresh: false, cancellationToken);
+        if (lookup.Policy is not { Mode: not Authentication.DomainHealth.MtaStsMode.None } policy)
+            return null;
+        var enforced = connector.MtaSts == MtaStsOutboundMode.Enforce && policy.Mode == Authentication.DomainHealth.MtaStsMode.Enforce;
+        return new Tls.MtaStsRequirement(lookup.Domain, policy, lookup.Id!, enforced);
     }
 
     public bool NeedsRerouting(string nextHopKey, TransportConfig config) =>
@@ -118,6 +134,7 @@ public sealed class NextHopKeyTargetResolver(
         ConnectorName = connector.Name,
         TlsPolicy = connector.TlsPolicy,
         TlsCertificateDomain = string.IsNullOrWhiteSpace(connector.TlsCertificateDomain) ? null : connector.TlsCertificateDomain,
+        TrustedRoots = trust?.ExtraRoots,
         HeloName = string.IsNullOrWhiteSpace(connector.HeloFqdn) ? options.Value.ResolvedFqdn : connector.HeloFqdn,
         Credentials = connector.SmartHostAuthentication == SmartHostAuthentication.Basic
             ? new NetworkCredential(connector.SmartHostUsername, passwords.Unprotect(connector) ?? "")

@@ -235,7 +235,7 @@ public sealed class DeliveryWorker(
             {
                 case RecipientOutcomeKind.Delivered:
                     tracker.Track(deliveredKind, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString(),
-                        detail: deliveredKind == MessageTrackingEventKind.Send ? Smtp.DsnHandOver.Explain(outcome, message.DsnEnvelopeId) : null);
+                        detail: JoinDetails(deliveredKind == MessageTrackingEventKind.Send ? Smtp.DsnHandOver.Explain(outcome, message.DsnEnvelopeId) : null, outcome.TlsPolicyNote));
                     break;
                 case RecipientOutcomeKind.Permanent:
                     tracker.Track(MessageTrackingEventKind.Fail, message, address, nextHop, connector, outcome.RemoteHost, reply.Code, reply.ToString());
@@ -251,4 +251,13 @@ public sealed class DeliveryWorker(
     /// <summary>The stored form of a reply: the code, and "x.y.z text" so the DSN can recover the enhanced code.</summary>
     internal static DeliveryResponse Stored(DeliveryReply reply, string? remoteHost) =>
         new($"{reply.EnhancedCode} {reply.Text}", reply.Code, remoteHost);
+
+    /// <summary>The Send/Deliver event's detail: who reports on DSNs, and the TLS policy's note, whichever apply.</summary>
+    private static string? JoinDetails(string? first, string? second) =>
+        (first, second) switch
+        {
+            (null or "", _) => second,
+            (_, null or "") => first,
+            _ => first + " " + second,
+        };
 }

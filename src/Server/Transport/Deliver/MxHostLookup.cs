@@ -21,8 +21,8 @@ public sealed class MxHostLookup(MxResolver resolver, IOptions<DnsOptions> dns) 
                 var byAddress = dns.Value.Servers.Count > 0;
                 var hosts = resolution.Hosts
                     .SelectMany(h => byAddress && !h.Addresses.IsEmpty
-                        ? h.Addresses.Select(a => new DeliveryHost(a.ToString(), port))
-                        : [new DeliveryHost(h.Name.TrimEnd('.'), port)])
+                        ? h.Addresses.Select(a => new DeliveryHost(a.ToString(), port) { MxName = h.Name.TrimEnd('.') })
+                        : [new DeliveryHost(h.Name.TrimEnd('.'), port) { MxName = h.Name.TrimEnd('.') }])
                     .Distinct()
                     .ToList();
                 return DeliveryTargetResolution.Of(new DeliveryTarget("", DeliveryTargetKind.Smtp) { Hosts = hosts });

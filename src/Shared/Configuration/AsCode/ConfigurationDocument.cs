@@ -196,6 +196,7 @@ public sealed class SendConnectorSpec
     public string? SmartHostPassword { get; set; }
     public OutboundTlsPolicy TlsPolicy { get; set; } = SendConnectorDefaults.TlsPolicy;
     public string TlsCertificateDomain { get; set; } = "";
+    public MtaStsOutboundMode MtaSts { get; set; } = SendConnectorDefaults.MtaSts;
     public int Port { get; set; } = SendConnectorDefaults.Port;
     public string HeloFqdn { get; set; } = "";
     public long MaxMessageSizeBytes { get; set; } = SendConnectorDefaults.MaxMessageSizeBytes;

@@ -28,6 +28,20 @@ public enum OutboundTlsPolicy
     RequiredWithCertificateValidation,
 }
 
+/// <summary>
+/// How a send connector treats the MTA-STS policies (RFC 8461) of the domains it delivers to by MX.
+/// Smart-host connectors never look policies up: MTA-STS is about a domain's own MX hosts.
+/// </summary>
+public enum MtaStsOutboundMode
+{
+    /// <summary>No policy lookup.</summary>
+    Off,
+    /// <summary>Policies are fetched and checked, and violations are logged and traced, but mail is delivered as the TLS policy says (report only).</summary>
+    Testing,
+    /// <summary>A domain's "enforce" policy is honoured: only MX hosts the policy names, only over TLS with a valid certificate for the MX name; otherwise the delivery is deferred. "testing" policies are reported only.</summary>
+    Enforce,
+}
+
 public sealed class SendConnector : IConfigurationObject
 {
     public Guid Id { get; set; } = Guid.NewGuid();
@@ -45,6 +59,8 @@ public sealed class SendConnector : IConfigurationObject
     public OutboundTlsPolicy TlsPolicy { get; set; } = SendConnectorDefaults.TlsPolicy;
     /// <summary>The name the remote certificate must carry with <see cref="OutboundTlsPolicy.RequiredWithCertificateValidation"/>; empty = the next hop's host name.</summary>
     public string TlsCertificateDomain { get; set; } = "";
+    /// <summary>MTA-STS for MX delivery; default in <see cref="SendConnectorDefaults.MtaSts"/>.</summary>
+    public MtaStsOutboundMode MtaSts { get; set; } = SendConnectorDefaults.MtaSts;
     public int Port { get; set; } = SendConnectorDefaults.Port;
     /// <summary>Name in EHLO. Empty = the node's FQDN.</summary>
     public string HeloFqdn { get; set; } = "";

@@ -5,6 +5,13 @@ public static class SendConnectorDefaults
 {
     public const SendRoutingMethod RoutingMethod = SendRoutingMethod.DnsMx;
     public const OutboundTlsPolicy TlsPolicy = OutboundTlsPolicy.Opportunistic;
+    /// <summary>
+    /// Testing: policies are fetched and every violation is logged and traced (and reported), but
+    /// nothing is deferred that was delivered before. A Postfix admin expects that (Postfix itself has
+    /// no MTA-STS; with postfix-mta-sts-resolver it is something you turn on), and RFC 8461 §5 lets a
+    /// sender choose; switching a connector to Enforce is one setting once the trace looks clean.
+    /// </summary>
+    public const MtaStsOutboundMode MtaSts = MtaStsOutboundMode.Testing;
     /// <summary>RFC 5321 §4.5.4.2 / IANA: SMTP relay is port 25.</summary>
     public const int Port = 25;
     /// <summary>Exchange send connector default: 35 MB. 0 = unlimited.</summary>

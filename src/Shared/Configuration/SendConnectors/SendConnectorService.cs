@@ -132,6 +132,7 @@ public sealed class SendConnectorService(ConfigurationEditor editor, SmartHostPa
         to.SmartHostUsername = from.SmartHostUsername;
         to.TlsPolicy = from.TlsPolicy;
         to.TlsCertificateDomain = from.TlsCertificateDomain;
+        to.MtaSts = from.MtaSts;
         to.Port = from.Port;
         to.HeloFqdn = from.HeloFqdn;
         to.MaxMessageSizeBytes = from.MaxMessageSizeBytes;

@@ -20,7 +20,7 @@ public sealed partial class SendConnectorDialog : IConnectorEditor<SendConnector
     [
         nameof(SendConnector.Name), nameof(SendConnector.AddressSpaces), nameof(SendConnector.SmartHosts), nameof(SendConnector.SmartHostAuthentication),
         nameof(SendConnector.SmartHostUsername), PasswordField, nameof(SendConnector.TlsPolicy), nameof(SendConnector.TlsCertificateDomain),
-        nameof(SendConnector.Port), nameof(SendConnector.HeloFqdn), nameof(SendConnector.MaxMessageSizeBytes),
+        nameof(SendConnector.MtaSts), nameof(SendConnector.Port), nameof(SendConnector.HeloFqdn), nameof(SendConnector.MaxMessageSizeBytes),
         nameof(SendConnector.MaxConcurrentConnections), nameof(SendConnector.MaxMessagesPerConnection), nameof(SendConnector.SourceNodes),
     ];
 

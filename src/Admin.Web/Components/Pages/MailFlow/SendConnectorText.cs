@@ -21,6 +21,24 @@ public static class SendConnectorText
         _ => "",
     };
 
+    public static string Label(MtaStsOutboundMode mode) => mode switch
+    {
+        MtaStsOutboundMode.Off => "MTA-STS off",
+        MtaStsOutboundMode.Testing => "MTA-STS report only",
+        MtaStsOutboundMode.Enforce => "MTA-STS enforced",
+        _ => mode.ToString(),
+    };
+
+    public static string Explanation(MtaStsOutboundMode mode, SendRoutingMethod routing) => routing == SendRoutingMethod.SmartHost
+        ? "Smart hosts are not MX hosts: MTA-STS (RFC 8461) applies only to connectors that look up MX records."
+        : mode switch
+        {
+            MtaStsOutboundMode.Off => "Recipient domains' MTA-STS policies are not looked up.",
+            MtaStsOutboundMode.Testing => "Policies are fetched and checked; a host or certificate the policy would refuse is logged and shown in the message trace, but mail is still delivered.",
+            MtaStsOutboundMode.Enforce => "A domain's \"enforce\" policy is honoured: only the MX hosts it names, over TLS with a trusted certificate for the MX name; otherwise the message waits (4.7.5).",
+            _ => "",
+        };
+
     public static string Label(SendRoutingMethod method) => method switch
     {
         SendRoutingMethod.DnsMx => "DNS MX records",

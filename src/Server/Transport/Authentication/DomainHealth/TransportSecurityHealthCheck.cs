@@ -15,11 +15,11 @@ public sealed class TransportSecurityHealthCheck(DomainHealthDns dns, MtaStsPoli
     public async Task<DomainHealthCheck> CheckMtaStsAsync(string domain, CancellationToken cancellationToken)
     {
         const string area = "MTA-STS";
-        var name = "_mta-sts." + domain;
+        var name = MtaStsRecord.NameFor(domain);
         var txt = await dns.Dns.TxtAsync(name, cancellationToken);
         if (txt.Failed)
             return new(MtaStsId, area, "MTA-STS record could not be read", DomainHealthStatus.Warn, $"DNS did not answer for {name} ({txt.Error}).");
-        var records = txt.Records.Where(r => r.StartsWith("v=STSv1", StringComparison.Ordinal)).ToArray();
+        var records = MtaStsRecord.Candidates(txt.Records);
         var id = $"{time.GetUtcNow():yyyyMMdd}01";
         if (records.Length == 0)
             return new(MtaStsId, area, "No MTA-STS", DomainHealthStatus.Warn,
@@ -29,8 +29,7 @@ public sealed class TransportSecurityHealthCheck(DomainHealthDns dns, MtaStsPoli
         if (records.Length > 1)
             return new(MtaStsId, area, "Several MTA-STS records", DomainHealthStatus.Fail,
                 $"{name} publishes {records.Length} STSv1 records; senders ignore MTA-STS then (RFC 8461 §3.1). Keep one.", string.Join("\n", records), name, "TXT", records[0]);
-        var tags = TryParseTags(records[0]);
-        if (tags is null || !tags.Any(t => t.Key == "id" && t.Value.Length is > 0 and <= 32 && t.Value.All(char.IsAsciiLetterOrDigit)))
+        if (MtaStsRecord.TryParse(records[0]) is null)
             return new(MtaStsId, area, "Invalid MTA-STS record", DomainHealthStatus.Fail,
                 $"The record at {name} has no valid id= (1 to 32 letters and digits, changed with every policy change).", records[0], name, "TXT", $"v=STSv1; id={id}");
 

@@ -9,6 +9,10 @@ internal sealed class PooledSmtpConnection(EnvelopeSmtpClient client, DeliveryHo
     public DeliveryHost Host { get; } = host;
     public string NextHopKey { get; } = nextHopKey;
     public int MessagesSent { get; set; }
+    /// <summary>What the recipient domain's TLS policy found on this connection (MTA-STS), for the trace; null without a policy.</summary>
+    public string? TlsPolicyNote { get; init; }
+    /// <summary>The recipient domain's policy this connection was checked against (<see cref="Tls.MtaStsRequirement.Describe"/>); a session opened under another policy is not reused.</summary>
+    public string? TlsPolicyKey { get; init; }
     public DateTimeOffset IdleSince { get; set; }
 
     public async Task CloseAsync()

@@ -104,6 +104,12 @@ public sealed class SmtpDeliveryAgent(
             // An idle session may have been closed by the server since; if it fails before anything
             // was accepted, open a fresh one once.
             var reused = await pool.TakeAsync(batch.Target.NextHopKey);
+            if (reused is not null && reused.TlsPolicyKey != batch.Target.MtaSts?.Describe())
+            {
+                // Opened under another (or no) MTA-STS policy, or the connector's mode changed: check the hosts again.
+                await reused.CloseAsync();
+                reused = null;
+            }
             if (reused is not null)
             {
                 DeliverLog.Reusing(logger, reused.Host.ToString(), batch.Target.NextHopKey, reused.MessagesSent);
@@ -149,7 +155,11 @@ public sealed class SmtpDeliveryAgent(
             keepConnection = true;
             var accepted = DeliveryReply.FromRemote(250, response);
             foreach (var recipient in client.Accepted)
-                outcomes[recipient] = new RecipientOutcome(recipient, RecipientOutcomeKind.Delivered, accepted, host) { RemoteHandlesDsn = remoteHandlesDsn };
+                outcomes[recipient] = new RecipientOutcome(recipient, RecipientOutcomeKind.Delivered, accepted, host)
+                {
+                    RemoteHandlesDsn = remoteHandlesDsn,
+                    TlsPolicyNote = connection.TlsPolicyNote,
+                };
             AddRefused(client, outcomes, host);
         }
         catch (NoRecipientsAcceptedException)
@@ -213,11 +223,24 @@ public sealed class SmtpDeliveryAgent(
     private async Task<(PooledSmtpConnection? Connection, DeliveryReply Failure, string? Host)> ConnectAnyAsync(DeliveryTarget target, CancellationToken cancellationToken)
     {
         var settings = target.Smtp;
+        var sts = target.MtaSts;
         var failure = DeliveryReplies.ConnectionFailed("the next hop has no hosts");
         string? lastHost = null;
         foreach (var host in target.Hosts)
         {
             lastHost = host.Host;
+            var mxName = host.MxName ?? host.Host;
+            var stsNotes = new List<string>();
+            if (sts?.RefuseHost(mxName) is { } notNamed)
+            {
+                if (sts.Enforced)
+                {
+                    failure = DeliveryReplies.MtaStsNotMet(sts.Domain, notNamed);
+                    DeliverLog.MtaStsRefused(logger, sts.Domain, host.ToString(), notNamed);
+                    continue;
+                }
+                stsNotes.Add(notNamed);
+            }
             // A smart host or MX that is this node itself: never connect to ourselves (the message would circle).
             if (loops?.Check(host.Host, host.Port) is { } loop)
             {
@@ -231,16 +254,22 @@ public sealed class SmtpDeliveryAgent(
                 Timeout = (int)settings.CommandTimeout.TotalMilliseconds,
                 LocalDomain = settings.HeloName,
                 CheckCertificateRevocation = false,
-                ServerCertificateValidationCallback = OutboundCertificateValidator.For(settings, host.Host),
             };
+            CertificateProblem? certificateProblem = null;
+            client.ServerCertificateValidationCallback = sts is null
+                ? OutboundCertificateValidator.For(settings, host.Host)
+                : OutboundCertificateValidator.ForPolicy(settings, host.Host, mxName, sts.Enforced, problem => certificateProblem = problem);
             try
             {
-                var tls = settings.TlsPolicy == OutboundTlsPolicy.Opportunistic ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
+                // An enforced policy needs STARTTLS whatever the connector says (RFC 8461 §4.2).
+                var tls = settings.TlsPolicy == OutboundTlsPolicy.Opportunistic && sts is not { Enforced: true }
+                    ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
                 var socket = await ConnectSocketAsync(host.Host, host.Port, settings.CommandTimeout, loops, cancellationToken);
                 sessionLog?.Attach(socket);
                 try
                 {
-                    await client.ConnectAsync(socket, host.Host, host.Port, tls, cancellationToken);
+                    // Under a policy the MX name is the TLS server name (SNI), also when connecting by address.
+                    await client.ConnectAsync(socket, sts is null ? host.Host : mxName, host.Port, tls, cancellationToken);
                 }
                 catch
                 {
@@ -258,7 +287,20 @@ public sealed class SmtpDeliveryAgent(
                     await client.AuthenticateAsync(credentials, cancellationToken);
                 }
                 DeliverLog.Connected(logger, host.ToString(), target.NextHopKey, client.IsSecure);
-                return (new PooledSmtpConnection(client, host, target.NextHopKey), failure, host.Host);
+                string? note = null;
+                if (sts is not null)
+                {
+                    if (!client.IsSecure)
+                        stsNotes.Add($"{mxName} does not offer STARTTLS");
+                    else if (certificateProblem is not null)
+                        stsNotes.Add(certificateProblem.Text);
+                    note = stsNotes.Count == 0
+                        ? $"{sts.Describe()}: {mxName} is named by the policy and its certificate is valid"
+                        : $"{sts.Describe()}: {string.Join("; ", stsNotes)} (not enforced: delivered anyway)";
+                    if (stsNotes.Count > 0)
+                        DeliverLog.MtaStsTestingViolation(logger, target.NextHopKey, sts.Domain, string.Join("; ", stsNotes));
+                }
+                return (new PooledSmtpConnection(client, host, target.NextHopKey) { TlsPolicyNote = note, TlsPolicyKey = sts?.Describe() }, failure, host.Host);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -276,6 +318,18 @@ public sealed class SmtpDeliveryAgent(
                     SmtpCommandException command => DeliveryReplies.ConnectionFailed($"{host} refused the session: {(int)command.StatusCode} {command.Message}"),
                     _ => DeliveryReplies.ConnectionFailed($"{host}: {exception.Message}"),
                 };
+                if (sts is { Enforced: true } && exception is not RouteLoopException)
+                {
+                    // Say which policy stood in the way, and what it found.
+                    var reason = exception switch
+                    {
+                        NotSupportedException => $"{mxName} does not offer STARTTLS",
+                        SslHandshakeException when certificateProblem is not null => certificateProblem.Text,
+                        _ => null,
+                    };
+                    if (reason is not null)
+                        failure = DeliveryReplies.MtaStsNotMet(sts.Domain, reason);
+                }
                 DeliverLog.HostFailed(logger, host.ToString(), target.NextHopKey, failure.ToString());
                 try
                 {
