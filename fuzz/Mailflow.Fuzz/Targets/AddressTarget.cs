@@ -1,4 +1,5 @@
 using System.Text;
+using Mailflow.Smtp;
 using Mailflow.Server.Transport.Receive.Protocol;
 
 namespace Mailflow.Fuzz.Targets;
@@ -35,6 +36,6 @@ public sealed class AddressTarget : IFuzzTarget
         FuzzTargets.Require(mail is null != mailError is null, "MAIL parameters parse or are refused");
         var (rcpt, rcptError) = SmtpParameterParser.ParseRcpt(parameters);
         FuzzTargets.Require(rcpt is null != rcptError is null, "RCPT parameters parse or are refused");
-        _ = SmtpParameterParser.TryDecodeXtext(parameters, out _);
+        _ = Xtext.TryDecode(parameters, out _);
     }
 }
