@@ -40,8 +40,23 @@ public static partial class CodeFacts
             CodesWithOwnNdrText = DsnExplanations.CodesWithOwnText,
             Replies = Replies(),
             MetricNames = MetricNames(),
+            SetTargets = SetTargets,
         };
     }
+
+    /// <summary>The objects the CLI's <c>--set</c> edits: what the API's PUT/POST of that verb takes.</summary>
+    public static readonly IReadOnlyDictionary<string, Type> SetTargets = new Dictionary<string, Type>(StringComparer.Ordinal)
+    {
+        ["protection set"] = typeof(Configuration.ProtectionSettings),
+        ["settings set"] = typeof(Configuration.OrganizationSettings),
+        ["receive-connector set"] = typeof(Configuration.ReceiveConnector),
+        ["send-connector add"] = typeof(Server.Api.SendConnectorResource),
+        ["send-connector set"] = typeof(Server.Api.SendConnectorResource),
+        ["recipient add"] = typeof(Server.Api.RecipientResource),
+        ["recipient set"] = typeof(Server.Api.RecipientResource),
+        ["domain add"] = typeof(Configuration.AcceptedDomain),
+        ["domain set"] = typeof(Configuration.AcceptedDomain),
+    };
 
     /// <summary>
     /// The "Mailflow" meter's instruments (each static <c>…Metrics</c> class of the server creates its own when

@@ -60,7 +60,7 @@ public sealed partial class DocsChecker(DocsFacts facts, IReadOnlyList<MarkdownD
             {
                 foreach (var (args, line) in CliExamples.Invocations(block.Text))
                 {
-                    var errors = CliExamples.ParseErrors(facts.Cli(), args);
+                    var errors = CliExamples.ParseErrors(facts.Cli(), args, facts.SetTargets);
                     if (errors.Count > 0)
                         problems.Add($"{Where(document, block.Line + line)}: `mailflow {string.Join(' ', args)}`: {string.Join("; ", errors)}");
                 }
@@ -70,7 +70,7 @@ public sealed partial class DocsChecker(DocsFacts facts, IReadOnlyList<MarkdownD
                 var tokens = CliExamples.Tokenize(code.Text);
                 if (tokens.Count < 2 || tokens[0] != CliExamples.Tool)
                     continue;
-                var error = CliExamples.CheckMention(facts.Cli(), tokens.Skip(1).ToArray());
+                var error = CliExamples.CheckMention(facts.Cli(), tokens.Skip(1).ToArray(), facts.SetTargets);
                 if (error is not null)
                     problems.Add($"{Where(document, code.Line)}: `{code.Text}`: {error}");
             }

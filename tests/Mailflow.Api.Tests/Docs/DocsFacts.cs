@@ -42,6 +42,12 @@ public sealed record DocsFacts
     /// <summary>The Prometheus names <c>/metrics</c> serves for the "Mailflow" meter (histograms with their <c>_bucket</c>, <c>_sum</c>, <c>_count</c> series).</summary>
     public IReadOnlySet<string> MetricNames { get; init; } = new HashSet<string>();
 
+    /// <summary>
+    /// What <c>--set Field=Value</c> (or <c>Section.Field=Value</c>) edits per CLI verb (<c>"protection set"</c> →
+    /// the protection settings' type): a field must be a property of it, compared case-insensitively as the CLI does.
+    /// </summary>
+    public IReadOnlyDictionary<string, Type> SetTargets { get; init; } = new Dictionary<string, Type>();
+
     /// <summary>The page that holds the status code catalogue, relative to the repository root.</summary>
     public string CataloguePath { get; init; } = "docs/troubleshooting.md";
 }
