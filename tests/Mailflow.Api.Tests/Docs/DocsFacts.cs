@@ -30,8 +30,8 @@ public sealed record DocsFacts
     /// <summary>The queue viewer's words for a failure reply (<c>451 4.4.1 …</c>).</summary>
     public required Func<string, string> QueueViewerText { get; init; }
 
-    /// <summary>The codes the NDR explains with a text of their own: the catalogue must cover each.</summary>
-    public required IReadOnlyCollection<string> CodesWithOwnNdrText { get; init; }
+    /// <summary>The codes the catalogue must have an entry for: each the NDR explains with a text of its own, and the ones admins meet first.</summary>
+    public required IReadOnlyCollection<string> CatalogueCodes { get; init; }
 
     /// <summary>
     /// Every reply Mailflow writes (the reply table and the delivery outcomes), rendered as
