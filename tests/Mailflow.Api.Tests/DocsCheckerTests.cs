@@ -28,6 +28,7 @@ public sealed class DocsCheckerTests : IDisposable
         mailflow domain add contoso.com --type Authoritative && mailflow domian list   # a typo
         mailflow message remove QID --ndr > /dev/null
         mailflow queue retry
+        mailflow protection set --set AntiSpam.RejectScore=15 --set AntiSpam.RejectLevel=15
         ```
 
         `550 5.7.54 Unable to relay recipient in non-accepted domain` is a reply, `550 5.7.54 Relaying is forbidden here` is not; `421 4.4.2 <fqdn> Command line not received in time, closing`, `451 4.4.1 Could not deliver to the next hop: …` and `550 4.4.7 The message could not be delivered within 3 days and expired` are.
@@ -75,9 +76,10 @@ public sealed class DocsCheckerTests : IDisposable
             },
             NdrText = DsnExplanations.Explain,
             QueueViewerText = Mailflow.Admin.Web.Queue.QueueStuckText.Explain,
-            CodesWithOwnNdrText = ["5.1.1", "4.4.1", "5.2.2"],
+            CatalogueCodes = ["5.1.1", "4.4.1", "5.2.2"],
             Replies = CodeFacts.Replies(),
             MetricNames = new HashSet<string> { "mailflow_queue_messages" },
+            SetTargets = CodeFacts.SetTargets,
         };
         _checker = new DocsChecker(facts, DocsChecker.LoadDocs(_root.FullName));
     }
@@ -95,12 +97,14 @@ public sealed class DocsCheckerTests : IDisposable
     }
 
     [Fact]
-    public void CliExamples_UnknownVerbMissingArgumentAndUnknownOption_AreReported()
+    public void CliExamples_UnknownVerbMissingArgumentUnknownOptionAndUnknownField_AreReported()
     {
         var problems = _checker.CheckCliExamples();
 
-        Assert.Equal(4, problems.Count);
+        Assert.Equal(5, problems.Count);
         Assert.Contains(problems, p => p.StartsWith("README.md:16: `mailflow domian list`", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("README.md:19: `mailflow protection set", StringComparison.Ordinal)
+            && p.EndsWith("--set AntiSpam.RejectLevel: 'mailflow protection set' edits a ProtectionSettings, which has no field AntiSpam.RejectLevel", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("README.md:18: `mailflow queue retry`", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("`mailflow queue lisst`: 'mailflow queue' has no verb 'lisst'", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("'mailflow queue list' has no option --no-such-option", StringComparison.Ordinal));
@@ -127,14 +131,14 @@ public sealed class DocsCheckerTests : IDisposable
     public void Replies_NotWrittenByMailflow_AreReported()
     {
         Assert.Equal(
-            ["README.md:21: the reply `550 5.7.54 Relaying is forbidden here` is not one Mailflow writes (SmtpReplies, DeliveryReplies)"],
+            ["README.md:22: the reply `550 5.7.54 Relaying is forbidden here` is not one Mailflow writes (SmtpReplies, DeliveryReplies)"],
             _checker.CheckReplies());
     }
 
     [Fact]
     public void MetricNames_Unknown_AreReported()
     {
-        Assert.Equal(["README.md:22: metric mailflow_queue_size is not one /metrics serves"], _checker.CheckMetricNames());
+        Assert.Equal(["README.md:23: metric mailflow_queue_size is not one /metrics serves"], _checker.CheckMetricNames());
     }
 
     [Fact]
@@ -155,7 +159,7 @@ public sealed class DocsCheckerTests : IDisposable
         Assert.Equal(3, problems.Count);
         Assert.Contains(problems, p => p.Contains($"the queue viewer explains 451 4.4.1 as \"{Mailflow.Admin.Web.Queue.QueueStuckText.Explain("451 4.4.1 x")}\", the page says \"Some words of our own\"", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains($"the NDR explains 4.4.1 as \"{DsnExplanations.Explain("4.4.1")}\", the page says \"A text of our own\"", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.Contains("the NDR has its own text for 5.2.2 but the catalogue has no", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.EndsWith("the catalogue has no \"NDR to the sender\" line for 5.2.2", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -36,16 +36,51 @@ public static class CliExamples
         }
     }
 
-    /// <summary>What the CLI's parser says is wrong with <paramref name="args"/> (nothing when it accepts them).</summary>
-    public static IReadOnlyList<string> ParseErrors(RootCommand root, string[] args) =>
-        root.Parse(args).Errors.Select(e => e.Message).ToList();
+    /// <summary>
+    /// What the CLI's parser says is wrong with <paramref name="args"/>, and any <c>--set</c> field the edited
+    /// object does not have (nothing when all is well).
+    /// </summary>
+    public static IReadOnlyList<string> ParseErrors(RootCommand root, string[] args, IReadOnlyDictionary<string, Type> setTargets)
+    {
+        var result = root.Parse(args);
+        var errors = result.Errors.Select(e => e.Message).ToList();
+        if (errors.Count == 0)
+            errors.AddRange(SetFieldErrors(Path(result.CommandResult.Command), args, setTargets));
+        return errors;
+    }
+
+    /// <summary>Each <c>--set Field=Value</c> whose field (<c>Section.Field</c> a level down) is not a property of what the verb edits.</summary>
+    public static IEnumerable<string> SetFieldErrors(string verb, IReadOnlyList<string> args, IReadOnlyDictionary<string, Type> setTargets)
+    {
+        if (!setTargets.TryGetValue(verb, out var target))
+            yield break;
+        for (var i = 0; i + 1 < args.Count; i++)
+        {
+            if (args[i] != "--set")
+                continue;
+            var assignment = args[i + 1];
+            var field = assignment.Split('=', 2)[0];
+            if (field.Contains('…', StringComparison.Ordinal))
+                continue;
+            var type = target;
+            foreach (var name in field.Split('.'))
+            {
+                var property = type?.GetProperty(name, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+                type = property?.PropertyType;
+                if (property is null)
+                    break;
+            }
+            if (type is null)
+                yield return $"--set {field}: '{Tool} {verb}' edits a {target.Name}, which has no field {field}";
+        }
+    }
 
     /// <summary>
     /// An inline mention: the leading words must be verbs of the tool (down to a command without
     /// subcommands or the first argument), and every <c>--option</c> must be one of that command's
     /// (or a global one). <c>a|b</c> lists alternatives; placeholders and values are not checked.
     /// </summary>
-    public static string? CheckMention(RootCommand root, string[] args)
+    public static string? CheckMention(RootCommand root, string[] args, IReadOnlyDictionary<string, Type>? setTargets = null)
     {
         Command command = root;
         var descending = true;
@@ -61,6 +96,8 @@ public static class CliExamples
                 var unknown = alternatives.Where((_, index) => options[index] is null && !IsHelp(alternatives[index])).FirstOrDefault();
                 if (unknown is not null)
                     return $"'{Tool} {Path(command)}' has no option {unknown}";
+                if (token == "--set" && setTargets is not null && SetFieldErrors(Path(command), args[i..Math.Min(i + 2, args.Length)], setTargets).FirstOrDefault() is { } setError)
+                    return setError;
                 // "--since 2h": the option's value is not a verb.
                 if (!token.Contains('=', StringComparison.Ordinal) && options.Any(o => o?.Arity.MaximumNumberOfValues > 0)
                     && i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
@@ -98,7 +135,7 @@ public static class CliExamples
 
     private static bool IsHelp(string name) => name is "--help" or "-h" or "-?";
 
-    private static string Path(Command command)
+    public static string Path(Command command)
     {
         var names = new List<string>();
         for (Command? c = command; c is not null and not RootCommand; c = c.Parents.OfType<Command>().FirstOrDefault())

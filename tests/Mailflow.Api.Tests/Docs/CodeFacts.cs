@@ -37,11 +37,34 @@ public static partial class CodeFacts
             Menu = Menu(Path.Combine(root, "src/Admin.Web/Components/Layout/NavMenu.razor")),
             NdrText = DsnExplanations.Explain,
             QueueViewerText = QueueStuckText.Explain,
-            CodesWithOwnNdrText = DsnExplanations.CodesWithOwnText,
+            CatalogueCodes = [.. DsnExplanations.CodesWithOwnText.Union(CodesAdminsMeetFirst)],
             Replies = Replies(),
             MetricNames = MetricNames(),
+            SetTargets = SetTargets,
         };
     }
+
+    /// <summary>Codes the catalogue covers even without an NDR text of their own: Mailflow's own refusals and the big receivers' favourites.</summary>
+    public static readonly IReadOnlyList<string> CodesAdminsMeetFirst =
+    [
+        "4.2.2", "4.3.0", "4.3.1", "4.3.2", "4.4.1", "4.4.2", "4.4.6", "4.4.7", "4.7.0", "4.7.1",
+        "5.1.1", "5.1.8", "5.1.10", "5.2.3", "5.3.4", "5.4.6", "5.6.7", "5.6.11", "5.7.0", "5.7.1",
+        "5.7.8", "5.7.23", "5.7.25", "5.7.26", "5.7.54", "5.7.60",
+    ];
+
+    /// <summary>The objects the CLI's <c>--set</c> edits: what the API's PUT/POST of that verb takes.</summary>
+    public static readonly IReadOnlyDictionary<string, Type> SetTargets = new Dictionary<string, Type>(StringComparer.Ordinal)
+    {
+        ["protection set"] = typeof(Configuration.ProtectionSettings),
+        ["settings set"] = typeof(Configuration.OrganizationSettings),
+        ["receive-connector set"] = typeof(Configuration.ReceiveConnector),
+        ["send-connector add"] = typeof(Server.Api.SendConnectorResource),
+        ["send-connector set"] = typeof(Server.Api.SendConnectorResource),
+        ["recipient add"] = typeof(Server.Api.RecipientResource),
+        ["recipient set"] = typeof(Server.Api.RecipientResource),
+        ["domain add"] = typeof(Configuration.AcceptedDomain),
+        ["domain set"] = typeof(Configuration.AcceptedDomain),
+    };
 
     /// <summary>
     /// The "Mailflow" meter's instruments (each static <c>…Metrics</c> class of the server creates its own when

@@ -60,7 +60,7 @@ public sealed partial class DocsChecker(DocsFacts facts, IReadOnlyList<MarkdownD
             {
                 foreach (var (args, line) in CliExamples.Invocations(block.Text))
                 {
-                    var errors = CliExamples.ParseErrors(facts.Cli(), args);
+                    var errors = CliExamples.ParseErrors(facts.Cli(), args, facts.SetTargets);
                     if (errors.Count > 0)
                         problems.Add($"{Where(document, block.Line + line)}: `mailflow {string.Join(' ', args)}`: {string.Join("; ", errors)}");
                 }
@@ -70,7 +70,7 @@ public sealed partial class DocsChecker(DocsFacts facts, IReadOnlyList<MarkdownD
                 var tokens = CliExamples.Tokenize(code.Text);
                 if (tokens.Count < 2 || tokens[0] != CliExamples.Tool)
                     continue;
-                var error = CliExamples.CheckMention(facts.Cli(), tokens.Skip(1).ToArray());
+                var error = CliExamples.CheckMention(facts.Cli(), tokens.Skip(1).ToArray(), facts.SetTargets);
                 if (error is not null)
                     problems.Add($"{Where(document, code.Line)}: `{code.Text}`: {error}");
             }
@@ -157,7 +157,7 @@ public sealed partial class DocsChecker(DocsFacts facts, IReadOnlyList<MarkdownD
 
     /// <summary>
     /// The catalogue's "NDR to the sender" and "Queue viewer" lines must quote the code's own texts, and
-    /// every code the NDR explains with a text of its own must have an entry.
+    /// every code of <see cref="DocsFacts.CatalogueCodes"/> must have an entry.
     /// </summary>
     public IReadOnlyList<string> CheckStatusCatalogue()
     {
@@ -197,8 +197,8 @@ public sealed partial class DocsChecker(DocsFacts facts, IReadOnlyList<MarkdownD
                     problems.Add($"{Where(document, i + 1)}: the queue viewer explains {queue.Groups[1].Value} as \"{expected}\", the page says \"{queue.Groups[2].Value}\"");
             }
         }
-        foreach (var code in facts.CodesWithOwnNdrText.Where(c => !explained.Contains(c)).Order(StringComparer.Ordinal))
-            problems.Add($"{Relative(document.Path)}: the NDR has its own text for {code} but the catalogue has no \"NDR to the sender\" line for it");
+        foreach (var code in facts.CatalogueCodes.Where(c => !explained.Contains(c)).Order(StringComparer.Ordinal))
+            problems.Add($"{Relative(document.Path)}: the catalogue has no \"NDR to the sender\" line for {code}");
         return problems;
     }
 

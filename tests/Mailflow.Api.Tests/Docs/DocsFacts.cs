@@ -30,8 +30,8 @@ public sealed record DocsFacts
     /// <summary>The queue viewer's words for a failure reply (<c>451 4.4.1 …</c>).</summary>
     public required Func<string, string> QueueViewerText { get; init; }
 
-    /// <summary>The codes the NDR explains with a text of their own: the catalogue must cover each.</summary>
-    public required IReadOnlyCollection<string> CodesWithOwnNdrText { get; init; }
+    /// <summary>The codes the catalogue must have an entry for: each the NDR explains with a text of its own, and the ones admins meet first.</summary>
+    public required IReadOnlyCollection<string> CatalogueCodes { get; init; }
 
     /// <summary>
     /// Every reply Mailflow writes (the reply table and the delivery outcomes), rendered as
@@ -41,6 +41,12 @@ public sealed record DocsFacts
 
     /// <summary>The Prometheus names <c>/metrics</c> serves for the "Mailflow" meter (histograms with their <c>_bucket</c>, <c>_sum</c>, <c>_count</c> series).</summary>
     public IReadOnlySet<string> MetricNames { get; init; } = new HashSet<string>();
+
+    /// <summary>
+    /// What <c>--set Field=Value</c> (or <c>Section.Field=Value</c>) edits per CLI verb (<c>"protection set"</c> →
+    /// the protection settings' type): a field must be a property of it, compared case-insensitively as the CLI does.
+    /// </summary>
+    public IReadOnlyDictionary<string, Type> SetTargets { get; init; } = new Dictionary<string, Type>();
 
     /// <summary>The page that holds the status code catalogue, relative to the repository root.</summary>
     public string CataloguePath { get; init; } = "docs/troubleshooting.md";
