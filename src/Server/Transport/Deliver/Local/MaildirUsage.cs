@@ -37,6 +37,9 @@ public sealed class MaildirUsage(TransportConfigProvider config, MaildirLocation
         return measured.Bytes;
     }
 
+    /// <summary>Measures every folder again at the next question (after a mailbox was emptied or restored outside Mailflow).</summary>
+    public void Forget() => _byFolder.Clear();
+
     /// <summary>A message we just wrote into <paramref name="folder"/>: counted without walking the folder again.</summary>
     public void Added(string folder, long bytes) =>
         _byFolder.AddOrUpdate(folder, _ => new Measurement(bytes, DateTimeOffset.MinValue), (_, m) => m with { Bytes = m.Bytes + bytes });
