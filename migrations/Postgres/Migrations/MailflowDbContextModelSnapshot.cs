@@ -458,6 +458,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<int>("BackPressureSubmissionMedium")
                         .HasColumnType("integer");
 
+                    b.Property<long>("DefaultMailboxQuotaBytes")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("DelayNotificationTimeoutSeconds")
                         .HasColumnType("integer");
 
@@ -465,6 +468,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .HasColumnType("boolean");
 
                     b.Property<int>("DmarcReportsMaxPerDay")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MailboxQuotaWarningPercent")
                         .HasColumnType("integer");
 
                     b.Property<int>("MaxHopCount")
@@ -712,6 +718,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
+
+                    b.Property<long?>("QuotaBytes")
+                        .HasColumnType("bigint");
 
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()

@@ -446,6 +446,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("BackPressureSubmissionMedium")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("DefaultMailboxQuotaBytes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("DelayNotificationTimeoutSeconds")
                         .HasColumnType("INTEGER");
 
@@ -453,6 +456,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("DmarcReportsMaxPerDay")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MailboxQuotaWarningPercent")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("MaxHopCount")
@@ -700,6 +706,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("QuotaBytes")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()

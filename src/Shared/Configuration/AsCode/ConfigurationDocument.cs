@@ -140,6 +140,8 @@ public sealed class OrganizationSettingsSpec
     public bool ArcSealingEnabled { get; set; } = OrganizationSettingsDefaults.ArcSealingEnabled;
     public bool DmarcReportsEnabled { get; set; } = OrganizationSettingsDefaults.DmarcReportsEnabled;
     public int DmarcReportsMaxPerDay { get; set; } = OrganizationSettingsDefaults.DmarcReportsMaxPerDay;
+    public long DefaultMailboxQuotaBytes { get; set; } = OrganizationSettingsDefaults.DefaultMailboxQuotaBytes;
+    public int MailboxQuotaWarningPercent { get; set; } = OrganizationSettingsDefaults.MailboxQuotaWarningPercent;
 }
 
 public sealed class AcceptedDomainSpec
@@ -214,6 +216,8 @@ public sealed class RecipientSpec
     public MailboxDeliveryKind DeliveryKind { get; set; } = MailboxDeliveryKind.Maildir;
     public string DeliveryTarget { get; set; } = "";
     public List<string> SendAs { get; set; } = [];
+    /// <summary>Maildir mailbox size limit in bytes; left out = the organization's default, 0 = no limit.</summary>
+    public long? QuotaBytes { get; set; }
     /// <summary>Alias: the primary address of the recipient it forwards to.</summary>
     public string? ForwardTo { get; set; }
     public string ExternalAddress { get; set; } = "";
