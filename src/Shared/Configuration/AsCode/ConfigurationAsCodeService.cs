@@ -52,6 +52,7 @@ public sealed class ConfigurationAsCodeService(
             IpLists = [.. state.IpList.Select(SpecJson.Copy<IpListEntrySpec>)],
             TransportAgents = [.. state.AgentSettings.Select(a => ConfigurationPlanner.ToSpec(a, state.ReceiveConnectors))],
             DkimKeys = [.. state.DkimKeys.Select(ConfigurationPlanner.ToSpec)],
+            JournalRules = [.. state.JournalRules.Select(SpecJson.Copy<JournalRuleSpec>)],
         };
     }
 

@@ -52,6 +52,19 @@ public sealed class ConfigurationDocument
     /// keys left out are kept (deleting a key is done by hand, never by omission).
     /// </summary>
     public List<DkimKeySpec>? DkimKeys { get; set; }
+    /// <summary>Journal rules, keyed by name.</summary>
+    public List<JournalRuleSpec>? JournalRules { get; set; }
+}
+
+/// <summary>One journal rule (<see cref="JournalRule"/>).</summary>
+public sealed class JournalRuleSpec
+{
+    public string Name { get; set; } = "";
+    public bool Enabled { get; set; } = true;
+    public JournalScope Scope { get; set; } = JournalScope.Global;
+    public string? Recipient { get; set; }
+    public string JournalAddress { get; set; } = "";
+    public string? AlternateJournalAddress { get; set; }
 }
 
 /// <summary>One transport agent's settings (<see cref="TransportAgentSetting"/>); null fields mean the agent's default.</summary>

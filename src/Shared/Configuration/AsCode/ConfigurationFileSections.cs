@@ -21,6 +21,7 @@ public sealed class ConfigurationFileSections(IDbContextFactory<MailflowDbContex
     public const string IpLists = "ipLists";
     public const string TransportAgents = "transportAgents";
     public const string DkimKeys = "dkimKeys";
+    public const string JournalRules = "journalRules";
 
     /// <summary>The sections <paramref name="document"/> contains (an absent section leaves the stored one alone).</summary>
     public static IReadOnlyList<string> Of(ConfigurationDocument document)
@@ -41,6 +42,7 @@ public sealed class ConfigurationFileSections(IDbContextFactory<MailflowDbContex
         Add(document.IpLists, IpLists);
         Add(document.TransportAgents, TransportAgents);
         Add(document.DkimKeys, DkimKeys);
+        Add(document.JournalRules, JournalRules);
         return sections;
     }
 

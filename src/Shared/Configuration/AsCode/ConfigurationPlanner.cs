@@ -42,6 +42,7 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
         PlanIpLists(document.IpLists, state.IpList);
         PlanTransportAgents(document.TransportAgents, state.AgentSettings, receive);
         PlanDkimKeys(document.DkimKeys, state.DkimKeys);
+        PlanJournalRules(document.JournalRules, state.JournalRules);
 
         CheckDomains(document, domains);
         // Certificates stay out of the document (their keys are never exported); connectors may only name stored ones.

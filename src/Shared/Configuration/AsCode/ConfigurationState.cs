@@ -14,7 +14,8 @@ internal sealed record ConfigurationState(
     ProtectionSettings? Protection,
     List<IpListEntry> IpList,
     List<TransportAgentSetting> AgentSettings,
-    List<DkimSigningKey> DkimKeys)
+    List<DkimSigningKey> DkimKeys,
+    List<JournalRule> JournalRules)
 {
     public static async Task<ConfigurationState> LoadAsync(MailflowDbContext db, bool tracking, CancellationToken cancellationToken)
     {
@@ -29,6 +30,7 @@ internal sealed record ConfigurationState(
         var ipList = await Query<IpListEntry>().ToListAsync(cancellationToken);
         var agentSettings = await Query<TransportAgentSetting>().ToListAsync(cancellationToken);
         var dkimKeys = await Query<DkimSigningKey>().ToListAsync(cancellationToken);
+        var journalRules = await Query<JournalRule>().ToListAsync(cancellationToken);
         return new ConfigurationState(
             settings,
             [.. domains.OrderBy(d => d.DomainName, StringComparer.Ordinal)],
@@ -39,6 +41,7 @@ internal sealed record ConfigurationState(
             protection,
             [.. ipList.OrderBy(e => e.List).ThenBy(e => e.Range, StringComparer.Ordinal)],
             [.. agentSettings.OrderBy(a => a.AgentName, StringComparer.OrdinalIgnoreCase)],
-            [.. dkimKeys.OrderBy(k => k.Domain, StringComparer.Ordinal).ThenBy(k => k.Selector, StringComparer.Ordinal)]);
+            [.. dkimKeys.OrderBy(k => k.Domain, StringComparer.Ordinal).ThenBy(k => k.Selector, StringComparer.Ordinal)],
+            [.. journalRules.OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)]);
     }
 }
