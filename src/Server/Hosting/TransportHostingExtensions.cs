@@ -36,6 +36,7 @@ public static class TransportHostingExtensions
         services.AddSingleton<Transport.Notify.GeneratedMessageSubmitter>();
         services.AddSingleton<RuleMessageSender>();
         services.AddSingleton<ModerationHold>();
+        services.AddSingleton<Transport.Categorize.Journaling.Journaler>();
         services.AddSingleton<Categorizer>();
         services.AddHostedService(sp => sp.GetRequiredService<Categorizer>());
 
