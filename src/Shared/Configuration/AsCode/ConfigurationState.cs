@@ -16,8 +16,8 @@ internal sealed record ConfigurationState(
     List<TransportAgentSetting> AgentSettings,
     List<DkimSigningKey> DkimKeys,
     List<AddressRewriteEntry> AddressRewrites,
+    List<JournalRule> JournalRules,
     OperationsSettings? Operations = null)
-    List<JournalRule> JournalRules)
 {
     public static async Task<ConfigurationState> LoadAsync(MailflowDbContext db, bool tracking, CancellationToken cancellationToken)
     {
@@ -47,7 +47,7 @@ internal sealed record ConfigurationState(
             [.. agentSettings.OrderBy(a => a.AgentName, StringComparer.OrdinalIgnoreCase)],
             [.. dkimKeys.OrderBy(k => k.Domain, StringComparer.Ordinal).ThenBy(k => k.Selector, StringComparer.Ordinal)],
             [.. addressRewrites.OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase)],
+            [.. journalRules.OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)],
             operations);
-            [.. journalRules.OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)]);
     }
 }
