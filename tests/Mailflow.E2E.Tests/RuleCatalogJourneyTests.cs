@@ -43,8 +43,8 @@ public sealed class RuleCatalogJourneyTests(MailflowServerFixture server, Xunit.
         await Page.Locator("#rule-editor-page[data-interactive=true]").WaitForAsync();
 
         await Expect(Page.Locator("#rule-summary")).ToHaveTextAsync(
-            "If any attachment is password-protected and the message type is encrypted (S/MIME or PGP) or automatically forwarded and the SPF result is fail or softfail (SPF) "
-            + "and the message's character set is 'koi8-r', send a blind copy (Bcc) to 'audit@contoso.test' and generate an incident report and send it to 'compliance@contoso.test' "
+            "If any attachment is password-protected, the message type is encrypted (S/MIME or PGP) or automatically forwarded, the SPF result is fail or softfail (SPF) "
+            + "and the message's character set is 'koi8-r', send a blind copy (Bcc) to 'audit@contoso.test', generate an incident report and send it to 'compliance@contoso.test' "
             + "and forward the message for approval to 'legal@contoso.test', except if the message importance is high.");
         await Expect(Page.Locator("[data-testid=conditions] [data-testid=choice-input]")).ToHaveCountAsync(2);
         await Expect(Page.Locator("[data-testid=charsets-input] [data-testid=value-chip]")).ToHaveTextAsync("koi8-r");
@@ -63,7 +63,7 @@ public sealed class RuleCatalogJourneyTests(MailflowServerFixture server, Xunit.
         await Page.ClickAsync("#add-journal-rule");
         await Page.FillAsync("#journal-rule-name-input", "Everything to the archive");
         await Page.FillAsync("#journal-rule-address-input", "not an address");
-        await Expect(Page.Locator("[data-testid=journal-rule-address-field] .mud-input-error")).ToBeVisibleAsync();
+        await Expect(Page.Locator("[data-testid=journal-rule-address-field] .mud-input-helper-text.mud-input-error")).ToBeVisibleAsync();
         await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("33-journal-rule-dialog-error.png") });
         await Page.FillAsync("#journal-rule-address-input", "vault@archive.example");
         await Page.FillAsync("#journal-rule-alternate-input", "postmaster@contoso.test");
