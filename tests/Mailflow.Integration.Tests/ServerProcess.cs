@@ -78,7 +78,16 @@ public sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitForSmtpAsync(startTimeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await server.WaitForSmtpAsync(startTimeout ?? TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            // Never leave a server that did not come up running behind the failed test.
+            await server.DisposeAsync();
+            throw;
+        }
         return server;
     }
 
