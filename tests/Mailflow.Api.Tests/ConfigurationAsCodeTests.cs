@@ -54,6 +54,7 @@ public abstract class ConfigurationAsCodeTests(DatabaseProvider provider, Postgr
             addressSpaces = new[] { new { domain = "*", cost = 20 } },
             routingMethod = "DnsMx",
             mtaSts = "Enforce",
+            dane = true,
         }).ExpectAsync(HttpStatusCode.Created);
         await admin.SendJsonAsync(HttpMethod.Post, "api/v1/rules", new
         {
@@ -118,7 +119,9 @@ public abstract class ConfigurationAsCodeTests(DatabaseProvider provider, Postgr
         Assert.DoesNotContain("smartHostPassword\"", exported);
         var connectors = JsonNode.Parse(exported)!["sendConnectors"]!.AsArray();
         Assert.Equal("Enforce", connectors.Single(c => c!["name"]!.GetValue<string>() == "Internet, MTA-STS enforced")!["mtaSts"]!.GetValue<string>());
+        Assert.True(connectors.Single(c => c!["name"]!.GetValue<string>() == "Internet, MTA-STS enforced")!["dane"]!.GetValue<bool>());
         Assert.Equal("Testing", connectors.Single(c => c!["name"]!.GetValue<string>() == "Outbound via relay")!["mtaSts"]!.GetValue<string>());
+        Assert.False(connectors.Single(c => c!["name"]!.GetValue<string>() == "Outbound via relay")!["dane"]!.GetValue<bool>());
 
         await using var target = await StartAsync();
         using var targetAdmin = target.Client();
