@@ -4,6 +4,7 @@ using Mailflow.Server.Hosting;
 
 // One process, two faces: the admin center (HTTP) and the transport engine (SMTP), sharing one store.
 var migrateOnly = MigrateOnly.Take(ref args);
+var backupTo = BackupCommand.Take(ref args);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
@@ -24,6 +25,12 @@ builder.AddMailflowApi();
 builder.AddOperations();
 
 var app = builder.Build();
+
+if (backupTo is not null)
+{
+    Environment.ExitCode = await BackupCommand.RunAsync(app, backupTo);
+    return;
+}
 
 if (migrateOnly)
 {
