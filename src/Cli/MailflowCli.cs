@@ -34,6 +34,7 @@ public static class MailflowCli
         root.Subcommands.Add(AddressRewriteCommands.Create(context));
         root.Subcommands.Add(RecipientCommands.Create(context));
         root.Subcommands.Add(RuleCommands.Create(context));
+        root.Subcommands.Add(JournalCommands.Create(context));
         root.Subcommands.Add(SettingsCommands.Create(context));
         foreach (var protection in ProtectionCommands.Create(context))
             root.Subcommands.Add(protection);

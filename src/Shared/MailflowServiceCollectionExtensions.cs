@@ -31,6 +31,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<RecipientService>();
         services.AddSingleton<RecipientDirectory>();
         services.AddSingleton<TransportRuleService>();
+        services.AddSingleton<JournalRuleService>();
         services.AddSingleton<OrganizationSettingsService>();
         services.AddSingleton<Dmarc.DmarcReportService>();
         services.AddSingleton<DomainHealth.DomainHealthService>();

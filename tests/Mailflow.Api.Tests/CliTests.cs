@@ -147,6 +147,23 @@ public abstract class CliTests(ServerPerClass servers, DatabaseProvider provider
     }
 
     [Fact]
+    public async Task JournalCommands_AddChangeListAndRemoveAJournalRule()
+    {
+        var name = Http.Unique("cli-journal-");
+        AssertSucceeded(await MailflowAsync("journal", "add", name, "--scope", "External", "--journal-address", "vault@archive.example"));
+        AssertSucceeded(await MailflowAsync("journal", "set", name, "--alternate-address", "journal-ndr@contoso.test", "--recipient", "team@contoso.test"));
+        var rule = (await _server.Services.GetRequiredService<JournalRuleService>().ListAsync()).Single(r => r.Name == name);
+        Assert.Equal((JournalScope.External, "vault@archive.example", "journal-ndr@contoso.test", "team@contoso.test"),
+            (rule.Scope, rule.JournalAddress, rule.AlternateJournalAddress, rule.Recipient));
+        var listed = await MailflowAsync("journal", "list");
+        AssertSucceeded(listed);
+        Assert.Contains(name, listed.Output);
+        var refused = await MailflowAsync("journal", "add", Http.Unique("cli-bad-"), "--journal-address", "not an address");
+        Assert.NotEqual(0, refused.ExitCode);
+        AssertSucceeded(await MailflowAsync("journal", "remove", name));
+    }
+
+    [Fact]
     public async Task ConfigExportAndApply_DryRunShowsTheDiff_ApplySavesIt()
     {
         var file = Path.Combine(_home.FullName, "org.json");

@@ -83,6 +83,14 @@ public abstract class ConfigurationAsCodeTests(DatabaseProvider provider, Postgr
                 },
             },
         }).ExpectAsync(HttpStatusCode.Created);
+        await admin.SendJsonAsync(HttpMethod.Post, "api/v1/journal-rules", new
+        {
+            name = "Team to the archive", scope = "External", recipient = "team@contoso.test",
+            journalAddress = "vault@archive.example", alternateJournalAddress = "postmaster@contoso.test",
+        }).ExpectAsync(HttpStatusCode.Created);
+        var badJournal = await admin.SendJsonAsync(HttpMethod.Post, "api/v1/journal-rules", new { name = "Bad", journalAddress = "not an address" })
+            .ExpectAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.NotNull(badJournal["errors"]!["JournalAddress"]);
         var (settings, etag) = await admin.GetWithETagAsync("api/v1/organization-settings");
         settings["organizationName"] = "Contoso";
         settings["messageExpirationTimeoutSeconds"] = 86400;

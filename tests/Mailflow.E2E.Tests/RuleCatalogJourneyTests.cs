@@ -51,4 +51,26 @@ public sealed class RuleCatalogJourneyTests(MailflowServerFixture server, Xunit.
         await Expect(Page.Locator("[data-testid=predicate-error]")).ToHaveCountAsync(0);
         await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("32-rule-editor-fuller-catalog.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task JournalRulesPage_AddsARuleThroughTheDialog_AndListsIt()
+    {
+        await AdminSignIn.CreateAccountAsync(server.Services, "jules", "jules's long journal password", AdminRoles.OrganizationManagement);
+        await AdminSignIn.SignInAsync(Page, server.BaseUrl, "jules", "jules's long journal password", "/mail-flow/journal-rules");
+        await Page.Locator("#journal-rules-page[data-interactive=true]").WaitForAsync();
+        await Expect(Page.Locator("#journal-rules-empty")).ToBeVisibleAsync();
+
+        await Page.ClickAsync("#add-journal-rule");
+        await Page.FillAsync("#journal-rule-name-input", "Everything to the archive");
+        await Page.FillAsync("#journal-rule-address-input", "not an address");
+        await Expect(Page.Locator("[data-testid=journal-rule-address-field] .mud-input-error")).ToBeVisibleAsync();
+        await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("33-journal-rule-dialog-error.png") });
+        await Page.FillAsync("#journal-rule-address-input", "vault@archive.example");
+        await Page.FillAsync("#journal-rule-alternate-input", "postmaster@contoso.test");
+        await Page.ClickAsync("#journal-rule-save");
+
+        await Expect(Page.Locator("[data-testid=journal-rule-name]")).ToHaveTextAsync("Everything to the archive");
+        await Expect(Page.Locator("[data-testid=journal-rule-address]")).ToHaveTextAsync("vault@archive.example");
+        await Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("34-journal-rules.png"), FullPage = true });
+    }
 }

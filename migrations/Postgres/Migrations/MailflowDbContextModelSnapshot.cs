@@ -426,6 +426,50 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.ToTable("OperationsSettings");
                 });
 
+            modelBuilder.Entity("Mailflow.Configuration.JournalRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AlternateJournalAddress")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("JournalAddress")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Recipient")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("JournalRules");
+                });
+
             modelBuilder.Entity("Mailflow.Configuration.OrganizationSettings", b =>
                 {
                     b.Property<int>("Key")
@@ -458,6 +502,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<int>("BackPressureSubmissionMedium")
                         .HasColumnType("integer");
 
+                    b.Property<long>("DefaultMailboxQuotaBytes")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("DelayNotificationTimeoutSeconds")
                         .HasColumnType("integer");
 
@@ -465,6 +512,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .HasColumnType("boolean");
 
                     b.Property<int>("DmarcReportsMaxPerDay")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MailboxQuotaWarningPercent")
                         .HasColumnType("integer");
 
                     b.Property<int>("MaxHopCount")
@@ -712,6 +762,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
+
+                    b.Property<long?>("QuotaBytes")
+                        .HasColumnType("bigint");
 
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()

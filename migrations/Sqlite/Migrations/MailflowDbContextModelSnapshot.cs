@@ -414,6 +414,50 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.ToTable("OperationsSettings");
                 });
 
+            modelBuilder.Entity("Mailflow.Configuration.JournalRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AlternateJournalAddress")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("JournalAddress")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Recipient")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("JournalRules");
+                });
+
             modelBuilder.Entity("Mailflow.Configuration.OrganizationSettings", b =>
                 {
                     b.Property<int>("Key")
@@ -446,6 +490,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("BackPressureSubmissionMedium")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("DefaultMailboxQuotaBytes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("DelayNotificationTimeoutSeconds")
                         .HasColumnType("INTEGER");
 
@@ -453,6 +500,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("DmarcReportsMaxPerDay")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MailboxQuotaWarningPercent")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("MaxHopCount")
@@ -700,6 +750,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("QuotaBytes")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()

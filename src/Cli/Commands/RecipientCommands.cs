@@ -14,13 +14,14 @@ internal static class RecipientCommands
     [
         Column.Of("ADDRESS", "primaryAddress"), Column.Of("KIND", "kind"), Column.Of("NAME", "displayName"),
         Column.Of("OTHER ADDRESSES", "extraAddresses"), Column.Of("PASSWORD", "hasSubmissionPassword"),
+        new("MAILBOX SIZE", item => Column.Text(item["usage"]?["text"])),
     ];
 
     private sealed record Options(
         Option<string?> DisplayName, Option<string?> ExtraAddresses, Option<string?> ForwardTo, Option<string?> Members,
-        Option<string?> ExternalAddress, Option<string?> DeliveryKind, Option<string?> DeliveryTarget, Option<string?> SendAs, Option<string[]> Set)
+        Option<string?> ExternalAddress, Option<string?> DeliveryKind, Option<string?> DeliveryTarget, Option<string?> SendAs, Option<string?> Quota, Option<string[]> Set)
     {
-        public IEnumerable<Option> All => [DisplayName, ExtraAddresses, ForwardTo, Members, ExternalAddress, DeliveryKind, DeliveryTarget, SendAs, Set];
+        public IEnumerable<Option> All => [DisplayName, ExtraAddresses, ForwardTo, Members, ExternalAddress, DeliveryKind, DeliveryTarget, SendAs, Quota, Set];
 
         public static Options Create() => new(
             new("--display-name") { Description = "The name shown for the recipient" },
@@ -31,6 +32,7 @@ internal static class RecipientCommands
             new("--delivery-kind") { Description = "Mailbox: Maildir, Lmtp or Smtp" },
             new("--delivery-target") { Description = "Mailbox: Maildir path, or LMTP/SMTP host:port" },
             new("--send-as") { Description = "Mailbox: comma-separated addresses or *@domain it may send as" },
+            new("--quota") { Description = "Maildir mailbox: size limit, e.g. 2GB; 0 = no limit; 'default' = the organization's default" },
             Fields.SetOption());
 
         /// <summary>Addresses in --forward-to/--members become ids, as the API stores references.</summary>
@@ -42,6 +44,9 @@ internal static class RecipientCommands
             if (parse.GetValue(DeliveryKind) is { } kind) body["deliveryKind"] = kind;
             if (parse.GetValue(DeliveryTarget) is { } target) body["deliveryTarget"] = target;
             if (parse.GetValue(SendAs) is { } sendAs) body["sendAs"] = Fields.List(sendAs);
+            if (parse.GetValue(Quota) is { } quota)
+                body["quotaBytes"] = quota.Equals("default", StringComparison.OrdinalIgnoreCase) ? null : Fields.ParseSize(quota);
+            body.Remove("usage");
             if (parse.GetValue(ForwardTo) is { } forward)
                 body["forwardToId"] = Column.Text((await CliContext.FindAsync(client, Path, Key, forward, Noun, cancellationToken))["id"]);
             if (parse.GetValue(Members) is { } members)

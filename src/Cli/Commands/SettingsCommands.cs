@@ -21,8 +21,10 @@ internal static class SettingsCommands
         var dmarcReports = new Option<bool?>("--dmarc-reports") { Description = "Send daily DMARC aggregate reports (true/false)" };
         var maxHops = new Option<int?>("--max-hop-count") { Description = "Received header fields a message without a receive connector may carry before it is bounced as a loop (default 30)" };
         var maxLocalHops = new Option<int?>("--max-local-hop-count") { Description = "... of which written by our own host names (default 8)" };
+        var mailboxQuota = new Option<string?>("--default-mailbox-quota") { Description = "Size limit of Maildir mailboxes without their own, e.g. 2GB; 0 = none" };
+        var quotaWarning = new Option<int?>("--mailbox-quota-warning") { Description = "Percent of its quota from which a mailbox shows as nearly full (default 90)" };
         var set = Fields.SetOption();
-        var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400") { organizationName, maxReceive, maxSend, arcSealing, dmarcReports, maxHops, maxLocalHops, set };
+        var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400") { organizationName, maxReceive, maxSend, arcSealing, dmarcReports, maxHops, maxLocalHops, mailboxQuota, quotaWarning, set };
         context.Handle(change, async (parse, client, output, ct) =>
         {
             var current = await client.SendAsync(HttpMethod.Get, Path, null, null, ct);
@@ -34,6 +36,8 @@ internal static class SettingsCommands
             if (parse.GetValue(dmarcReports) is { } reports) body["dmarcReportsEnabled"] = reports;
             if (parse.GetValue(maxHops) is { } hops) body["maxHopCount"] = hops;
             if (parse.GetValue(maxLocalHops) is { } localHops) body["maxLocalHopCount"] = localHops;
+            if (parse.GetValue(mailboxQuota) is { } quota) body["defaultMailboxQuotaBytes"] = Fields.ParseSize(quota);
+            if (parse.GetValue(quotaWarning) is { } warning) body["mailboxQuotaWarningPercent"] = warning;
             Fields.ApplySets(body, parse.GetValue(set));
             var saved = await client.SendAsync(HttpMethod.Put, Path, body, current.ETag, ct);
             output.Message("Organization settings saved.");

@@ -45,6 +45,7 @@ public static class MailflowApi
             .MapSendConnectorsApi()
             .MapRecipientsApi()
             .MapRulesApi()
+            .MapJournalRulesApi()
             .MapOrganizationSettingsApi()
             .MapProtectionApi()
             .MapAddressRewritesApi()

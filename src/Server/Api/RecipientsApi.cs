@@ -16,25 +16,42 @@ public sealed class RecipientResource
     /// <summary>Read-only: whether the mailbox has a submission (SMTP AUTH) password.</summary>
     public bool HasSubmissionPassword { get; set; }
     public List<string> SendAs { get; set; } = [];
+    /// <summary>Maildir mailbox size limit in bytes: null = the organization's default, 0 = none.</summary>
+    public long? QuotaBytes { get; set; }
+    /// <summary>Read-only: the Maildir mailbox's size against its quota, as measured on this node (null for other recipients).</summary>
+    public MailboxUsageResource? Usage { get; set; }
     public Guid? ForwardToId { get; set; }
     public string ExternalAddress { get; set; } = "";
     public List<Guid> MemberIds { get; set; } = [];
     public int Revision { get; set; }
 
+    /// <summary>With the mailbox's size against its quota, where this node can measure it.</summary>
+    public static RecipientResource From(Recipient r, IMailboxUsage? usage)
+    {
+        var resource = From(r);
+        if (usage?.Find(r) is { } found)
+            resource.Usage = new MailboxUsageResource(found.UsedBytes, found.LimitBytes, found.Percent is { } p ? Math.Round(p, 1) : null,
+                found.IsNearlyFull, found.IsFull, found.Describe());
+        return resource;
+    }
+
     public static RecipientResource From(Recipient r) => new()
     {
         Id = r.Id, Kind = r.Kind, DisplayName = r.DisplayName, PrimaryAddress = r.PrimaryAddress, ExtraAddresses = r.ExtraAddresses,
         DeliveryKind = r.DeliveryKind, DeliveryTarget = r.DeliveryTarget, HasSubmissionPassword = r.SubmissionPasswordHash is not null,
-        SendAs = r.SendAs, ForwardToId = r.ForwardToId, ExternalAddress = r.ExternalAddress, MemberIds = r.MemberIds, Revision = r.Revision,
+        SendAs = r.SendAs, QuotaBytes = r.QuotaBytes, ForwardToId = r.ForwardToId, ExternalAddress = r.ExternalAddress, MemberIds = r.MemberIds, Revision = r.Revision,
     };
 
     public Recipient ToEntity() => new()
     {
         Id = Id, Kind = Kind, DisplayName = DisplayName ?? "", PrimaryAddress = PrimaryAddress ?? "", ExtraAddresses = ExtraAddresses ?? [],
-        DeliveryKind = DeliveryKind, DeliveryTarget = DeliveryTarget ?? "", SendAs = SendAs ?? [], ForwardToId = ForwardToId,
+        DeliveryKind = DeliveryKind, DeliveryTarget = DeliveryTarget ?? "", SendAs = SendAs ?? [], QuotaBytes = QuotaBytes, ForwardToId = ForwardToId,
         ExternalAddress = ExternalAddress ?? "", MemberIds = MemberIds ?? [], Revision = Revision,
     };
 }
+
+/// <summary>A mailbox's size against its quota (<see cref="MailboxUsage"/>): percent of the quota, nearly full from the organization's warning threshold.</summary>
+public sealed record MailboxUsageResource(long UsedBytes, long? LimitBytes, double? Percent, bool NearlyFull, bool Full, string Text);
 
 /// <summary>/api/v1/recipients: mailboxes, aliases, distribution groups, mail contacts and submission passwords. Recipient Management may change these.</summary>
 public static class RecipientsApi
@@ -52,24 +69,24 @@ public static class RecipientsApi
     {
         var group = api.MapGroup("/recipients").WithTags("Recipients");
 
-        group.MapGet("/", async (RecipientService recipients, CancellationToken ct) =>
-                (await recipients.ListAsync(ct)).Select(RecipientResource.From).ToList())
+        group.MapGet("/", async (RecipientService recipients, IMailboxUsage usage, CancellationToken ct) =>
+                (await recipients.ListAsync(ct)).Select(r => RecipientResource.From(r, usage)).ToList())
             .WithName("ListRecipients").WithSummary("List recipients");
 
-        group.MapGet("/search", async (RecipientDirectory directory, string? text, RecipientKind? kind, RecipientSort? sort, bool? descending,
+        group.MapGet("/search", async (RecipientDirectory directory, IMailboxUsage usage, string? text, RecipientKind? kind, RecipientSort? sort, bool? descending,
                 int? page, int? pageSize, CancellationToken ct) =>
             {
                 var size = Math.Clamp(pageSize ?? 50, 1, RecipientDirectory.MaximumPageSize);
                 var number = Math.Max(page ?? 1, 1);
                 var found = await directory.SearchAsync(new RecipientSearch(text, kind, sort ?? RecipientSort.Address, descending ?? false, (number - 1) * size, size), ct);
-                return new RecipientSearchResult([.. found.Items.Select(RecipientResource.From)], number, size, found.Total);
+                return new RecipientSearchResult([.. found.Items.Select(r => RecipientResource.From(r, usage))], number, size, found.Total);
             })
             .WithName("SearchRecipients")
             .WithSummary("A page of recipients: text (contained in address or display name), kind, sort (Address, Name, Kind), descending; page from 1, pageSize up to 500");
 
-        group.MapGet("/{id:guid}", async Task<IResult> (Guid id, HttpContext http, RecipientService recipients, CancellationToken ct) =>
+        group.MapGet("/{id:guid}", async Task<IResult> (Guid id, HttpContext http, RecipientService recipients, IMailboxUsage usage, CancellationToken ct) =>
                 await recipients.GetAsync(id, ct) is { } recipient
-                    ? TypedResults.Ok(http.WithETag(RecipientResource.From(recipient), recipient.Revision))
+                    ? TypedResults.Ok(http.WithETag(RecipientResource.From(recipient, usage), recipient.Revision))
                     : ApiResults.Problem(StatusCodes.Status404NotFound, "Not found", Missing))
             .WithName("GetRecipient").WithSummary("Get one recipient (ETag = revision)")
             .Produces<RecipientResource>().ProducesProblem(StatusCodes.Status404NotFound);

@@ -38,6 +38,8 @@ public static class DeliveryHostingExtensions
             sp.GetService<Transport.Receive.ReceiveEngine>(), sp.GetRequiredService<Mailflow.Configuration.TransportConfigProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Mailflow.MailflowOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IDeliveryAgent, SmtpDeliveryAgent>();
+        services.AddSingleton<MaildirUsage>();
+        services.AddSingleton<Mailflow.Configuration.IMailboxUsage>(sp => sp.GetRequiredService<MaildirUsage>());
         services.AddSingleton<IDeliveryAgent, MaildirDeliveryAgent>();
         services.AddSingleton<IDeliveryAgent, LmtpDeliveryAgent>();
         services.AddSingleton<ISmtpHostLookup, MxHostLookup>();

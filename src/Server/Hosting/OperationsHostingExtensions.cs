@@ -14,6 +14,9 @@ public static class OperationsHostingExtensions
         builder.Services.AddMailflowHealthChecks();
         builder.AddMailflowMetrics();
         builder.Services.AddAlerts(builder.Configuration);
+        builder.Services.Configure<Operations.Retention.LogRetentionOptions>(builder.Configuration.GetSection(Operations.Retention.LogRetentionOptions.Section));
+        builder.Services.AddSingleton<Operations.Retention.LogRetentionCleaner>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Operations.Retention.LogRetentionCleaner>());
         return builder;
     }
 

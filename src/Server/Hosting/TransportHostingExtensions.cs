@@ -36,6 +36,7 @@ public static class TransportHostingExtensions
         services.AddSingleton<Transport.Notify.GeneratedMessageSubmitter>();
         services.AddSingleton<RuleMessageSender>();
         services.AddSingleton<ModerationHold>();
+        services.AddSingleton<Transport.Categorize.Journaling.Journaler>();
         services.AddSingleton<Categorizer>();
         services.AddHostedService(sp => sp.GetRequiredService<Categorizer>());
 
@@ -57,8 +58,11 @@ public static class TransportHostingExtensions
         services.AddSingleton<IAddressAuthority, SnapshotAddressAuthority>();
         services.AddSingleton<AuthFailureThrottle>();
         services.AddSingleton<ISubmissionAuthenticator, RecipientSubmissionAuthenticator>();
-        services.AddSingleton(sp => new FileProtocolLog(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MailflowOptions>>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProtocolLogOptions>>()));
+        services.AddSingleton(sp =>
+        {
+            var config = sp.GetRequiredService<Mailflow.Configuration.TransportConfigProvider>();
+            return new FileProtocolLog(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MailflowOptions>>(), () => config.Current.Operations.LogRetention);
+        });
         services.AddSingleton<IProtocolLog>(sp => sp.GetRequiredService<FileProtocolLog>());
         services.AddSingleton<Mailflow.Tracking.IProtocolLogReader>(sp => new FileProtocolLogReader(sp.GetRequiredService<FileProtocolLog>(),
             sp.GetRequiredService<Transport.Deliver.Smtp.SendProtocolLog>().File));

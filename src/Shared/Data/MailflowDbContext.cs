@@ -26,6 +26,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<DkimSigningKey> DkimSigningKeys => Set<DkimSigningKey>();
     public DbSet<Recipient> Recipients => Set<Recipient>();
     public DbSet<TransportRule> TransportRules => Set<TransportRule>();
+    public DbSet<JournalRule> JournalRules => Set<JournalRule>();
     public DbSet<TransportAgentSetting> TransportAgentSettings => Set<TransportAgentSetting>();
     public DbSet<OrganizationSettings> OrganizationSettings => Set<OrganizationSettings>();
     public DbSet<IpListEntry> IpListEntries => Set<IpListEntry>();
@@ -212,6 +213,18 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Ignore(x => x.DisplayName);
         });
 
+        b.Entity<JournalRule>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(128).IsRequired();
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.Scope).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Recipient).HasMaxLength(320);
+            e.Property(x => x.JournalAddress).HasMaxLength(320).IsRequired();
+            e.Property(x => x.AlternateJournalAddress).HasMaxLength(320);
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.DisplayName);
+        });
         b.Entity<TransportRule>(e =>
         {
             e.HasKey(x => x.Id);

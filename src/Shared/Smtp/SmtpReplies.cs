@@ -33,6 +33,8 @@ public static class SmtpReplies
     /// <summary>Any failure of the store or another stage: the client keeps the message and retries.</summary>
     public static readonly SmtpReply LocalError = new(451, "4.3.0", "Requested action aborted: local error in processing");
     public static readonly SmtpReply TooManyRecipients = new(452, "4.5.3", "Too many recipients");
+    /// <summary>The recipient's mailbox is at its quota (RFC 3463 X.2.2 "mailbox full"); 452, so the client retries later.</summary>
+    public static readonly SmtpReply MailboxFull = new(452, "4.2.2", "Mailbox full");
     /// <summary>Back pressure (RFC 5321 §4.2.3 452, RFC 3463 X.3.1 "mail system full"): the node refuses new mail until it recovers.</summary>
     public static SmtpReply InsufficientResources(string why) => new(452, "4.3.1", $"Insufficient system resources ({why})");
     /// <summary>Nothing at all arrived for the connector's idle timeout.</summary>

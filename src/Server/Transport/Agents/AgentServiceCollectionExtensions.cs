@@ -20,6 +20,7 @@ public static class AgentServiceCollectionExtensions
         .AddTransportAgent<Loops.HopCountAgent>()
         .AddTransportAgent<RelayAgent>()
         .AddTransportAgent<SendAsAgent>()
+        .AddTransportAgent<Quota.MailboxQuotaAgent>()
         .AddTransportAgent<AuthFailureLimitAgent>()
         .AddTransportAgent<SubmissionHeadersAgent>()
         .AddTransportAgent<EndOfDataRulesAgent>();

@@ -39,6 +39,7 @@ public sealed partial class Categorizer(
     DeliveryNotifier notifier,
     RuleMessageSender ruleMessages,
     ModerationHold moderation,
+    Journaling.Journaler journaler,
     MessageTracker tracker,
     QueueSignals queueSignals,
     SubmissionSignal submissions,
@@ -158,7 +159,7 @@ public sealed partial class Categorizer(
         RuleMessageContext? ruleContext = null;
         // The anti-spam agent's subject marker (it cannot change the content before the 250; this is the first place that can).
         var spamSubjectPrefix = isOwnDsn ? null : tags.Get(Agents.AgentTagNames.SpamSubjectPrefix);
-        if (!isOwnDsn && (!snapshot.TransportRules.IsEmpty || spamSubjectPrefix is not null))
+        if (!isOwnDsn && (!snapshot.TransportRules.IsEmpty || spamSubjectPrefix is not null || !snapshot.JournalRules.IsEmpty))
         {
             await using (var content = await store.LoadContentAsync(message.Id, cancellationToken)
                 ?? throw new InvalidOperationException($"message {message.QueueId} has no content"))
@@ -211,6 +212,7 @@ public sealed partial class Categorizer(
                 return;
             }
             spamSubjectMarked = spamSubjectPrefix is not null && SubjectPrefix.TryPrepend(edited.Message, spamSubjectPrefix);
+            mime = edited.Message; // what is delivered is what a journal report records
             if (decision.ChangesContent || spamSubjectMarked)
             {
                 if (!await ReplaceContentAsync(lease, message, edited.Message, cancellationToken))
@@ -308,6 +310,9 @@ public sealed partial class Categorizer(
         var notify = resolution.Failed.Any();
         if (!await store.ReplaceOpenRecipientsAsync(lease, [.. open.Select(r => r.Id)], replacement, notify ? null : releaseAs, cancellationToken))
             return;
+        // Journaling: after the rules and resolution, so reports list the final recipients; generated messages (DSNs, notices, journal reports) never.
+        if (mime is not null && Journaling.JournalReports.Select(snapshot, message.Sender, resolution) is { IsEmpty: false } journal)
+            await journaler.JournalAsync(message, mime, resolution, journal, cancellationToken);
         if (decision.Quarantine)
             tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: $"Held by mail flow rule '{decision.QuarantineRule}'");
         else if (decision.Moderation is { } moderationRequest)

@@ -60,6 +60,11 @@ public static class DeliveryReplies
     public static DeliveryReply Utf8NotSupported(string host) => new(553, "5.6.7", $"The message needs SMTPUTF8, which {host} does not support");
     /// <summary>Exchange's wording: 550 4.4.7 QUEUE.Expired. The status stays 4.4.7 (RFC 3463 "Delivery time expired") even though the outcome is final.</summary>
     public static DeliveryReply Expired(TimeSpan age) => new(550, "4.4.7", $"The message could not be delivered within {Describe(age)} and expired");
+    /// <summary>A Maildir mailbox at its quota (RFC 3463 X.2.2): deferred, retried until it has room or the message expires.</summary>
+    public static DeliveryReply MailboxFull(long usedBytes, long limitBytes) =>
+        new(452, "4.2.2", $"Mailbox full: it holds {Mailflow.Configuration.MailboxQuota.Format(usedBytes)} of its {Mailflow.Configuration.MailboxQuota.Format(limitBytes)} quota");
+    /// <summary>Expired while the recipient's mailbox stayed full: the NDR says so (5.2.2) rather than only "expired".</summary>
+    public static DeliveryReply ExpiredMailboxFull(TimeSpan age) => new(552, "5.2.2", $"The recipient's mailbox was still full when the message expired after {Describe(age)}");
     public static DeliveryReply Unreachable() => new(451, "4.4.0", "No send connector serves this recipient's domain; the message waits until the configuration changes");
     public static DeliveryReply UnknownNextHop(string key) => new(451, "4.3.0", $"Unknown next hop '{key}'");
     public static DeliveryReply MailboxUnknown(string address) => new(550, "5.1.1", $"No mailbox for {address} on this server");

@@ -56,7 +56,10 @@ public sealed class DeliveryWorker(
         if (schedule.IsExpired(message.QueuedAt, now))
         {
             var expired = DeliveryReplies.Expired(schedule.Expiration);
-            results.AddRange(open.Select(r => new RecipientResult(r.Id, QueuedRecipientStatus.PermanentFailure, Stored(expired, r.LastRemoteHost))));
+            // A recipient last deferred because its mailbox was full gets 5.2.2, the reason it never arrived.
+            var expiredFull = DeliveryReplies.ExpiredMailboxFull(schedule.Expiration);
+            results.AddRange(open.Select(r => new RecipientResult(r.Id, QueuedRecipientStatus.PermanentFailure,
+                Stored(r.LastResponse?.StartsWith("4.2.2", StringComparison.Ordinal) == true ? expiredFull : expired, r.LastRemoteHost))));
             tracker.Track(MessageTrackingEventKind.Expire, message, open.Select(r => r.Address), reply: expired.ToString(), replyCode: expired.Code);
             foreach (var recipient in open)
                 DeliveryMetrics.Recipient(DeliveryMetrics.Outcome.Expired, NextHopDisplay.Describe(recipient.NextHopKey, snapshot).Name);

@@ -86,6 +86,14 @@ public sealed class MailFlowTester(
         var evaluation = plan.Rules!;
         var decision = plan.Decision;
         var rulesTest = DescribeRules(evaluation, accepted);
+        if (plan.Resolution is { } journaled && Categorize.Journaling.JournalReports.Select(config, request.Sender.Trim().Trim('<', '>'), journaled) is { IsEmpty: false } journal)
+            rulesTest = rulesTest with
+            {
+                Outcome = rulesTest.Outcome with
+                {
+                    ContentChanges = [.. rulesTest.Outcome.ContentChanges, .. journal.Select(j => $"Journal rule “{j.RuleName}”: an envelope journal report goes to {j.JournalAddress} ({j.Why})")],
+                },
+            };
         var delivered = decision.Reject is null && !decision.DeleteSilently && run?.EndOfDataRefusal is null && run?.Discard is null;
 
         var resolutionTests = new List<RecipientResolutionTest>();

@@ -54,6 +54,7 @@ public sealed class ConfigurationAsCodeService(
             TransportAgents = [.. state.AgentSettings.Select(a => ConfigurationPlanner.ToSpec(a, state.ReceiveConnectors))],
             DkimKeys = [.. state.DkimKeys.Select(ConfigurationPlanner.ToSpec)],
             Operations = SpecJson.Copy<OperationsSettingsSpec>(state.Operations ?? new OperationsSettings()),
+            JournalRules = [.. state.JournalRules.Select(SpecJson.Copy<JournalRuleSpec>)],
         };
     }
 

@@ -56,12 +56,25 @@ public sealed class ConfigurationDocument
     public List<DkimKeySpec>? DkimKeys { get; set; }
     /// <summary>Alert thresholds and notification, log retention. The alert webhook's secret is never exported nor applied from here (set it in the admin center, API or CLI); applying keeps it.</summary>
     public OperationsSettingsSpec? Operations { get; set; }
+    /// <summary>Journal rules, keyed by name.</summary>
+    public List<JournalRuleSpec>? JournalRules { get; set; }
 }
 
 public sealed class OperationsSettingsSpec
 {
     public AlertSettings Alerts { get; set; } = new();
     public LogRetentionSettings LogRetention { get; set; } = new();
+}
+
+/// <summary>One journal rule (<see cref="JournalRule"/>).</summary>
+public sealed class JournalRuleSpec
+{
+    public string Name { get; set; } = "";
+    public bool Enabled { get; set; } = true;
+    public JournalScope Scope { get; set; } = JournalScope.Global;
+    public string? Recipient { get; set; }
+    public string JournalAddress { get; set; } = "";
+    public string? AlternateJournalAddress { get; set; }
 }
 
 /// <summary>One transport agent's settings (<see cref="TransportAgentSetting"/>); null fields mean the agent's default.</summary>
@@ -140,6 +153,8 @@ public sealed class OrganizationSettingsSpec
     public bool ArcSealingEnabled { get; set; } = OrganizationSettingsDefaults.ArcSealingEnabled;
     public bool DmarcReportsEnabled { get; set; } = OrganizationSettingsDefaults.DmarcReportsEnabled;
     public int DmarcReportsMaxPerDay { get; set; } = OrganizationSettingsDefaults.DmarcReportsMaxPerDay;
+    public long DefaultMailboxQuotaBytes { get; set; } = OrganizationSettingsDefaults.DefaultMailboxQuotaBytes;
+    public int MailboxQuotaWarningPercent { get; set; } = OrganizationSettingsDefaults.MailboxQuotaWarningPercent;
 }
 
 public sealed class AcceptedDomainSpec
@@ -214,6 +229,8 @@ public sealed class RecipientSpec
     public MailboxDeliveryKind DeliveryKind { get; set; } = MailboxDeliveryKind.Maildir;
     public string DeliveryTarget { get; set; } = "";
     public List<string> SendAs { get; set; } = [];
+    /// <summary>Maildir mailbox size limit in bytes; left out = the organization's default, 0 = no limit.</summary>
+    public long? QuotaBytes { get; set; }
     /// <summary>Alias: the primary address of the recipient it forwards to.</summary>
     public string? ForwardTo { get; set; }
     public string ExternalAddress { get; set; } = "";

@@ -23,6 +23,7 @@ public sealed class ConfigurationFileSections(IDbContextFactory<MailflowDbContex
     public const string TransportAgents = "transportAgents";
     public const string DkimKeys = "dkimKeys";
     public const string Operations = "operations";
+    public const string JournalRules = "journalRules";
 
     /// <summary>The sections <paramref name="document"/> contains (an absent section leaves the stored one alone).</summary>
     public static IReadOnlyList<string> Of(ConfigurationDocument document)
@@ -45,6 +46,7 @@ public sealed class ConfigurationFileSections(IDbContextFactory<MailflowDbContex
         Add(document.TransportAgents, TransportAgents);
         Add(document.DkimKeys, DkimKeys);
         Add(document.Operations, Operations);
+        Add(document.JournalRules, JournalRules);
         return sections;
     }
 

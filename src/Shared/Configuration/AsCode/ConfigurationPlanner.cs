@@ -44,6 +44,7 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
         PlanTransportAgents(document.TransportAgents, state.AgentSettings, receive);
         PlanDkimKeys(document.DkimKeys, state.DkimKeys);
         PlanOperations(document.Operations, state.Operations);
+        PlanJournalRules(document.JournalRules, state.JournalRules);
 
         CheckDomains(document, domains);
         // Certificates stay out of the document (their keys are never exported); connectors may only name stored ones.

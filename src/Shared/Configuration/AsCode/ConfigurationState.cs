@@ -17,6 +17,7 @@ internal sealed record ConfigurationState(
     List<DkimSigningKey> DkimKeys,
     List<AddressRewriteEntry> AddressRewrites,
     OperationsSettings? Operations = null)
+    List<JournalRule> JournalRules)
 {
     public static async Task<ConfigurationState> LoadAsync(MailflowDbContext db, bool tracking, CancellationToken cancellationToken)
     {
@@ -33,6 +34,7 @@ internal sealed record ConfigurationState(
         var dkimKeys = await Query<DkimSigningKey>().ToListAsync(cancellationToken);
         var operations = await Query<OperationsSettings>().FirstOrDefaultAsync(cancellationToken);
         var addressRewrites = await Query<AddressRewriteEntry>().ToListAsync(cancellationToken);
+        var journalRules = await Query<JournalRule>().ToListAsync(cancellationToken);
         return new ConfigurationState(
             settings,
             [.. domains.OrderBy(d => d.DomainName, StringComparer.Ordinal)],
@@ -46,5 +48,6 @@ internal sealed record ConfigurationState(
             [.. dkimKeys.OrderBy(k => k.Domain, StringComparer.Ordinal).ThenBy(k => k.Selector, StringComparer.Ordinal)],
             [.. addressRewrites.OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase)],
             operations);
+            [.. journalRules.OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)]);
     }
 }

@@ -67,6 +67,9 @@ public sealed class TransportConfig
     /// </summary>
     public ImmutableArray<TransportAgentSetting> TransportAgents { get; init; } = [];
 
+    /// <summary>Journal rules (disabled ones included, so "Test mail flow" can say they are off), by name.</summary>
+    public ImmutableArray<JournalRule> JournalRules { get; init; } = [];
+
     /// <summary>DKIM signing keys (private keys still protected): the delivery engine signs with the enabled ones.</summary>
     public ImmutableArray<DkimSigningKey> DkimSigningKeys { get; init; } = [];
 

@@ -35,6 +35,7 @@ public static class TransportConfigLoader
             Operations = await db.OperationsSettings.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new OperationsSettings(),
             BlockedSenders = (await db.BlockedSenders.AsNoTracking().ToListAsync(cancellationToken)).ToFrozenDictionary(b => b.UserName, StringComparer.OrdinalIgnoreCase),
             DkimSigningKeys = [.. await db.DkimSigningKeys.AsNoTracking().ToListAsync(cancellationToken)],
+            JournalRules = [.. (await db.JournalRules.AsNoTracking().ToListAsync(cancellationToken)).OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)],
         };
         await transaction.CommitAsync(cancellationToken);
         return config;

@@ -45,6 +45,10 @@ public sealed class OrganizationSettings : IConfigurationObject
     public bool DmarcReportsEnabled { get; set; } = OrganizationSettingsDefaults.DmarcReportsEnabled;
     /// <summary>At most this many aggregate reports leave per day (the rest wait for the next day).</summary>
     public int DmarcReportsMaxPerDay { get; set; } = OrganizationSettingsDefaults.DmarcReportsMaxPerDay;
+    /// <summary>The size limit of a Maildir mailbox that sets none of its own, in bytes; 0 = no limit.</summary>
+    public long DefaultMailboxQuotaBytes { get; set; } = OrganizationSettingsDefaults.DefaultMailboxQuotaBytes;
+    /// <summary>From this share of its quota (percent) a mailbox is shown as nearly full.</summary>
+    public int MailboxQuotaWarningPercent { get; set; } = OrganizationSettingsDefaults.MailboxQuotaWarningPercent;
     public int Revision { get; set; }
 
     public string DisplayName => "Organization settings";

@@ -44,4 +44,9 @@ public static class OrganizationSettingsDefaults
     /// <summary>DMARC aggregate reports (RFC 7489 §7.2) are off until turned on.</summary>
     public const bool DmarcReportsEnabled = false;
     public const int DmarcReportsMaxPerDay = 200;
+
+    /// <summary>Maildir mailboxes have no size limit until one is set (Exchange's default database quotas are per mailbox database, which Mailflow does not have).</summary>
+    public const long DefaultMailboxQuotaBytes = 0;
+    /// <summary>Exchange's IssueWarningQuota sits at about 90 % of ProhibitSendReceiveQuota.</summary>
+    public const int MailboxQuotaWarningPercent = 90;
 }

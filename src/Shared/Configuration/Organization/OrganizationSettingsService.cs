@@ -37,6 +37,10 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
         ValidateBackPressure(s, errors);
         if (s.DmarcReportsMaxPerDay is < 1 or > 100_000)
             errors.Add(nameof(s.DmarcReportsMaxPerDay), "Send between 1 and 100,000 DMARC reports per day.");
+        if (MailboxQuota.ValidateLimit(s.DefaultMailboxQuotaBytes, allowNull: false) is { } quotaError)
+            errors.Add(nameof(s.DefaultMailboxQuotaBytes), quotaError);
+        if (s.MailboxQuotaWarningPercent is < 50 or > 99)
+            errors.Add(nameof(s.MailboxQuotaWarningPercent), "Warn at between 50 and 99 percent of the quota.");
         return errors;
     }
 
@@ -99,6 +103,8 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
         settings.ArcSealingEnabled = input.ArcSealingEnabled;
         settings.DmarcReportsEnabled = input.DmarcReportsEnabled;
         settings.DmarcReportsMaxPerDay = input.DmarcReportsMaxPerDay;
+        settings.DefaultMailboxQuotaBytes = input.DefaultMailboxQuotaBytes;
+        settings.MailboxQuotaWarningPercent = input.MailboxQuotaWarningPercent;
         if (before is not null)
             ConfigurationChangeWriter.ExpectRevision(db, settings, input.Revision);
         var change = before is null ? AuditChange.Created(settings) : AuditChange.Updated(before, settings);

@@ -41,6 +41,8 @@ public sealed class Recipient : IConfigurationObject
     public string? SubmissionPasswordHash { get; set; }
     /// <summary>Addresses (or <c>*@domain</c>) this mailbox may use in MAIL FROM beyond its own.</summary>
     public List<string> SendAs { get; set; } = [];
+    /// <summary>Maildir mailboxes: the size limit in bytes; null = the organization's default (<see cref="OrganizationSettings.DefaultMailboxQuotaBytes"/>), 0 = no limit. See <see cref="MailboxQuota"/>.</summary>
+    public long? QuotaBytes { get; set; }
 
     // Alias
     public Guid? ForwardToId { get; set; }

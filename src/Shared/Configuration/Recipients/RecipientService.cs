@@ -113,6 +113,8 @@ public sealed class RecipientService(ConfigurationEditor editor, IPasswordHasher
         {
             case RecipientKind.Mailbox:
                 ValidateDeliveryTarget(r, errors);
+                if (MailboxQuota.ValidateLimit(r.QuotaBytes, allowNull: true) is { } quotaError)
+                    errors.Add(nameof(r.QuotaBytes), quotaError);
                 foreach (var sendAs in r.SendAs)
                 {
                     var candidate = sendAs.StartsWith("*@", StringComparison.Ordinal) ? "any" + sendAs[1..] : sendAs;
@@ -251,6 +253,7 @@ public sealed class RecipientService(ConfigurationEditor editor, IPasswordHasher
         to.DeliveryKind = from.DeliveryKind;
         to.DeliveryTarget = from.DeliveryTarget;
         to.SendAs = [.. from.SendAs];
+        to.QuotaBytes = from.QuotaBytes;
         to.ForwardToId = from.ForwardToId;
         to.ExternalAddress = from.ExternalAddress;
         to.MemberIds = [.. from.MemberIds];

@@ -51,7 +51,7 @@ public sealed class ProtocolLogRetentionTests : IDisposable
     {
         var stale = Make("RECV", Now.AddDays(-3), 10);
         var log = new FileProtocolLog(Options.Create(new MailflowOptions { DataDirectory = _dir.Parent!.FullName }),
-            Options.Create(new ProtocolLogOptions { MaxAgeDays = 1 }));
+            () => new Mailflow.Configuration.LogRetentionSettings { ProtocolLogMaxAgeDays = 1 });
         Assert.Equal(Path.Combine(_dir.Parent!.FullName, "logs", "protocol"), log.Directory);
         System.IO.Directory.CreateDirectory(log.Directory);
         File.Move(stale, Path.Combine(log.Directory, Path.GetFileName(stale)));

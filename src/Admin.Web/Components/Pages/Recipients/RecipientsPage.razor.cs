@@ -19,6 +19,10 @@ public sealed partial class RecipientsPage
     [Inject] private RecipientDirectory Directory { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private IServiceProvider ServiceProvider { get; set; } = default!;
+
+    /// <summary>Mailbox sizes, where this process delivers (the server registers it; absent in a bare admin center).</summary>
+    private IMailboxUsage? _usage;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
@@ -40,7 +44,11 @@ public sealed partial class RecipientsPage
 
     private string AddLabel => Filter is { } kind ? RecipientText.Label(kind).ToLowerInvariant() : "recipient";
 
-    protected override async Task OnInitializedAsync() => _actor = AdminActor.FromPrincipal((await AuthenticationState).User);
+    protected override async Task OnInitializedAsync()
+    {
+        _usage = ServiceProvider.GetService(typeof(IMailboxUsage)) as IMailboxUsage;
+        _actor = AdminActor.FromPrincipal((await AuthenticationState).User);
+    }
 
     private async Task<TableData<Recipient>> LoadPageAsync(TableState state, CancellationToken cancellationToken)
     {

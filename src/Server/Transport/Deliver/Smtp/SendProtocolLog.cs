@@ -14,11 +14,11 @@ public sealed class SendProtocolLog : IAsyncDisposable
     private readonly string _sessionPrefix;
     private long _sessionCounter;
 
-    public SendProtocolLog(IOptions<MailflowOptions> options, IOptions<ProtocolLogOptions> logOptions, TimeProvider time)
+    public SendProtocolLog(IOptions<MailflowOptions> options, IOptions<ProtocolLogOptions> logOptions, TimeProvider time, Mailflow.Configuration.TransportConfigProvider? config = null)
     {
         Enabled = logOptions.Value.Send;
         Time = time;
-        File = new FileProtocolLog(options, logOptions, FileProtocolLog.SendPrefix);
+        File = new FileProtocolLog(options, config is null ? null : () => config.Current.Operations.LogRetention, FileProtocolLog.SendPrefix);
         // Distinct from the receive side's ids (which are hex from the clock): "S" + clock + counter.
         _sessionPrefix = "S" + time.GetUtcNow().ToUnixTimeSeconds().ToString("x");
     }

@@ -9,7 +9,8 @@ namespace Mailflow.Server.Transport.Receive.Directory;
 /// <summary>
 /// An SMTP protocol log, in Exchange's format so admins recognise it: one CSV line per event in hourly
 /// files <c>{DataDirectory}/logs/protocol/{RECV|SEND}{yyyyMMddHH}.log</c> (receive sessions, and outbound
-/// ones through <see cref="SendProtocolLog"/>), pruned by age and size at each rotation (<see cref="ProtocolLogOptions"/>), with a
+/// ones through <see cref="SendProtocolLog"/>), pruned by age and size at each rotation (the admin-managed
+/// <see cref="Mailflow.Configuration.LogRetentionSettings"/>; the hourly <c>LogRetentionCleaner</c> applies them too), with a
 /// <c>#Fields:</c> header; events are <c>&lt;</c> received, <c>&gt;</c> sent, <c>*</c> information.
 /// Sessions only write here for connectors with protocol logging on, and AUTH payloads arrive
 /// already masked. Writing is off the session's path: entries go through a bounded channel to one
@@ -26,15 +27,18 @@ public sealed class FileProtocolLog : IProtocolLog, IAsyncDisposable
     public const string ReceivePrefix = "RECV";
     public const string SendPrefix = "SEND";
 
-    private readonly ProtocolLogOptions _retention;
+    private readonly Func<Mailflow.Configuration.LogRetentionSettings> _retention;
 
-    public FileProtocolLog(IOptions<MailflowOptions> options, IOptions<ProtocolLogOptions>? retention = null, string prefix = ReceivePrefix)
+    /// <param name="retention">The limits in force (the snapshot's operations settings); the defaults when null.</param>
+    public FileProtocolLog(IOptions<MailflowOptions> options, Func<Mailflow.Configuration.LogRetentionSettings>? retention = null, string prefix = ReceivePrefix)
     {
-        Directory = Path.Combine(options.Value.ResolvedDataDirectory, "logs", "protocol");
+        Directory = DirectoryOf(options.Value);
         Prefix = prefix;
-        _retention = retention?.Value ?? new ProtocolLogOptions();
+        _retention = retention ?? (() => new Mailflow.Configuration.LogRetentionSettings());
         _writer = Task.Run(WriteLoopAsync);
     }
+
+    public static string DirectoryOf(MailflowOptions options) => Path.Combine(options.ResolvedDataDirectory, "logs", "protocol");
 
     public string Directory { get; }
 
@@ -74,8 +78,7 @@ public sealed class FileProtocolLog : IProtocolLog, IAsyncDisposable
                         if (isNew)
                             await file.WriteLineAsync(Fields);
                         currentName = name;
-                        ProtocolLogRetention.Prune(Directory, Prefix, name, TimeSpan.FromDays(Math.Max(1, _retention.MaxAgeDays)),
-                            Math.Max(1, _retention.MaxSizeMegabytes) * 1024L * 1024L, entry.Time);
+                        ProtocolLogRetention.Prune(Directory, Prefix, name, _retention(), entry.Time);
                     }
                     await file!.WriteLineAsync(Format(entry));
                 }

@@ -8,6 +8,12 @@ namespace Mailflow.Server.Transport.Receive.Directory;
 /// </summary>
 public static class ProtocolLogRetention
 {
+    /// <summary>With the admin-managed limits (0 = no limit of that kind).</summary>
+    public static int Prune(string directory, string prefix, string currentFile, Mailflow.Configuration.LogRetentionSettings limits, DateTimeOffset now) =>
+        Prune(directory, prefix, currentFile,
+            limits.ProtocolLogMaxAgeDays > 0 ? TimeSpan.FromDays(limits.ProtocolLogMaxAgeDays) : TimeSpan.MaxValue,
+            limits.ProtocolLogMaxSizeMegabytes > 0 ? limits.ProtocolLogMaxSizeMegabytes * 1024L * 1024L : long.MaxValue, now);
+
     public static int Prune(string directory, string prefix, string currentFile, TimeSpan maxAge, long maxBytes, DateTimeOffset now)
     {
         if (!System.IO.Directory.Exists(directory))
@@ -22,7 +28,7 @@ public static class ProtocolLogRetention
         foreach (var (file, hour) in files)
         {
             // An hour's file is complete at the end of that hour: its age counts from then.
-            var tooOld = now - hour!.Value.AddHours(1) > maxAge;
+            var tooOld = maxAge != TimeSpan.MaxValue && now - hour!.Value.AddHours(1) > maxAge;
             if (!tooOld && total <= maxBytes)
                 break;
             var length = file.Length;
