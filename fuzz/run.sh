@@ -54,7 +54,8 @@ for target in "${targets[@]}"; do
   if [ "$crashes" -gt 0 ]; then
     status=1
     find "$findings/default/crashes" "$findings/default/hangs" -type f -name 'id:*' | head -n 5 | while read -r input; do
-      echo "     replay: dotnet $out/bin/Mailflow.Fuzz.dll $target --replay '$input'"
+      # Replay with the uninstrumented build: the instrumented one needs afl-fuzz's shared memory.
+      echo "     replay: dotnet build fuzz/Mailflow.Fuzz -c Release && dotnet fuzz/Mailflow.Fuzz/bin/Release/net10.0/Mailflow.Fuzz.dll $target --replay '$input'"
     done
   fi
 done

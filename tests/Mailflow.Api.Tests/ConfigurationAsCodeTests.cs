@@ -48,6 +48,13 @@ public abstract class ConfigurationAsCodeTests(DatabaseProvider provider, Postgr
             smartHosts = new[] { "relay.example.net:587" },
             tlsPolicy = "Required",
         }).ExpectAsync(HttpStatusCode.Created);
+        await admin.SendJsonAsync(HttpMethod.Post, "api/v1/send-connectors", new
+        {
+            name = "Internet, MTA-STS enforced",
+            addressSpaces = new[] { new { domain = "*", cost = 20 } },
+            routingMethod = "DnsMx",
+            mtaSts = "Enforce",
+        }).ExpectAsync(HttpStatusCode.Created);
         await admin.SendJsonAsync(HttpMethod.Post, "api/v1/rules", new
         {
             name = "Team mail through the relay",
@@ -109,6 +116,9 @@ public abstract class ConfigurationAsCodeTests(DatabaseProvider provider, Postgr
         }
         Assert.Contains("team@contoso.test", exported);
         Assert.DoesNotContain("smartHostPassword\"", exported);
+        var connectors = JsonNode.Parse(exported)!["sendConnectors"]!.AsArray();
+        Assert.Equal("Enforce", connectors.Single(c => c!["name"]!.GetValue<string>() == "Internet, MTA-STS enforced")!["mtaSts"]!.GetValue<string>());
+        Assert.Equal("Testing", connectors.Single(c => c!["name"]!.GetValue<string>() == "Outbound via relay")!["mtaSts"]!.GetValue<string>());
 
         await using var target = await StartAsync();
         using var targetAdmin = target.Client();

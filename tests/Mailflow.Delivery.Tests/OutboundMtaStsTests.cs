@@ -5,7 +5,15 @@ using Mailflow.Queue;
 using Mailflow.Server.Transport.Deliver.Tls;
 using Mailflow.TestSupport;
 using Mailflow.Tracking;
+using Mailflow.Server.Transport.Agents;
+using Mailflow.Server.Transport.Deliver;
+using Mailflow.Server.Transport.Receive.Directory;
+using Mailflow.Server.Transport.Receive.Policy;
+using Mailflow.Server.Transport.Route;
+using Mailflow.Server.Transport.WhatIf;
+using Mailflow.WhatIf;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Mailflow.Delivery.Tests;
 
@@ -57,7 +65,10 @@ public sealed class OutboundMtaStsTests(PostgresFixture postgres) : IAsyncLifeti
     {
         _node = await DeliveryNode.StartAsync(await _stores.CreateMigratedAsync(provider),
             settings: new Dictionary<string, string?> { ["Mailflow:Dns:Servers:0"] = _zone.EndPoint.ToString(), ["Mailflow:Dns:Retries"] = "0" },
-            services: s => s.AddSingleton(new OutboundTlsTrust([_authority], _policyServer.Port)));
+            services: s => s.AddSingleton(new OutboundTlsTrust([_authority], _policyServer.Port))
+                // "Test mail flow" as the server registers it (the receive side is absent in a delivery node).
+                .AddSingleton<IAddressAuthority, SnapshotAddressAuthority>().AddSingleton<TransportAgentPipeline>()
+                .AddSingleton<AgentWhatIf>().AddSingleton<MailFlowTester>());
         var connector = await _node.Get<SendConnectorService>().CreateAsync(AdminActor.System, new SendConnector
         {
             Name = "Internet",
@@ -156,5 +167,29 @@ public sealed class OutboundMtaStsTests(PostgresFixture postgres) : IAsyncLifeti
         Assert.Equal(QueuedRecipientStatus.TemporaryFailure, deferred.Status);
         Assert.Equal("4.7.5 MTA-STS policy of contoso.test (enforce) not met: mx1.contoso.test does not offer STARTTLS; the message waits in the queue", deferred.LastResponse);
         Assert.Empty(_mx.Messages);
+    }
+
+    [Fact]
+    public async Task Test_connector_and_test_mail_flow_show_the_policy_and_what_the_connector_does_with_it()
+    {
+        var (node, connector) = await StartAsync(DatabaseProvider.Sqlite, MtaStsOutboundMode.Enforce);
+        var tester = new SendConnectorTester(node.Get<SendConnectorService>(), node.Get<SmartHostPasswordProtector>(), node.Get<MxResolver>(),
+            node.Get<IOptions<MailflowOptions>>(), TimeProvider.System, null, node.Get<MtaStsPolicyCache>(), node.Get<OutboundTlsTrust>(), node.Get<IOptions<DnsOptions>>());
+
+        var result = await tester.TestAsync(connector, Domain);
+
+        Assert.True(result.Succeeded, result.Error ?? string.Join("; ", result.Attempts.Select(a => a.Error)));
+        Assert.Equal($"MTA-STS policy of {Domain}: mode enforce, mx {MxName}, max_age 86400 s (id 20261207T1). This connector enforces it: only the hosts it names, over TLS with a trusted certificate for the MX name; otherwise mail waits (451 4.7.5).", result.TlsPolicy);
+        Assert.Equal($"MTA-STS: {MxName} is named by the policy and its certificate is valid.", Assert.Single(result.Attempts).TlsPolicyCheck);
+
+        _mx.Script.Certificate = TestCertificates.Create("www.fabrikam.test", issuer: _authority);
+        var refused = Assert.Single((await tester.TestAsync(connector, Domain)).Attempts);
+        Assert.False(refused.Succeeded);
+        Assert.Equal($"MTA-STS: the certificate (CN=www.fabrikam.test) is not for {MxName} (enforced: mail waits, 451 4.7.5).", refused.TlsPolicyCheck);
+
+        var flow = await node.Get<MailFlowTester>().TestAsync(new MailFlowTestRequest { Sender = "alice@sender.test", Recipients = ["bob@" + Domain], ReceiveConnector = "Client Frontend", Authenticated = true });
+        var route = flow.Routing.Count == 1 ? flow.Routing[0] : throw new Xunit.Sdk.XunitException(System.Text.Json.JsonSerializer.Serialize(flow));
+        Assert.StartsWith($"MTA-STS policy of {Domain}: mode enforce, mx {MxName}", route.TlsPolicy);
+        Assert.Contains("Enforced: delivered only over STARTTLS with a trusted certificate for the MX name", route.TlsPolicy);
     }
 }

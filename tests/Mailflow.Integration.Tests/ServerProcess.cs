@@ -15,6 +15,7 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _output = [];
+    private bool _disposed;
 
     private ServerProcess(Process process, int smtpPort)
     {
@@ -23,6 +24,9 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public int SmtpPort { get; }
+
+    /// <summary>The server's process id (for /proc/&lt;pid&gt;/status).</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>True once the process ended (killed, or exited on its own).</summary>
     public bool HasExited => _process.HasExited;
@@ -116,6 +120,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         if (!_process.HasExited)
             await KillAsync();
         _process.Dispose();

@@ -8,7 +8,8 @@ namespace Mailflow.TestSupport;
 
 /// <summary>
 /// A tiny authoritative DNS server on 127.0.0.1 (UDP and TCP on the same port, chosen by the kernel)
-/// that answers from a script: MX, A, AAAA, TXT, PTR and CNAME records (each with its TTL), forced
+/// that answers from a script: MX, A, AAAA, TXT, PTR, CNAME and TLSA records (each with its TTL), the AD
+/// bit for names scripted as DNSSEC-validated, forced
 /// response codes (NXDOMAIN, SERVFAIL…) and names it never answers (to provoke timeouts). RFC 1035 §4
 /// wire format, no name compression in what it writes. A name with no script at all is NXDOMAIN; a
 /// scripted name without records of the asked type is NOERROR with an empty answer (NODATA). A CNAME
@@ -25,6 +26,7 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
     public const ushort TypeMx = 15;
     public const ushort TypeTxt = 16;
     public const ushort TypeAaaa = 28;
+    public const ushort TypeTlsa = 52;
     public const uint DefaultTtl = 3600;
 
     private readonly UdpClient socket;
@@ -33,6 +35,7 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, List<(ushort Type, byte[] Data, uint Ttl)>> records = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> responseCodes = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, bool> silent = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, bool> authenticated = new(StringComparer.OrdinalIgnoreCase);
     private readonly Task loop;
     private readonly Task tcpLoop;
 
@@ -115,12 +118,27 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
 
     public LoopbackDnsServer Cname(string name, string target, uint ttl = DefaultTtl) => Add(name, TypeCname, EncodeName(target), ttl);
 
+    /// <summary>A TLSA record (RFC 6698 §2.1): usage, selector, matching type and the association data.</summary>
+    public LoopbackDnsServer Tlsa(string name, byte usage, byte selector, byte matchingType, byte[] data, uint ttl = DefaultTtl) =>
+        Add(name, TypeTlsa, [usage, selector, matchingType, .. data], ttl);
+
+    /// <summary>
+    /// Answers about <paramref name="name"/> carry the AD bit (RFC 4035 §3.2.3): what a validating
+    /// resolver says of DNSSEC-secure data. Without it the answers are "insecure".
+    /// </summary>
+    public LoopbackDnsServer Authenticated(string name)
+    {
+        authenticated[name.TrimEnd('.')] = true;
+        return this;
+    }
+
     /// <summary>Removes every record and scripted behaviour of <paramref name="name"/> (it becomes NXDOMAIN).</summary>
     public LoopbackDnsServer Remove(string name)
     {
         records.TryRemove(name.TrimEnd('.'), out _);
         responseCodes.TryRemove(name.TrimEnd('.'), out _);
         silent.TryRemove(name.TrimEnd('.'), out _);
+        authenticated.TryRemove(name.TrimEnd('.'), out _);
         return this;
     }
 
@@ -297,7 +315,8 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
         response.AddRange(query.AsSpan(0, 2).ToArray()); // ID
         var recursionDesired = (byte)(query[2] & 0x01);
         response.Add((byte)(0x80 | 0x04 | recursionDesired)); // QR, AA, RD copied
-        response.Add((byte)(0x80 | rcode));                     // RA, RCODE
+        var authenticData = authenticated.ContainsKey(name) ? (byte)0x20 : (byte)0;
+        response.Add((byte)(0x80 | authenticData | rcode));    // RA, AD when scripted, RCODE
         response.AddRange([0, 1, (byte)(answers.Count >> 8), (byte)answers.Count, 0, 0, 0, 0]);
         response.AddRange(query.AsSpan(12, questionEnd - 12).ToArray());
         foreach (var (owner, answerType, data, ttl) in answers)
@@ -343,6 +362,7 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
         TypeMx => "MX",
         TypeTxt => "TXT",
         TypeAaaa => "AAAA",
+        TypeTlsa => "TLSA",
         _ => type.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 

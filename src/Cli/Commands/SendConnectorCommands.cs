@@ -14,14 +14,14 @@ internal static class SendConnectorCommands
     [
         Column.Of("NAME", "name"), Column.Of("ENABLED", "enabled"),
         new("ADDRESS SPACES", i => string.Join(", ", (i["addressSpaces"] as JsonArray ?? []).Select(s => Column.Text(s?["domain"])))),
-        Column.Of("ROUTING", "routingMethod"), Column.Of("SMART HOSTS", "smartHosts"), Column.Of("TLS", "tlsPolicy"), Column.Of("MTA-STS", "mtaSts"),
+        Column.Of("ROUTING", "routingMethod"), Column.Of("SMART HOSTS", "smartHosts"), Column.Of("TLS", "tlsPolicy"), Column.Of("MTA-STS", "mtaSts"), Column.Of("DANE", "dane"),
     ];
 
     private sealed record Options(
         Option<bool?> Enabled, Option<string?> AddressSpaces, Option<string?> Routing, Option<string?> SmartHosts, Option<string?> Authentication,
-        Option<string?> Username, Option<string?> Password, Option<string?> TlsPolicy, Option<string?> MtaSts, Option<int?> Port, Option<string?> MaxSize, Option<string[]> Set)
+        Option<string?> Username, Option<string?> Password, Option<string?> TlsPolicy, Option<string?> MtaSts, Option<bool?> Dane, Option<int?> Port, Option<string?> MaxSize, Option<string[]> Set)
     {
-        public IEnumerable<Option> All => [Enabled, AddressSpaces, Routing, SmartHosts, Authentication, Username, Password, TlsPolicy, MtaSts, Port, MaxSize, Set];
+        public IEnumerable<Option> All => [Enabled, AddressSpaces, Routing, SmartHosts, Authentication, Username, Password, TlsPolicy, MtaSts, Dane, Port, MaxSize, Set];
 
         public void Apply(JsonObject body, ParseResult parse)
         {
@@ -36,6 +36,7 @@ internal static class SendConnectorCommands
             if (parse.GetValue(Password) is { } p) body["smartHostPassword"] = p;
             if (parse.GetValue(TlsPolicy) is { } t) body["tlsPolicy"] = t;
             if (parse.GetValue(MtaSts) is { } sts) body["mtaSts"] = sts;
+            if (parse.GetValue(Dane) is { } dane) body["dane"] = dane;
             if (parse.GetValue(Port) is { } port) body["port"] = port;
             if (parse.GetValue(MaxSize) is { } size) body["maxMessageSizeBytes"] = Fields.ParseSize(size);
             Fields.ApplySets(body, parse.GetValue(Set));
@@ -56,6 +57,7 @@ internal static class SendConnectorCommands
             new("--password") { Description = "Smart host password (stored encrypted, never shown)" },
             new("--tls-policy") { Description = "Opportunistic, Required or RequiredWithCertificateValidation" },
             new("--mta-sts") { Description = "MTA-STS for MX delivery: Off, Testing (report only, the default) or Enforce" },
+            new("--dane") { Description = "true or false: DANE (DNSSEC-validated TLSA records) for MX delivery; needs validating resolvers" },
             new("--port") { Description = "Port of the next hop (default 25)" },
             new("--max-message-size") { Description = "e.g. 35MB; 0 = unlimited" },
             Fields.SetOption());

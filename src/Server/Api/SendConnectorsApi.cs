@@ -25,6 +25,7 @@ public sealed class SendConnectorResource
     public OutboundTlsPolicy TlsPolicy { get; set; } = SendConnectorDefaults.TlsPolicy;
     public string TlsCertificateDomain { get; set; } = "";
     public MtaStsOutboundMode MtaSts { get; set; } = SendConnectorDefaults.MtaSts;
+    public bool Dane { get; set; } = SendConnectorDefaults.Dane;
     public int Port { get; set; } = SendConnectorDefaults.Port;
     public string HeloFqdn { get; set; } = "";
     public long MaxMessageSizeBytes { get; set; } = SendConnectorDefaults.MaxMessageSizeBytes;
@@ -37,7 +38,7 @@ public sealed class SendConnectorResource
     {
         Id = c.Id, Name = c.Name, Enabled = c.Enabled, AddressSpaces = c.AddressSpaces, RoutingMethod = c.RoutingMethod,
         SmartHosts = c.SmartHosts, SmartHostAuthentication = c.SmartHostAuthentication, SmartHostUsername = c.SmartHostUsername,
-        HasSmartHostPassword = c.SmartHostPasswordProtected is not null, TlsPolicy = c.TlsPolicy, TlsCertificateDomain = c.TlsCertificateDomain, MtaSts = c.MtaSts,
+        HasSmartHostPassword = c.SmartHostPasswordProtected is not null, TlsPolicy = c.TlsPolicy, TlsCertificateDomain = c.TlsCertificateDomain, MtaSts = c.MtaSts, Dane = c.Dane,
         Port = c.Port, HeloFqdn = c.HeloFqdn, MaxMessageSizeBytes = c.MaxMessageSizeBytes, SourceNodes = c.SourceNodes,
         MaxConcurrentConnections = c.MaxConcurrentConnections, MaxMessagesPerConnection = c.MaxMessagesPerConnection, Revision = c.Revision,
     };
@@ -46,7 +47,7 @@ public sealed class SendConnectorResource
     {
         Id = Id, Name = Name, Enabled = Enabled, AddressSpaces = AddressSpaces, RoutingMethod = RoutingMethod,
         SmartHosts = SmartHosts, SmartHostAuthentication = SmartHostAuthentication, SmartHostUsername = SmartHostUsername,
-        TlsPolicy = TlsPolicy, TlsCertificateDomain = TlsCertificateDomain, MtaSts = MtaSts, Port = Port, HeloFqdn = HeloFqdn,
+        TlsPolicy = TlsPolicy, TlsCertificateDomain = TlsCertificateDomain, MtaSts = MtaSts, Dane = Dane, Port = Port, HeloFqdn = HeloFqdn,
         MaxMessageSizeBytes = MaxMessageSizeBytes, SourceNodes = SourceNodes, MaxConcurrentConnections = MaxConcurrentConnections,
         MaxMessagesPerConnection = MaxMessagesPerConnection, Revision = Revision,
     };

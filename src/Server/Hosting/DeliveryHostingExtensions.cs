@@ -45,6 +45,9 @@ public static class DeliveryHostingExtensions
         services.AddSingleton<ISmtpHostLookup, MxHostLookup>();
         // Outbound TLS policies: the system's trust only (tests register their own OutboundTlsTrust after this).
         services.AddSingleton(Transport.Deliver.Tls.OutboundTlsTrust.System);
+        // DANE asks with the DO bit and trusts the AD bit of the node's resolvers (its own client: the others do not ask for DNSSEC).
+        services.AddSingleton(sp => new Transport.Deliver.Tls.DaneTlsaLookup(
+            Transport.Route.MxResolver.CreateClient(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Transport.Route.DnsOptions>>().Value, requestDnsSec: true)));
         services.AddSingleton(sp =>
         {
             var dns = sp.GetRequiredService<Transport.Authentication.AuthenticationDns>();

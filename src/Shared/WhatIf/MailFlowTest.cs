@@ -121,6 +121,8 @@ public sealed record RoutingTest(
 {
     /// <summary>Set when every host of this route is this server itself: delivery would defer with this reason (4.4.6) rather than connect to itself.</summary>
     public string? RouteLoop { get; init; }
+    /// <summary>The recipient domain's MTA-STS policy and what the send connector does with it (enforced, report only); null when not looked up.</summary>
+    public string? TlsPolicy { get; init; }
 }
 
 public sealed record SendConnectorCandidateTest(string ConnectorName, string Verdict, string? AddressSpace, int? Cost, string Explanation);

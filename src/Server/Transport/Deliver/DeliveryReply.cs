@@ -51,6 +51,9 @@ public static class DeliveryReplies
     /// <summary>A recipient domain's enforced MTA-STS policy (RFC 8461 §4.2) is not met: deferred, as Postfix's MTA-STS resolver does; 4.7.5 "Cryptographic failure".</summary>
     public static DeliveryReply MtaStsNotMet(string domain, string reason) =>
         new(451, "4.7.5", $"MTA-STS policy of {domain} (enforce) not met: {reason}; the message waits in the queue");
+    /// <summary>An MX host's DNSSEC-validated TLSA records (DANE, RFC 7672 §2.2) are not met: deferred, as Postfix does; 4.7.5.</summary>
+    public static DeliveryReply DaneNotMet(string tlsaName, string reason) =>
+        new(451, "4.7.5", $"DANE TLSA records of {tlsaName} not met: {reason}; the message waits in the queue");
     public static DeliveryReply TlsFailed(string host, string detail) => new(451, "4.7.5", $"The TLS handshake with {host} failed: {detail}");
     public static DeliveryReply AuthenticationFailed(string host) => new(451, "4.7.0", $"Authentication to {host} failed; check the send connector's credentials");
     /// <summary>RFC 1870 §6.1 / RFC 3463 5.3.4 "Message too big for system".</summary>

@@ -53,6 +53,8 @@ public sealed record SmtpDeliverySettings
     public string? TlsCertificateDomain { get; init; }
     /// <summary>Extra trust anchors for certificate validation (a private CA); the system store is always used too.</summary>
     public X509Certificate2Collection? TrustedRoots { get; init; }
+    /// <summary>DANE (RFC 7672) for MX hosts: their DNSSEC-validated TLSA records decide TLS and the certificate.</summary>
+    public bool Dane { get; init; }
     /// <summary>EHLO name: the connector's HELO FQDN or the node's FQDN.</summary>
     public string HeloName { get; init; } = "localhost";
     /// <summary>AUTH credentials for smart hosts; null = no AUTH. Never logged.</summary>

@@ -135,6 +135,7 @@ public sealed class NextHopKeyTargetResolver(
         TlsPolicy = connector.TlsPolicy,
         TlsCertificateDomain = string.IsNullOrWhiteSpace(connector.TlsCertificateDomain) ? null : connector.TlsCertificateDomain,
         TrustedRoots = trust?.ExtraRoots,
+        Dane = connector.Dane,
         HeloName = string.IsNullOrWhiteSpace(connector.HeloFqdn) ? options.Value.ResolvedFqdn : connector.HeloFqdn,
         Credentials = connector.SmartHostAuthentication == SmartHostAuthentication.Basic
             ? new NetworkCredential(connector.SmartHostUsername, passwords.Unprotect(connector) ?? "")

@@ -22,7 +22,10 @@ public sealed class SendConnectorTester(
     MxResolver mxResolver,
     IOptions<MailflowOptions> mailflow,
     TimeProvider time,
-    RouteLoopDetector? loops = null) : ISendConnectorTester
+    RouteLoopDetector? loops = null,
+    Tls.MtaStsPolicyCache? mtaSts = null,
+    Tls.OutboundTlsTrust? trust = null,
+    IOptions<DnsOptions>? dns = null) : ISendConnectorTester
 {
     private static readonly TimeSpan PerHostTimeout = TimeSpan.FromSeconds(30);
 
@@ -32,13 +35,15 @@ public sealed class SendConnectorTester(
         if (connector is null)
             return new SendConnectorTestResult("That send connector no longer exists.", []);
 
-        List<(string Host, int Port)> hops;
+        List<(string Host, int Port, string? MxName)> hops;
+        Tls.MtaStsRequirement? sts = null;
+        string? policyText = null;
         if (connector.RoutingMethod == SendRoutingMethod.SmartHost)
         {
             hops = [];
             foreach (var text in connector.SmartHosts)
                 if (SmartHostRules.TryParse(text, out var host, out var port, out _))
-                    hops.Add((host, port ?? connector.Port));
+                    hops.Add((host, port ?? connector.Port, null));
         }
         else
         {
@@ -47,24 +52,46 @@ public sealed class SendConnectorTester(
             var resolution = await mxResolver.ResolveAsync(domain, cancellationToken);
             if (resolution.Status != MxResolutionStatus.Resolved)
                 return new SendConnectorTestResult($"MX lookup for {domain} failed: {resolution.Reason ?? resolution.Status.ToString()}", []);
-            hops = [.. resolution.Hosts.Select(h => (h.Name, connector.Port))];
+            // As delivery does (MxHostLookup): by address when Mailflow uses its own DNS servers, the MX name for TLS.
+            var byAddress = dns?.Value.Servers.Count > 0;
+            hops = [.. resolution.Hosts.Select(h => (byAddress && !h.Addresses.IsEmpty ? h.Addresses[0].ToString() : h.Name.TrimEnd('.'), connector.Port, (string?)h.Name.TrimEnd('.')))];
+            (sts, policyText) = await MtaStsAsync(connector, domain, cancellationToken);
         }
         if (hops.Count == 0)
             return new SendConnectorTestResult("The connector has no next hop to try.", []);
 
         var attempts = new List<SendConnectorHostAttempt>();
-        foreach (var (host, port) in hops)
+        foreach (var (host, port, mxName) in hops)
         {
-            var attempt = await TryHostAsync(connector, host, port, cancellationToken);
+            var attempt = await TryHostAsync(connector, host, port, mxName, sts, cancellationToken);
             attempts.Add(attempt);
             if (attempt.Succeeded)
                 break;
         }
-        return new SendConnectorTestResult(null, attempts);
+        return new SendConnectorTestResult(null, attempts) { TlsPolicy = policyText };
     }
 
-    private async Task<SendConnectorHostAttempt> TryHostAsync(SendConnector connector, string host, int port, CancellationToken cancellationToken)
+    /// <summary>The test domain's MTA-STS policy, fetched afresh, as delivery would apply it (<see cref="NextHopKeyTargetResolver"/>).</summary>
+    private async Task<(Tls.MtaStsRequirement? Requirement, string? Text)> MtaStsAsync(SendConnector connector, string domain, CancellationToken cancellationToken)
     {
+        if (mtaSts is null || connector.MtaSts == MtaStsOutboundMode.Off)
+            return (null, mtaSts is null ? null : "MTA-STS is off for this connector: recipient domains' policies are not looked up.");
+        var lookup = await mtaSts.GetAsync(domain, refresh: true, cancellationToken);
+        if (lookup.Policy is not { Mode: not Authentication.DomainHealth.MtaStsMode.None } policy)
+            return (null, lookup.Describe() + ".");
+        var enforced = connector.MtaSts == MtaStsOutboundMode.Enforce && policy.Mode == Authentication.DomainHealth.MtaStsMode.Enforce;
+        var meaning = enforced
+            ? "This connector enforces it: only the hosts it names, over TLS with a trusted certificate for the MX name; otherwise mail waits (451 4.7.5)."
+            : "This connector only reports it: violations are logged and traced, mail is delivered as the TLS setting says.";
+        return (new Tls.MtaStsRequirement(lookup.Domain, policy, lookup.Id!, enforced), $"{lookup.Describe()}. {meaning}");
+    }
+
+    private async Task<SendConnectorHostAttempt> TryHostAsync(SendConnector connector, string host, int port, string? mxName, Tls.MtaStsRequirement? sts, CancellationToken cancellationToken)
+    {
+        var stsName = mxName ?? host;
+        if (sts?.RefuseHost(stsName) is { } notNamed && sts.Enforced)
+            return new SendConnectorHostAttempt { Host = host, Port = port, Error = $"{notNamed}: delivery skips this host.", TlsPolicyCheck = notNamed };
+        Smtp.CertificateProblem? certificateProblem = null;
         // Delivery never connects to this server itself (a routing loop); the test says so instead of greeting ourselves.
         if (loops?.Check(host, port) is { } loop)
             return new SendConnectorHostAttempt { Host = host, Port = port, Error = $"Routing loop: {loop}. Mail for this next hop would wait (451 4.4.6) until the route changes." };
@@ -84,13 +111,36 @@ public sealed class SendConnectorTester(
         client.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
         {
             remoteCertificate = certificate is null ? null : new X509Certificate2(certificate);
+            if (sts is not null)
+            {
+                certificateProblem = Smtp.OutboundCertificateValidator.Check(certificate, stsName, trust?.ExtraRoots);
+                if (sts.Enforced)
+                    return certificateProblem is null;
+            }
             // Opportunistic and plain "required" TLS accept any certificate (RFC 7435); validation is the strict policy.
             return connector.TlsPolicy != OutboundTlsPolicy.RequiredWithCertificateValidation || errors == SslPolicyErrors.None;
         };
-        var tlsOption = connector.TlsPolicy == OutboundTlsPolicy.Opportunistic ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
+        var tlsOption = connector.TlsPolicy == OutboundTlsPolicy.Opportunistic && sts is not { Enforced: true }
+            ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
         try
         {
-            await client.ConnectAsync(host, port, tlsOption, timeout.Token);
+            if (sts is not null && host != stsName)
+            {
+                // Connect to the address, with the MX name as the TLS server name.
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    await socket.ConnectAsync(System.Net.IPAddress.Parse(host), port, timeout.Token);
+                    await client.ConnectAsync(socket, stsName, port, tlsOption, timeout.Token);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            }
+            else
+                await client.ConnectAsync(host, port, tlsOption, timeout.Token);
             connected = true;
             capabilities = DescribeCapabilities(client);
             tlsProtocol = client.IsSecure ? client.SslProtocol.ToString() : null;
@@ -108,6 +158,20 @@ public sealed class SendConnectorTester(
             error = ex.Message;
         }
 
+        string? policyCheck = null;
+        if (sts is not null)
+        {
+            var problems = new List<string>();
+            if (sts.RefuseHost(stsName) is { } notNamedHere)
+                problems.Add(notNamedHere);
+            if (connected && tlsProtocol is null)
+                problems.Add($"{stsName} does not offer STARTTLS");
+            else if (certificateProblem is not null)
+                problems.Add(certificateProblem.Text);
+            policyCheck = problems.Count == 0
+                ? (connected ? $"MTA-STS: {stsName} is named by the policy and its certificate is valid." : $"MTA-STS: {stsName} is named by the policy.")
+                : $"MTA-STS: {string.Join("; ", problems)}{(sts.Enforced ? " (enforced: mail waits, 451 4.7.5)" : " (report only: mail is delivered anyway)")}.";
+        }
         var certificate2 = remoteCertificate as X509Certificate2;
         return new SendConnectorHostAttempt
         {
@@ -123,6 +187,7 @@ public sealed class SendConnectorTester(
             CertificateNotAfter = certificate2 is null ? null : new DateTimeOffset(certificate2.NotAfter.ToUniversalTime()),
             AuthOutcome = authOutcome,
             Elapsed = time.GetElapsedTime(started),
+            TlsPolicyCheck = policyCheck,
         };
     }
 

@@ -48,7 +48,8 @@ public sealed class MxResolver
 
     /// <param name="useCache">False for diagnostics that must see a record an admin just fixed (domain health's "Check now").</param>
     /// <exception cref="FormatException">A configured server is not an IP address with an optional port.</exception>
-    public static LookupClient CreateClient(DnsOptions options, bool useCache = true)
+    /// <param name="requestDnsSec">Set the DO bit (RFC 3225), so a validating resolver says whether the answer is DNSSEC-secure (the AD bit): DANE's TLSA lookups.</param>
+    public static LookupClient CreateClient(DnsOptions options, bool useCache = true, bool requestDnsSec = false)
     {
         var servers = options.ParseServers();
         var clientOptions = servers.Count == 0 ? new LookupClientOptions() : new LookupClientOptions([.. servers]);
@@ -63,6 +64,7 @@ public sealed class MxResolver
         // Answers are cached for their TTL and never served past it (DnsClient honours the record TTLs).
         clientOptions.UseCache = useCache;
         clientOptions.UseTcpFallback = true;
+        clientOptions.RequestDnsSecRecords = requestDnsSec;
         return new LookupClient(clientOptions);
     }
 

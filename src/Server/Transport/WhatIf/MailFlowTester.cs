@@ -33,7 +33,8 @@ public sealed class MailFlowTester(
     MxResolver mx,
     AgentWhatIf agents,
     RouteLoopDetector loops,
-    IOptions<MailflowOptions> options) : IMailFlowTester
+    IOptions<MailflowOptions> options,
+    Deliver.Tls.MtaStsPolicyCache? mtaSts = null) : IMailFlowTester
 {
     /// <summary>RFC 5737 TEST-NET-1: an address that stands for "some client on the Internet".</summary>
     public const string DefaultClientIp = "192.0.2.1";
@@ -297,7 +298,30 @@ public sealed class MailFlowTester(
             mxTest)
         {
             RouteLoop = DescribeLoop(hop, resolution),
+            TlsPolicy = await DescribeTlsPolicyAsync(hop, resolution, cancellationToken),
         };
+    }
+
+    /// <summary>What delivery will make of the domain's MTA-STS policy (<see cref="Deliver.NextHopKeyTargetResolver"/>, <see cref="Deliver.Tls.MtaStsRequirement"/>).</summary>
+    private async Task<string?> DescribeTlsPolicyAsync(NextHop hop, MxResolution? resolution, CancellationToken cancellationToken)
+    {
+        if (mtaSts is null || hop.Kind != NextHopKind.Mx || hop.Connector is not { } connector || resolution is null)
+            return null;
+        if (connector.MtaSts == MtaStsOutboundMode.Off)
+            return $"MTA-STS is off on send connector {connector.Name}: the policy of {hop.Domain} is not looked up.";
+        var lookup = await mtaSts.GetAsync(hop.Domain, refresh: false, cancellationToken);
+        if (lookup.Policy is not { Mode: not Authentication.DomainHealth.MtaStsMode.None } policy)
+            return lookup.Describe() + ": delivered as the connector's TLS setting says.";
+        var enforced = connector.MtaSts == MtaStsOutboundMode.Enforce && policy.Mode == Authentication.DomainHealth.MtaStsMode.Enforce;
+        var requirement = new Deliver.Tls.MtaStsRequirement(lookup.Domain, policy, lookup.Id!, enforced);
+        var hosts = resolution.Hosts.Select(h => h.Name.TrimEnd('.')).ToList();
+        var refused = hosts.Select(requirement.RefuseHost).OfType<string>().ToList();
+        var verdict = enforced
+            ? refused.Count == hosts.Count && hosts.Count > 0
+                ? "Enforced: no MX host is named by the policy, so the message would wait in the queue (451 4.7.5)."
+                : $"Enforced: delivered only {(refused.Count > 0 ? "to the hosts the policy names, " : "")}over STARTTLS with a trusted certificate for the MX name; otherwise the message waits (451 4.7.5)."
+            : $"Report only (connector {connector.Name} is in {connector.MtaSts} mode{(policy.Mode == Authentication.DomainHealth.MtaStsMode.Testing ? ", and the policy is in testing mode" : "")}): violations are logged and traced, the message is delivered anyway.";
+        return $"{lookup.Describe()}. {(refused.Count > 0 ? string.Join("; ", refused) + ". " : "")}{verdict}";
     }
 
     /// <summary>The delivery's own check (<see cref="RouteLoopDetector"/>): a route whose every host is this server loops.</summary>

@@ -212,6 +212,7 @@ public sealed class SendConnectorSpec
     public OutboundTlsPolicy TlsPolicy { get; set; } = SendConnectorDefaults.TlsPolicy;
     public string TlsCertificateDomain { get; set; } = "";
     public MtaStsOutboundMode MtaSts { get; set; } = SendConnectorDefaults.MtaSts;
+    public bool Dane { get; set; } = SendConnectorDefaults.Dane;
     public int Port { get; set; } = SendConnectorDefaults.Port;
     public string HeloFqdn { get; set; } = "";
     public long MaxMessageSizeBytes { get; set; } = SendConnectorDefaults.MaxMessageSizeBytes;

@@ -16,6 +16,8 @@ public interface ISendConnectorTester
 public sealed record SendConnectorTestResult(string? Error, IReadOnlyList<SendConnectorHostAttempt> Attempts)
 {
     public bool Succeeded => Error is null && Attempts.Any(a => a.Succeeded);
+    /// <summary>The test domain's MTA-STS policy and what the connector does with it; null when the connector does not look policies up.</summary>
+    public string? TlsPolicy { get; init; }
 }
 
 /// <summary>One host's transcript. Holds no secret: the AUTH outcome is the server's reply, never the credentials.</summary>
@@ -34,5 +36,7 @@ public sealed record SendConnectorHostAttempt
     /// <summary>"Not configured", "Succeeded", or the server's refusal.</summary>
     public string AuthOutcome { get; init; } = "Not configured";
     public TimeSpan Elapsed { get; init; }
+    /// <summary>What the test domain's MTA-STS policy says of this host (named, certificate valid for the MX name); null without a policy.</summary>
+    public string? TlsPolicyCheck { get; init; }
     public bool Succeeded => Connected && Error is null;
 }

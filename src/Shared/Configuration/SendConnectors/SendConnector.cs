@@ -61,6 +61,8 @@ public sealed class SendConnector : IConfigurationObject
     public string TlsCertificateDomain { get; set; } = "";
     /// <summary>MTA-STS for MX delivery; default in <see cref="SendConnectorDefaults.MtaSts"/>.</summary>
     public MtaStsOutboundMode MtaSts { get; set; } = SendConnectorDefaults.MtaSts;
+    /// <summary>DANE (RFC 7672) for MX delivery: DNSSEC-validated TLSA records of an MX host (the resolver's AD bit) make TLS and a matching certificate mandatory.</summary>
+    public bool Dane { get; set; } = SendConnectorDefaults.Dane;
     public int Port { get; set; } = SendConnectorDefaults.Port;
     /// <summary>Name in EHLO. Empty = the node's FQDN.</summary>
     public string HeloFqdn { get; set; } = "";

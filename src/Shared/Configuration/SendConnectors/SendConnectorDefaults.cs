@@ -12,6 +12,11 @@ public static class SendConnectorDefaults
     /// sender choose; switching a connector to Enforce is one setting once the trace looks clean.
     /// </summary>
     public const MtaStsOutboundMode MtaSts = MtaStsOutboundMode.Testing;
+    /// <summary>
+    /// Off, as in Postfix (DANE needs <c>smtp_dns_support_level = dnssec</c> and <c>smtp_tls_security_level = dane</c>):
+    /// it trusts the AD bit, so the resolvers in <c>Mailflow:Dns:Servers</c> must validate DNSSEC and be reached over a trusted path.
+    /// </summary>
+    public const bool Dane = false;
     /// <summary>RFC 5321 §4.5.4.2 / IANA: SMTP relay is port 25.</summary>
     public const int Port = 25;
     /// <summary>Exchange send connector default: 35 MB. 0 = unlimited.</summary>

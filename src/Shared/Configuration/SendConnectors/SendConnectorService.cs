@@ -133,6 +133,7 @@ public sealed class SendConnectorService(ConfigurationEditor editor, SmartHostPa
         to.TlsPolicy = from.TlsPolicy;
         to.TlsCertificateDomain = from.TlsCertificateDomain;
         to.MtaSts = from.MtaSts;
+        to.Dane = from.Dane;
         to.Port = from.Port;
         to.HeloFqdn = from.HeloFqdn;
         to.MaxMessageSizeBytes = from.MaxMessageSizeBytes;

@@ -39,6 +39,10 @@ public static class SendConnectorText
             _ => "",
         };
 
+    public static string DaneExplanation(SendRoutingMethod routing) => routing == SendRoutingMethod.SmartHost
+        ? "DANE (RFC 7672) applies only to connectors that look up MX records."
+        : "When the DNS servers vouch for an MX host's TLSA records (DNSSEC, the AD bit), mail goes to it only over STARTTLS with a certificate those records match; otherwise it waits (4.7.5). Turn on only with validating resolvers in Mailflow:Dns:Servers.";
+
     public static string Label(SendRoutingMethod method) => method switch
     {
         SendRoutingMethod.DnsMx => "DNS MX records",

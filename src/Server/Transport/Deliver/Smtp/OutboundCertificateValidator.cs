@@ -92,4 +92,5 @@ public sealed record CertificateProblem(string Kind, string Text)
     public const string Expired = "certificate-expired";
     public const string NotTrusted = "certificate-not-trusted";
     public const string ValidationFailure = "validation-failure";
+    public const string TlsaInvalid = "tlsa-invalid";
 }

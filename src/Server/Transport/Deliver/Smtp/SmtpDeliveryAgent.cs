@@ -36,7 +36,8 @@ public sealed class SmtpDeliveryAgent(
     IOutboundMessageSigner? signer = null,
     ArcOutboundSealer? sealer = null,
     Route.RouteLoopDetector? loops = null,
-    Mailflow.Server.Transport.AddressRewriting.OutboundAddressRewriter? rewriter = null) : IDeliveryAgent
+    Mailflow.Server.Transport.AddressRewriting.OutboundAddressRewriter? rewriter = null,
+    Tls.DaneTlsaLookup? dane = null) : IDeliveryAgent
 {
     private readonly string _spoolDirectory = Path.Combine(options.Value.ResolvedDataDirectory, "spool-tmp");
 
@@ -104,7 +105,7 @@ public sealed class SmtpDeliveryAgent(
             // An idle session may have been closed by the server since; if it fails before anything
             // was accepted, open a fresh one once.
             var reused = await pool.TakeAsync(batch.Target.NextHopKey);
-            if (reused is not null && reused.TlsPolicyKey != batch.Target.MtaSts?.Describe())
+            if (reused is not null && reused.TlsPolicyKey != PolicyKey(batch.Target))
             {
                 // Opened under another (or no) MTA-STS policy, or the connector's mode changed: check the hosts again.
                 await reused.CloseAsync();
@@ -248,6 +249,11 @@ public sealed class SmtpDeliveryAgent(
                 DeliverLog.HostFailed(logger, host.ToString(), target.NextHopKey, failure.ToString());
                 continue;
             }
+            // DANE (RFC 7672): DNSSEC-validated TLSA records of this MX host make TLS and a matching certificate mandatory.
+            Tls.DaneRequirement? daneRequirement = null;
+            string? daneNote = null;
+            if (settings.Dane && dane is not null && host.MxName is not null)
+                (daneRequirement, daneNote) = await dane.LookupAsync(mxName, host.Port, cancellationToken);
             var sessionLog = sendLog.StartSession(settings.ConnectorName ?? target.NextHopKey);
             var client = new EnvelopeSmtpClient(sessionLog is null ? new NullProtocolLogger() : sessionLog)
             {
@@ -256,20 +262,24 @@ public sealed class SmtpDeliveryAgent(
                 CheckCertificateRevocation = false,
             };
             CertificateProblem? certificateProblem = null;
-            client.ServerCertificateValidationCallback = sts is null
-                ? OutboundCertificateValidator.For(settings, host.Host)
-                : OutboundCertificateValidator.ForPolicy(settings, host.Host, mxName, sts.Enforced, problem => certificateProblem = problem);
+            CertificateProblem? daneProblem = null;
+            client.ServerCertificateValidationCallback = daneRequirement is not null
+                // DANE replaces certificate authority validation for this host (RFC 7672 §3; RFC 8461 §2).
+                ? (_, certificate, chain, _) => (daneProblem = daneRequirement.Check(certificate, chain, mxName)) is null
+                : sts is null
+                    ? OutboundCertificateValidator.For(settings, host.Host)
+                    : OutboundCertificateValidator.ForPolicy(settings, host.Host, mxName, sts.Enforced, problem => certificateProblem = problem);
             try
             {
-                // An enforced policy needs STARTTLS whatever the connector says (RFC 8461 §4.2).
-                var tls = settings.TlsPolicy == OutboundTlsPolicy.Opportunistic && sts is not { Enforced: true }
+                // An enforced policy or DANE needs STARTTLS whatever the connector says (RFC 8461 §4.2, RFC 7672 §2.2).
+                var tls = settings.TlsPolicy == OutboundTlsPolicy.Opportunistic && sts is not { Enforced: true } && daneRequirement is null
                     ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
                 var socket = await ConnectSocketAsync(host.Host, host.Port, settings.CommandTimeout, loops, cancellationToken);
                 sessionLog?.Attach(socket);
                 try
                 {
                     // Under a policy the MX name is the TLS server name (SNI), also when connecting by address.
-                    await client.ConnectAsync(socket, sts is null ? host.Host : mxName, host.Port, tls, cancellationToken);
+                    await client.ConnectAsync(socket, sts is null && daneRequirement is null ? host.Host : mxName, host.Port, tls, cancellationToken);
                 }
                 catch
                 {
@@ -287,8 +297,16 @@ public sealed class SmtpDeliveryAgent(
                     await client.AuthenticateAsync(credentials, cancellationToken);
                 }
                 DeliverLog.Connected(logger, host.ToString(), target.NextHopKey, client.IsSecure);
-                string? note = null;
-                if (sts is not null)
+                string? note = daneNote;
+                if (daneRequirement is not null)
+                {
+                    note = daneRequirement.Usable.Count > 0
+                        ? $"{daneRequirement.Describe()}: the certificate of {mxName} matches"
+                        : $"{daneRequirement.Describe()}: TLS required, no usable TLSA record to authenticate with";
+                    if (sts is not null)
+                        note += $"; {sts.Describe()} not applied to this host (DANE takes precedence, RFC 8461 §2)";
+                }
+                else if (sts is not null)
                 {
                     if (!client.IsSecure)
                         stsNotes.Add($"{mxName} does not offer STARTTLS");
@@ -300,7 +318,7 @@ public sealed class SmtpDeliveryAgent(
                     if (stsNotes.Count > 0)
                         DeliverLog.MtaStsTestingViolation(logger, target.NextHopKey, sts.Domain, string.Join("; ", stsNotes));
                 }
-                return (new PooledSmtpConnection(client, host, target.NextHopKey) { TlsPolicyNote = note, TlsPolicyKey = sts?.Describe() }, failure, host.Host);
+                return (new PooledSmtpConnection(client, host, target.NextHopKey) { TlsPolicyNote = note, TlsPolicyKey = PolicyKey(target) }, failure, host.Host);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -330,6 +348,9 @@ public sealed class SmtpDeliveryAgent(
                     if (reason is not null)
                         failure = DeliveryReplies.MtaStsNotMet(sts.Domain, reason);
                 }
+                if (daneRequirement is not null && exception is NotSupportedException or SslHandshakeException)
+                    failure = DeliveryReplies.DaneNotMet(daneRequirement.TlsaName,
+                        exception is NotSupportedException ? $"{mxName} does not offer STARTTLS" : daneProblem?.Text ?? exception.Message);
                 DeliverLog.HostFailed(logger, host.ToString(), target.NextHopKey, failure.ToString());
                 try
                 {
@@ -395,6 +416,10 @@ public sealed class SmtpDeliveryAgent(
             throw new TimeoutException($"connecting to {host}:{port} took longer than {timeout.TotalSeconds:0} s");
         }
     }
+
+    /// <summary>The TLS policies a connection was opened under: a pooled session is reused only under the same ones.</summary>
+    private static string? PolicyKey(DeliveryTarget target) =>
+        target.MtaSts is null && !target.Smtp.Dane ? null : $"{target.MtaSts?.Describe()}|dane={target.Smtp.Dane}";
 
     private static bool IsConnectionFailure(Exception exception) => exception is
         SmtpProtocolException or IOException or SocketException or TimeoutException or SslHandshakeException

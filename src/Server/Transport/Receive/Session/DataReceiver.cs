@@ -3,7 +3,7 @@ using Mailflow.Configuration;
 
 namespace Mailflow.Server.Transport.Receive.Session;
 
-/// <summary>Why a message's content was refused; the first failure wins and is reported after draining.</summary>
+/// <summary>Why a message's content was refused, reported after draining: too big whenever it is, otherwise the first failure.</summary>
 public enum ContentFailure
 {
     None,
@@ -54,6 +54,9 @@ public sealed class DataReceiver(long maxMessageSize, int maxLineLength, BareLin
     private readonly bool _normalize = bareLineEndings == BareLineEndingPolicy.Normalize;
     private Phase _phase = Phase.LineStart;
     private int _lineLength;
+
+    /// <summary>Content octets of the message as sent (after unstuffing), kept or not.</summary>
+    private long _contentOctets;
 
     /// <summary>Content octets accepted so far (after unstuffing).</summary>
     public long Size { get; private set; }
@@ -210,13 +213,19 @@ public sealed class DataReceiver(long maxMessageSize, int maxLineLength, BareLin
 
     private void Emit(ReadOnlyMemory<byte> slice, List<ReadOnlyMemory<byte>> content)
     {
-        if (Failure != ContentFailure.None || slice.IsEmpty)
+        if (slice.IsEmpty)
             return;
-        if (Size + slice.Length > maxMessageSize)
+        // Counted even after another failure: runs are emitted when a segment ends, so whether a bare line
+        // ending or an over-long line is found before the size is passed depends on how the bytes arrived.
+        // Too big wins whenever the message is, so the reply does not depend on the network's packets.
+        _contentOctets += slice.Length;
+        if (_contentOctets > maxMessageSize)
         {
-            Fail(ContentFailure.TooBig);
+            Failure = ContentFailure.TooBig;
             return;
         }
+        if (Failure != ContentFailure.None)
+            return;
         content.Add(slice);
         Size += slice.Length;
     }
