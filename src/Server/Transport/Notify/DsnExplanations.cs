@@ -14,6 +14,7 @@ public static class DsnExplanations
         ["5.1.1"] = "The address doesn't exist. Check the spelling, or ask the recipient for their current address.",
         ["5.1.2"] = "The recipient's domain doesn't exist or can't be found. Check the part after the @.",
         ["5.1.3"] = "The address isn't written correctly. Check it for typing mistakes.",
+        ["5.1.8"] = "The recipient's server doesn't accept your sender address, usually because your domain can't be found in DNS. The recipient's address is fine; your administrator can fix this.",
         ["5.1.6"] = "The recipient's mailbox has moved and has no forwarding address.",
         ["5.1.10"] = "The recipient's domain says it doesn't accept email at all (null MX). Check the address.",
         ["5.2.1"] = "The recipient's mailbox is disabled and isn't accepting messages.",
@@ -33,6 +34,8 @@ public static class DsnExplanations
         ["4.7.0"] = "A security check with the next server failed for now; we keep trying.",
         ["4.7.4"] = "The next server doesn't offer the encryption this route requires; we keep trying.",
         ["4.7.5"] = "Setting up encryption with the next server failed; we keep trying.",
+        ["5.7.23"] = "The recipient's server refused the message because your domain's SPF record doesn't list the server that sent it. Your administrator can fix this.",
+        ["5.7.25"] = "The recipient's server refused the message because the server that sent it has no reverse DNS name. Your administrator can fix this.",
         ["5.7.26"] = "The recipient's server couldn't verify that the message really came from your domain (SPF/DKIM/DMARC). Your administrator can fix this.",
         ["5.3.0"] = "The message was removed before it could be delivered.",
     }.ToFrozenDictionary(StringComparer.Ordinal);
