@@ -1,5 +1,5 @@
-using Mailflow.Configuration;
 using System.Linq.Expressions;
+using Mailflow.Configuration;
 using Mailflow.Data;
 using Mailflow.Queue;
 using Mailflow.Server.Hosting;
@@ -115,7 +115,11 @@ public sealed class LogRetentionCleaner(
             var ids = await nextBatch();
             if (ids.Count == 0)
                 return total;
-            total += await delete(ids);
+            var deleted = await delete(ids);
+            // Nothing deleted although rows were selected (another node got there, or they no longer qualify): stop, try again next run.
+            if (deleted == 0)
+                return total;
+            total += deleted;
         }
     }
 }
