@@ -39,6 +39,7 @@ public abstract class AlertsApiTests(ServerPerClass servers, DatabaseProvider pr
         var (settings, etag) = await _admin.GetWithETagAsync("api/v1/operations-settings");
         Assert.Equal(60, settings["alerts"]!["queueOldestMessageMinutes"]!.GetValue<int>());
         Assert.Equal(30, settings["logRetention"]!["trackingLogMaxAgeDays"]!.GetValue<int>());
+        Assert.Equal(7, settings["logRetention"]!["completedMessageDays"]!.GetValue<int>());
         settings["alerts"]!["webhookUrl"] = "https://hooks.example.test/mailflow";
         settings["alerts"]!["notifyAddress"] = "ops@contoso.test";
         settings["webhookSecret"] = Secret;
@@ -50,12 +51,15 @@ public abstract class AlertsApiTests(ServerPerClass servers, DatabaseProvider pr
         var (current, currentTag) = await _admin.GetWithETagAsync("api/v1/operations-settings");
         current["alerts"]!["webhookUrl"] = "ftp://nowhere";
         current["alerts"]!["certificateExpiryDays"] = 999;
+        // Completed messages cannot be kept for ever: 0 is refused with the field's message.
+        current["logRetention"]!["completedMessageDays"] = 0;
         var refused = await _admin.SendJsonAsync(HttpMethod.Put, "api/v1/operations-settings", current, currentTag).ExpectAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("1 to 3,650 days", refused["errors"]!["LogRetention.CompletedMessageDays"]![0]!.GetValue<string>());
         Assert.Contains("http:// or https://", refused["errors"]!["Alerts.WebhookUrl"]![0]!.GetValue<string>());
         Assert.Contains("365 days", refused["errors"]!["Alerts.CertificateExpiryDays"]![0]!.GetValue<string>());
 
         var cli = await MailflowAsync("alerts", "settings", "set", "--notify-address", "noc@contoso.test", "--set", "Alerts.QueueOldestMessageMinutes=15",
-            "--set", "LogRetention.TrackingLogMaxAgeDays=14");
+            "--set", "LogRetention.TrackingLogMaxAgeDays=14", "--set", "LogRetention.CompletedMessageDays=21");
         cli.AssertSucceeded();
         var shown = await MailflowAsync("alerts", "settings", "show");
         shown.AssertSucceeded();
@@ -64,6 +68,10 @@ public abstract class AlertsApiTests(ServerPerClass servers, DatabaseProvider pr
         var after = await _admin.GetOkAsync("api/v1/operations-settings");
         Assert.Equal(15, after["alerts"]!["queueOldestMessageMinutes"]!.GetValue<int>());
         Assert.Equal(14, after["logRetention"]!["trackingLogMaxAgeDays"]!.GetValue<int>());
+        Assert.Equal(21, after["logRetention"]!["completedMessageDays"]!.GetValue<int>());
+        var tooLong = await MailflowAsync("alerts", "settings", "set", "--set", "LogRetention.CompletedMessageDays=5000");
+        Assert.Equal(1, tooLong.ExitCode);
+        Assert.Contains("3,650 days", tooLong.Error);
         Assert.True(after["hasWebhookSecret"]!.GetValue<bool>());
         var badCli = await MailflowAsync("alerts", "settings", "set", "--notify-address", "not an address");
         Assert.Equal(1, badCli.ExitCode);
@@ -72,6 +80,7 @@ public abstract class AlertsApiTests(ServerPerClass servers, DatabaseProvider pr
         // The document carries the thresholds, never the secret; applying it back keeps the stored secret.
         var document = await _admin.GetOkAsync("api/v1/config/export?includeSecrets=true");
         Assert.Equal(15, document["operations"]!["alerts"]!["queueOldestMessageMinutes"]!.GetValue<int>());
+        Assert.Equal(21, document["operations"]!["logRetention"]!["completedMessageDays"]!.GetValue<int>());
         Assert.DoesNotContain(Secret, document.ToJsonString(), StringComparison.Ordinal);
         Assert.DoesNotContain("webhookSecret", document.ToJsonString(), StringComparison.OrdinalIgnoreCase);
         document["operations"]!["alerts"]!["nextHopFailingMinutes"] = 45;

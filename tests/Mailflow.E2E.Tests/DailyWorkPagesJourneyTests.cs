@@ -118,6 +118,12 @@ public sealed class DailyWorkPagesJourneyTests(MailflowSmtpServerFixture server,
                 await Expect(page.Locator("#logs-transcript")).ToContainTextAsync("message data");
                 await page.ScreenshotAsync(new() { Path = Path.Combine(directory, "06-protocol-logs.png"), FullPage = true });
 
+                // The log retention panel: how long completed messages are kept, with why, next to the log limits.
+                await page.ClickAsync("#log-retention .mud-expand-panel-header");
+                await Expect(page.Locator("#retention-completed-days")).ToHaveValueAsync("7");
+                await Expect(page.Locator(".mud-input-control:has(#retention-completed-days)")).ToContainTextAsync("deleted this many days after their last change");
+                await page.Locator("#log-retention").ScreenshotAsync(new() { Path = Path.Combine(directory, "06b-log-retention.png") });
+
                 // Test mail flow: one of two recipients refused is not a green result.
                 await GoAsync(page, "/mail-flow/test", "#test-mail-flow-page");
                 await page.FillAsync("#test-sender", "someone@internet.example");

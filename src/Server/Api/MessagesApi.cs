@@ -101,7 +101,7 @@ public static class MessagesApi
         group.MapGet("/{queueId}", async Task<IResult> (string queueId, IQueueOperations queues, CancellationToken ct) =>
                 await queues.GetMessageAsync(queueId, ct) is { } details
                     ? TypedResults.Ok(details)
-                    : ApiResults.Problem(StatusCodes.Status404NotFound, "Not found", Missing))
+                    : ApiResults.Problem(StatusCodes.Status404NotFound, "Not found", QueuedMessageAbsence.Text(queueId)))
             .WithName("GetMessage").WithSummary("One queued message: envelope, per-recipient state and its tracking events")
             .Produces<QueuedMessageDetails>().ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -1,5 +1,7 @@
+using System.Linq.Expressions;
 using Mailflow.Configuration;
 using Mailflow.Data;
+using Mailflow.Queue;
 using Mailflow.Server.Hosting;
 using Mailflow.Server.Transport.Receive.Directory;
 using Microsoft.EntityFrameworkCore;
@@ -16,16 +18,20 @@ public sealed class LogRetentionOptions
 
     /// <summary>Rows deleted per statement, so a first cleanup of years of tracking never holds one huge transaction.</summary>
     public int BatchSize { get; set; } = 10_000;
+
+    /// <summary>Completed messages deleted per statement: each takes its content (about 8 KB) and recipients with it, so fewer than tracking rows.</summary>
+    public int MessageBatchSize { get; set; } = 1_000;
 }
 
 /// <summary>What one cleanup removed.</summary>
-public sealed record LogRetentionResult(int ProtocolLogFiles, int TrackingEvents, int Alerts);
+public sealed record LogRetentionResult(int ProtocolLogFiles, int TrackingEvents, int Alerts, int CompletedMessages = 0);
 
 /// <summary>
 /// Applies the admin-managed log retention (<see cref="LogRetentionSettings"/>, Exchange's 30 days by default) every
 /// <see cref="LogRetentionOptions.IntervalMinutes"/>: this node's protocol log files (RECV and SEND) by age and size per
-/// kind, the message tracking events (shared by every node) by age and by count, and cleared alerts by age.
-/// A limit of 0 is no limit. Running on several nodes at once is harmless: each delete only removes what is past the limit.
+/// kind, the message tracking events (shared by every node) by age and by count, cleared alerts by age, and completed
+/// messages (with their content and recipients) by the age of their last change. A limit of 0 is no limit (the
+/// completed-message limit has no 0: it always applies). Running on several nodes at once is harmless: each delete only removes what is past the limit.
 /// </summary>
 public sealed class LogRetentionCleaner(
     TransportConfigProvider config,
@@ -73,10 +79,33 @@ public sealed class LogRetentionCleaner(
             var before = now.AddDays(-limits.AlertHistoryMaxAgeDays);
             alerts = await db.Alerts.Where(a => a.ClearedAt != null && a.ClearedAt < before).ExecuteDeleteAsync(cancellationToken);
         }
-        if (files + events + alerts > 0)
-            logger.LogInformation("Log retention removed {Files} protocol log files, {Events} tracking events and {Alerts} cleared alerts", files, events, alerts);
-        return new LogRetentionResult(files, events, alerts);
+        var messages = 0;
+        if (limits.CompletedMessageDays > 0)
+        {
+            var purgeable = Purgeable(now.AddDays(-limits.CompletedMessageDays), now);
+            var messageBatch = Math.Max(10, options.Value.MessageBatchSize);
+            // The delete repeats the whole condition: a message re-opened or claimed since the select is left alone.
+            // Content and recipient rows go with the message (cascade, as for an administrator's remove).
+            messages = await DeleteInBatchesAsync(() => db.QueuedMessages.Where(purgeable).OrderBy(m => m.Id).Select(m => m.Id).Take(messageBatch).ToListAsync(cancellationToken),
+                ids => db.QueuedMessages.Where(purgeable).Where(m => ids.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken));
+        }
+        if (files + events + alerts + messages > 0)
+            logger.LogInformation("Log retention removed {Files} protocol log files, {Events} tracking events, {Alerts} cleared alerts and {Messages} completed messages",
+                files, events, alerts, messages);
+        return new LogRetentionResult(files, events, alerts, messages);
     }
+
+    /// <summary>
+    /// A completed message no one holds, whose every recipient is final (<see cref="QueuedRecipientFilters.IsOpen"/>
+    /// negated) and whose last change (queued, last attempt, final DSN decision) is before <paramref name="before"/>.
+    /// Quarantined, suspended and poison messages are never Completed, so never purged here.
+    /// </summary>
+    private static Expression<Func<QueuedMessage, bool>> Purgeable(DateTimeOffset before, DateTimeOffset now) =>
+        m => m.State == QueuedMessageState.Completed
+             && m.QueuedAt < before
+             && (m.LeaseUntil == null || m.LeaseUntil < now)
+             && !m.Recipients.AsQueryable().Where(QueuedRecipientFilters.IsOpen).Any()
+             && !m.Recipients.Any(r => r.LastAttemptAt >= before || r.FinalNotifiedAt >= before);
 
     private static async Task<int> DeleteInBatchesAsync(Func<Task<List<long>>> nextBatch, Func<List<long>, Task<int>> delete)
     {
@@ -86,7 +115,11 @@ public sealed class LogRetentionCleaner(
             var ids = await nextBatch();
             if (ids.Count == 0)
                 return total;
-            total += await delete(ids);
+            var deleted = await delete(ids);
+            // Nothing deleted although rows were selected (another node got there, or they no longer qualify): stop, try again next run.
+            if (deleted == 0)
+                return total;
+            total += deleted;
         }
     }
 }

@@ -52,6 +52,8 @@ public sealed class OperationsSettingsService(IDbContextFactory<MailflowDbContex
             errors.Add("LogRetention.TrackingLogMaxEvents", "Enter between 0 (no limit) and 1,000,000,000 events.");
         if (r.AlertHistoryMaxAgeDays is < 0 or > 3650)
             errors.Add("LogRetention.AlertHistoryMaxAgeDays", "Keep the alert history 1 to 3,650 days, or 0 for no age limit.");
+        if (r.CompletedMessageDays is < 1 or > LogRetentionDefaults.CompletedMessageMaxDays)
+            errors.Add("LogRetention.CompletedMessageDays", "Keep completed messages 1 to 3,650 days (they cannot be kept for ever).");
         return errors;
     }
 
