@@ -112,6 +112,13 @@ run_tests() {
   echo "$((SECONDS - begun))" >"$artifacts/$name.seconds"
 }
 
+# The longest assembly starts first, so the others fill the second slot around it instead of it
+# running alone at the end.
+longest="tests/Mailflow.Integration.Tests/Mailflow.Integration.Tests.csproj"
+ordered=()
+for project in "${projects[@]}"; do [ "$project" = "$longest" ] && ordered=("$project" "${ordered[@]}") || ordered+=("$project"); done
+projects=("${ordered[@]}")
+
 echo "== test (${#projects[@]} assemblies, up to $parallel at once${e2e:+, then the browser tests alone})"
 for project in "${projects[@]}"; do
   while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do wait -n; done

@@ -55,6 +55,10 @@ public sealed class MailboxQuotaJourneyTests(SmtpMailflowServerFixture server) :
         await Expect(rows).ToHaveCountAsync(3, new() { Timeout = 30_000 });
         Assert.Equal(["ok", "warning", "full"], await rows.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.state)"));
         await Expect(rows.Nth(2)).ToContainTextAsync("5 MB of 5 MB (100 %): full");
+        // An address is read as one piece: the column is wide enough that none breaks mid-word.
+        var addressLines = await _page.Locator("[data-testid=recipient-address]").EvaluateAllAsync<int[]>(
+            "cells => cells.map(c => { const r = document.createRange(); r.selectNodeContents(c.firstChild); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })");
+        Assert.All(addressLines, lines => Assert.Equal(1, lines));
         await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("72-recipients-mailbox-sizes.png") });
 
         await _page.ClickAsync("[data-testid='edit-quota-chloe@mailflow.local']");
