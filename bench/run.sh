@@ -2,7 +2,7 @@
 # bench/run.sh - reproducible acceptance benchmark of Mailflow on this machine.
 #
 #   bench/run.sh [--store sqlite|postgres|both] [--messages N] [--warmup N] [--size BYTES]
-#                [--compare] [--relay] [--pairs N] [--no-build]
+#                [--compare] [--relay] [--pairs N] [--no-build] [--server-bin DIR]
 #
 # For each store: builds Release (unless --no-build), starts Mailflow.Server on a fresh data
 # directory (SQLite file; or PostgreSQL in a throwaway initdb cluster with fsync ON, as in
@@ -18,11 +18,15 @@
 #
 # Defaults: --store sqlite, --messages 10000 (20 sessions; the 1-session run sends a fifth),
 # --warmup 20000 (tiered JIT settles only after some 10^4 messages), --size 5000, --pairs 4.
+# --server-bin DIR runs the server from a published folder instead of the Release build output, e.g. a
+# ReadyToRun publish for the cold-start figures (--warmup 0):
+#   dotnet publish src/Server -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o /tmp/mailflow-r2r
+#   bench/run.sh --no-build --warmup 0 --messages 20000 --server-bin /tmp/mailflow-r2r
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED_BENCH=${SHARED_BENCH:-$ROOT/../shared/bench}
-STORE=sqlite MESSAGES=10000 WARMUP=20000 SIZE=5000 COMPARE=0 RELAY=0 PAIRS=4 BUILD=1
+STORE=sqlite MESSAGES=10000 WARMUP=20000 SIZE=5000 COMPARE=0 RELAY=0 PAIRS=4 BUILD=1 SERVER_BIN_OVERRIDE=
 RELAY_MESSAGES=${RELAY_MESSAGES:-3000} RELAY_WARMUP=${RELAY_WARMUP:-6000}
 while [ $# -gt 0 ]; do
   case $1 in
@@ -34,7 +38,8 @@ while [ $# -gt 0 ]; do
     --relay) RELAY=1; shift ;;
     --pairs) PAIRS=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --server-bin) SERVER_BIN_OVERRIDE=$2; shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -45,7 +50,8 @@ log() { echo "[run.sh] $*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-SERVER_BIN=$ROOT/src/Server/bin/Release/net10.0
+SERVER_BIN=${SERVER_BIN_OVERRIDE:-$ROOT/src/Server/bin/Release/net10.0}
+[ -f "$SERVER_BIN/Mailflow.Server.dll" ] || { echo "run.sh: no Mailflow.Server.dll in $SERVER_BIN" >&2; exit 2; }
 BENCH=$ROOT/bench/Mailflow.Bench/bin/Release/net10.0/mailflow-bench
 if [ "$BUILD" = 1 ]; then
   log "building Release"
@@ -145,8 +151,12 @@ for store in "${STORES[@]}"; do
       log "skipping the relay comparison: needs $SHARED_BENCH, Postfix on :2601 and the sink on :2602 (run peers-setup.sh)"
     fi
   fi
-  log "warm-up: $WARMUP messages"
-  "$BENCH" --port "$SMTP_PORT" --sessions 20 --messages "$WARMUP" --size "$SIZE" --label warmup >/dev/null
+  if [ "$WARMUP" -gt 0 ]; then
+    log "warm-up: $WARMUP messages"
+    "$BENCH" --port "$SMTP_PORT" --sessions 20 --messages "$WARMUP" --size "$SIZE" --label warmup >/dev/null
+  else
+    log "no warm-up: the runs below measure a cold server"
+  fi
   bench "mailflow-$store-1s" 1 $((MESSAGES / 5))
   bench "mailflow-$store-20s" 20 "$MESSAGES"
   if [ "$COMPARE" = 1 ]; then

@@ -30,12 +30,13 @@ public sealed class MailboxQuotaJourneyTests(SmtpMailflowServerFixture server) :
         _playwright.Dispose();
     }
 
-    private async Task MailboxAsync(string name, long quota, long used)
+    private async Task MailboxAsync(string name, long quota, long used, string? maildir = null)
     {
         var address = $"{name}@mailflow.local";
+        maildir ??= Path.Combine("maildir", address);
         await server.Services.GetRequiredService<RecipientService>().CreateAsync(AdminActor.System,
-            new Recipient { Kind = RecipientKind.Mailbox, DisplayName = char.ToUpperInvariant(name[0]) + name[1..], PrimaryAddress = address, QuotaBytes = quota });
-        var folder = server.Services.GetRequiredService<MaildirLocation>().Resolve(Path.Combine("maildir", address), out var error) ?? throw new InvalidOperationException(error);
+            new Recipient { Kind = RecipientKind.Mailbox, DisplayName = char.ToUpperInvariant(name[0]) + name[1..], PrimaryAddress = address, QuotaBytes = quota, DeliveryTarget = maildir });
+        var folder = server.Services.GetRequiredService<MaildirLocation>().Resolve(maildir, out var error) ?? throw new InvalidOperationException(error);
         Directory.CreateDirectory(Path.Combine(folder, "cur"));
         await File.WriteAllBytesAsync(Path.Combine(folder, "cur", "1700000000.M1P1.old:2,S"), new byte[used]);
     }
@@ -46,19 +47,29 @@ public sealed class MailboxQuotaJourneyTests(SmtpMailflowServerFixture server) :
         await MailboxAsync("quota-anna", 100 * Megabyte, 12 * Megabyte);
         await MailboxAsync("quota-bruno", 10 * Megabyte, 9 * Megabyte + 600 * 1024);
         await MailboxAsync("quota-chloe", 5 * Megabyte, 5 * Megabyte);
+        await MailboxAsync("quota-dmitri", 100 * Megabyte, Megabyte,
+            maildir: "maildir/departments/finance-and-accounting/quarterly-close-2026/accounts-payable-shared/quota-dmitri@mailflow.local");
         await AdminSignIn.CreateAccountAsync(server.Services, "quotas", Password, AdminRoles.OrganizationManagement);
         await AdminSignIn.SignInAsync(_page, server.BaseUrl, "quotas", Password, "/recipients");
 
         await Expect(_page.Locator("#recipients-page[data-interactive=true]")).ToBeVisibleAsync();
         await _page.FillAsync("#recipient-search", "quota-");
         var rows = _page.Locator("[data-testid=recipient-usage] [data-testid=mailbox-usage]");
-        await Expect(rows).ToHaveCountAsync(3, new() { Timeout = 30_000 });
-        Assert.Equal(["ok", "warning", "full"], await rows.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.state)"));
+        await Expect(rows).ToHaveCountAsync(4, new() { Timeout = 30_000 });
+        Assert.Equal(["ok", "warning", "full", "ok"], await rows.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.state)"));
         await Expect(rows.Nth(2)).ToContainTextAsync("5 MB of 5 MB (100 %): full");
         // An address is read as one piece: the column is wide enough that none breaks mid-word.
         var addressLines = await _page.Locator("[data-testid=recipient-address]").EvaluateAllAsync<int[]>(
             "cells => cells.map(c => { const r = document.createRange(); r.selectNodeContents(c.firstChild); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })");
         Assert.All(addressLines, lines => Assert.Equal(1, lines));
+        // A long Maildir path wraps after its separators, never inside a folder name: each piece of the details
+        // text (a text node of its own) sits on one line, and the long path does need more than one line here.
+        var detailPieces = await _page.Locator("[data-testid=recipient-details]").EvaluateAllAsync<int[][]>(
+            "cells => cells.map(c => [...c.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim()).map(n => { const r = document.createRange(); r.selectNodeContents(n); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }))");
+        Assert.All(detailPieces.SelectMany(p => p), lines => Assert.Equal(1, lines));
+        var longPathLines = await _page.Locator("[data-testid=recipient-details]", new() { HasTextString = "accounts-payable-shared" }).EvaluateAsync<int>(
+            "c => { const r = document.createRange(); r.selectNodeContents(c); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }");
+        Assert.True(longPathLines > 1, $"the long Maildir path fits on {longPathLines} line: widen the test's path so the wrapping is tested");
         await _page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("72-recipients-mailbox-sizes.png") });
 
         await _page.ClickAsync("[data-testid='edit-quota-chloe@mailflow.local']");

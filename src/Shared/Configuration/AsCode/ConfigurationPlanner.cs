@@ -432,19 +432,22 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
         return final;
     }
 
-    private static void SetId<T>(T entity, Guid id)
+    /// <summary>
+    /// Gives the document's entity the stored entity's id so EF updates the row in place. Every
+    /// configuration object has a settable <c>Id</c>; one setter for all of them, so a new kind of
+    /// object cannot be forgotten here (a per-type switch once missed IP list entries and journal rules).
+    /// </summary>
+    private static void SetId<T>(T entity, Guid id) where T : class, IConfigurationObject =>
+        IdSetter<T>.Set(entity, id);
+
+    private static class IdSetter<T> where T : class, IConfigurationObject
     {
-        switch (entity)
-        {
-            case AcceptedDomain d: d.Id = id; break;
-            case ReceiveConnector c: c.Id = id; break;
-            case SendConnector c: c.Id = id; break;
-            case Recipient r: r.Id = id; break;
-            case TransportRule r: r.Id = id; break;
-            case TransportAgentSetting a: a.Id = id; break;
-            case AddressRewriteEntry e: e.Id = id; break;
-            default: throw new ArgumentOutOfRangeException(nameof(entity), typeof(T).Name, null);
-        }
+        private static readonly System.Reflection.PropertyInfo Property =
+            typeof(T).GetProperty(nameof(IConfigurationObject.Id)) is { CanWrite: true } property
+                ? property
+                : throw new InvalidOperationException($"{typeof(T).Name}.Id has no setter: the configuration planner cannot update it in place.");
+
+        public static void Set(T entity, Guid id) => Property.SetValue(entity, id);
     }
 
     private void Record(PlannedAction action, IConfigurationObject entity, string name, IReadOnlyList<string> differences, string? before)
