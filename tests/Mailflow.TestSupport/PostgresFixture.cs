@@ -5,8 +5,11 @@ using Xunit;
 namespace Mailflow.TestSupport;
 
 /// <summary>
-/// One PostgreSQL server per test assembly, shared through the <c>postgres</c> collection
-/// (<see cref="PostgresCollection"/>); every test asks for its own empty database, so tests never
+/// One PostgreSQL server per test process: either as the <c>postgres</c> collection's fixture
+/// (<see cref="PostgresCollection"/>: the collection's classes run one after another), or as a class
+/// fixture (<c>IClassFixture&lt;PostgresFixture&gt;</c>: the classes run in parallel, each with its own
+/// fixture, and all fixtures of the process share the one throwaway cluster, started by the first and
+/// stopped when the test process exits). Every test asks for its own empty database, so tests never
 /// share state. By default a throwaway cluster is started from the system binaries; set
 /// <c>MAILFLOW_TEST_PG</c> to a connection string (a role with CREATEDB) to use an existing server.
 /// Missing binaries fail the tests with the install command: a skipped database test would hide
@@ -16,8 +19,11 @@ public sealed class PostgresFixture : IAsyncLifetime
 {
     public const string ServerVariable = "MAILFLOW_TEST_PG";
 
+    private static readonly SemaphoreSlim sharedClusterGate = new(1, 1);
+    private static ThrowawayPostgresCluster? sharedCluster;
+
     private readonly ConcurrentBag<string> databasesOnExternalServer = [];
-    private ThrowawayPostgresCluster? cluster;
+    private bool onThrowawayCluster;
     private string? adminConnectionString;
 
     /// <summary>A superuser (or CREATEDB) connection to the server's maintenance database.</summary>
@@ -35,8 +41,38 @@ public sealed class PostgresFixture : IAsyncLifetime
 
         if (!OperatingSystem.IsLinux())
             throw new PlatformNotSupportedException($"The throwaway PostgreSQL cluster uses Debian's server binaries; elsewhere set {ServerVariable} to a server's connection string.");
-        cluster = await ThrowawayPostgresCluster.StartAsync();
-        adminConnectionString = cluster.AdminConnectionString;
+        adminConnectionString = (await SharedClusterAsync()).AdminConnectionString;
+        onThrowawayCluster = true;
+    }
+
+    /// <summary>
+    /// The process's throwaway cluster, started on first use. It lives as long as the test process: fixtures
+    /// come and go as classes finish, and stopping it whenever none is alive would start a new cluster
+    /// (initdb and all) for the next class. Stopped when the process exits; a process killed before that
+    /// leaves it to the next run's reaper (<see cref="ThrowawayPostgresCluster"/>).
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static async Task<ThrowawayPostgresCluster> SharedClusterAsync()
+    {
+        await sharedClusterGate.WaitAsync();
+        try
+        {
+            if (sharedCluster is null)
+            {
+                sharedCluster = await ThrowawayPostgresCluster.StartAsync();
+                var cluster = sharedCluster;
+                AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+                {
+                    NpgsqlConnection.ClearAllPools();
+                    cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                };
+            }
+            return sharedCluster;
+        }
+        finally
+        {
+            sharedClusterGate.Release();
+        }
     }
 
     /// <summary>Creates a new, empty database with a unique name and returns a connection string to it.</summary>
@@ -52,23 +88,21 @@ public sealed class PostgresFixture : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
 
-        if (cluster is null)
+        if (!onThrowawayCluster)
             databasesOnExternalServer.Add(name);
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
     }
 
     public async Task DisposeAsync()
     {
-        NpgsqlConnection.ClearAllPools();
-        if (cluster is not null)
-        {
-            await cluster.DisposeAsync();
+        // The shared cluster outlives this fixture (see SharedClusterAsync); its databases go with it.
+        if (onThrowawayCluster)
             return;
-        }
 
         // Someone else's server: leave it as we found it.
         if (adminConnectionString is null || databasesOnExternalServer.IsEmpty)
             return;
+        NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(adminConnectionString);
         await connection.OpenAsync();
         foreach (var name in databasesOnExternalServer)

@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Npgsql;
 
-namespace Mailflow.Integration.Tests;
+namespace Mailflow.Cluster.Tests;
 
 /// <summary>
 /// A bookkeeping write that fails because the store is away for a moment (here: PostgreSQL turned
