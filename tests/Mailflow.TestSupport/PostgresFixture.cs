@@ -8,12 +8,12 @@ namespace Mailflow.TestSupport;
 /// One PostgreSQL server per test process: either as the <c>postgres</c> collection's fixture
 /// (<see cref="PostgresCollection"/>: the collection's classes run one after another), or as a class
 /// fixture (<c>IClassFixture&lt;PostgresFixture&gt;</c>: the classes run in parallel, each with its own
-/// fixture, and all fixtures of the process share the one throwaway cluster, started by the first and
-/// stopped when the test process exits). Every test asks for its own empty database, so tests never
-/// share state. By default a throwaway cluster is started from the system binaries; set
-/// <c>MAILFLOW_TEST_PG</c> to a connection string (a role with CREATEDB) to use an existing server.
-/// Missing binaries fail the tests with the install command: a skipped database test would hide
-/// a missing dependency.
+/// fixture). All fixtures alive at once share one throwaway cluster: the first starts it, the last to be
+/// disposed stops it (a class starting after that starts a new one). Every test asks for its own empty
+/// database, so tests never share state. By default a throwaway cluster is started from the system
+/// binaries; set <c>MAILFLOW_TEST_PG</c> to a connection string (a role with CREATEDB) to use an
+/// existing server. Missing binaries fail the tests with the install command: a skipped database test
+/// would hide a missing dependency.
 /// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
@@ -21,6 +21,7 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     private static readonly SemaphoreSlim sharedClusterGate = new(1, 1);
     private static ThrowawayPostgresCluster? sharedCluster;
+    private static int sharedClusterUsers;
 
     private readonly ConcurrentBag<string> databasesOnExternalServer = [];
     private bool onThrowawayCluster;
@@ -41,33 +42,42 @@ public sealed class PostgresFixture : IAsyncLifetime
 
         if (!OperatingSystem.IsLinux())
             throw new PlatformNotSupportedException($"The throwaway PostgreSQL cluster uses Debian's server binaries; elsewhere set {ServerVariable} to a server's connection string.");
-        adminConnectionString = (await SharedClusterAsync()).AdminConnectionString;
+        adminConnectionString = (await AcquireSharedClusterAsync()).AdminConnectionString;
         onThrowawayCluster = true;
     }
 
-    /// <summary>
-    /// The process's throwaway cluster, started on first use. It lives as long as the test process: fixtures
-    /// come and go as classes finish, and stopping it whenever none is alive would start a new cluster
-    /// (initdb and all) for the next class. Stopped when the process exits; a process killed before that
-    /// leaves it to the next run's reaper (<see cref="ThrowawayPostgresCluster"/>).
-    /// </summary>
+    /// <summary>The shared cluster, started when no fixture holds it yet.</summary>
+    /// <remarks>
+    /// Stopped with its last user (<see cref="ReleaseSharedClusterAsync"/>), inside xunit's run, and not
+    /// when the process exits: the test platform kills a test host that does not exit promptly, which
+    /// would leave the cluster running.
+    /// </remarks>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static async Task<ThrowawayPostgresCluster> SharedClusterAsync()
+    private static async Task<ThrowawayPostgresCluster> AcquireSharedClusterAsync()
     {
         await sharedClusterGate.WaitAsync();
         try
         {
-            if (sharedCluster is null)
-            {
-                sharedCluster = await ThrowawayPostgresCluster.StartAsync();
-                var cluster = sharedCluster;
-                AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-                {
-                    NpgsqlConnection.ClearAllPools();
-                    cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                };
-            }
+            sharedCluster ??= await ThrowawayPostgresCluster.StartAsync();
+            sharedClusterUsers++;
             return sharedCluster;
+        }
+        finally
+        {
+            sharedClusterGate.Release();
+        }
+    }
+
+    private static async Task ReleaseSharedClusterAsync()
+    {
+        await sharedClusterGate.WaitAsync();
+        try
+        {
+            if (--sharedClusterUsers > 0 || sharedCluster is null)
+                return;
+            NpgsqlConnection.ClearAllPools();
+            await sharedCluster.DisposeAsync();
+            sharedCluster = null;
         }
         finally
         {
@@ -95,9 +105,12 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        // The shared cluster outlives this fixture (see SharedClusterAsync); its databases go with it.
+        // The databases go with the cluster, when its last user is done.
         if (onThrowawayCluster)
+        {
+            await ReleaseSharedClusterAsync();
             return;
+        }
 
         // Someone else's server: leave it as we found it.
         if (adminConnectionString is null || databasesOnExternalServer.IsEmpty)
