@@ -20,8 +20,7 @@ namespace Mailflow.Integration.Tests;
 /// form is delivered to the corp.contoso.test mailbox with its To field rewritten back; the exception
 /// (the CEO) is left alone both ways; each rewrite is in the message trace.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class AddressRewritingEndToEndTests(PostgresFixture postgres) : IDisposable
+public sealed class AddressRewritingEndToEndTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private static readonly AdminActor Admin = AdminActor.System;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -18,8 +18,7 @@ namespace Mailflow.Integration.Tests;
 /// trace, its headers and tags are stored with the message (content hash intact), mail flow rules
 /// read its spam level, and its quarantine verdict holds the message — on both stores.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class AgentPipelineTests(PostgresFixture postgres) : IDisposable
+public sealed class AgentPipelineTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private readonly TestStores stores = new(postgres);
 

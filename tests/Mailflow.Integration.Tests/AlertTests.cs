@@ -26,8 +26,7 @@ namespace Mailflow.Integration.Tests;
 /// is mailed through our own queue to a local mailbox and POSTed (signed; retried after a first 500) to a loopback
 /// webhook; when each cause is gone the alerts clear, and the webhook hears that too.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class AlertTests(PostgresFixture postgres) : IDisposable
+public sealed class AlertTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private const string WebhookSecret = "alert-webhook-secret-0123456789";
     private static readonly AdminActor Admin = AdminActor.System;

@@ -13,8 +13,7 @@ namespace Mailflow.Integration.Tests;
 /// adds a disclaimer and redirects it outside, and what reaches the loopback SMTP sink carries our ARC
 /// set (i=2, cv=pass) that MimeKit's ArcVerifier validates with the published keys.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class ArcSealingEndToEndTests(PostgresFixture postgres) : IAsyncDisposable
+public sealed class ArcSealingEndToEndTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IAsyncDisposable
 {
     private static readonly AdminActor Admin = AdminActor.System;
     private readonly TestStores _stores = new(postgres);

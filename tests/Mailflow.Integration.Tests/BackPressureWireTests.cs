@@ -16,8 +16,7 @@ namespace Mailflow.Integration.Tests;
 /// under High pressure, so MAIL FROM is answered 452 4.3.1 with the reason (and the trace says so);
 /// lowering the threshold again lets mail through.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class BackPressureWireTests(PostgresFixture postgres) : IDisposable
+public sealed class BackPressureWireTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private readonly TestStores _stores = new(postgres);
 

@@ -17,8 +17,7 @@ namespace Mailflow.Integration.Tests;
 /// an old one with a deferred recipient, a quarantined one and a leased one stay. A purged message's details answer a
 /// clear 404 through the API and its tracking events still trace.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class CompletedMessageRetentionTests(PostgresFixture postgres) : IDisposable
+public sealed class CompletedMessageRetentionTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private const string ApiKey = "mf_retention-test-key-0123456789abcdef0123";
     private readonly TestStores stores = new(postgres);

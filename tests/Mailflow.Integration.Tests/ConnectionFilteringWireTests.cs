@@ -17,8 +17,7 @@ namespace Mailflow.Integration.Tests;
 /// client (127.0.0.1), refuses with the list's reason, records why in the trace, and lets the client
 /// in once an admin puts it on the IP allow list.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class ConnectionFilteringWireTests(PostgresFixture postgres) : IAsyncDisposable
+public sealed class ConnectionFilteringWireTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IAsyncDisposable
 {
     private const string ListedName = "1.0.0.127.bl.test";
     private const string Reason = "127.0.0.1 is listed, see https://bl.test/lookup";

@@ -16,8 +16,7 @@ namespace Mailflow.Integration.Tests;
 /// reach the next hop. Delivery is at least once, so a message the remote accepted just before the
 /// kill may arrive twice; the test reports how many did and requires that none is missing.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class DeliveryCrashTests(PostgresFixture postgres, ITestOutputHelper output) : IDisposable
+public sealed class DeliveryCrashTests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>, IDisposable
 {
     private const int Messages = 60;
     private readonly TestStores stores = new(postgres);

@@ -13,8 +13,7 @@ namespace Mailflow.Integration.Tests;
 /// sends a gzip report to the authorized rua addresses (a loopback SMTP sink), and a report another
 /// organization sends about our domain over SMTP is stored (a hostile one is not).
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class DmarcReportFlowTests(PostgresFixture postgres) : IAsyncDisposable
+public sealed class DmarcReportFlowTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IAsyncDisposable
 {
     private static readonly AdminActor Admin = AdminActor.System;
     private readonly TestStores _stores = new(postgres);

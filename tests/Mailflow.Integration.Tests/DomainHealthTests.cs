@@ -17,8 +17,7 @@ namespace Mailflow.Integration.Tests;
 /// except that it has no DMARC record and no DKIM key. Each verdict is asserted, and the reports are
 /// stored on both stores.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class DomainHealthTests(PostgresFixture postgres) : IAsyncDisposable
+public sealed class DomainHealthTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IAsyncDisposable
 {
     private const string Node = "mx.contoso.test";
     private const string NodeAddress = "192.0.2.10";

@@ -14,8 +14,7 @@ namespace Mailflow.Integration.Tests;
 /// as they went in — after the message was stored and the server restarted — and a next hop without
 /// DSN gets none of them while the sender gets the "relayed" DSN it asked for (§5.2.2).
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class DsnRelayTests(PostgresFixture postgres) : IDisposable
+public sealed class DsnRelayTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private static readonly AdminActor Admin = AdminActor.System;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -15,8 +15,7 @@ namespace Mailflow.Integration.Tests;
 /// the middle of sending; every message that got its 250 must be in the store, whole, after the
 /// kill and after a restart.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class DurabilityTests(PostgresFixture postgres) : IDisposable
+public sealed class DurabilityTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private const int Senders = 4;
     private const int AcknowledgedBeforeKill = 40;

@@ -9,8 +9,7 @@ using MimeKit;
 namespace Mailflow.Integration.Tests;
 
 /// <summary>Rules that reject or delete act before the 250: the client sees the rule's reply, nothing is stored, no NDR can follow.</summary>
-[Collection(PostgresCollection.Name)]
-public sealed class EndOfDataRuleTests(PostgresFixture postgres) : IDisposable
+public sealed class EndOfDataRuleTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private readonly TestStores stores = new(postgres);
 

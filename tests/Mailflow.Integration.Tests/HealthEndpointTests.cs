@@ -13,8 +13,7 @@ namespace Mailflow.Integration.Tests;
 /// and readiness follows the store (a SQLite file moved away, a PostgreSQL database refusing
 /// connections) and the listeners.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class HealthEndpointTests(PostgresFixture postgres) : IDisposable
+public sealed class HealthEndpointTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private readonly TestStores stores = new(postgres);
 

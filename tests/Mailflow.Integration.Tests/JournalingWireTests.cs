@@ -15,8 +15,7 @@ namespace Mailflow.Integration.Tests;
 /// lines, the original attached, X-MS-Journal-Report), reports never journaled again, and a report
 /// the archive refuses coming back to the alternate journal address — never to the original sender.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class JournalingWireTests(PostgresFixture postgres) : IDisposable
+public sealed class JournalingWireTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private static readonly AdminActor Admin = AdminActor.System;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

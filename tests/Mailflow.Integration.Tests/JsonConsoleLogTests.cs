@@ -14,8 +14,7 @@ namespace Mailflow.Integration.Tests;
 /// shipper would): every line is one JSON object, and the engine's lines carry their scopes — the session id and
 /// connector while a session runs, the queue id and Message-ID while a message is delivered.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class JsonConsoleLogTests(PostgresFixture postgres) : IDisposable
+public sealed class JsonConsoleLogTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private const string ApiKey = "mf_json-log-test-key-0123456789abcdef01234";
     private readonly TestStores stores = new(postgres);

@@ -14,8 +14,7 @@ namespace Mailflow.Integration.Tests;
 /// A receive connector saved onto a port another program holds: the running server reports the bind failure
 /// in-process (the save confirmation), in its node registry row (other nodes' admin centers) and through the doctor.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class ListenerBindReportTests(PostgresFixture postgres) : IDisposable
+public sealed class ListenerBindReportTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private readonly TestStores stores = new(postgres);
 

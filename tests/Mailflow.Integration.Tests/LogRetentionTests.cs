@@ -14,8 +14,7 @@ namespace Mailflow.Integration.Tests;
 /// cleared alerts older than their limit are deleted and recent ones kept, the tracking table is capped at its
 /// event count (oldest first), and the node's protocol log files go by age and then by size, newest kept.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class LogRetentionTests(PostgresFixture postgres) : IDisposable
+public sealed class LogRetentionTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private readonly TestStores stores = new(postgres);
 

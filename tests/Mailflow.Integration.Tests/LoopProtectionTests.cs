@@ -18,8 +18,7 @@ namespace Mailflow.Integration.Tests;
 /// server deferred as a routing loop (and said so by "Test mail flow"), and two servers relaying to
 /// each other stopped by the hop count.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class LoopProtectionTests(PostgresFixture postgres) : IDisposable
+public sealed class LoopProtectionTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private static readonly AdminActor Admin = AdminActor.System;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

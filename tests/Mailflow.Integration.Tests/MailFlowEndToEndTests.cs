@@ -15,8 +15,7 @@ namespace Mailflow.Integration.Tests;
 /// server over loopback: what goes in over SMTP comes out at a loopback "remote" SMTP server, in a
 /// Maildir, or back to the sender as an NDR.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class MailFlowEndToEndTests(PostgresFixture postgres) : IDisposable
+public sealed class MailFlowEndToEndTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private static readonly AdminActor Admin = AdminActor.System;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

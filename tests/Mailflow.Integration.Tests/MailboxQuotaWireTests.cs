@@ -12,8 +12,7 @@ namespace Mailflow.Integration.Tests;
 /// RCPT with 452 4.2.2 (directly and through an alias) while others still take mail, the refusal is
 /// in the trace, "Test mail flow" says why, and the mailbox takes mail again once it has room.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class MailboxQuotaWireTests(PostgresFixture postgres) : IDisposable
+public sealed class MailboxQuotaWireTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private const long OneMegabyte = 1024 * 1024;
     private static readonly AdminActor Admin = AdminActor.System;

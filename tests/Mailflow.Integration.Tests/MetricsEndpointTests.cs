@@ -17,8 +17,7 @@ namespace Mailflow.Integration.Tests;
 /// by exactly what the load did. Also who may scrape: nobody anonymously on the admin address, an API key there,
 /// anyone on the separate scrape address, which serves nothing else.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class MetricsEndpointTests(PostgresFixture postgres) : IDisposable
+public sealed class MetricsEndpointTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private const string ApiKey = "mf_metrics-test-key-0123456789abcdef0123";
     private const string Frontend = "Default Frontend";

@@ -10,8 +10,7 @@ namespace Mailflow.Integration.Tests;
 /// migration, nothing is seeded or opened, the process exits 0 (and 0 again when there is nothing left to do);
 /// a store it cannot reach gives exit code 1 and a message that says which store and why.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class MigrateOnlyTests(PostgresFixture postgres) : IDisposable
+public sealed class MigrateOnlyTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private readonly TestStores stores = new(postgres);
     private readonly DirectoryInfo dataDirectory = Directory.CreateTempSubdirectory("mailflow-migrate-");

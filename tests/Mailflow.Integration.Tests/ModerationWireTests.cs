@@ -17,8 +17,7 @@ namespace Mailflow.Integration.Tests;
 /// is approved (delivered), one rejected (NDR 5.7.1 with the moderator's reason) and one left undecided
 /// until the request expires (NDR 5.7.1); the trace and the quarantine say why.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class ModerationWireTests(PostgresFixture postgres) : IDisposable
+public sealed class ModerationWireTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private static readonly AdminActor Admin = AdminActor.System;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -17,8 +17,7 @@ namespace Mailflow.Integration.Tests;
 /// the user when the limit is reached" — stores the sender as blocked (550 5.7.1 on every session)
 /// until an admin unblocks it.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class RateLimitWireTests(PostgresFixture postgres) : IDisposable
+public sealed class RateLimitWireTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private const string User = "bob@contoso.test";
     private const string Password = "bobs-submission-pass";

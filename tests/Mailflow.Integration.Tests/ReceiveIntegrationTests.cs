@@ -16,8 +16,7 @@ namespace Mailflow.Integration.Tests;
 /// The whole server with its seeded connectors, driven by MailKit over loopback, on both stores:
 /// what a client sees is decided by the live configuration, and a 250 means the message is stored.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class ReceiveIntegrationTests(PostgresFixture postgres) : IDisposable
+public sealed class ReceiveIntegrationTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private static readonly AdminActor Admin = AdminActor.System;
     private readonly TestStores stores = new(postgres);

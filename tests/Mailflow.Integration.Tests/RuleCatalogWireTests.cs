@@ -14,8 +14,7 @@ namespace Mailflow.Integration.Tests;
 /// mailboxes — blind copies, Cc recipients, importance and classification headers, notices instead
 /// of the message, incident reports with the original attached — and in the trace.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class RuleCatalogWireTests(PostgresFixture postgres) : IAsyncDisposable
+public sealed class RuleCatalogWireTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IAsyncDisposable
 {
     private static readonly AdminActor Admin = AdminActor.System;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

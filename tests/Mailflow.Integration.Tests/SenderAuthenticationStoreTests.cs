@@ -20,8 +20,7 @@ namespace Mailflow.Integration.Tests;
 /// headers from outside that claim our authserv-id are gone from the stored copy (RFC 8601 §5), other
 /// servers' stay, and the verdict is in the message's tags and its trace.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class SenderAuthenticationStoreTests(PostgresFixture postgres) : IAsyncDisposable
+public sealed class SenderAuthenticationStoreTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IAsyncDisposable
 {
     private const string OurAuthServId = "mx.contoso.test"; // the node's FQDN, the default authserv-id
     private readonly TestStores _stores = new(postgres);

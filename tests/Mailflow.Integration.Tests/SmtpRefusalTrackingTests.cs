@@ -10,8 +10,7 @@ using MimeKit;
 namespace Mailflow.Integration.Tests;
 
 /// <summary>What a receive session refuses during SMTP is in the trace as agent decisions, and the dashboard's refusal filters find each kind, on both stores.</summary>
-[Collection(PostgresCollection.Name)]
-public sealed class SmtpRefusalTrackingTests(PostgresFixture postgres) : IDisposable
+public sealed class SmtpRefusalTrackingTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private readonly TestStores stores = new(postgres);
 

@@ -14,8 +14,7 @@ namespace Mailflow.Integration.Tests;
 /// it (STARTTLS and implicit TLS), an assignment change reaches the next session without a restart,
 /// and a stock command-line client (swaks) submits over STARTTLS with AUTH.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class TlsCertificateIntegrationTests(PostgresFixture postgres) : IDisposable
+public sealed class TlsCertificateIntegrationTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private static readonly AdminActor Admin = AdminActor.System;
     private const string NodeSubject = "CN=mx.contoso.test"; // the node's generated certificate (Mailflow:Fqdn)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Mailflow.Integration.Tests.Kill;
+namespace Mailflow.Cluster.Tests.Kill;
 
 /// <summary>
 /// A file system of a few megabytes of its own (a tmpfs mounted on a temp directory), so a test can fill

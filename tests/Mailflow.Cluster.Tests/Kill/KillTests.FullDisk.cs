@@ -1,7 +1,7 @@
 using Mailflow.Data;
 using Microsoft.Data.Sqlite;
 
-namespace Mailflow.Integration.Tests.Kill;
+namespace Mailflow.Cluster.Tests.Kill;
 
 public sealed partial class KillTests
 {

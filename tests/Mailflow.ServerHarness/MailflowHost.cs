@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Mailflow.Integration.Tests;
+namespace Mailflow.ServerHarness;
 
 /// <summary>
 /// The real server (<c>Program</c>) in process, on the given store, with a temp data directory and

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Mailflow.TestSupport;
 using MimeKit;
 
-namespace Mailflow.Integration.Tests.Kill;
+namespace Mailflow.Cluster.Tests.Kill;
 
 /// <summary>One copy of a message the next hop accepted, and when.</summary>
 public sealed record Delivery(string MessageId, TimeSpan At);

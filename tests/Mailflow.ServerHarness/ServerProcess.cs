@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Mailflow.Data;
 using Mailflow.TestSupport;
 
-namespace Mailflow.Integration.Tests;
+namespace Mailflow.ServerHarness;
 
 /// <summary>
 /// The real server as a separate process (<c>dotnet Mailflow.Server.dll</c>), so a test can kill it

@@ -8,7 +8,7 @@ using Mailflow.Data;
 using Mailflow.TestSupport;
 using Xunit.Abstractions;
 
-namespace Mailflow.Integration.Tests.Scale;
+namespace Mailflow.Cluster.Tests.Scale;
 
 /// <summary>
 /// Ten thousand SMTP sessions that connected, got their banner and then sit idle (as a botnet's or a

@@ -5,7 +5,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 
-namespace Mailflow.Integration.Tests.Kill;
+namespace Mailflow.Cluster.Tests.Kill;
 
 /// <summary>What the client knows of one message it tried to send.</summary>
 public enum SendOutcome

@@ -14,7 +14,7 @@ using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using Xunit.Abstractions;
 
-namespace Mailflow.Integration.Tests;
+namespace Mailflow.Cluster.Tests;
 
 /// <summary>
 /// Draining a node of two on one PostgreSQL store hands its queued work over: node A holds deliveries

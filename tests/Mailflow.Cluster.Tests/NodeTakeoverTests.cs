@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using Xunit.Abstractions;
 
-namespace Mailflow.Integration.Tests;
+namespace Mailflow.Cluster.Tests;
 
 /// <summary>
 /// Two server processes on one PostgreSQL store. Node A holds delivery claims while the remote stalls;

@@ -3,7 +3,7 @@ using Mailflow.Configuration;
 using Mailflow.Data;
 using Mailflow.TestSupport;
 
-namespace Mailflow.Integration.Tests.Kill;
+namespace Mailflow.Cluster.Tests.Kill;
 
 /// <summary>
 /// The kill tests' common set-up: a store configured through the real services before the server

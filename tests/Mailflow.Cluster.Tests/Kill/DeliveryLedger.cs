@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Mailflow.Integration.Tests.Kill;
+namespace Mailflow.Cluster.Tests.Kill;
 
 /// <summary>A moment the server could not keep its books: a SIGKILL (start = end), or a store outage.</summary>
 public sealed record Disruption(string What, TimeSpan Start, TimeSpan End);

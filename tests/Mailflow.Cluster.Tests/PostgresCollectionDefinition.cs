@@ -1,6 +1,6 @@
 using Mailflow.TestSupport;
 
-namespace Mailflow.Integration.Tests;
+namespace Mailflow.Cluster.Tests;
 
 /// <summary>xunit v2 finds collection definitions only in the test assembly itself.</summary>
 [CollectionDefinition(PostgresCollection.Name)]
