@@ -53,6 +53,8 @@ perl -MNet::SSLeay -e1 2>/dev/null || missing+=(libnet-ssleay-perl)
 [ -x /usr/bin/rspamd ] || missing+=(rspamd)
 [ -x /usr/sbin/clamd ] || missing+=(clamav-daemon)
 [ -x /usr/bin/afl-fuzz ] || missing+=(afl++)
+[ -x /usr/lib/dovecot/lmtp ] || missing+=(dovecot-lmtpd)
+[ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 if [ "${#missing[@]}" -gt 0 ]; then
   install="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=300 ${missing[*]}"
   echo "== installing ${missing[*]} (needed by the tests)"

@@ -25,6 +25,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int SmtpPort { get; }
 
+    /// <summary>The admin center's and API's port, when the test chose one (<c>Urls</c>); 0 otherwise.</summary>
+    public int HttpPort { get; set; }
+
     /// <summary>The server's process id (for /proc/&lt;pid&gt;/status).</summary>
     public int ProcessId => _process.Id;
 
@@ -44,8 +47,54 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(StoreSettings store, string dataDirectory, int smtpPort, IDictionary<string, string>? extraEnvironment = null,
         TimeSpan? startTimeout = null)
     {
+        var start = StartInfo(store, dataDirectory, smtpPort, [], extraEnvironment);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
+        var server = new ServerProcess(process, smtpPort);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await server.WaitForSmtpAsync(startTimeout ?? TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            // Never leave a server that did not come up running behind the failed test.
+            await server.DisposeAsync();
+            throw;
+        }
+        return server;
+    }
+
+    /// <summary>
+    /// The server binary run once with <paramref name="arguments"/> (<c>--backup DIR</c>, <c>--migrate-only</c>) and the
+    /// same configuration a running node of this store and data directory has; its exit code and output, within 120 s.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(StoreSettings store, string dataDirectory, string[] arguments,
+        IDictionary<string, string>? extraEnvironment = null)
+    {
+        var start = StartInfo(store, dataDirectory, FreePort.Get(), arguments, extraEnvironment);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{string.Join(' ', arguments)} did not exit within 120 s:\n{await stdout}\n{await stderr}");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static ProcessStartInfo StartInfo(StoreSettings store, string dataDirectory, int smtpPort, string[] arguments, IDictionary<string, string>? extraEnvironment)
+    {
         var serverDll = typeof(Program).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet", [serverDll])
+        var start = new ProcessStartInfo("dotnet", [serverDll, .. arguments])
         {
             WorkingDirectory = Path.GetDirectoryName(serverDll)!,
             RedirectStandardOutput = true,
@@ -72,23 +121,7 @@ public sealed class ServerProcess : IAsyncDisposable
             environment[key] = value;
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
-        var server = new ServerProcess(process, smtpPort);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await server.WaitForSmtpAsync(startTimeout ?? TimeSpan.FromSeconds(60));
-        }
-        catch
-        {
-            // Never leave a server that did not come up running behind the failed test.
-            await server.DisposeAsync();
-            throw;
-        }
-        return server;
+        return start;
     }
 
     /// <summary>SIGKILL: no shutdown code runs, nothing is flushed.</summary>

@@ -30,7 +30,7 @@ public sealed class DnsBlockListAgent(DnsBlockListLookup lookup) : ITransportAge
         var settings = session.Snapshot.Protection.ConnectionFilter;
         if (!Applies(session, settings, DnsBlockListCheckPoint.Connect))
             return AgentVerdict.Continue;
-        var result = await lookup.CheckAsync(session.ClientAddress, settings, cancellationToken);
+        var result = await lookup.CheckAsync(session.ClientAddress, settings, countInMetrics: !session.IsWhatIf, cancellationToken);
         if (result.Listed)
             return AgentVerdict.Reject(ConnectionFilterReplies.Listed(session.ClientAddress, result.Hits[0], atRecipient: false), result.Describe());
         return Passed(result);
@@ -41,7 +41,7 @@ public sealed class DnsBlockListAgent(DnsBlockListLookup lookup) : ITransportAge
         var settings = session.Snapshot.Protection.ConnectionFilter;
         if (!Applies(session, settings, DnsBlockListCheckPoint.Recipient))
             return AgentVerdict.Continue;
-        var result = await lookup.CheckAsync(session.ClientAddress, settings, cancellationToken);
+        var result = await lookup.CheckAsync(session.ClientAddress, settings, countInMetrics: !session.IsWhatIf, cancellationToken);
         if (!result.Listed)
             return Passed(result);
         if (IsOurPostmaster(session.Snapshot, recipient))

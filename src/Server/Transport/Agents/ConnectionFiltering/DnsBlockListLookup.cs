@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -32,38 +33,58 @@ public sealed record DnsBlockListResult(IReadOnlyList<DnsBlockListHit> Hits, IRe
 /// reversed address under each zone (nibbles for IPv6, §2.4), the answers filtered by the zone's
 /// return codes and weighed, and for a zone that counts, its TXT record as the reason. All zones are
 /// asked at once through the node's one DNS client, which caches every answer for its TTL. A zone that
-/// fails (timeout, SERVFAIL, refused) simply does not count: DNS trouble never blocks mail.
+/// fails (timeout, SERVFAIL, refused) simply does not count: DNS trouble never blocks mail. Each zone's
+/// outcome and time are counted in <see cref="DnsBlockListMetrics"/> unless the caller says not to ("Test mail flow").
 /// </summary>
 public sealed class DnsBlockListLookup(ILookupClient dns)
 {
-    public async Task<DnsBlockListResult> CheckAsync(IPAddress client, ConnectionFilterSettings settings, CancellationToken cancellationToken)
+    public async Task<DnsBlockListResult> CheckAsync(IPAddress client, ConnectionFilterSettings settings, bool countInMetrics, CancellationToken cancellationToken)
     {
         if (client.IsIPv4MappedToIPv6)
             client = client.MapToIPv4();
         var zones = settings.Zones.Where(z => z.Enabled && z.Zone.Length > 0).ToList();
-        var answers = await Task.WhenAll(zones.Select(z => AskAsync(client, z, cancellationToken)));
+        var answers = await Task.WhenAll(zones.Select(z => AskAndCountAsync(client, z, countInMetrics, cancellationToken)));
         var hits = answers.Where(a => a.Hit is not null).Select(a => a.Hit!).ToList();
         var unanswered = answers.Where(a => a.Failed).Select(a => a.Zone).ToList();
         return new DnsBlockListResult(hits, unanswered, hits.Sum(h => h.Weight), settings.Threshold);
     }
 
-    private async Task<(string Zone, DnsBlockListHit? Hit, bool Failed)> AskAsync(IPAddress client, DnsBlockList zone, CancellationToken cancellationToken)
+    private async Task<ZoneAnswer> AskAndCountAsync(IPAddress client, DnsBlockList zone, bool countInMetrics, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var answer = await AskAsync(client, zone, cancellationToken);
+        if (countInMetrics)
+            DnsBlockListMetrics.Lookup(zone.Zone, answer.Outcome, Stopwatch.GetElapsedTime(started));
+        return answer;
+    }
+
+    /// <summary>One zone's answer: the hit if it lists the client, and the outcome as the metrics name it.</summary>
+    private sealed record ZoneAnswer(string Zone, DnsBlockListHit? Hit, string Outcome)
+    {
+        public bool Failed => Outcome is DnsBlockListMetrics.Outcome.Error or DnsBlockListMetrics.Outcome.Timeout;
+    }
+
+    private async Task<ZoneAnswer> AskAsync(IPAddress client, DnsBlockList zone, CancellationToken cancellationToken)
     {
         var name = QueryName(client, zone.Zone);
         try
         {
             var response = await dns.QueryAsync(name, QueryType.A, QueryClass.IN, cancellationToken);
             if (response.HasError)
-                return (zone.Zone, null, response.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain);
+                return new ZoneAnswer(zone.Zone, null, response.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain
+                    ? DnsBlockListMetrics.Outcome.NotListed : DnsBlockListMetrics.Outcome.Error);
             var code = response.Answers.ARecords().Select(a => a.Address).FirstOrDefault(a => Counts(a, zone.ReturnCodes));
             if (code is null)
-                return (zone.Zone, null, false);
-            return (zone.Zone, new DnsBlockListHit(zone.Zone, code, zone.Weight, await ReasonAsync(name, cancellationToken)), false);
+                return new ZoneAnswer(zone.Zone, null, DnsBlockListMetrics.Outcome.NotListed);
+            var hit = new DnsBlockListHit(zone.Zone, code, zone.Weight, await ReasonAsync(name, cancellationToken));
+            return new ZoneAnswer(zone.Zone, hit, DnsBlockListMetrics.Outcome.Listed);
         }
         catch (Exception exception) when (exception is DnsResponseException or SocketException or TimeoutException
                                           || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return (zone.Zone, null, true);
+            var timedOut = exception is TimeoutException or OperationCanceledException
+                           || exception is DnsResponseException { Code: DnsResponseCode.ConnectionTimeout };
+            return new ZoneAnswer(zone.Zone, null, timedOut ? DnsBlockListMetrics.Outcome.Timeout : DnsBlockListMetrics.Outcome.Error);
         }
     }
 
