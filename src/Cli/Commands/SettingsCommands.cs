@@ -28,11 +28,12 @@ internal static class SettingsCommands
         var oauthClaim = new Option<string?>("--oauth-address-claim") { Description = "Claim with the user's address: email (default), preferred_username or upn" };
         var oauthSkew = new Option<int?>("--oauth-clock-skew") { Description = "Seconds of clock skew allowed for exp/nbf (default 300)" };
         var journalNdrTo = new Option<string?>("--journal-report-ndr-to") { Description = "Where undeliverable journal reports go (Exchange's JournalingReportNdrTo); \"\" = dropped" };
+        var moderationReply = new Option<string?>("--moderation-reply-address") { Description = "Mailbox moderators reply to with Approve/Reject to decide held messages; \"\" = off" };
         var set = Fields.SetOption();
         var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400")
         {
             organizationName, maxReceive, maxSend, arcSealing, dmarcReports, maxHops, maxLocalHops, mailboxQuota, quotaWarning,
-            oauthIssuer, oauthAudience, oauthClaim, oauthSkew, journalNdrTo, set,
+            oauthIssuer, oauthAudience, oauthClaim, oauthSkew, journalNdrTo, moderationReply, set,
         };
         context.Handle(change, async (parse, client, output, ct) =>
         {
@@ -52,6 +53,7 @@ internal static class SettingsCommands
             if (parse.GetValue(oauthClaim) is { } claim) body["oAuthAddressClaim"] = claim;
             if (parse.GetValue(oauthSkew) is { } skew) body["oAuthClockSkewSeconds"] = skew;
             if (parse.GetValue(journalNdrTo) is { } ndrTo) body["journalingReportNdrTo"] = ndrTo;
+            if (parse.GetValue(moderationReply) is { } replyAddress) body["moderationReplyAddress"] = replyAddress;
             Fields.ApplySets(body, parse.GetValue(set));
             var saved = await client.SendAsync(HttpMethod.Put, Path, body, current.ETag, ct);
             output.Message("Organization settings saved.");
