@@ -95,6 +95,55 @@ public sealed class JournalingWireTests(PostgresFixture postgres) : IClassFixtur
         Assert.DoesNotContain(details, d => d!.Contains("Switched off", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task UndeliverableReports_OfRulesWithoutAnAlternate_GoToTheOrganizationsJournalingReportNdrTo_NeverToTheSender(DatabaseProvider provider)
+    {
+        await using var archive = LoopbackSmtpServer.Start(new LoopbackSmtpScript { RcptReply = (address, _) => "550 5.1.1 archive mailbox unknown" });
+        await using var host = MailflowHost.Start(await stores.CreateAsync(provider));
+        var recipients = host.Get<RecipientService>();
+        var alice = await recipients.CreateAsync(Admin, new Recipient { Kind = RecipientKind.Mailbox, PrimaryAddress = "alice@contoso.test" });
+        await recipients.SetSubmissionPasswordAsync(Admin, alice.Id, alice.Revision, "alices-submission-pass");
+        await recipients.CreateAsync(Admin, new Recipient { Kind = RecipientKind.Mailbox, PrimaryAddress = "bob@contoso.test" });
+        await recipients.CreateAsync(Admin, new Recipient { Kind = RecipientKind.Mailbox, PrimaryAddress = "journal-ndr@contoso.test" });
+        await host.Get<SendConnectorService>().CreateAsync(Admin, new SendConnector
+        {
+            Name = "Archive", AddressSpaces = [new AddressSpace("*")], RoutingMethod = SendRoutingMethod.SmartHost, SmartHosts = [$"127.0.0.1:{archive.Port}"],
+        });
+        await host.Get<JournalRuleService>().CreateAsync(Admin, new JournalRule { Name = "Everything to the vault", Scope = JournalScope.Global, JournalAddress = "vault@archive.example" });
+        var settings = host.Get<OrganizationSettingsService>();
+        var organization = await settings.GetAsync();
+        organization.JournalingReportNdrTo = " Journal-NDR@contoso.test ";
+        Assert.Equal("journal-ndr@contoso.test", (await settings.UpdateAsync(Admin, organization)).JournalingReportNdrTo, ignoreCase: true);
+        await host.WaitForLatestGenerationAsync();
+
+        var message = new MimeMessage { Subject = "Quarterly numbers", Body = new TextPart("plain") { Text = "Attached soon." } };
+        message.From.Add(MailboxAddress.Parse("alice@contoso.test"));
+        message.To.Add(MailboxAddress.Parse("bob@contoso.test"));
+        using (var client = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 15_000 })
+        {
+            await client.ConnectAsync("127.0.0.1", host.PortOf("Client Frontend"), SecureSocketOptions.StartTls);
+            await client.AuthenticateAsync("alice@contoso.test", "alices-submission-pass");
+            await client.SendAsync(message);
+            await client.DisconnectAsync(true);
+        }
+
+        Assert.Equal("Quarterly numbers", Assert.Single(await MaildirAsync(host, "bob@contoso.test", 1)).Subject);
+        var ndr = Assert.Single(await MaildirAsync(host, "journal-ndr@contoso.test", 1));
+        var status = Assert.Single(ndr.BodyParts.OfType<MessageDeliveryStatus>()).StatusGroups[1];
+        Assert.Equal("5.1.1", status["Status"]);
+        Assert.Contains("vault@archive.example", status["Final-Recipient"]);
+        // The sender hears nothing of the journal report: her Maildir never appears.
+        Assert.False(Directory.Exists(Path.Combine(host.DataDirectory, "maildir", "alice@contoso.test")));
+
+        var explained = await host.Get<Mailflow.WhatIf.IMailFlowTester>().TestAsync(new Mailflow.WhatIf.MailFlowTestRequest
+        {
+            Sender = "alice@contoso.test", Recipients = ["bob@contoso.test"], Subject = "Quarterly numbers", ReceiveConnector = "Client Frontend", Authenticated = true,
+        }, CancellationToken.None);
+        Assert.Contains(explained.Rules.Outcome.ContentChanges, c => c.Contains("the non-delivery report goes to journal-ndr@contoso.test", StringComparison.OrdinalIgnoreCase));
+    }
+
     private static async Task<List<MimeMessage>> MaildirAsync(MailflowHost host, string address, int count)
     {
         var folder = Path.Combine(host.DataDirectory, "maildir", address, "new");

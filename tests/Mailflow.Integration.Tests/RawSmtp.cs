@@ -12,23 +12,34 @@ public sealed class RawSmtp : IAsyncDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
     private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly StreamReader _reader;
 
-    private RawSmtp(TcpClient tcp)
+    private RawSmtp(TcpClient tcp, Stream stream)
     {
         _tcp = tcp;
-        _stream = tcp.GetStream();
+        _stream = stream;
         _reader = new StreamReader(_stream, Encoding.ASCII);
     }
 
     /// <summary>Connects, reads the banner and says EHLO.</summary>
-    public static async Task<RawSmtp> ConnectAsync(int port, string helo = "client.fabrikam.test")
+    /// <param name="implicitTls">TLS from the first octet (RFC 8314), the server's certificate not checked.</param>
+    public static async Task<RawSmtp> ConnectAsync(int port, string helo = "client.fabrikam.test", bool implicitTls = false)
     {
         var tcp = new TcpClient();
+        Stream stream;
         using (var timeout = new CancellationTokenSource(Deadline))
+        {
             await tcp.ConnectAsync("127.0.0.1", port, timeout.Token);
-        var smtp = new RawSmtp(tcp);
+            stream = tcp.GetStream();
+            if (implicitTls)
+            {
+                var tls = new System.Net.Security.SslStream(stream, false, (_, _, _, _) => true);
+                await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions { TargetHost = "localhost" }, timeout.Token);
+                stream = tls;
+            }
+        }
+        var smtp = new RawSmtp(tcp, stream);
         await smtp.ExpectAsync("220");
         await smtp.SendAsync($"EHLO {helo}", "250");
         return smtp;
@@ -81,7 +92,7 @@ public sealed class RawSmtp : IAsyncDisposable
         {
             // Already closed by the server.
         }
+        await _stream.DisposeAsync();
         _tcp.Dispose();
-        await Task.CompletedTask;
     }
 }

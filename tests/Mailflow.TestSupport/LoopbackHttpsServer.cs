@@ -10,6 +10,7 @@ namespace Mailflow.TestSupport;
 /// A loopback HTTPS server (127.0.0.1, kernel-chosen port) that answers every GET with one text/plain
 /// body: an MTA-STS policy file (RFC 8461 §3.3) served with a certificate from the test's own authority.
 /// The body can change between requests; <see cref="Requests"/> counts the requests that got it.
+/// <see cref="Routes"/> serves other documents by path (an OpenID Connect discovery document and its JWKS).
 /// Connections are handled one at a time, each with a time limit.
 /// </summary>
 public sealed class LoopbackHttpsServer : IAsyncDisposable
@@ -21,6 +22,10 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     /// <summary>What the server answers; change it to serve a new policy.</summary>
     public string Body { get; set; } = "";
+    /// <summary>Documents by request path (e.g. <c>/.well-known/openid-configuration</c>), served as application/json; other paths get <see cref="Body"/>.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, string> Routes { get; } = new(StringComparer.Ordinal);
+    /// <summary>Requests per path in <see cref="Routes"/>.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> RouteRequests { get; } = new(StringComparer.Ordinal);
     /// <summary>Requests answered with <see cref="Body"/>.</summary>
     public int Requests { get; private set; }
     /// <summary>The last TLS or I/O failure (a client that refused the certificate).</summary>
@@ -54,11 +59,17 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
                         break;
                     request.AddRange(buffer.AsSpan(0, read).ToArray());
                 }
-                var body = Encoding.ASCII.GetBytes(Body);
-                var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+                var requestLine = Encoding.ASCII.GetString([.. request]).Split("\r\n")[0].Split(' ');
+                var path = requestLine.Length > 1 ? requestLine[1] : "/";
+                var routed = Routes.TryGetValue(path, out var document);
+                var body = Encoding.UTF8.GetBytes(routed ? document! : Body);
+                var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: {(routed ? "application/json" : "text/plain")}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
                 await tls.WriteAsync(head, limit.Token);
                 await tls.WriteAsync(body, limit.Token);
-                Requests++;
+                if (routed)
+                    RouteRequests.AddOrUpdate(path, 1, (_, count) => count + 1);
+                else
+                    Requests++;
             }
             catch (Exception exception) when (exception is IOException or System.Security.Authentication.AuthenticationException or SocketException)
             {

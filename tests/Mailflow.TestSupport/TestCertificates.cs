@@ -11,7 +11,8 @@ namespace Mailflow.TestSupport;
 public static class TestCertificates
 {
     /// <summary>A server certificate for <paramref name="commonName"/> (CN and DNS SAN) with its RSA key.</summary>
-    public static X509Certificate2 Create(string commonName, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, X509Certificate2? issuer = null)
+    /// <param name="ipAddress">Also an IP address SAN (for https://127.0.0.1:port/ servers).</param>
+    public static X509Certificate2 Create(string commonName, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, X509Certificate2? issuer = null, System.Net.IPAddress? ipAddress = null)
     {
         var now = DateTimeOffset.UtcNow;
         var from = notBefore ?? now.AddMinutes(-5);
@@ -20,6 +21,8 @@ public static class TestCertificates
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName(commonName);
+        if (ipAddress is not null)
+            names.AddIpAddress(ipAddress);
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         if (issuer is null)

@@ -400,32 +400,6 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.ToTable("IpListEntries");
                 });
 
-            modelBuilder.Entity("Mailflow.Configuration.OperationsSettings", b =>
-                {
-                    b.Property<int>("Key")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("AlertWebhookSecretProtected")
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)");
-
-                    b.Property<string>("Alerts")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("LogRetention")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<int>("Revision")
-                        .IsConcurrencyToken()
-                        .HasColumnType("integer");
-
-                    b.HasKey("Key");
-
-                    b.ToTable("OperationsSettings");
-                });
-
             modelBuilder.Entity("Mailflow.Configuration.JournalRule", b =>
                 {
                     b.Property<Guid>("Id")
@@ -468,6 +442,32 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("JournalRules");
+                });
+
+            modelBuilder.Entity("Mailflow.Configuration.OperationsSettings", b =>
+                {
+                    b.Property<int>("Key")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AlertWebhookSecretProtected")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("Alerts")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("LogRetention")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("OperationsSettings");
                 });
 
             modelBuilder.Entity("Mailflow.Configuration.OrganizationSettings", b =>
@@ -514,6 +514,10 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<int>("DmarcReportsMaxPerDay")
                         .HasColumnType("integer");
 
+                    b.Property<string>("JournalingReportNdrTo")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<int>("MailboxQuotaWarningPercent")
                         .HasColumnType("integer");
 
@@ -534,6 +538,25 @@ namespace Mailflow.Migrations.Postgres.Migrations
 
                     b.Property<int>("MessageExpirationTimeoutSeconds")
                         .HasColumnType("integer");
+
+                    b.Property<string>("ModerationReplyAddress")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("OAuthAddressClaim")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("OAuthAudience")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("OAuthClockSkewSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("OAuthIssuer")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("OrganizationName")
                         .IsRequired()

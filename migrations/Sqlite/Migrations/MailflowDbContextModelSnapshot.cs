@@ -388,32 +388,6 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.ToTable("IpListEntries");
                 });
 
-            modelBuilder.Entity("Mailflow.Configuration.OperationsSettings", b =>
-                {
-                    b.Property<int>("Key")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("AlertWebhookSecretProtected")
-                        .HasMaxLength(4000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Alerts")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LogRetention")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Revision")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Key");
-
-                    b.ToTable("OperationsSettings");
-                });
-
             modelBuilder.Entity("Mailflow.Configuration.JournalRule", b =>
                 {
                     b.Property<Guid>("Id")
@@ -456,6 +430,32 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("JournalRules");
+                });
+
+            modelBuilder.Entity("Mailflow.Configuration.OperationsSettings", b =>
+                {
+                    b.Property<int>("Key")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AlertWebhookSecretProtected")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Alerts")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LogRetention")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("OperationsSettings");
                 });
 
             modelBuilder.Entity("Mailflow.Configuration.OrganizationSettings", b =>
@@ -502,6 +502,10 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("DmarcReportsMaxPerDay")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("JournalingReportNdrTo")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("MailboxQuotaWarningPercent")
                         .HasColumnType("INTEGER");
 
@@ -522,6 +526,25 @@ namespace Mailflow.Migrations.Sqlite.Migrations
 
                     b.Property<int>("MessageExpirationTimeoutSeconds")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ModerationReplyAddress")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OAuthAddressClaim")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OAuthAudience")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OAuthClockSkewSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OAuthIssuer")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("OrganizationName")
                         .IsRequired()

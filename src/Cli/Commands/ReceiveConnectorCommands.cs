@@ -39,6 +39,7 @@ internal static class ReceiveConnectorCommands
         var tlsMode = new Option<string?>("--tls-mode") { Description = "None, StartTls or ImplicitTls" };
         var requireTls = new Option<bool?>("--require-tls") { Description = "Refuse MAIL until TLS is active" };
         var permissions = new Option<string?>("--permission-groups") { Description = "e.g. \"AnonymousUsers, AuthenticatedUsers\"" };
+        var authMechanisms = new Option<string?>("--auth-mechanisms") { Description = "e.g. \"Tls, BasicAuth, BasicAuthRequireTls, OAuth\" (OAuth: AUTH OAUTHBEARER/XOAUTH2 after TLS)" };
         var senderAuthentication = new Option<string?>("--sender-authentication") { Description = "SPF/DKIM/DMARC for anonymous senders: Off, EvaluateAndTag or Enforce" };
         var commandTimeout = new Option<int?>("--command-timeout") { Description = "Seconds a started command line may take to complete (default 300)" };
         var minDataRate = new Option<int?>("--min-data-rate") { Description = "Least DATA/BDAT bytes per second after the grace period; 0 = off (default 500)" };
@@ -51,7 +52,7 @@ internal static class ReceiveConnectorCommands
         var set = Fields.SetOption();
         var change = new Command("set", "Change a receive connector, e.g. set \"Default Frontend\" --max-message-size 50MB")
         {
-            name, enabled, maxSize, maxRecipients, bindings, remoteRanges, fqdn, banner, tlsMode, requireTls, permissions, senderAuthentication,
+            name, enabled, maxSize, maxRecipients, bindings, remoteRanges, fqdn, banner, tlsMode, requireTls, permissions, authMechanisms, senderAuthentication,
             commandTimeout, minDataRate, dataRateGrace, preGreeting, greetPause, maxHops, maxLocalHops, certificate, set,
         };
         context.Handle(change, async (parse, client, output, ct) =>
@@ -71,6 +72,7 @@ internal static class ReceiveConnectorCommands
                 if (parse.GetValue(tlsMode) is { } mode) body["tlsMode"] = mode;
                 if (parse.GetValue(requireTls) is { } require) body["requireTls"] = require;
                 if (parse.GetValue(permissions) is { } groups) body["permissionGroups"] = groups;
+                if (parse.GetValue(authMechanisms) is { } mechanisms) body["authMechanisms"] = mechanisms;
                 if (parse.GetValue(senderAuthentication) is { } authentication) body["senderAuthentication"] = authentication;
                 if (parse.GetValue(commandTimeout) is { } seconds) body["commandTimeoutSeconds"] = seconds;
                 if (parse.GetValue(minDataRate) is { } rate) body["minDataRateBytesPerSecond"] = rate;

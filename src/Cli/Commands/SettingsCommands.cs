@@ -23,8 +23,18 @@ internal static class SettingsCommands
         var maxLocalHops = new Option<int?>("--max-local-hop-count") { Description = "... of which written by our own host names (default 8)" };
         var mailboxQuota = new Option<string?>("--default-mailbox-quota") { Description = "Size limit of Maildir mailboxes without their own, e.g. 2GB; 0 = none" };
         var quotaWarning = new Option<int?>("--mailbox-quota-warning") { Description = "Percent of its quota from which a mailbox shows as nearly full (default 90)" };
+        var oauthIssuer = new Option<string?>("--oauth-issuer") { Description = "OpenID Connect issuer whose access tokens AUTH OAUTHBEARER/XOAUTH2 accept (https URL as in 'iss'); \"\" = OAuth off" };
+        var oauthAudience = new Option<string?>("--oauth-audience") { Description = "The 'aud' tokens for Mailflow carry" };
+        var oauthClaim = new Option<string?>("--oauth-address-claim") { Description = "Claim with the user's address: email (default), preferred_username or upn" };
+        var oauthSkew = new Option<int?>("--oauth-clock-skew") { Description = "Seconds of clock skew allowed for exp/nbf (default 300)" };
+        var journalNdrTo = new Option<string?>("--journal-report-ndr-to") { Description = "Where undeliverable journal reports go (Exchange's JournalingReportNdrTo); \"\" = dropped" };
+        var moderationReply = new Option<string?>("--moderation-reply-address") { Description = "Mailbox moderators reply to with Approve/Reject to decide held messages; \"\" = off" };
         var set = Fields.SetOption();
-        var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400") { organizationName, maxReceive, maxSend, arcSealing, dmarcReports, maxHops, maxLocalHops, mailboxQuota, quotaWarning, set };
+        var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400")
+        {
+            organizationName, maxReceive, maxSend, arcSealing, dmarcReports, maxHops, maxLocalHops, mailboxQuota, quotaWarning,
+            oauthIssuer, oauthAudience, oauthClaim, oauthSkew, journalNdrTo, moderationReply, set,
+        };
         context.Handle(change, async (parse, client, output, ct) =>
         {
             var current = await client.SendAsync(HttpMethod.Get, Path, null, null, ct);
@@ -38,6 +48,12 @@ internal static class SettingsCommands
             if (parse.GetValue(maxLocalHops) is { } localHops) body["maxLocalHopCount"] = localHops;
             if (parse.GetValue(mailboxQuota) is { } quota) body["defaultMailboxQuotaBytes"] = Fields.ParseSize(quota);
             if (parse.GetValue(quotaWarning) is { } warning) body["mailboxQuotaWarningPercent"] = warning;
+            if (parse.GetValue(oauthIssuer) is { } issuer) body["oAuthIssuer"] = issuer;
+            if (parse.GetValue(oauthAudience) is { } audience) body["oAuthAudience"] = audience;
+            if (parse.GetValue(oauthClaim) is { } claim) body["oAuthAddressClaim"] = claim;
+            if (parse.GetValue(oauthSkew) is { } skew) body["oAuthClockSkewSeconds"] = skew;
+            if (parse.GetValue(journalNdrTo) is { } ndrTo) body["journalingReportNdrTo"] = ndrTo;
+            if (parse.GetValue(moderationReply) is { } replyAddress) body["moderationReplyAddress"] = replyAddress;
             Fields.ApplySets(body, parse.GetValue(set));
             var saved = await client.SendAsync(HttpMethod.Put, Path, body, current.ETag, ct);
             output.Message("Organization settings saved.");

@@ -1,4 +1,5 @@
 using Mailflow.Queue;
+using Mailflow.Server.Transport.Agents;
 using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Deliver.Local;
 using Mailflow.Server.Transport.Deliver.Smtp;
@@ -73,6 +74,7 @@ public static class DeliveryHostingExtensions
         services.AddSingleton<QuarantineService>();
         services.AddSingleton<IQuarantine>(sp => sp.GetRequiredService<QuarantineService>());
         services.AddSingleton<ModerationService>();
+        services.AddTransportAgent<Transport.Agents.Moderation.ModerationReplyAgent>();
         services.AddSingleton<IModeration>(sp => sp.GetRequiredService<ModerationService>());
         services.AddSingleton<QuarantineExpiry>();
         services.AddHostedService(sp => sp.GetRequiredService<QuarantineExpiry>());

@@ -58,6 +58,16 @@ public static class TransportHostingExtensions
         services.AddSingleton<IAddressAuthority, SnapshotAddressAuthority>();
         services.AddSingleton<AuthFailureThrottle>();
         services.AddSingleton<ISubmissionAuthenticator, RecipientSubmissionAuthenticator>();
+        // OAuth submission: the issuer's keys over HTTPS with the outbound trust (the system's roots; tests register their own authority).
+        services.AddSingleton(sp =>
+        {
+            var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), AllowAutoRedirect = false };
+            if (sp.GetRequiredService<Transport.Deliver.Tls.OutboundTlsTrust>().HttpsValidation is { } validation)
+                handler.SslOptions.RemoteCertificateValidationCallback = validation;
+            return new Transport.Receive.OAuth.OidcSigningKeys(new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(15) }, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<Transport.Receive.OAuth.AccessTokenValidator>();
+        services.AddSingleton<IBearerTokenAuthenticator, Transport.Receive.OAuth.OAuthSubmissionAuthenticator>();
         services.AddSingleton(sp =>
         {
             var config = sp.GetRequiredService<Mailflow.Configuration.TransportConfigProvider>();

@@ -51,6 +51,8 @@ public static class MessageTagNames
     public const string ModerationModerators = "moderation.moderators";
     /// <summary>When an undecided moderation request is rejected (round-trip "O" format, UTC).</summary>
     public const string ModerationExpiresAt = "moderation.expires-at";
+    /// <summary>The random token an approval request carries (Message-ID, subject marker); a moderator's reply that names it decides the held message.</summary>
+    public const string ModerationReplyToken = "moderation.reply-token";
     /// <summary>… of which written by our own host names.</summary>
     public const string LocalHopCount = "hops.local";
 }

@@ -118,6 +118,17 @@ public class SmtpCommandParserTests
     }
 
     [Fact]
+    public void Parse_WhenAuthCarriesALongToken_AcceptsUpToTheAuthLimit_OtherCommandsStayAt2048()
+    {
+        // RFC 4954 §4: an AUTH line with its initial response may hold 12288 octets (OAuth access tokens need more than 2048).
+        var token = new string('A', SmtpCommandParser.MaxAuthLineLength - "AUTH OAUTHBEARER \r\n".Length);
+        var (command, _) = Parse($"AUTH OAUTHBEARER {token}\r\n");
+        Assert.Equal(token, Assert.IsType<AuthCommand>(command).InitialResponse);
+        Assert.Equal(SmtpReplies.CommandLineTooLong, ParseError($"auth OAUTHBEARER {token}A\r\n"));
+        Assert.Equal(SmtpReplies.CommandLineTooLong, ParseError($"NOOP {new string('x', SmtpCommandParser.MaxCommandLineLength)}\r\n"));
+    }
+
+    [Fact]
     public void Parse_WhenBufferHoldsSeveralLines_TakesOneAtATime()
     {
         var parser = new SmtpCommandParser();

@@ -316,7 +316,7 @@ public sealed partial class Categorizer(
         if (decision.Quarantine)
             tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: $"Held by mail flow rule '{decision.QuarantineRule}'");
         else if (decision.Moderation is { } moderationRequest)
-            await moderation.HoldAsync(message, tags, mime!, moderationRequest, cancellationToken);
+            await moderation.HoldAsync(message, tags, mime!, moderationRequest, snapshot.Organization.ModerationReplyAddress, cancellationToken);
         else if (quarantineReason is not null)
             tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: $"Held by a transport agent: {quarantineReason}");
         if (!notify)

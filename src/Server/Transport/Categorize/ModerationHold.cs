@@ -24,9 +24,13 @@ public sealed class ModerationHold(GeneratedMessageSubmitter submitter, Bookkeep
     public static string Reason(ModerationRequest request, DateTimeOffset expiresAt) =>
         $"Held by mail flow rule '{request.RuleName}' for approval by {string.Join(", ", request.Moderators)}; without a decision by {expiresAt:u} the sender gets an NDR";
 
-    public async Task HoldAsync(QueuedMessage message, Agents.AgentTags tags, MimeMessage original, ModerationRequest request, CancellationToken cancellationToken)
+    /// <param name="replyAddress">The organization's moderation reply address (approval by reply), or empty when it is off.</param>
+    public async Task HoldAsync(QueuedMessage message, Agents.AgentTags tags, MimeMessage original, ModerationRequest request, string replyAddress, CancellationToken cancellationToken)
     {
         var expiresAt = time.GetUtcNow().AddDays(request.ExpiryDays);
+        var replyToken = replyAddress.Length == 0 ? null : Agents.Moderation.ModerationReplyMarkers.NewToken();
+        if (replyToken is not null)
+            tags.Set(MessageTagNames.ModerationReplyToken, replyToken);
         tags.Set(MessageTagNames.ModerationRule, request.RuleName);
         tags.Set(MessageTagNames.ModerationModerators, string.Join(",", request.Moderators));
         tags.Set(MessageTagNames.ModerationExpiresAt, expiresAt.ToString("O", CultureInfo.InvariantCulture));
@@ -35,7 +39,8 @@ public sealed class ModerationHold(GeneratedMessageSubmitter submitter, Bookkeep
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.AgentTags, json), ct), cancellationToken);
         message.AgentTags = json;
 
-        var approval = RuleNotices.ApprovalRequest(submitter.PostmasterAddress, request.Moderators, original, message, request, expiresAt, options.Value.AdminCenterUrl);
+        var approval = RuleNotices.ApprovalRequest(submitter.PostmasterAddress, request.Moderators, original, message, request, expiresAt, options.Value.AdminCenterUrl,
+            replyToken is null ? null : replyAddress, replyToken);
         var id = await submitter.SubmitAsync(approval, "", request.Moderators, GeneratedMessageSubmitter.RuleConnectorName, GeneratedMessageSubmitter.RuleConnectorId, cancellationToken);
         tracker.Track(MessageTrackingEventKind.Quarantine, message, detail: Reason(request, expiresAt) + $" (approval request queued as {id})");
     }

@@ -45,6 +45,22 @@ public sealed class ModerationService(
         return true;
     }
 
+    /// <summary>The message held for moderation whose approval request carried <paramref name="token"/>, with its tags; null when none is held (decided, expired, or no such token).</summary>
+    public async Task<(string QueueId, IReadOnlyDictionary<string, string> Tags)?> FindHeldByReplyTokenAsync(string token, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var candidates = await db.QueuedMessages.AsNoTracking()
+            .Where(m => m.State == QueuedMessageState.Quarantined && m.AgentTags != null && m.AgentTags.Contains(token))
+            .Select(m => new { m.QueueId, m.AgentTags }).Take(5).ToListAsync(cancellationToken);
+        foreach (var candidate in candidates)
+        {
+            var tags = MessageTags.Parse(candidate.AgentTags);
+            if (tags.TryGetValue(MessageTagNames.ModerationReplyToken, out var held) && held == token)
+                return (candidate.QueueId, tags);
+        }
+        return null;
+    }
+
     /// <summary>Rejects every held message whose moderation expired before <paramref name="now"/>; returns how many.</summary>
     public async Task<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {

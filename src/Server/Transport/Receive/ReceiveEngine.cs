@@ -23,6 +23,7 @@ public sealed partial class ReceiveEngine(
     IAgentDecisionLog decisions,
     Mailflow.Cluster.INodeDrainState drain,
     ISubmissionAuthenticator authenticator,
+    IBearerTokenAuthenticator bearerAuthenticator,
     IProtocolLog protocolLog,
     ReceiveCertificates certificates,
     Mailflow.Cluster.ListenerBindReport bindReport,
@@ -63,7 +64,7 @@ public sealed partial class ReceiveEngine(
             return;
         }
         var listenerFactory = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
-        var dependencies = new SessionDependencies(sink, agents, () => config.Current, authenticator, protocolLog, time, loggerFactory.CreateLogger("Mailflow.Receive"), decisions, drain);
+        var dependencies = new SessionDependencies(sink, agents, () => config.Current, authenticator, protocolLog, time, loggerFactory.CreateLogger("Mailflow.Receive"), decisions, drain, bearerAuthenticator);
         _host = new ReceiveConnectorHost(listenerFactory, dependencies, policy => certificates.For(policy.CertificateId), options.Value.ResolvedFqdn, options.Value.ResolvedNodeName);
         config.Changed += OnConfigurationChanged;
         await ApplyAsync(config.Current, cancellationToken);

@@ -92,7 +92,7 @@ public sealed class MailFlowTester(
             {
                 Outcome = rulesTest.Outcome with
                 {
-                    ContentChanges = [.. rulesTest.Outcome.ContentChanges, .. journal.Select(j => $"Journal rule “{j.RuleName}”: an envelope journal report goes to {j.JournalAddress} ({j.Why})")],
+                    ContentChanges = [.. rulesTest.Outcome.ContentChanges, .. journal.Select(j => $"Journal rule “{j.RuleName}”: an envelope journal report goes to {j.JournalAddress} ({j.Why}){(j.AlternateJournalAddress is { } ndrTo ? $"; if it cannot be delivered there, the non-delivery report goes to {ndrTo}" : "; if it cannot be delivered there, it is dropped")}")],
                 },
             };
         var delivered = decision.Reject is null && !decision.DeleteSilently && run?.EndOfDataRefusal is null && run?.Discard is null;

@@ -155,6 +155,12 @@ public sealed class OrganizationSettingsSpec
     public int DmarcReportsMaxPerDay { get; set; } = OrganizationSettingsDefaults.DmarcReportsMaxPerDay;
     public long DefaultMailboxQuotaBytes { get; set; } = OrganizationSettingsDefaults.DefaultMailboxQuotaBytes;
     public int MailboxQuotaWarningPercent { get; set; } = OrganizationSettingsDefaults.MailboxQuotaWarningPercent;
+    public string OAuthIssuer { get; set; } = OrganizationSettingsDefaults.OAuthIssuer;
+    public string OAuthAudience { get; set; } = OrganizationSettingsDefaults.OAuthAudience;
+    public string OAuthAddressClaim { get; set; } = OrganizationSettingsDefaults.OAuthAddressClaim;
+    public int OAuthClockSkewSeconds { get; set; } = OrganizationSettingsDefaults.OAuthClockSkewSeconds;
+    public string JournalingReportNdrTo { get; set; } = "";
+    public string ModerationReplyAddress { get; set; } = "";
 }
 
 public sealed class AcceptedDomainSpec

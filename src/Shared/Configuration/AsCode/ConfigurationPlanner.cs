@@ -66,6 +66,10 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
         const string section = "organizationSettings";
         var desired = SpecJson.Copy<OrganizationSettings>(spec);
         desired.OrganizationName = desired.OrganizationName.Trim();
+        desired.OAuthIssuer = desired.OAuthIssuer.Trim();
+        desired.OAuthAudience = desired.OAuthAudience.Trim();
+        desired.JournalingReportNdrTo = string.IsNullOrWhiteSpace(desired.JournalingReportNdrTo) ? "" : NormalizeAddress(desired.JournalingReportNdrTo);
+        desired.ModerationReplyAddress = string.IsNullOrWhiteSpace(desired.ModerationReplyAddress) ? "" : NormalizeAddress(desired.ModerationReplyAddress);
         AddFieldErrors(section, OrganizationSettingsService.ValidateFields(desired));
         if (current is null)
         {

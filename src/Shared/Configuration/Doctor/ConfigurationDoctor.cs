@@ -37,6 +37,8 @@ public static class ConfigurationDoctor
         var send = config.SendConnectors.Where(c => c.Enabled).ToList();
         warnings.AddRange(receive.SelectMany(OpenRelay));
         warnings.AddRange(receive.SelectMany(AuthWithoutTls));
+        warnings.AddRange(receive.SelectMany(c => OAuthWithoutIssuer(c, config.Organization)));
+        warnings.AddRange(ModerationReplyAddressUnknown(config));
         foreach (var (connector, certificate) in PresentedCertificates(config, receive))
         {
             warnings.AddRange(CertificateExpiring(connector, certificate, now));
@@ -88,6 +90,29 @@ public static class ConfigurationDoctor
                 "Basic authentication is offered but the connector has no TLS, so user names and passwords cross the network in clear text "
                 + "(RFC 4954 section 4). Turn on STARTTLS or implicit TLS and require TLS for basic authentication.",
                 ReceiveConnectorsPath);
+    }
+
+    /// <summary>A connector that offers OAuth while no issuer is configured refuses every token.</summary>
+    private static IEnumerable<DoctorWarning> OAuthWithoutIssuer(ReceiveConnector connector, OrganizationSettings settings)
+    {
+        if (connector.Enabled && connector.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.OAuth) && string.IsNullOrWhiteSpace(settings.OAuthIssuer))
+            yield return new DoctorWarning(DoctorSeverity.Warning, "oauth-without-issuer", connector.Name,
+                $"{connector.Name} offers OAuth, but no issuer is set",
+                "The connector advertises AUTH OAUTHBEARER and XOAUTH2, but the organization settings name no OpenID Connect issuer, "
+                + "so every token is refused. Set the issuer and audience under Organization settings, OAuth.",
+                SettingsPath);
+    }
+
+    /// <summary>Replies to a moderation reply address nobody receives are refused at RCPT: moderators could not decide by reply.</summary>
+    private static IEnumerable<DoctorWarning> ModerationReplyAddressUnknown(TransportConfig config)
+    {
+        var address = config.Organization.ModerationReplyAddress;
+        if (address.Length > 0 && config.FindRecipient(address) is not { Kind: RecipientKind.Mailbox })
+            yield return new DoctorWarning(DoctorSeverity.Warning, "moderation-reply-address-unknown", address,
+                $"The moderation reply address {address} is not a mailbox",
+                "Approval requests ask moderators to reply to this address, but no mailbox has it, so their replies are refused and decide nothing. "
+                + "Create a mailbox with this address (it keeps a copy of every decision) or change the address.",
+                SettingsPath);
     }
 
     /// <summary>The stored certificate each TLS-offering connector presents (connectors on the node default are the node's business, not the store's).</summary>

@@ -49,6 +49,24 @@ public sealed class OrganizationSettings : IConfigurationObject
     public long DefaultMailboxQuotaBytes { get; set; } = OrganizationSettingsDefaults.DefaultMailboxQuotaBytes;
     /// <summary>From this share of its quota (percent) a mailbox is shown as nearly full.</summary>
     public int MailboxQuotaWarningPercent { get; set; } = OrganizationSettingsDefaults.MailboxQuotaWarningPercent;
+    /// <summary>The OpenID Connect issuer whose access tokens AUTH OAUTHBEARER/XOAUTH2 accept (its <c>iss</c>, https); empty = OAuth submission off.</summary>
+    public string OAuthIssuer { get; set; } = OrganizationSettingsDefaults.OAuthIssuer;
+    /// <summary>The <c>aud</c> a token must carry (the API or client id the issuer registered for Mailflow).</summary>
+    public string OAuthAudience { get; set; } = OrganizationSettingsDefaults.OAuthAudience;
+    /// <summary>The token claim that carries the user's e-mail address: <see cref="OAuthAddressClaims"/>.</summary>
+    public string OAuthAddressClaim { get; set; } = OrganizationSettingsDefaults.OAuthAddressClaim;
+    /// <summary>Tolerance for the issuer's and our clocks when checking exp and nbf.</summary>
+    public int OAuthClockSkewSeconds { get; set; } = OrganizationSettingsDefaults.OAuthClockSkewSeconds;
+    /// <summary>
+    /// Exchange's JournalingReportNdrTo: where a journal report that cannot be delivered goes instead (its envelope
+    /// sender), for journal rules without an alternate journal address of their own; empty = such reports are dropped.
+    /// </summary>
+    public string JournalingReportNdrTo { get; set; } = "";
+    /// <summary>
+    /// The system address moderators reply to ("Approve"/"Reject"): approval requests come from it and replies
+    /// to it decide held messages. Empty = approval by reply is off (the admin center and the API still decide).
+    /// </summary>
+    public string ModerationReplyAddress { get; set; } = "";
     public int Revision { get; set; }
 
     public string DisplayName => "Organization settings";

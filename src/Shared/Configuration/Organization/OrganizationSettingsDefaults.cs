@@ -49,4 +49,12 @@ public static class OrganizationSettingsDefaults
     public const long DefaultMailboxQuotaBytes = 0;
     /// <summary>Exchange's IssueWarningQuota sits at about 90 % of ProhibitSendReceiveQuota.</summary>
     public const int MailboxQuotaWarningPercent = 90;
+
+    /// <summary>OAuth submission is off until an issuer is set.</summary>
+    public const string OAuthIssuer = "";
+    public const string OAuthAudience = "";
+    /// <summary>The OpenID Connect standard claim for the user's address.</summary>
+    public const string OAuthAddressClaim = OAuthAddressClaims.Email;
+    /// <summary>Five minutes, as Microsoft.IdentityModel's default clock skew.</summary>
+    public const int OAuthClockSkewSeconds = 300;
 }

@@ -41,8 +41,35 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
             errors.Add(nameof(s.DefaultMailboxQuotaBytes), quotaError);
         if (s.MailboxQuotaWarningPercent is < 50 or > 99)
             errors.Add(nameof(s.MailboxQuotaWarningPercent), "Warn at between 50 and 99 percent of the quota.");
+        ValidateOAuth(s, errors);
+        ValidateOptionalAddress(s.JournalingReportNdrTo, nameof(s.JournalingReportNdrTo), errors);
+        ValidateOptionalAddress(s.ModerationReplyAddress, nameof(s.ModerationReplyAddress), errors);
         return errors;
     }
+
+    private static void ValidateOAuth(OrganizationSettings s, ValidationErrors errors)
+    {
+        var issuer = s.OAuthIssuer?.Trim() ?? "";
+        if (issuer.Length > 0 && (issuer.Length > 512 || !Uri.TryCreate(issuer, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment)))
+            errors.Add(nameof(s.OAuthIssuer), "Enter the issuer as the https URL its tokens carry in 'iss' (e.g. https://login.example.com/tenant/v2.0), or leave it empty to turn OAuth submission off.");
+        if (issuer.Length > 0 && string.IsNullOrWhiteSpace(s.OAuthAudience))
+            errors.Add(nameof(s.OAuthAudience), "Enter the audience (aud) the issuer puts in tokens meant for Mailflow.");
+        if ((s.OAuthAudience?.Length ?? 0) > 512)
+            errors.Add(nameof(s.OAuthAudience), "The audience may be at most 512 characters.");
+        if (!OAuthAddressClaims.All.Contains(s.OAuthAddressClaim))
+            errors.Add(nameof(s.OAuthAddressClaim), $"Choose the claim with the user's address: {string.Join(", ", OAuthAddressClaims.All)}.");
+        if (s.OAuthClockSkewSeconds is < 0 or > 900)
+            errors.Add(nameof(s.OAuthClockSkewSeconds), "Allow between 0 seconds and 15 minutes of clock skew.");
+    }
+
+    private static void ValidateOptionalAddress(string? address, string field, ValidationErrors errors)
+    {
+        if (!string.IsNullOrWhiteSpace(address) && !MailAddressRules.TryNormalize(address, out _, out var error))
+            errors.Add(field, error!);
+    }
+
+    private static string NormalizeOptionalAddress(string? address) =>
+        MailAddressRules.TryNormalize(address, out var normalized, out _) ? normalized : "";
 
     private static void ValidateBackPressure(OrganizationSettings s, ValidationErrors errors)
     {
@@ -105,6 +132,12 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
         settings.DmarcReportsMaxPerDay = input.DmarcReportsMaxPerDay;
         settings.DefaultMailboxQuotaBytes = input.DefaultMailboxQuotaBytes;
         settings.MailboxQuotaWarningPercent = input.MailboxQuotaWarningPercent;
+        settings.OAuthIssuer = input.OAuthIssuer.Trim();
+        settings.OAuthAudience = input.OAuthAudience.Trim();
+        settings.OAuthAddressClaim = input.OAuthAddressClaim;
+        settings.OAuthClockSkewSeconds = input.OAuthClockSkewSeconds;
+        settings.JournalingReportNdrTo = NormalizeOptionalAddress(input.JournalingReportNdrTo);
+        settings.ModerationReplyAddress = NormalizeOptionalAddress(input.ModerationReplyAddress);
         if (before is not null)
             ConfigurationChangeWriter.ExpectRevision(db, settings, input.Revision);
         var change = before is null ? AuditChange.Created(settings) : AuditChange.Updated(before, settings);

@@ -35,6 +35,11 @@ public enum ReceiveAuthMechanisms
     BasicAuthRequireTls = 4,
     /// <summary>The network is secured outside SMTP (IPsec, a private link): the session is treated as trusted.</summary>
     ExternallySecured = 8,
+    /// <summary>
+    /// AUTH OAUTHBEARER (RFC 7628) and XOAUTH2 with an access token from the organization's OpenID Connect
+    /// issuer (organization settings, OAuth). Offered only once TLS is active: a bearer token is a credential.
+    /// </summary>
+    OAuth = 16,
 }
 
 public enum ConnectorTlsMode

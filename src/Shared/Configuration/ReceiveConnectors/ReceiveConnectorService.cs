@@ -85,8 +85,11 @@ public sealed class ReceiveConnectorService(ConfigurationEditor editor)
         if (c.PermissionGroups == ReceivePermissionGroups.None)
             errors.Add(nameof(c.PermissionGroups), "Choose at least one permission group, or nobody can send through this connector.");
         var offersBasicAuth = c.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.BasicAuth);
-        if (c.PermissionGroups.HasFlag(ReceivePermissionGroups.AuthenticatedUsers) && !offersBasicAuth && !c.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.ExternallySecured))
-            errors.Add(nameof(c.AuthMechanisms), "Authenticated users can only sign in if basic authentication is offered.");
+        var offersOAuth = c.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.OAuth);
+        if (c.PermissionGroups.HasFlag(ReceivePermissionGroups.AuthenticatedUsers) && !offersBasicAuth && !offersOAuth && !c.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.ExternallySecured))
+            errors.Add(nameof(c.AuthMechanisms), "Authenticated users can only sign in if basic authentication or OAuth is offered.");
+        if (c.TlsMode == ConnectorTlsMode.None && offersOAuth)
+            errors.Add(nameof(c.AuthMechanisms), "OAuth is only offered over TLS (a bearer token is a credential): choose STARTTLS or implicit TLS.");
         if (c.TlsMode == ConnectorTlsMode.None && c.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.BasicAuthRequireTls))
             errors.Add(nameof(c.AuthMechanisms), "'Basic authentication only after TLS' needs TLS: choose STARTTLS or implicit TLS, or allow basic authentication without TLS.");
         if (c.TlsMode == ConnectorTlsMode.None && c.RequireTls)

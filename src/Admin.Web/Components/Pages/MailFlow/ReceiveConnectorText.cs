@@ -9,7 +9,7 @@ public static class ReceiveConnectorText
         [ReceivePermissionGroups.AnonymousUsers, ReceivePermissionGroups.AuthenticatedUsers, ReceivePermissionGroups.Partners, ReceivePermissionGroups.TrustedRelayServers];
 
     public static readonly ReceiveAuthMechanisms[] Mechanisms =
-        [ReceiveAuthMechanisms.Tls, ReceiveAuthMechanisms.BasicAuth, ReceiveAuthMechanisms.BasicAuthRequireTls, ReceiveAuthMechanisms.ExternallySecured];
+        [ReceiveAuthMechanisms.Tls, ReceiveAuthMechanisms.BasicAuth, ReceiveAuthMechanisms.BasicAuthRequireTls, ReceiveAuthMechanisms.OAuth, ReceiveAuthMechanisms.ExternallySecured];
 
     public static string Label(ReceivePermissionGroups group) => group switch
     {
@@ -52,6 +52,7 @@ public static class ReceiveConnectorText
         ReceiveAuthMechanisms.Tls => "TLS",
         ReceiveAuthMechanisms.BasicAuth => "Basic authentication",
         ReceiveAuthMechanisms.BasicAuthRequireTls => "Basic authentication only after TLS",
+        ReceiveAuthMechanisms.OAuth => "OAuth (OAUTHBEARER, XOAUTH2)",
         ReceiveAuthMechanisms.ExternallySecured => "Externally secured",
         _ => mechanism.ToString(),
     };
@@ -61,6 +62,7 @@ public static class ReceiveConnectorText
         ReceiveAuthMechanisms.Tls => "Offer STARTTLS so clients can encrypt the session (RFC 3207).",
         ReceiveAuthMechanisms.BasicAuth => "Offer AUTH PLAIN and LOGIN with a recipient's submission password (RFC 4954).",
         ReceiveAuthMechanisms.BasicAuthRequireTls => "Offer AUTH only once the session is encrypted, so passwords never cross the network in clear.",
+        ReceiveAuthMechanisms.OAuth => "Offer AUTH OAUTHBEARER and XOAUTH2 once the session is encrypted: an access token from the organization's OpenID Connect issuer (Organization settings, OAuth) signs in as the mailbox its address claim names.",
         ReceiveAuthMechanisms.ExternallySecured => "The network is secured outside SMTP (IPsec, a private link): sessions are treated as trusted.",
         _ => "",
     };

@@ -6,6 +6,8 @@ using MimeKit;
 namespace Mailflow.Server.Transport.Categorize.Journaling;
 
 /// <summary>One journal rule that records a message: the report goes to <paramref name="JournalAddress"/>.</summary>
+/// <param name="AlternateJournalAddress">Where the report goes when the journal address refuses it: the rule's own alternate address,
+/// else the organization's <see cref="OrganizationSettings.JournalingReportNdrTo"/>; null = nowhere (dropped, never to the sender).</param>
 public sealed record JournalMatch(string RuleName, string JournalAddress, string? AlternateJournalAddress, string Why);
 
 /// <summary>
@@ -51,7 +53,9 @@ public static class JournalReports
                     continue;
                 why += Is(hit.Address, filter) || Is(hit.Original.Address, filter) ? $", and {filter} is a recipient" : $", and {hit.Address} is a member of {filter}";
             }
-            matches.Add(new JournalMatch(rule.Name, rule.JournalAddress, rule.AlternateJournalAddress, why));
+            var alternate = !string.IsNullOrWhiteSpace(rule.AlternateJournalAddress) ? rule.AlternateJournalAddress
+                : !string.IsNullOrWhiteSpace(config.Organization.JournalingReportNdrTo) ? config.Organization.JournalingReportNdrTo : null;
+            matches.Add(new JournalMatch(rule.Name, rule.JournalAddress, alternate, why));
         }
         return matches.ToImmutable();
     }

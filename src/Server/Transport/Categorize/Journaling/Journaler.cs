@@ -9,9 +9,9 @@ namespace Mailflow.Server.Transport.Categorize.Journaling;
 /// <summary>
 /// Sends the envelope journal reports the journal rules ask for (<see cref="JournalReports"/>), one per
 /// matching rule, and records each in the original's trace ("journaled by rule X to Y"). A report's
-/// envelope sender is the rule's alternate journal address, so a report the journal address refuses
-/// comes back there as a non-delivery report; without one it is the null sender, and an undeliverable
-/// report is dropped (its own trace shows the failure). Reports are never bounced to the original sender
+/// envelope sender is the rule's alternate journal address, else the organization's JournalingReportNdrTo,
+/// so a report the journal address refuses comes back there as a non-delivery report; without either it is
+/// the null sender, and an undeliverable report is dropped (its own trace shows the failure). Reports are never bounced to the original sender
 /// and, being messages Mailflow generated, never journaled again.
 /// </summary>
 public sealed class Journaler(GeneratedMessageSubmitter submitter, MessageTracker tracker)

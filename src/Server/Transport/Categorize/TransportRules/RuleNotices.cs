@@ -1,5 +1,6 @@
 using System.Text;
 using MimeKit;
+using Mailflow.Server.Transport.Agents.Moderation;
 
 namespace Mailflow.Server.Transport.Categorize.TransportRules;
 
@@ -47,10 +48,19 @@ internal static class RuleNotices
     }
 
     /// <summary>The moderator's approval request: who sent what to whom, where to decide, until when; the message attached.</summary>
+    /// <param name="replyAddress">The organization's moderation reply address: replies to it decide (Reply-To); null = approval by reply is off.</param>
+    /// <param name="replyToken">The held message's token, in the request's Message-ID (replies keep it in In-Reply-To/References) and subject marker.</param>
     public static MimeMessage ApprovalRequest(string from, IEnumerable<string> moderators, MimeMessage original, Mailflow.Queue.QueuedMessage held,
-        ModerationRequest request, DateTimeOffset expiresAt, string adminCenterUrl)
+        ModerationRequest request, DateTimeOffset expiresAt, string adminCenterUrl, string? replyAddress = null, string? replyToken = null)
     {
-        var message = Generated(from, null, $"Approval requested: {original.Subject}");
+        var byReply = replyAddress is not null && replyToken is not null;
+        var message = Generated(from, null, $"Approval requested: {original.Subject}" + (byReply ? " " + ModerationReplyMarkers.SubjectMarker(replyToken!) : ""));
+        if (byReply)
+        {
+            message.ReplyTo.Add(MailboxAddress.Parse(replyAddress!));
+            message.MessageId = ModerationReplyMarkers.MessageId(replyToken!, MailboxAddress.Parse(from).Domain);
+            message.Headers.Add(ModerationReplyMarkers.TokenHeader, replyToken!);
+        }
         foreach (var address in moderators)
             message.To.Add(MailboxAddress.Parse(address));
         message.Headers.Add("X-Mailflow-Rule", request.RuleName);
@@ -64,7 +74,10 @@ internal static class RuleNotices
             .AppendLine($"Subject: {original.Subject}")
             .AppendLine($"Queue id: {held.QueueId}")
             .AppendLine()
-            .AppendLine($"Approve it (Release) or reject it (Reject) in the admin center under Protection › Quarantine{link},")
+            .AppendLine(byReply
+                ? "Reply to this message with Approve or Reject as the first word of your reply (after Reject you may add the reason the sender should read),"
+                : "")
+            .AppendLine($"{(byReply ? "or approve" : "Approve")} it (Release) or reject it (Reject) in the admin center under Protection › Quarantine{link},")
             .AppendLine($"or with the CLI: mailflow quarantine release {held.QueueId} / mailflow quarantine reject {held.QueueId}.")
             .AppendLine($"Without a decision by {expiresAt:u} the message is rejected and the sender gets a non-delivery report.")
             .AppendLine()

@@ -27,6 +27,8 @@ public sealed record ReceivePolicy
     public bool OfferBasicAuth { get; init; }
     /// <summary>AUTH PLAIN/LOGIN only once TLS is active (RFC 4954 §4: 538 otherwise).</summary>
     public bool BasicAuthRequiresTls { get; init; } = true;
+    /// <summary>AUTH OAUTHBEARER/XOAUTH2 with the organization's OpenID Connect issuer; only ever once TLS is active.</summary>
+    public bool OfferOAuth { get; init; }
     /// <summary>The link is secured outside SMTP: the session counts as authenticated for rights.</summary>
     public bool ExternallySecured { get; init; }
     /// <summary>The connector defaults (<see cref="ReceiveConnectorDefaults"/>) unless the connector says otherwise.</summary>
@@ -70,7 +72,12 @@ public sealed record ReceivePolicy
         ReceivePermissions.RightsFor(PermissionGroups, authenticated || ExternallySecured);
 
     /// <summary>Whether AUTH may be used right now (RFC 4954 §4: not advertised where it would be refused).</summary>
-    public bool AuthAllowed(bool tlsActive) => OfferBasicAuth && (tlsActive || !BasicAuthRequiresTls);
+    public bool AuthAllowed(bool tlsActive) => BasicAuthAllowed(tlsActive) || OAuthAllowed(tlsActive);
+
+    public bool BasicAuthAllowed(bool tlsActive) => OfferBasicAuth && (tlsActive || !BasicAuthRequiresTls);
+
+    /// <summary>A bearer token is a credential that works anywhere until it expires: never over a clear channel.</summary>
+    public bool OAuthAllowed(bool tlsActive) => OfferOAuth && tlsActive;
 
     /// <param name="nodeFqdn">Used when the connector leaves its FQDN empty.</param>
     /// <exception cref="FormatException">A remote IP range is not valid (the configuration service validates before saving).</exception>
@@ -88,6 +95,7 @@ public sealed record ReceivePolicy
         OfferBasicAuth = connector.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.BasicAuth),
         BasicAuthRequiresTls = connector.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.BasicAuthRequireTls),
         ExternallySecured = connector.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.ExternallySecured),
+        OfferOAuth = connector.AuthMechanisms.HasFlag(ReceiveAuthMechanisms.OAuth),
         MaxMessageSize = connector.MaxMessageSizeBytes,
         MaxRecipientsPerMessage = connector.MaxRecipientsPerMessage,
         MaxProtocolErrors = connector.MaxProtocolErrors,

@@ -11,7 +11,8 @@ namespace Mailflow.Server.Transport.Receive.Protocol;
 /// <item>Every read is bounded before it is parsed: a line may hold at most
 ///   <see cref="MaxCommandLineLength"/> octets. RFC 5321 §4.5.3.1.4 sets 512 for the command line and
 ///   lets each ESMTP extension add to it (RFC 1870 +26, RFC 3461 +…, RFC 4954 +500 for AUTH=), so we
-///   allow 2048 in all. A longer line is drained up to its CRLF — never buffered — and answered
+///   allow 2048 in all. AUTH lines (the command with its initial response, and continuation lines) may hold
+///   <see cref="MaxAuthLineLength"/>: RFC 4954 §4 allows 12288 octets, and OAuth access tokens need it. A longer line is drained up to its CRLF — never buffered — and answered
 ///   <c>500 5.5.6</c>.</item>
 /// <item>Lines end in CRLF only (§2.3.8). A bare LF or bare CR in a command line is refused with
 ///   <c>500 5.5.2</c>: servers that took LF as a line end are what SMTP smuggling exploits.</item>
@@ -23,6 +24,9 @@ public sealed class SmtpCommandParser
 {
     /// <summary>Octets per command line, CRLF included.</summary>
     public const int MaxCommandLineLength = 2048;
+
+    /// <summary>Octets per AUTH command or continuation line, CRLF included (RFC 4954 §4).</summary>
+    public const int MaxAuthLineLength = 12_288;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private bool _drainingOverlongLine;
@@ -39,7 +43,7 @@ public sealed class SmtpCommandParser
     {
         command = null;
         error = null;
-        if (!TryTakeLine(ref reader, out var line, out error))
+        if (!TryTakeLine(ref reader, out var line, out error, StartsWithAuth(reader.UnreadSequence) ? MaxAuthLineLength : MaxCommandLineLength))
             return false;
         if (error is not null)
             return true;
@@ -50,7 +54,8 @@ public sealed class SmtpCommandParser
     /// The line framing alone: takes one CRLF-terminated line (without the CRLF), or sets a framing
     /// error. Also used for AUTH continuation lines.
     /// </summary>
-    public bool TryTakeLine(ref SequenceReader<byte> reader, out ReadOnlySequence<byte> line, out SmtpReply? error)
+    /// <param name="maxLength">Octets the line may hold, CRLF included.</param>
+    public bool TryTakeLine(ref SequenceReader<byte> reader, out ReadOnlySequence<byte> line, out SmtpReply? error, int maxLength = MaxCommandLineLength)
     {
         line = default;
         error = null;
@@ -71,14 +76,14 @@ public sealed class SmtpCommandParser
         }
         // Make sure the buffer is limited (Kestrel's TakeStartLine): look for LF only within the
         // allowance, so a client cannot make us scan or hold an unbounded line.
-        var window = unread.Length > MaxCommandLineLength ? unread.Slice(0, MaxCommandLineLength) : unread;
+        var window = unread.Length > maxLength ? unread.Slice(0, maxLength) : unread;
         var lineFeed = window.PositionOf((byte)'\n');
         if (lineFeed is null)
         {
-            if (unread.Length < MaxCommandLineLength)
+            if (unread.Length < maxLength)
                 return false;
             _drainingOverlongLine = true;
-            return TryTakeLine(ref reader, out line, out error);
+            return TryTakeLine(ref reader, out line, out error, maxLength);
         }
 
         var raw = unread.Slice(0, lineFeed.Value);
@@ -95,6 +100,15 @@ public sealed class SmtpCommandParser
             return true;
         }
         return true;
+    }
+
+    private static bool StartsWithAuth(ReadOnlySequence<byte> unread)
+    {
+        Span<byte> head = stackalloc byte[5];
+        if (unread.Length < head.Length)
+            return false;
+        unread.Slice(0, head.Length).CopyTo(head);
+        return Ascii.EqualsIgnoreCase(head, "AUTH "u8);
     }
 
     /// <summary>Parses one command line (CRLF already removed). Always consumes the line.</summary>

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Mailflow.Server.Transport.Receive.Session;
 
 /// <summary>What every session on this node shares: the submission sink, the agent pipeline and the protocol seams.</summary>
-/// <param name="Authenticator">Null: AUTH is never offered.</param>
+/// <param name="Authenticator">Null: AUTH PLAIN/LOGIN is never offered.</param>
+/// <param name="BearerAuthenticator">Null: AUTH OAUTHBEARER/XOAUTH2 is never offered.</param>
 /// <param name="Snapshot">The live configuration; a session takes it once, when it starts.</param>
 /// <param name="Decisions">Where agents' decisions are recorded (the message trace); null records none.</param>
 public sealed record SessionDependencies(
@@ -18,4 +19,5 @@ public sealed record SessionDependencies(
     TimeProvider Time,
     ILogger Logger,
     IAgentDecisionLog? Decisions = null,
-    Mailflow.Cluster.INodeDrainState? Drain = null);
+    Mailflow.Cluster.INodeDrainState? Drain = null,
+    IBearerTokenAuthenticator? BearerAuthenticator = null);

@@ -64,7 +64,7 @@ public sealed partial class SmtpSession
         if (_policy.OffersStartTls && !TlsActive && _transport.CanStartTls)
             lines.Add("STARTTLS");                          // RFC 3207
         if (AuthOfferedNow)
-            lines.Add("AUTH PLAIN LOGIN");                  // RFC 4954
+            lines.Add($"AUTH {AuthMechanismsNow}");        // RFC 4954; OAUTHBEARER RFC 7628
         // The EHLO keyword list precedes ENHANCEDSTATUSCODES negotiation, so no enhanced code.
         _replies.Write(new SmtpReply(250, EnhancedStatusCode.None, string.Join('\n', lines)));
     }

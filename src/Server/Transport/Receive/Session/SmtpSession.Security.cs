@@ -11,8 +11,15 @@ public sealed partial class SmtpSession
     private bool _startTlsRequested;
     private SaslExchange? _sasl;
 
-    private bool AuthOfferedNow =>
-        _dependencies.Authenticator is not null && _agents.Identity is null && _policy.AuthAllowed(TlsActive);
+    private bool BasicAuthOfferedNow => _dependencies.Authenticator is not null && _policy.BasicAuthAllowed(TlsActive);
+
+    private bool OAuthOfferedNow => _dependencies.BearerAuthenticator is not null && _policy.OAuthAllowed(TlsActive);
+
+    private bool AuthOfferedNow => _agents.Identity is null && (BasicAuthOfferedNow || OAuthOfferedNow);
+
+    /// <summary>The EHLO keyword's mechanisms (RFC 4954 §3), those usable right now only.</summary>
+    private string AuthMechanismsNow => string.Join(' ',
+        (BasicAuthOfferedNow ? new[] { "PLAIN", "LOGIN" } : []).Concat(OAuthOfferedNow ? [SaslExchange.OAuthBearer, SaslExchange.XOAuth2] : []));
 
     private async ValueTask HandleStartTlsAsync(CancellationToken cancellationToken)
     {
@@ -66,17 +73,25 @@ public sealed partial class SmtpSession
             await ErrorAsync(SmtpReplies.AlreadyAuthenticated, protocolError: true, cancellationToken);
             return;
         }
-        if (!_policy.OfferBasicAuth || _dependencies.Authenticator is null)
+        var basicOffered = _policy.OfferBasicAuth && _dependencies.Authenticator is not null;
+        var oauthOffered = _policy.OfferOAuth && _dependencies.BearerAuthenticator is not null;
+        if (!basicOffered && !oauthOffered)
         {
             await ErrorAsync(SmtpReplies.NotImplemented, protocolError: true, cancellationToken);
             return;
         }
-        if (!_policy.AuthAllowed(TlsActive))
+        var bearer = SaslExchange.IsBearerMechanism(auth.Mechanism);
+        if ((bearer && !oauthOffered) || (!bearer && !basicOffered && auth.Mechanism is "PLAIN" or "LOGIN"))
+        {
+            await ErrorAsync(SmtpReplies.UnsupportedAuthMechanism, protocolError: true, cancellationToken);
+            return;
+        }
+        if (bearer ? !_policy.OAuthAllowed(TlsActive) : basicOffered && !_policy.BasicAuthAllowed(TlsActive))
         {
             await ErrorAsync(SmtpReplies.EncryptionRequiredForAuth, protocolError: false, cancellationToken);
             return;
         }
-        _sasl = new SaslExchange(_dependencies.Authenticator, _clientAddress);
+        _sasl = new SaslExchange(_dependencies.Authenticator, _dependencies.BearerAuthenticator, _clientAddress);
         await ApplySaslStepAsync(await _sasl.StartAsync(auth, cancellationToken), cancellationToken);
     }
 

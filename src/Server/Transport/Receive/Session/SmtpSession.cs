@@ -287,7 +287,7 @@ public sealed partial class SmtpSession
     {
         line = null;
         var reader = new SequenceReader<byte>(buffer);
-        var complete = _parser.TryTakeLine(ref reader, out var raw, out error);
+        var complete = _parser.TryTakeLine(ref reader, out var raw, out error, SmtpCommandParser.MaxAuthLineLength);
         buffer = buffer.Slice(reader.Position);
         if (complete && error is null)
             line = Encoding.ASCII.GetString(raw);
