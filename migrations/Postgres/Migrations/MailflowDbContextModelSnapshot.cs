@@ -400,32 +400,6 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.ToTable("IpListEntries");
                 });
 
-            modelBuilder.Entity("Mailflow.Configuration.OperationsSettings", b =>
-                {
-                    b.Property<int>("Key")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("AlertWebhookSecretProtected")
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)");
-
-                    b.Property<string>("Alerts")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("LogRetention")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<int>("Revision")
-                        .IsConcurrencyToken()
-                        .HasColumnType("integer");
-
-                    b.HasKey("Key");
-
-                    b.ToTable("OperationsSettings");
-                });
-
             modelBuilder.Entity("Mailflow.Configuration.JournalRule", b =>
                 {
                     b.Property<Guid>("Id")
@@ -468,6 +442,32 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("JournalRules");
+                });
+
+            modelBuilder.Entity("Mailflow.Configuration.OperationsSettings", b =>
+                {
+                    b.Property<int>("Key")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AlertWebhookSecretProtected")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("Alerts")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("LogRetention")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("OperationsSettings");
                 });
 
             modelBuilder.Entity("Mailflow.Configuration.OrganizationSettings", b =>
@@ -783,6 +783,77 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("Recipients");
+                });
+
+            modelBuilder.Entity("Mailflow.Configuration.RemoteDomain", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("AllowAutomaticForwards")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("AllowAutomaticReplies")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("AllowDeliveryReports")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("AllowNonDeliveryReports")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("CharacterSet")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("DomainName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<int?>("LineWrapSize")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("NonMimeCharacterSet")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("TrustedPartner")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DomainName")
+                        .IsUnique();
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("RemoteDomains");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = new Guid("7e5e8f1a-3c1b-4f0e-9a55-2d4c6b0d1f01"),
+                            AllowAutomaticForwards = true,
+                            AllowAutomaticReplies = true,
+                            AllowDeliveryReports = true,
+                            AllowNonDeliveryReports = true,
+                            DomainName = "*",
+                            Name = "Default",
+                            Revision = 0,
+                            TrustedPartner = false
+                        });
                 });
 
             modelBuilder.Entity("Mailflow.Configuration.SendConnector", b =>

@@ -41,6 +41,7 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
         PlanProtection(document.Protection, state.Protection);
         PlanIpLists(document.IpLists, state.IpList);
         PlanAddressRewrites(document.AddressRewrites, state.AddressRewrites);
+        PlanRemoteDomains(document.RemoteDomains, state.RemoteDomains);
         PlanTransportAgents(document.TransportAgents, state.AgentSettings, receive);
         PlanDkimKeys(document.DkimKeys, state.DkimKeys);
         PlanOperations(document.Operations, state.Operations);
@@ -443,6 +444,7 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
             case TransportRule r: r.Id = id; break;
             case TransportAgentSetting a: a.Id = id; break;
             case AddressRewriteEntry e: e.Id = id; break;
+            case RemoteDomain e: e.Id = id; break;
             default: throw new ArgumentOutOfRangeException(nameof(entity), typeof(T).Name, null);
         }
     }
