@@ -32,6 +32,7 @@ public static class MailflowCli
         root.Subcommands.Add(ReceiveConnectorCommands.Create(context));
         root.Subcommands.Add(SendConnectorCommands.Create(context));
         root.Subcommands.Add(AddressRewriteCommands.Create(context));
+        root.Subcommands.Add(RemoteDomainCommands.Create(context));
         root.Subcommands.Add(RecipientCommands.Create(context));
         root.Subcommands.Add(RuleCommands.Create(context));
         root.Subcommands.Add(JournalCommands.Create(context));

@@ -39,6 +39,7 @@ public static class MailflowServiceCollectionExtensions
         services.AddSingleton<TransportAgentService>();
         services.AddSingleton<IpListService>();
         services.AddSingleton<AddressRewriteService>();
+        services.AddSingleton<RemoteDomainService>();
         services.AddSingleton<ProtectionSettingsService>();
         services.AddSingleton<OperationsSettingsService>();
         services.AddSingleton<AlertWebhookSecretProtector>();

@@ -808,6 +808,77 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.ToTable("Recipients");
                 });
 
+            modelBuilder.Entity("Mailflow.Configuration.RemoteDomain", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("AllowAutomaticForwards")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("AllowAutomaticReplies")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("AllowDeliveryReports")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("AllowNonDeliveryReports")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("CharacterSet")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("DomainName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<int?>("LineWrapSize")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("NonMimeCharacterSet")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("TrustedPartner")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DomainName")
+                        .IsUnique();
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("RemoteDomains");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = new Guid("7e5e8f1a-3c1b-4f0e-9a55-2d4c6b0d1f01"),
+                            AllowAutomaticForwards = true,
+                            AllowAutomaticReplies = true,
+                            AllowDeliveryReports = true,
+                            AllowNonDeliveryReports = true,
+                            DomainName = "*",
+                            Name = "Default",
+                            Revision = 0,
+                            TrustedPartner = false
+                        });
+                });
+
             modelBuilder.Entity("Mailflow.Configuration.SendConnector", b =>
                 {
                     b.Property<Guid>("Id")

@@ -796,6 +796,77 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.ToTable("Recipients");
                 });
 
+            modelBuilder.Entity("Mailflow.Configuration.RemoteDomain", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AllowAutomaticForwards")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AllowAutomaticReplies")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AllowDeliveryReports")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AllowNonDeliveryReports")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CharacterSet")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DomainName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("LineWrapSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NonMimeCharacterSet")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("TrustedPartner")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DomainName")
+                        .IsUnique();
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("RemoteDomains");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = new Guid("7e5e8f1a-3c1b-4f0e-9a55-2d4c6b0d1f01"),
+                            AllowAutomaticForwards = true,
+                            AllowAutomaticReplies = true,
+                            AllowDeliveryReports = true,
+                            AllowNonDeliveryReports = true,
+                            DomainName = "*",
+                            Name = "Default",
+                            Revision = 0,
+                            TrustedPartner = false
+                        });
+                });
+
             modelBuilder.Entity("Mailflow.Configuration.SendConnector", b =>
                 {
                     b.Property<Guid>("Id")

@@ -49,6 +49,7 @@ public static class MailflowApi
             .MapOrganizationSettingsApi()
             .MapProtectionApi()
             .MapAddressRewritesApi()
+            .MapRemoteDomainsApi()
             .MapThrottlingApi()
             .MapQuarantineApi()
             .MapClusterApi()

@@ -30,6 +30,7 @@ public static class DeliveryHostingExtensions
         services.AddSingleton<IOutboundMessageSigner>(sp => sp.GetRequiredService<DkimOutboundSigner>());
         services.AddSingleton<ArcOutboundSealer>();
         services.AddSingleton<Transport.AddressRewriting.OutboundAddressRewriter>();
+        services.AddSingleton<Transport.Deliver.RemoteDomainContentShaper>();
         services.AddOptions<DkimRotationOptions>().Bind(configuration.GetSection(DkimRotationOptions.Section));
         services.AddSingleton<Mailflow.Configuration.IDkimDnsCheck, Mailflow.Server.Transport.Authentication.Dkim.DkimDnsChecker>();
         services.AddSingleton<DkimRotationWorker>();

@@ -31,6 +31,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
     public DbSet<OrganizationSettings> OrganizationSettings => Set<OrganizationSettings>();
     public DbSet<IpListEntry> IpListEntries => Set<IpListEntry>();
     public DbSet<AddressRewriteEntry> AddressRewriteEntries => Set<AddressRewriteEntry>();
+    public DbSet<RemoteDomain> RemoteDomains => Set<RemoteDomain>();
     public DbSet<ProtectionSettings> ProtectionSettings => Set<ProtectionSettings>();
     public DbSet<BlockedSender> BlockedSenders => Set<BlockedSender>();
     public DbSet<NodeRegistration> Nodes => Set<NodeRegistration>();
@@ -186,6 +187,24 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.Property(x => x.ExceptionList).HasJsonConversion();
             e.Property(x => x.Revision).IsConcurrencyToken();
             e.Ignore(x => x.DisplayName);
+        });
+
+        b.Entity<RemoteDomain>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(RemoteDomain.MaxNameLength).IsRequired();
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.DomainName).HasMaxLength(255).IsRequired();
+            e.HasIndex(x => x.DomainName).IsUnique();
+            e.Property(x => x.CharacterSet).HasMaxLength(RemoteDomain.MaxCharsetLength);
+            e.Property(x => x.NonMimeCharacterSet).HasMaxLength(RemoteDomain.MaxCharsetLength);
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Ignore(x => x.IsDefault);
+            e.Ignore(x => x.DisplayName);
+            e.Ignore(x => x.RestrictsMessages);
+            e.Ignore(x => x.ShapesContent);
+            // The default entry (*) always exists: created with the table, never deleted.
+            e.HasData(RemoteDomain.CreateDefault());
         });
 
         b.Entity<ProtectionSettings>(e =>

@@ -45,6 +45,8 @@ public sealed record MailFlowTestResult(
     public IReadOnlyList<string> AddedHeaders { get; init; } = [];
     /// <summary>What address rewriting would do: recipients rewritten back on the way in, sender and address fields on the way out; empty when no entry applies.</summary>
     public IReadOnlyList<string> AddressRewrites { get; init; } = [];
+    /// <summary>What remote domains would do for each recipient outside the organization: the entry, whether this kind of message may go there, content shaping at delivery; empty when no recipient is outside.</summary>
+    public IReadOnlyList<string> RemoteDomains { get; init; } = [];
 }
 
 /// <summary>One transport agent's verdict at one event of the tested message.</summary>

@@ -269,8 +269,29 @@ public sealed partial class Categorizer(
             }
             quarantineReason = afterRouting.Detail;
         }
+        // Remote domains: an automatic reply, forward or report to a domain whose entry refuses that kind is dropped for that recipient (no NDR, a trace line).
+        var blocked = await RemoteDomainBlocksAsync(message, mime, snapshot, routed, cancellationToken);
         var now = time.GetUtcNow();
         var replacement = new List<QueuedRecipient>();
+        foreach (var block in blocked)
+        {
+            replacement.Add(new QueuedRecipient
+            {
+                MessageId = message.Id,
+                Address = block.Recipient.Recipient.Address,
+                OriginalRecipient = OriginalOf(block.Recipient.Recipient),
+                Notify = block.Recipient.Recipient.Original.Notify,
+                Status = QueuedRecipientStatus.PermanentFailure,
+                LastAttemptAt = now,
+                LastReplyCode = 550,
+                LastResponse = "5.7.1 " + block.Reason,
+                // Dropped on purpose: no non-delivery report is due.
+                FinalNotifiedAt = now,
+            });
+            tracker.Track(MessageTrackingEventKind.Fail, message, [block.Recipient.Recipient.Address], detail: block.Reason, reply: "5.7.1 " + block.Reason, replyCode: 550);
+        }
+        if (blocked.Count > 0)
+            routed = [.. routed.Where(r => !blocked.Any(b => ReferenceEquals(b.Recipient, r)))];
         foreach (var r in routed)
         {
             replacement.Add(new QueuedRecipient
@@ -323,6 +344,21 @@ public sealed partial class Categorizer(
             return;
         await notifier.NotifyAsync(lease, message.QueueId, new Dictionary<long, Deliver.RecipientOutcome>(), new RetrySchedule(snapshot.Organization), cancellationToken);
         await store.ReleaseAsync(lease, releaseAs, cancellationToken);
+    }
+
+    /// <summary>The recipients remote domains refuse this message to; the content is read only when some recipient's domain refuses some kind.</summary>
+    private async Task<IReadOnlyList<RemoteDomains.RemoteDomainBlock>> RemoteDomainBlocksAsync(
+        QueuedMessage message, MimeMessage? mime, TransportConfig snapshot, IReadOnlyList<RoutedRecipient> routed, CancellationToken cancellationToken)
+    {
+        if (!RemoteDomains.RemoteDomainGate.NeedsContent(snapshot, routed))
+            return [];
+        if (mime is null)
+        {
+            await using var content = await store.LoadContentAsync(message.Id, cancellationToken)
+                ?? throw new InvalidOperationException($"message {message.QueueId} has no content");
+            mime = await MimeMessage.LoadAsync(content, cancellationToken);
+        }
+        return RemoteDomains.RemoteDomainGate.Blocked(snapshot, RemoteDomains.OutboundMessageClass.Of(mime), routed);
     }
 
     /// <summary>The ORCPT to report in DSNs: the client's ORCPT, else the envelope address this recipient came from when it differs.</summary>

@@ -118,6 +118,7 @@ public sealed class MailFlowTester(
             Agents = run?.Verdicts ?? [],
             AddedHeaders = run?.AddedHeaders ?? [],
             AddressRewrites = delivered ? AddressRewritingWhatIf.Describe(config, plan, message, request.Sender.Trim().Trim('<', '>')) : [],
+            RemoteDomains = delivered ? RemoteDomainWhatIf.Describe(config, plan, message) : [],
         };
     }
 

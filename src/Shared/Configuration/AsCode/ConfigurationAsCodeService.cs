@@ -51,6 +51,7 @@ public sealed class ConfigurationAsCodeService(
             Protection = SpecJson.Copy<ProtectionSettingsSpec>(state.Protection ?? new ProtectionSettings()),
             IpLists = [.. state.IpList.Select(SpecJson.Copy<IpListEntrySpec>)],
             AddressRewrites = [.. state.AddressRewrites.Select(SpecJson.Copy<AddressRewriteSpec>)],
+            RemoteDomains = [.. state.RemoteDomains.Select(SpecJson.Copy<RemoteDomainSpec>)],
             TransportAgents = [.. state.AgentSettings.Select(a => ConfigurationPlanner.ToSpec(a, state.ReceiveConnectors))],
             DkimKeys = [.. state.DkimKeys.Select(ConfigurationPlanner.ToSpec)],
             Operations = SpecJson.Copy<OperationsSettingsSpec>(state.Operations ?? new OperationsSettings()),

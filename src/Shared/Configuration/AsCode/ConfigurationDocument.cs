@@ -45,6 +45,8 @@ public sealed class ConfigurationDocument
     public List<IpListEntrySpec>? IpLists { get; set; }
     /// <summary>Address rewriting entries, keyed by name.</summary>
     public List<AddressRewriteSpec>? AddressRewrites { get; set; }
+    /// <summary>Remote domains, keyed by domain name; the default <c>*</c> entry always exists (left out, it is reset to its defaults).</summary>
+    public List<RemoteDomainSpec>? RemoteDomains { get; set; }
     /// <summary>Admins' settings per transport agent, keyed by agent name; an agent not listed runs with its defaults.</summary>
     public List<TransportAgentSpec>? TransportAgents { get; set; }
     /// <summary>
@@ -117,6 +119,21 @@ public sealed class IpListEntrySpec
     public string Range { get; set; } = "";
     public string? Comment { get; set; }
     public DateTimeOffset? ExpiresAt { get; set; }
+}
+
+/// <summary>One remote domain (<see cref="RemoteDomain"/>).</summary>
+public sealed class RemoteDomainSpec
+{
+    public string Name { get; set; } = "";
+    public string DomainName { get; set; } = "";
+    public bool AllowAutomaticReplies { get; set; } = true;
+    public bool AllowAutomaticForwards { get; set; } = true;
+    public bool AllowDeliveryReports { get; set; } = true;
+    public bool AllowNonDeliveryReports { get; set; } = true;
+    public string? CharacterSet { get; set; }
+    public string? NonMimeCharacterSet { get; set; }
+    public int? LineWrapSize { get; set; }
+    public bool TrustedPartner { get; set; }
 }
 
 public sealed class AddressRewriteSpec

@@ -20,6 +20,7 @@ public sealed class ConfigurationFileSections(IDbContextFactory<MailflowDbContex
     public const string Protection = "protection";
     public const string IpLists = "ipLists";
     public const string AddressRewrites = "addressRewrites";
+    public const string RemoteDomains = "remoteDomains";
     public const string TransportAgents = "transportAgents";
     public const string DkimKeys = "dkimKeys";
     public const string Operations = "operations";
@@ -43,6 +44,7 @@ public sealed class ConfigurationFileSections(IDbContextFactory<MailflowDbContex
         Add(document.Protection, Protection);
         Add(document.IpLists, IpLists);
         Add(document.AddressRewrites, AddressRewrites);
+        Add(document.RemoteDomains, RemoteDomains);
         Add(document.TransportAgents, TransportAgents);
         Add(document.DkimKeys, DkimKeys);
         Add(document.Operations, Operations);

@@ -17,6 +17,7 @@ internal sealed record ConfigurationState(
     List<DkimSigningKey> DkimKeys,
     List<AddressRewriteEntry> AddressRewrites,
     List<JournalRule> JournalRules,
+    List<RemoteDomain> RemoteDomains,
     OperationsSettings? Operations = null)
 {
     public static async Task<ConfigurationState> LoadAsync(MailflowDbContext db, bool tracking, CancellationToken cancellationToken)
@@ -35,6 +36,7 @@ internal sealed record ConfigurationState(
         var operations = await Query<OperationsSettings>().FirstOrDefaultAsync(cancellationToken);
         var addressRewrites = await Query<AddressRewriteEntry>().ToListAsync(cancellationToken);
         var journalRules = await Query<JournalRule>().ToListAsync(cancellationToken);
+        var remoteDomains = await Query<RemoteDomain>().ToListAsync(cancellationToken);
         return new ConfigurationState(
             settings,
             [.. domains.OrderBy(d => d.DomainName, StringComparer.Ordinal)],
@@ -48,6 +50,7 @@ internal sealed record ConfigurationState(
             [.. dkimKeys.OrderBy(k => k.Domain, StringComparer.Ordinal).ThenBy(k => k.Selector, StringComparer.Ordinal)],
             [.. addressRewrites.OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase)],
             [.. journalRules.OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)],
+            [.. remoteDomains.OrderBy(e => e.DomainName, StringComparer.Ordinal)],
             operations);
     }
 }

@@ -101,6 +101,30 @@ public sealed class TransportConfig
     private readonly ImmutableArray<AddressRewriteEntry> _addressRewrites = [];
     private AddressRewriteTable? _addressRewriteTable;
 
+    /// <summary>Remote domains (the default * entry included).</summary>
+    public ImmutableArray<RemoteDomain> RemoteDomains
+    {
+        get => _remoteDomains;
+        init
+        {
+            _remoteDomains = value;
+            _remoteDomainTable = null;
+        }
+    }
+
+    /// <summary>The remote domains indexed once per generation: which entry covers a domain.</summary>
+    public RemoteDomainTable RemoteDomainSettings => _remoteDomainTable ??= _remoteDomains.IsDefaultOrEmpty ? RemoteDomainTable.Empty : new RemoteDomainTable(_remoteDomains);
+
+    private readonly ImmutableArray<RemoteDomain> _remoteDomains = [];
+    private RemoteDomainTable? _remoteDomainTable;
+
+    /// <summary>
+    /// Whether <paramref name="domain"/> counts as inside the organization for the scopes of mail flow
+    /// rules and journal rules: an accepted domain, or a domain a remote domain entry marks as a trusted partner.
+    /// </summary>
+    public bool IsInsideOrganization(string domain) =>
+        FindAcceptedDomain(domain) is not null || (RemoteDomainSettings.HasTrustedPartners && RemoteDomainSettings.Find(domain).TrustedPartner);
+
     /// <summary>Protection settings (DNS block lists, Rspamd, ClamAV).</summary>
     public ProtectionSettings Protection { get; init; } = new();
     /// <summary>Operations settings (alert thresholds and notification, log retention).</summary>

@@ -31,6 +31,7 @@ public static class TransportConfigLoader
             TransportAgents = [.. await db.TransportAgentSettings.AsNoTracking().ToListAsync(cancellationToken)],
             IpList = [.. await db.IpListEntries.AsNoTracking().ToListAsync(cancellationToken)],
             AddressRewrites = [.. await db.AddressRewriteEntries.AsNoTracking().ToListAsync(cancellationToken)],
+            RemoteDomains = [.. await db.RemoteDomains.AsNoTracking().ToListAsync(cancellationToken)],
             Protection = await db.ProtectionSettings.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new ProtectionSettings(),
             Operations = await db.OperationsSettings.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new OperationsSettings(),
             BlockedSenders = (await db.BlockedSenders.AsNoTracking().ToListAsync(cancellationToken)).ToFrozenDictionary(b => b.UserName, StringComparer.OrdinalIgnoreCase),

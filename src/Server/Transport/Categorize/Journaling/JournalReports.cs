@@ -29,8 +29,9 @@ public static class JournalReports
         var recipients = resolution.Recipients.Where(r => r.Kind != ResolvedRecipientKind.Failed).ToList();
         if (recipients.Count == 0)
             return [];
-        var senderInside = sender.Length > 0 && config.FindAcceptedDomain(MailAddressParts.DomainOf(sender)) is not null;
-        var allInside = recipients.All(r => config.FindAcceptedDomain(r.Domain) is not null);
+        // Inside: accepted domains and remote domains marked as trusted partners.
+        var senderInside = sender.Length > 0 && config.IsInsideOrganization(MailAddressParts.DomainOf(sender));
+        var allInside = recipients.All(r => config.IsInsideOrganization(r.Domain));
         var matches = ImmutableArray.CreateBuilder<JournalMatch>();
         foreach (var rule in config.JournalRules.Where(r => r.Enabled))
         {

@@ -7,7 +7,9 @@ namespace Mailflow.Server.Transport.Categorize.TransportRules;
 /// MIME structure, with the reason in words for "Test mail flow". Recognised:
 /// <list type="bullet">
 /// <item>AutoForward: <c>Auto-Submitted: auto-forwarded</c>, <c>X-MS-Exchange-Organization-AutoForwarded: true</c>, or a <c>Resent-From</c> header (RFC 5322 §3.6.6);</item>
-/// <item>AutoReply: <c>Auto-Submitted: auto-replied</c> (RFC 3834), <c>X-Autoreply</c>, <c>X-Autorespond</c>, <c>Precedence: auto_reply</c>;</item>
+/// <item>AutoReply: <c>Auto-Submitted: auto-replied</c> (RFC 3834), <c>X-Autoreply</c>, <c>X-Autorespond</c>, <c>Precedence: auto_reply</c>,
+/// or Exchange's and Outlook's out-of-office marker: <c>X-Auto-Response-Suppress</c> on a message that is <c>Auto-Submitted</c> (other than "no")
+/// or whose subject starts "Automatic reply:" or "Out of Office" (a plain message carrying the header alone is an ordinary one);</item>
 /// <item>Calendaring: a text/calendar or application/ics part (iCalendar, RFC 6047);</item>
 /// <item>Signed: multipart/signed, or application/pkcs7-mime with smime-type=signed-data;</item>
 /// <item>Encrypted: multipart/encrypted (PGP/MIME), or application/pkcs7-mime that is not signed-data (S/MIME enveloped);</item>
@@ -22,7 +24,7 @@ internal static class MessageClassifier
         "AutoForward" => HeaderIs(message, "Auto-Submitted", "auto-forwarded") ?? HeaderIs(message, "X-MS-Exchange-Organization-AutoForwarded", "true")
             ?? (message.ResentFrom.Count > 0 ? "it has a Resent-From: header" : null),
         "AutoReply" => HeaderIs(message, "Auto-Submitted", "auto-replied") ?? HeaderPresent(message, "X-Autoreply") ?? HeaderPresent(message, "X-Autorespond")
-            ?? HeaderIs(message, "Precedence", "auto_reply"),
+            ?? HeaderIs(message, "Precedence", "auto_reply") ?? OutOfOffice(message),
         "Calendaring" => Parts(message).FirstOrDefault(p => p.ContentType.IsMimeType("text", "calendar") || p.ContentType.IsMimeType("application", "ics"))
             is { } calendar ? $"it has a {calendar.ContentType.MimeType} part" : null,
         "Signed" => Parts(message).Any(p => p.ContentType.IsMimeType("multipart", "signed")) ? "it is multipart/signed"
@@ -69,6 +71,18 @@ internal static class MessageClassifier
                 foreach (var child in multipart)
                     pending.Push(child);
         }
+    }
+
+    private static string? OutOfOffice(MimeMessage message)
+    {
+        if (message.Headers["X-Auto-Response-Suppress"] is not { } suppress)
+            return null;
+        if (message.Headers["Auto-Submitted"] is { } submitted && !submitted.Trim().Equals("no", StringComparison.OrdinalIgnoreCase))
+            return $"it is Auto-Submitted (“{submitted.Trim()}”) with an X-Auto-Response-Suppress: {suppress.Trim()} header (an out-of-office reply)";
+        var subject = message.Subject ?? "";
+        return subject.StartsWith("Automatic reply:", StringComparison.OrdinalIgnoreCase) || subject.StartsWith("Out of Office", StringComparison.OrdinalIgnoreCase)
+            ? $"its subject starts “{subject[..Math.Min(subject.Length, 16)]}” and it has an X-Auto-Response-Suppress: {suppress.Trim()} header (an out-of-office reply)"
+            : null;
     }
 
     private static bool IsPkcs7(MimeEntity part) =>

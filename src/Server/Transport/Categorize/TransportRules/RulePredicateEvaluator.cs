@@ -411,12 +411,15 @@ internal sealed class RulePredicateEvaluator(TransportConfig config, RuleMessage
 
     // ---- Helpers ----
 
+    /// <summary>Inside: an accepted domain, or a remote domain entry's trusted partner (<see cref="TransportConfig.IsInsideOrganization"/>).</summary>
     private string ScopeOf(string address) =>
-        config.FindAcceptedDomain(MailAddressParts.DomainOf(address)) is null ? "NotInOrganization" : "InOrganization";
+        config.IsInsideOrganization(MailAddressParts.DomainOf(address)) ? "InOrganization" : "NotInOrganization";
 
     private string DescribeScope(string address) =>
         ScopeOf(address) == "InOrganization"
-            ? "inside the organization (its domain is an accepted domain)"
+            ? config.FindAcceptedDomain(MailAddressParts.DomainOf(address)) is not null
+                ? "inside the organization (its domain is an accepted domain)"
+                : $"inside the organization (its domain is a trusted partner: remote domain entry '{config.RemoteDomainSettings.Find(MailAddressParts.DomainOf(address)).Name}')"
             : "outside the organization (its domain is not an accepted domain)";
 
     /// <summary>The listed domain that <paramref name="domain"/> is or is a subdomain of (Exchange's "domain is" matches subdomains too).</summary>

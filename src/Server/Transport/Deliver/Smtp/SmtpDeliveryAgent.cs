@@ -37,7 +37,8 @@ public sealed class SmtpDeliveryAgent(
     ArcOutboundSealer? sealer = null,
     Route.RouteLoopDetector? loops = null,
     Mailflow.Server.Transport.AddressRewriting.OutboundAddressRewriter? rewriter = null,
-    Tls.DaneTlsaLookup? dane = null) : IDeliveryAgent
+    Tls.DaneTlsaLookup? dane = null,
+    RemoteDomainContentShaper? shaper = null) : IDeliveryAgent
 {
     private readonly string _spoolDirectory = Path.Combine(options.Value.ResolvedDataDirectory, "spool-tmp");
 
@@ -76,6 +77,19 @@ public sealed class SmtpDeliveryAgent(
                 {
                     DeliverLog.UnexpectedFailure(logger, batch.Message.QueueId, batch.Target.NextHopKey, exception);
                     return All(batch.Recipients, RecipientOutcomeKind.Transient, DeliveryReplies.LocalDeliveryFailed("address rewriting failed"));
+                }
+            }
+            // Then the remote domain's character sets and line wrapping: also before the signature.
+            if (shaper is not null)
+            {
+                try
+                {
+                    shaper.Apply(batch.Message, batch.Recipients, content.Message);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // A preference, not a requirement: the message goes as it is.
+                    DeliverLog.UnexpectedFailure(logger, batch.Message.QueueId, batch.Target.NextHopKey, exception);
                 }
             }
             // DKIM last: nothing Mailflow changes after this point, so its own signature holds.
