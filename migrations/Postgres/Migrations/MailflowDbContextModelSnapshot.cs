@@ -400,32 +400,6 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.ToTable("IpListEntries");
                 });
 
-            modelBuilder.Entity("Mailflow.Configuration.OperationsSettings", b =>
-                {
-                    b.Property<int>("Key")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("AlertWebhookSecretProtected")
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)");
-
-                    b.Property<string>("Alerts")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("LogRetention")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<int>("Revision")
-                        .IsConcurrencyToken()
-                        .HasColumnType("integer");
-
-                    b.HasKey("Key");
-
-                    b.ToTable("OperationsSettings");
-                });
-
             modelBuilder.Entity("Mailflow.Configuration.JournalRule", b =>
                 {
                     b.Property<Guid>("Id")
@@ -468,6 +442,32 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("JournalRules");
+                });
+
+            modelBuilder.Entity("Mailflow.Configuration.OperationsSettings", b =>
+                {
+                    b.Property<int>("Key")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AlertWebhookSecretProtected")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("Alerts")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("LogRetention")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("OperationsSettings");
                 });
 
             modelBuilder.Entity("Mailflow.Configuration.OrganizationSettings", b =>
@@ -1580,6 +1580,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
+
+                    b.Property<bool>("RequireTls")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Sender")
                         .IsRequired()

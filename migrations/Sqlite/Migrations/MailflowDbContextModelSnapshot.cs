@@ -388,32 +388,6 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.ToTable("IpListEntries");
                 });
 
-            modelBuilder.Entity("Mailflow.Configuration.OperationsSettings", b =>
-                {
-                    b.Property<int>("Key")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("AlertWebhookSecretProtected")
-                        .HasMaxLength(4000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Alerts")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LogRetention")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Revision")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Key");
-
-                    b.ToTable("OperationsSettings");
-                });
-
             modelBuilder.Entity("Mailflow.Configuration.JournalRule", b =>
                 {
                     b.Property<Guid>("Id")
@@ -456,6 +430,32 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("JournalRules");
+                });
+
+            modelBuilder.Entity("Mailflow.Configuration.OperationsSettings", b =>
+                {
+                    b.Property<int>("Key")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AlertWebhookSecretProtected")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Alerts")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LogRetention")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("OperationsSettings");
                 });
 
             modelBuilder.Entity("Mailflow.Configuration.OrganizationSettings", b =>
@@ -1560,6 +1560,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("RequireTls")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Sender")
                         .IsRequired()
