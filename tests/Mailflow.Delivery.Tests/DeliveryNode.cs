@@ -114,13 +114,14 @@ public sealed class DeliveryNode : IAsyncDisposable
 
     /// <summary>Stores a message through the real sink and categorizes it: every recipient gets <paramref name="nextHop"/>(address).</summary>
     public async Task<string> EnqueueAsync(byte[] content, string sender, IEnumerable<(string Address, DsnNotify Notify, string? Orcpt)> recipients,
-        Func<string, string> nextHop, DsnReturn ret = DsnReturn.Unspecified, BodyType body = BodyType.SevenBit, string? authenticatedAs = null)
+        Func<string, string> nextHop, DsnReturn ret = DsnReturn.Unspecified, BodyType body = BodyType.SevenBit, string? authenticatedAs = null, bool requireTls = false)
     {
         var envelope = new MessageEnvelope(sender,
             recipients.Select(r => new EnvelopeRecipient(r.Address, r.Notify, r.Orcpt)).ToList(),
             body, false, ret, "env-7",
             new ClientInfo(IPAddress.Parse("192.0.2.10"), 40000, new IPEndPoint(IPAddress.Loopback, 25), "client.sender.test", authenticatedAs, null, null),
-            Guid.NewGuid(), "Default", Time.GetUtcNow(), "node-a");
+            Guid.NewGuid(), "Default", Time.GetUtcNow(), "node-a")
+        { RequireTls = requireTls };
         await using var transaction = await Get<Mailflow.Server.Transport.Queue.StoreMessageSink>().BeginAsync(envelope, CancellationToken.None);
         await transaction.WriteAsync(content, CancellationToken.None);
         var queueId = await transaction.CommitAsync(CancellationToken.None);

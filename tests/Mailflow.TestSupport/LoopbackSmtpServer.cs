@@ -21,6 +21,8 @@ public sealed class LoopbackSmtpScript
     public bool Offer8BitMime { get; set; } = true;
     public bool OfferDsn { get; set; } = true;
     public bool OfferSmtpUtf8 { get; set; } = true;
+    /// <summary>RFC 8689 REQUIRETLS, advertised only after STARTTLS (as the RFC says).</summary>
+    public bool OfferRequireTls { get; set; }
     /// <summary>RFC 2920 PIPELINING (the server reads commands in order either way).</summary>
     public bool OfferPipelining { get; set; }
     /// <summary>Announced as SIZE; null = not announced.</summary>
@@ -338,6 +340,8 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
             lines.Add("ENHANCEDSTATUSCODES");
             if (Script.OfferStartTls && !_tls)
                 lines.Add("STARTTLS");
+            if (Script.OfferRequireTls && _tls)
+                lines.Add("REQUIRETLS");
             if (Script.Credentials is not null && (_tls || !Script.OfferStartTls))
                 lines.Add("AUTH PLAIN LOGIN");
             return string.Join("\r\n", lines.Select((l, i) => $"250{(i == lines.Count - 1 ? ' ' : '-')}{l}"));

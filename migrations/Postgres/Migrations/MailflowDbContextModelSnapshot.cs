@@ -1675,6 +1675,9 @@ namespace Mailflow.Migrations.Postgres.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<bool>("RequireTls")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Sender")
                         .IsRequired()
                         .HasMaxLength(512)

@@ -1655,6 +1655,9 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("RequireTls")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Sender")
                         .IsRequired()
                         .HasMaxLength(512)

@@ -14,12 +14,13 @@ internal static class TestMailFlowCommands
         var binding = new Option<string?>("--binding") { Description = "The binding the client connects to, address:port (default: the first port-25 binding)" };
         var connector = new Option<string?>("--connector") { Description = "Test as if the client connected to this receive connector" };
         var authenticated = new Option<bool>("--authenticated") { Description = "The client authenticated (SMTP AUTH)" };
+        var requireTls = new Option<bool>("--requiretls") { Description = "MAIL FROM carries REQUIRETLS (RFC 8689)" };
         var subject = new Option<string?>("--subject") { Description = "Subject" };
         var eml = new Option<string?>("--eml") { Description = "A whole message (.eml file) to test instead of --subject" };
         var noMx = new Option<bool>("--no-mx") { Description = "Do not look up MX records" };
         var command = new Command("test-mail-flow", "What would happen to a message: receive connector, relay, rules, resolution, routing. Nothing is sent")
         {
-            sender, recipients, clientIp, binding, connector, authenticated, subject, eml, noMx,
+            sender, recipients, clientIp, binding, connector, authenticated, requireTls, subject, eml, noMx,
         };
         context.Handle(command, async (parse, client, output, ct) =>
         {
@@ -31,6 +32,7 @@ internal static class TestMailFlowCommands
                 ["binding"] = parse.GetValue(binding),
                 ["receiveConnector"] = parse.GetValue(connector),
                 ["authenticated"] = parse.GetValue(authenticated),
+                ["requireTls"] = parse.GetValue(requireTls),
                 ["subject"] = parse.GetValue(subject),
                 ["resolveMx"] = !parse.GetValue(noMx),
             };
@@ -90,6 +92,8 @@ internal static class TestMailFlowCommands
                 w.WriteLine($"      {Column.Text(c?["verdict"])} {Column.Text(c?["connectorName"])} (address space {Column.Text(c?["addressSpace"])}, cost {Column.Text(c?["cost"])}): {Column.Text(c?["explanation"])}");
             if (r?["mx"] is JsonObject mx)
                 w.WriteLine($"      MX {Column.Text(mx["domain"])}: {Column.Text(mx["status"])} {string.Join("; ", (mx["hosts"]?.AsArray() ?? []).Select(Column.Text))} {Column.Text(mx["reason"])}");
+            if (r?["tlsPolicy"] is { } tlsPolicy)
+                w.WriteLine($"      TLS: {Column.Text(tlsPolicy)}");
         }
     }
 }

@@ -35,4 +35,8 @@ public sealed record MessageEnvelope(
     string ReceiveConnectorName,
     DateTimeOffset ReceivedAt,
     string NodeName,
-    Mailflow.Queue.MessageOrigin Origin = Mailflow.Queue.MessageOrigin.Smtp);
+    Mailflow.Queue.MessageOrigin Origin = Mailflow.Queue.MessageOrigin.Smtp)
+{
+    /// <summary>RFC 8689 REQUIRETLS was given on MAIL FROM (over TLS): stored as <see cref="Mailflow.Queue.QueuedMessage.RequireTls"/>.</summary>
+    public bool RequireTls { get; init; }
+}

@@ -20,6 +20,11 @@ public sealed class QueuedMessage
     public string Sender { get; set; } = "";
     public BodyType BodyType { get; set; }
     public bool SmtpUtf8 { get; set; }
+    /// <summary>
+    /// RFC 8689 REQUIRETLS: every onward hop must be verified TLS to a server that advertises REQUIRETLS,
+    /// or the message is returned (5.7.30). Set by <c>MAIL FROM … REQUIRETLS</c> or a mail flow rule.
+    /// </summary>
+    public bool RequireTls { get; set; }
     public DsnReturn DsnReturn { get; set; }
     /// <summary>RFC 3461 ENVID, decoded.</summary>
     public string? DsnEnvelopeId { get; set; }

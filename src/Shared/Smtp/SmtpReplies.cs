@@ -85,6 +85,11 @@ public static class SmtpReplies
     public static readonly SmtpReply BadSequence = new(503, "5.5.1", "Bad sequence of commands");
     /// <summary>RFC 3030 §2: a chunk the client had pipelined behind a refused one; drained, not acted on.</summary>
     public static readonly SmtpReply ChunkOfRefusedMessage = new(503, "5.5.1", "Bad sequence of commands: the message was already refused; chunk discarded");
+    /// <summary>
+    /// RFC 8689 §4.1: REQUIRETLS is only offered, and only accepted, on a TLS-protected session; X.7.10
+    /// "Encryption needed" (RFC 5248) with 530, the reply of a command that needs STARTTLS first (RFC 3207 §4).
+    /// </summary>
+    public static readonly SmtpReply RequireTlsNeedsTls = new(530, "5.7.10", "REQUIRETLS needs a TLS-protected session: issue STARTTLS first");
     public static readonly SmtpReply UnknownParameter = new(555, "5.5.4", "MAIL FROM/RCPT TO parameters not recognized or not implemented");
     public static readonly SmtpReply BadParameterValue = new(501, "5.5.4", "Invalid parameter value");
     public static readonly SmtpReply UnsupportedAuthMechanism = new(504, "5.5.4", "Unrecognized authentication type");

@@ -21,6 +21,8 @@ public sealed record MailFlowTestRequest
     public string? ReceiveConnector { get; init; }
     /// <summary>Whether the client authenticated (SMTP AUTH).</summary>
     public bool Authenticated { get; init; }
+    /// <summary>The client gave <c>MAIL FROM:&lt;…&gt; REQUIRETLS</c> (RFC 8689) over a TLS-protected session.</summary>
+    public bool RequireTls { get; init; }
     public string? Subject { get; init; }
     public string? Body { get; init; }
     /// <summary>Extra header fields ("X-Priority" → "1").</summary>

@@ -224,6 +224,9 @@ public sealed partial class Categorizer(
             }
         }
 
+        if (decision.RequireTlsExtensionRule is { } requireTlsRule && !message.RequireTls)
+            await MarkRequireTlsAsync(message, requireTlsRule, cancellationToken);
+
         // 2. Recipients: rules' redirect/added recipients, then aliases, groups, contacts.
         var resolution = plan.Resolution!;
         if (!isOwnDsn && resolution.Recipients.Any(r => r.Path.Any(s => s.Kind == ResolutionStepKind.Rewrite)))
@@ -432,6 +435,15 @@ public sealed partial class Categorizer(
     }
 
     /// <summary>Stores the reason with the message's tags, where the delivery's ARC sealer finds it.</summary>
+    /// <summary>A rule's <c>SetRequireTls</c>: the message travels on as if its MAIL FROM had carried REQUIRETLS (RFC 8689).</summary>
+    private async Task MarkRequireTlsAsync(QueuedMessage message, string ruleName, CancellationToken cancellationToken)
+    {
+        await bookkeeping.WriteAsync((db, ct) => db.QueuedMessages.Where(m => m.Id == message.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.RequireTls, true), ct), cancellationToken);
+        message.RequireTls = true;
+        tracker.Track(MessageTrackingEventKind.Agent, message, detail: $"Marked REQUIRETLS by mail flow rule '{ruleName}': {Deliver.Tls.MessageTlsRequests.Describe(Deliver.Tls.MessageTlsRequest.RequireTls)}");
+    }
+
     private async Task MarkForArcSealAsync(QueuedMessage message, Agents.AgentTags tags, string reason, CancellationToken cancellationToken)
     {
         tags.Set(Authentication.AuthenticationTagNames.ArcSealReason, reason);

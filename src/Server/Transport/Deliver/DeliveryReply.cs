@@ -54,6 +54,9 @@ public static class DeliveryReplies
     /// <summary>An MX host's DNSSEC-validated TLSA records (DANE, RFC 7672 §2.2) are not met: deferred, as Postfix does; 4.7.5.</summary>
     public static DeliveryReply DaneNotMet(string tlsaName, string reason) =>
         new(451, "4.7.5", $"DANE TLSA records of {tlsaName} not met: {reason}; the message waits in the queue");
+    /// <summary>RFC 8689 §5: a REQUIRETLS message that no next hop can take over verified TLS with REQUIRETLS is returned, 5.7.30 "REQUIRETLS support required".</summary>
+    public static DeliveryReply RequireTlsNotMet(string reason) =>
+        new(550, "5.7.30", $"REQUIRETLS support required: {reason}");
     public static DeliveryReply TlsFailed(string host, string detail) => new(451, "4.7.5", $"The TLS handshake with {host} failed: {detail}");
     public static DeliveryReply AuthenticationFailed(string host) => new(451, "4.7.0", $"Authentication to {host} failed; check the send connector's credentials");
     /// <summary>RFC 1870 §6.1 / RFC 3463 5.3.4 "Message too big for system".</summary>

@@ -152,7 +152,8 @@ public sealed class DeliveryNotifier(
         MimeMessage dsn;
         await using (var content = await store.LoadContentAsync(original.Id, cancellationToken))
         {
-            var returnFull = kind == DsnKind.Failure && original.DsnReturn == DsnReturn.Full;
+            // RFC 8689 §5: a REQUIRETLS message is returned as if RET=HDRS: its body never travels in the (plain) bounce.
+            var returnFull = kind == DsnKind.Failure && original.DsnReturn == DsnReturn.Full && !original.RequireTls;
             dsn = await builder.BuildAsync(kind, returnFull ? original : WithHeadersOnly(original), recipients, content, reporter, now, cancellationToken);
         }
         // 7-bit clean text parts (quoted-printable where needed); headers are RFC 2047-encoded by MimeKit.
@@ -189,7 +190,8 @@ public sealed class DeliveryNotifier(
     {
         if (original.DsnReturn != DsnReturn.Full)
             return original;
-        // Delay and success DSNs carry the headers even when RET=FULL (RET concerns failures, RFC 3461 §4.3).
+        // Delay and success DSNs carry the headers even when RET=FULL (RET concerns failures, RFC 3461 §4.3);
+        // so do failures of REQUIRETLS messages (RFC 8689 §5).
         return new QueuedMessage
         {
             Id = original.Id, QueueId = original.QueueId, Sender = original.Sender, Subject = original.Subject,

@@ -38,6 +38,7 @@ public static class DsnExplanations
         ["5.7.25"] = "The recipient's server refused the message because the server that sent it has no reverse DNS name. Your administrator can fix this.",
         ["5.7.26"] = "The recipient's server couldn't verify that the message really came from your domain (SPF/DKIM/DMARC). Your administrator can fix this.",
         ["5.3.0"] = "The message was removed before it could be delivered.",
+        ["5.7.30"] = "The message asked to travel only over verified encryption (REQUIRETLS), and the next server could not guarantee that, so it was not sent. Send it again without that requirement, or reach the recipient another way.",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, string> BySubject = new Dictionary<string, string>

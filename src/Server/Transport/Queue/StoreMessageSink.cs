@@ -64,6 +64,7 @@ public sealed class StoreMessageSink(
         Sender = envelope.Sender,
         BodyType = envelope.BodyType,
         SmtpUtf8 = envelope.SmtpUtf8,
+        RequireTls = envelope.RequireTls,
         DsnReturn = envelope.DsnReturn,
         DsnEnvelopeId = envelope.DsnEnvelopeId,
         ClientAddress = envelope.Client.RemoteAddress.ToString(),

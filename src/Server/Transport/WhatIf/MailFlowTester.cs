@@ -108,8 +108,10 @@ public sealed class MailFlowTester(
                     resolution.Notes.Where(n => n.Original == envelope).Select(n => $"{n.Address}: {n.Description}").ToList()));
             }
             var mxCache = new Dictionary<string, MxResolution>(StringComparer.OrdinalIgnoreCase);
+            // What the sender asked of transport security: REQUIRETLS (given, or set by a rule), or TLS-Required: No (RFC 8689).
+            var tlsRequest = Deliver.Tls.MessageTlsRequests.Of(request.RequireTls || decision.RequireTlsExtensionRule is not null, message.Headers);
             foreach (var routed in plan.Routes)
-                routingTests.Add(await DescribeAsync(routed, request.ResolveMx, mxCache, cancellationToken));
+                routingTests.Add(await DescribeAsync(routed, request.ResolveMx, mxCache, tlsRequest, cancellationToken));
         }
 
         return new MailFlowTestResult(connection, acceptance, rulesTest, resolutionTests, routingTests,
@@ -273,7 +275,8 @@ public sealed class MailFlowTester(
             _ => $"{c.RuleName}: {c.GetType().Name}",
         }).Concat(d.SenderNotifications.Select(n => $"{n.RuleName}: notify the sender “{n.Text}”"))
             .Concat(d.RecipientNotifications.Select(n => $"{n.RuleName}: notify each recipient “{n.Text}”{(n.InsteadOfMessage ? " instead of delivering the message" : "")}"))
-            .Concat(d.IncidentReports.Select(r => $"{r.RuleName}: send an incident report to {string.Join(", ", r.Addresses)}")).ToList();
+            .Concat(d.IncidentReports.Select(r => $"{r.RuleName}: send an incident report to {string.Join(", ", r.Addresses)}"))
+            .Concat(d.RequireTlsExtensionRule is { } requireTlsRule ? [$"{requireTlsRule}: mark the message REQUIRETLS (RFC 8689): verified TLS on every hop, or it is returned (5.7.30)"] : []).ToList();
         return new RulesTest(rulesList, new RuleOutcomeTest(outcome, explanation, after, d.RouteThroughConnector, d.RequireTls, d.Scl, changes), evaluation.Problems.ToList());
     }
 
@@ -283,7 +286,8 @@ public sealed class MailFlowTester(
         r.Path.Select(s => new ResolutionStepTest(s.Kind.ToString(), s.From, s.To, s.Description)).ToList(),
         r.Failure is { } f ? $"{f.SmtpCode} {f.EnhancedStatusCode} {f.Reason}" : null);
 
-    private async Task<RoutingTest> DescribeAsync(RoutedRecipient routed, bool resolveMx, Dictionary<string, MxResolution> mxCache, CancellationToken cancellationToken)
+    private async Task<RoutingTest> DescribeAsync(RoutedRecipient routed, bool resolveMx, Dictionary<string, MxResolution> mxCache,
+        Deliver.Tls.MessageTlsRequest tlsRequest, CancellationToken cancellationToken)
     {
         var hop = routed.NextHop;
         var chosen = hop.Candidates.FirstOrDefault(c => c.Verdict == ConnectorVerdict.Chosen);
@@ -299,12 +303,20 @@ public sealed class MailFlowTester(
             mxTest)
         {
             RouteLoop = DescribeLoop(hop, resolution),
-            TlsPolicy = await DescribeTlsPolicyAsync(hop, resolution, cancellationToken),
+            TlsPolicy = await DescribeTlsPolicyAsync(hop, resolution, tlsRequest, cancellationToken),
         };
     }
 
+    /// <summary>What the message asks of transport security (RFC 8689), then what delivery makes of the recipient domain's policies.</summary>
+    private async Task<string?> DescribeTlsPolicyAsync(NextHop hop, MxResolution? resolution, Deliver.Tls.MessageTlsRequest tlsRequest, CancellationToken cancellationToken)
+    {
+        var asked = hop.Connector is null ? null : Deliver.Tls.MessageTlsRequests.Describe(tlsRequest);
+        var recipientPolicy = tlsRequest == Deliver.Tls.MessageTlsRequest.IgnoreRecipientPolicy ? null : await DescribeMtaStsAsync(hop, resolution, cancellationToken);
+        return asked is null ? recipientPolicy : recipientPolicy is null ? asked + "." : $"{asked}. {recipientPolicy}";
+    }
+
     /// <summary>What delivery will make of the domain's MTA-STS policy (<see cref="Deliver.NextHopKeyTargetResolver"/>, <see cref="Deliver.Tls.MtaStsRequirement"/>).</summary>
-    private async Task<string?> DescribeTlsPolicyAsync(NextHop hop, MxResolution? resolution, CancellationToken cancellationToken)
+    private async Task<string?> DescribeMtaStsAsync(NextHop hop, MxResolution? resolution, CancellationToken cancellationToken)
     {
         if (mtaSts is null || hop.Kind != NextHopKind.Mx || hop.Connector is not { } connector || resolution is null)
             return null;

@@ -122,6 +122,8 @@ public static class RuleCatalog
         new("ApplyDisclaimer", "apply a disclaimer", ["Text"], ["Html", "Position", "Fallback"]),
         new("RouteThroughConnector", "route the message through send connector", ["Connector"], []),
         new("RequireTls", "require TLS for delivery", [], []),
+        // RFC 8689: stricter than RequireTls — verified TLS on this and every later hop, else the message is returned (5.7.30).
+        new("SetRequireTls", "require verified TLS on every hop (REQUIRETLS)", [], []),
         new("Quarantine", "hold the message in quarantine", [], []),
         new("NotifySender", "notify the sender with a message", ["Text"], []),
         new("SetScl", "set the spam confidence level to", ["Value"], []),

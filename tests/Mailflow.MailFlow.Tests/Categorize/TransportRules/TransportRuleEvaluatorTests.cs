@@ -214,6 +214,7 @@ public sealed class TransportRuleEvaluatorTests
             Action("AddRecipients", ("Addresses", "team@contoso.com")),
             Action("RouteThroughConnector", ("Connector", "Encryption gateway")),
             Action("RequireTls"),
+            Action("SetRequireTls"),
             Action("NotifySender", ("Text", "Your report was forwarded to audit.")),
             Action("SetScl", ("Value", "7")),
         ]));
@@ -227,6 +228,7 @@ public sealed class TransportRuleEvaluatorTests
             decision.AddedRecipients.Select(r => (r.Address, r.Field)));
         Assert.Equal("Encryption gateway", decision.RouteThroughConnector);
         Assert.True(decision.RequireTls);
+        Assert.Equal("delivery", decision.RequireTlsExtensionRule);
         Assert.Equal("Your report was forwarded to audit.", Assert.Single(decision.SenderNotifications).Text);
         Assert.Equal(7, decision.Scl);
         Assert.Null(decision.Reject);

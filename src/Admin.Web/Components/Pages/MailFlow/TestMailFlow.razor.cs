@@ -36,6 +36,7 @@ public sealed partial class TestMailFlow
     private string? _heloName;
     private string? _connector;
     private bool _authenticated;
+    private bool _requireTls;
     private string? _subject;
     private string? _body;
     private string? _headers;
@@ -115,6 +116,7 @@ public sealed partial class TestMailFlow
                 HeloName = _heloName,
                 ReceiveConnector = _connector,
                 Authenticated = _authenticated,
+                RequireTls = _requireTls,
                 Subject = _subject,
                 Body = _body,
                 Headers = headers.Count == 0 ? null : headers,

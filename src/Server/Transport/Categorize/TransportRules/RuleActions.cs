@@ -28,6 +28,7 @@ internal static class RuleActions
             "ApplyDisclaimer" => DescribeDisclaimer(DisclaimerOf(action, "")),
             "RouteThroughConnector" => $"Route the message through the send connector “{Arg("Connector")}”.",
             "RequireTls" => "Deliver the message only over an encrypted (TLS) connection.",
+            "SetRequireTls" => "Mark the message REQUIRETLS (RFC 8689): it is delivered only over verified TLS to servers that advertise REQUIRETLS, and every later hop must do the same; otherwise it is returned to the sender (5.7.30).",
             "Quarantine" => "Hold the message in quarantine until an administrator releases or deletes it.",
             "NotifySender" => $"Notify the sender: “{Arg("Text")}”.",
             "SetScl" => $"Set the spam confidence level to {Arg("Value")}.",
@@ -85,6 +86,9 @@ internal static class RuleActions
                 break;
             case "RequireTls":
                 decision.RequireTls = true;
+                break;
+            case "SetRequireTls":
+                decision.RequireTlsExtensionRule ??= ruleName;
                 break;
             case "Quarantine":
                 decision.QuarantineRule ??= ruleName;

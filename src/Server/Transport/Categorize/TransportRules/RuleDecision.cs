@@ -92,6 +92,8 @@ public sealed record RuleDecision(
 
     public ImmutableArray<RecipientNotification> RecipientNotifications { get; init; } = [];
     public ImmutableArray<IncidentReport> IncidentReports { get; init; } = [];
+    /// <summary>The first rule that marked the message REQUIRETLS (RFC 8689, <c>SetRequireTls</c>); null when none did.</summary>
+    public string? RequireTlsExtensionRule { get; init; }
     /// <summary>The first rule that asked for a moderator's approval; the message is held until then.</summary>
     public ModerationRequest? Moderation { get; init; }
 

@@ -12,6 +12,7 @@ internal sealed class RuleDecisionBuilder
     public List<AddedRecipient> AddedRecipients { get; } = [];
     public string? RouteThroughConnector { get; set; }
     public bool RequireTls { get; set; }
+    public string? RequireTlsExtensionRule { get; set; }
     public int? Scl { get; set; }
     public List<SenderNotification> SenderNotifications { get; } = [];
     public List<ContentChange> ContentChanges { get; } = [];
@@ -37,5 +38,6 @@ internal sealed class RuleDecisionBuilder
         RecipientNotifications = [.. RecipientNotifications],
         IncidentReports = [.. IncidentReports],
         Moderation = Moderation,
+        RequireTlsExtensionRule = RequireTlsExtensionRule,
     };
 }

@@ -116,10 +116,12 @@ public sealed class SmtpDeliveryAgent(
                     DeliverLog.UnexpectedFailure(logger, batch.Message.QueueId, batch.Target.NextHopKey, exception);
                 }
             }
+            // What the sender asked of transport security (RFC 8689: REQUIRETLS, or TLS-Required: No).
+            var tlsRequest = Tls.MessageTlsRequests.Of(batch.Message.RequireTls, content.Message.Headers);
             // An idle session may have been closed by the server since; if it fails before anything
             // was accepted, open a fresh one once.
             var reused = await pool.TakeAsync(batch.Target.NextHopKey);
-            if (reused is not null && reused.TlsPolicyKey != PolicyKey(batch.Target))
+            if (reused is not null && reused.TlsPolicyKey != PolicyKey(batch.Target, tlsRequest))
             {
                 // Opened under another (or no) MTA-STS policy, or the connector's mode changed: check the hosts again.
                 await reused.CloseAsync();
@@ -133,9 +135,9 @@ public sealed class SmtpDeliveryAgent(
                     return attempt.Outcomes;
             }
 
-            var (connection, failure, lastHost) = await ConnectAnyAsync(batch.Target, cancellationToken);
+            var (connection, failure, lastHost) = await ConnectAnyAsync(batch.Target, tlsRequest, cancellationToken);
             if (connection is null)
-                return All(batch.Recipients, RecipientOutcomeKind.Transient, failure, lastHost, connectionFailure: true);
+                return All(batch.Recipients, failure.IsPermanent ? RecipientOutcomeKind.Permanent : RecipientOutcomeKind.Transient, failure, lastHost, connectionFailure: !failure.IsPermanent);
             return (await SendAsync(connection, batch, envelopeSender, content.Message, cancellationToken)).Outcomes;
         }
     }
@@ -161,6 +163,8 @@ public sealed class SmtpDeliveryAgent(
         }
 
         var remoteHandlesDsn = client.Capabilities.HasFlag(SmtpCapabilities.Dsn);
+        // RFC 8689 §4.2.1: the REQUIRETLS parameter travels on (MAIL FROM … REQUIRETLS); connections are only reused under the same request.
+        client.RequireTLS = batch.Message.RequireTls;
         client.BeginMessage(batch.Message, batch.Recipients);
         var keepConnection = false;
         try
@@ -235,14 +239,27 @@ public sealed class SmtpDeliveryAgent(
     }
 
     /// <summary>Connects to the first host that takes us, down the list (failover). Returns the last host's failure when none does.</summary>
-    private async Task<(PooledSmtpConnection? Connection, DeliveryReply Failure, string? Host)> ConnectAnyAsync(DeliveryTarget target, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A REQUIRETLS message (RFC 8689 §4.2.1) needs STARTTLS, a verified certificate (DANE, the MTA-STS
+    /// policy's check, or a chain to a trusted root with the host's name) and a server that advertises
+    /// REQUIRETLS; when every host fails one of these, the failure is permanent (5.7.30). A message with
+    /// <c>TLS-Required: No</c> (§4.2.2) is delivered without the recipient domain's MTA-STS and DANE policies.
+    /// </remarks>
+    private async Task<(PooledSmtpConnection? Connection, DeliveryReply Failure, string? Host)> ConnectAnyAsync(
+        DeliveryTarget target, Tls.MessageTlsRequest tlsRequest, CancellationToken cancellationToken)
     {
         var settings = target.Smtp;
-        var sts = target.MtaSts;
+        var requireTls = tlsRequest == Tls.MessageTlsRequest.RequireTls;
+        var ignorePolicies = tlsRequest == Tls.MessageTlsRequest.IgnoreRecipientPolicy;
+        var sts = ignorePolicies ? null : target.MtaSts;
+        var ignoredNote = ignorePolicies && (target.MtaSts is not null || settings.Dane) ? Tls.MessageTlsRequests.Describe(tlsRequest) : null;
         var failure = DeliveryReplies.ConnectionFailed("the next hop has no hosts");
         string? lastHost = null;
+        var requireTlsFailures = 0;
+        var hostsTried = 0;
         foreach (var host in target.Hosts)
         {
+            hostsTried++;
             lastHost = host.Host;
             var mxName = host.MxName ?? host.Host;
             var stsNotes = new List<string>();
@@ -266,8 +283,11 @@ public sealed class SmtpDeliveryAgent(
             // DANE (RFC 7672): DNSSEC-validated TLSA records of this MX host make TLS and a matching certificate mandatory.
             Tls.DaneRequirement? daneRequirement = null;
             string? daneNote = null;
-            if (settings.Dane && dane is not null && host.MxName is not null)
+            if (settings.Dane && !ignorePolicies && dane is not null && host.MxName is not null)
                 (daneRequirement, daneNote) = await dane.LookupAsync(mxName, host.Port, cancellationToken);
+            var daneAuthenticates = daneRequirement is { Usable.Count: > 0 };
+            // REQUIRETLS without DANE to authenticate: the certificate must chain to a trusted root and name the host (MTA-STS's check, RFC 8461 §4.2).
+            var verifyName = sts is null && settings.TlsCertificateDomain is { Length: > 0 } configuredName ? configuredName : mxName;
             var sessionLog = sendLog.StartSession(settings.ConnectorName ?? target.NextHopKey);
             var client = new EnvelopeSmtpClient(sessionLog is null ? new NullProtocolLogger() : sessionLog)
             {
@@ -277,23 +297,25 @@ public sealed class SmtpDeliveryAgent(
             };
             CertificateProblem? certificateProblem = null;
             CertificateProblem? daneProblem = null;
-            client.ServerCertificateValidationCallback = daneRequirement is not null
+            client.ServerCertificateValidationCallback = daneAuthenticates || (daneRequirement is not null && !requireTls)
                 // DANE replaces certificate authority validation for this host (RFC 7672 §3; RFC 8461 §2).
-                ? (_, certificate, chain, _) => (daneProblem = daneRequirement.Check(certificate, chain, mxName)) is null
-                : sts is null
-                    ? OutboundCertificateValidator.For(settings, host.Host)
-                    : OutboundCertificateValidator.ForPolicy(settings, host.Host, mxName, sts.Enforced, problem => certificateProblem = problem);
+                ? (_, certificate, chain, _) => (daneProblem = daneRequirement!.Check(certificate, chain, mxName)) is null
+                : requireTls
+                    ? (_, certificate, _, _) => (certificateProblem = OutboundCertificateValidator.Check(certificate, verifyName, settings.TrustedRoots)) is null
+                    : sts is null
+                        ? OutboundCertificateValidator.For(settings, host.Host)
+                        : OutboundCertificateValidator.ForPolicy(settings, host.Host, mxName, sts.Enforced, problem => certificateProblem = problem);
             try
             {
-                // An enforced policy or DANE needs STARTTLS whatever the connector says (RFC 8461 §4.2, RFC 7672 §2.2).
-                var tls = settings.TlsPolicy == OutboundTlsPolicy.Opportunistic && sts is not { Enforced: true } && daneRequirement is null
+                // An enforced policy, DANE or REQUIRETLS needs STARTTLS whatever the connector says (RFC 8461 §4.2, RFC 7672 §2.2, RFC 8689 §4.2.1).
+                var tls = settings.TlsPolicy == OutboundTlsPolicy.Opportunistic && sts is not { Enforced: true } && daneRequirement is null && !requireTls
                     ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
                 var socket = await ConnectSocketAsync(host.Host, host.Port, settings.CommandTimeout, loops, cancellationToken);
                 sessionLog?.Attach(socket);
                 try
                 {
                     // Under a policy the MX name is the TLS server name (SNI), also when connecting by address.
-                    await client.ConnectAsync(socket, sts is null && daneRequirement is null ? host.Host : mxName, host.Port, tls, cancellationToken);
+                    await client.ConnectAsync(socket, sts is null && daneRequirement is null && !requireTls ? host.Host : mxName, host.Port, tls, cancellationToken);
                 }
                 catch
                 {
@@ -310,6 +332,8 @@ public sealed class SmtpDeliveryAgent(
                         throw new AuthenticationException($"The password for {host} is only sent with certificate validation: set the connector's TLS policy to require it");
                     await client.AuthenticateAsync(credentials, cancellationToken);
                 }
+                if (requireTls && !client.Capabilities.HasFlag(SmtpCapabilities.RequireTLS))
+                    throw new RequireTlsNotOfferedException($"{mxName} does not advertise REQUIRETLS");
                 DeliverLog.Connected(logger, host.ToString(), target.NextHopKey, client.IsSecure);
                 string? note = daneNote;
                 if (daneRequirement is not null)
@@ -332,7 +356,13 @@ public sealed class SmtpDeliveryAgent(
                     if (stsNotes.Count > 0)
                         DeliverLog.MtaStsTestingViolation(logger, target.NextHopKey, sts.Domain, string.Join("; ", stsNotes));
                 }
-                return (new PooledSmtpConnection(client, host, target.NextHopKey) { TlsPolicyNote = note, TlsPolicyKey = PolicyKey(target) }, failure, host.Host);
+                if (requireTls)
+                {
+                    var verifiedBy = daneAuthenticates ? "DANE" : sts is not null ? "the MTA-STS policy's certificate check" : $"certificate validation (a trusted root, name {verifyName})";
+                    note = JoinNotes($"REQUIRETLS (RFC 8689): TLS to {mxName} verified by {verifiedBy}, and it advertises REQUIRETLS", note);
+                }
+                note = JoinNotes(ignoredNote, note);
+                return (new PooledSmtpConnection(client, host, target.NextHopKey) { TlsPolicyNote = note, TlsPolicyKey = PolicyKey(target, tlsRequest) }, failure, host.Host);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -365,6 +395,16 @@ public sealed class SmtpDeliveryAgent(
                 if (daneRequirement is not null && exception is NotSupportedException or SslHandshakeException)
                     failure = DeliveryReplies.DaneNotMet(daneRequirement.TlsaName,
                         exception is NotSupportedException ? $"{mxName} does not offer STARTTLS" : daneProblem?.Text ?? exception.Message);
+                if (requireTls && exception is NotSupportedException or SslHandshakeException or RequireTlsNotOfferedException)
+                {
+                    requireTlsFailures++;
+                    failure = DeliveryReplies.RequireTlsNotMet(exception switch
+                    {
+                        NotSupportedException => $"{mxName} does not offer STARTTLS",
+                        RequireTlsNotOfferedException => exception.Message,
+                        _ => daneProblem?.Text ?? certificateProblem?.Text ?? $"the TLS handshake with {mxName} failed: {exception.Message}",
+                    });
+                }
                 DeliverLog.HostFailed(logger, host.ToString(), target.NextHopKey, failure.ToString());
                 try
                 {
@@ -378,8 +418,14 @@ public sealed class SmtpDeliveryAgent(
                 client.Dispose();
             }
         }
+        // RFC 8689 §4.2.1: returned only when no host could take it with REQUIRETLS; otherwise a later attempt may find one that can.
+        if (requireTlsFailures > 0 && requireTlsFailures < hostsTried && failure.IsPermanent)
+            failure = failure with { Code = 451, EnhancedCode = "4.7.30", Text = failure.Text + "; another host may take it later" };
         return (null, failure, lastHost);
     }
+
+    private static string? JoinNotes(string? first, string? second) =>
+        first is null ? second : second is null ? first : $"{first}; {second}";
 
     /// <summary>
     /// A connected socket with Nagle's algorithm off. MailKit writes DATA's content in buffer-sized
@@ -432,8 +478,9 @@ public sealed class SmtpDeliveryAgent(
     }
 
     /// <summary>The TLS policies a connection was opened under: a pooled session is reused only under the same ones.</summary>
-    private static string? PolicyKey(DeliveryTarget target) =>
-        target.MtaSts is null && !target.Smtp.Dane ? null : $"{target.MtaSts?.Describe()}|dane={target.Smtp.Dane}";
+    private static string? PolicyKey(DeliveryTarget target, Tls.MessageTlsRequest request) =>
+        target.MtaSts is null && !target.Smtp.Dane && request == Tls.MessageTlsRequest.Default
+            ? null : $"{target.MtaSts?.Describe()}|dane={target.Smtp.Dane}|{request}";
 
     private static bool IsConnectionFailure(Exception exception) => exception is
         SmtpProtocolException or IOException or SocketException or TimeoutException or SslHandshakeException
@@ -445,6 +492,9 @@ public sealed class SmtpDeliveryAgent(
         IEnumerable<QueuedRecipient> recipients, RecipientOutcomeKind kind, DeliveryReply reply, string? host = null, bool connectionFailure = false) =>
         recipients.Select(r => new RecipientOutcome(r, kind, reply, host, connectionFailure)).ToList();
 }
+
+/// <summary>A REQUIRETLS message's next hop did not advertise REQUIRETLS after STARTTLS (RFC 8689 §4.2.1).</summary>
+internal sealed class RequireTlsNotOfferedException(string reason) : Exception(reason);
 
 /// <summary>Every address of a host is one of this node's own listeners.</summary>
 internal sealed class RouteLoopException(string reason) : Exception(reason);

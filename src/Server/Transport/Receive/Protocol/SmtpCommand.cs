@@ -24,14 +24,15 @@ public sealed record VrfyCommand(string Argument) : SmtpCommand(SmtpVerb.Vrfy);
 /// <summary>Commands without arguments worth keeping: DATA, RSET, NOOP, QUIT, HELP, STARTTLS.</summary>
 public sealed record SimpleCommand(SmtpVerb Kind) : SmtpCommand(Kind);
 
-/// <summary>MAIL FROM parameters (RFC 1870 SIZE, RFC 6152/3030 BODY, RFC 6531 SMTPUTF8, RFC 3461 RET/ENVID, RFC 4954 AUTH).</summary>
+/// <summary>MAIL FROM parameters (RFC 1870 SIZE, RFC 6152/3030 BODY, RFC 6531 SMTPUTF8, RFC 3461 RET/ENVID, RFC 4954 AUTH, RFC 8689 REQUIRETLS).</summary>
 public sealed record MailParameters(
     long? Size = null,
     BodyType Body = BodyType.SevenBit,
     bool SmtpUtf8 = false,
     DsnReturn Return = DsnReturn.Unspecified,
     string? EnvelopeId = null,
-    string? AuthSender = null)
+    string? AuthSender = null,
+    bool RequireTls = false)
 {
     public static readonly MailParameters None = new();
 }

@@ -44,6 +44,11 @@ public static class SmtpParameterParser
                         return (null, SmtpReplies.BadParameterValue);
                     result = result with { SmtpUtf8 = true };
                     break;
+                case "REQUIRETLS": // RFC 8689 §2: no value (whether the session may use it is the session's call)
+                    if (value is not null)
+                        return (null, SmtpReplies.BadParameterValue);
+                    result = result with { RequireTls = true };
+                    break;
                 case "RET": // RFC 3461 §4.3
                     DsnReturn? ret = value?.ToUpperInvariant() switch { "FULL" => DsnReturn.Full, "HDRS" => DsnReturn.Headers, _ => null };
                     if (ret is null)

@@ -63,6 +63,8 @@ public sealed partial class SmtpSession
         };
         if (_policy.OffersStartTls && !TlsActive && _transport.CanStartTls)
             lines.Add("STARTTLS");                          // RFC 3207
+        if (TlsActive)
+            lines.Add("REQUIRETLS");                        // RFC 8689 §2: only on a TLS-protected session
         if (AuthOfferedNow)
             lines.Add($"AUTH {AuthMechanismsNow}");        // RFC 4954; OAUTHBEARER RFC 7628
         // The EHLO keyword list precedes ENHANCEDSTATUSCODES negotiation, so no enhanced code.
@@ -79,6 +81,12 @@ public sealed partial class SmtpSession
         if (mail.Sender is { IsAscii: false } && !mail.Parameters.SmtpUtf8)
         {
             await ErrorAsync(SmtpReplies.Utf8RequiresSmtpUtf8, protocolError: true, cancellationToken);
+            return;
+        }
+        if (mail.Parameters.RequireTls && !TlsActive)
+        {
+            // RFC 8689 §4.1: the sender asks for TLS on every hop, and this one is already in clear.
+            await ErrorAsync(SmtpReplies.RequireTlsNeedsTls, protocolError: false, cancellationToken);
             return;
         }
         var message = new AgentMessage { Sender = mail.Sender, Parameters = mail.Parameters };

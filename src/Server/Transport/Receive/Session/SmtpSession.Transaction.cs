@@ -115,7 +115,10 @@ public sealed partial class SmtpSession
         var parameters = message.Parameters;
         var envelope = new MessageEnvelope(
             message.SenderAddress, [.. message.Recipients], parameters.Body, parameters.SmtpUtf8,
-            parameters.Return, parameters.EnvelopeId, client, _policy.ConnectorId, _policy.ConnectorName, now, _policy.NodeName);
+            parameters.Return, parameters.EnvelopeId, client, _policy.ConnectorId, _policy.ConnectorName, now, _policy.NodeName)
+        {
+            RequireTls = parameters.RequireTls,
+        };
         _transactionCount++;
         _sinkFailed = false;
         try
