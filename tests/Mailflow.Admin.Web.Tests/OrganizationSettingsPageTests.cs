@@ -65,6 +65,33 @@ public sealed class OrganizationSettingsPageTests : MudBunitContext
     }
 
     [Fact]
+    public async Task OAuthJournalingAndModeration_AreSaved_AndAnIssuerThatIsNoHttpsUrlIsRefusedNextToTheField()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = RenderPage();
+
+        page.Find("#org-oauth-issuer").Input("http://login.contoso.test");
+        page.WaitForAssertion(() =>
+            Assert.Contains("https URL", page.Find("[data-testid=org-oauth-issuer-field] .mud-input-helper-text").TextContent), WaitTimeout);
+
+        page.Find("#org-oauth-issuer").Input("https://login.contoso.test/tenant/v2.0");
+        page.Find("#org-oauth-audience").Input("api://mailflow");
+        page.Find("#org-journal-ndr-to").Input("journal-ndr@contoso.test");
+        page.Find("#org-moderation-reply").Input("moderation@contoso.test");
+        page.Find("#org-save").Click();
+
+        await page.WaitForAssertionAsync(async () =>
+        {
+            var saved = await Settings.GetAsync();
+            Assert.Equal("https://login.contoso.test/tenant/v2.0", saved.OAuthIssuer);
+            Assert.Equal("api://mailflow", saved.OAuthAudience);
+            Assert.Equal("journal-ndr@contoso.test", saved.JournalingReportNdrTo);
+            Assert.Equal("moderation@contoso.test", saved.ModerationReplyAddress);
+        }, WaitTimeout);
+    }
+
+    [Fact]
     public async Task HopCountLimits_AreShownSavedAndALocalLimitAboveTheHopLimitIsRefusedNextToTheField()
     {
         SignInAs("alice", AdminRoles.OrganizationManagement);
