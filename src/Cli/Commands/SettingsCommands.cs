@@ -23,8 +23,12 @@ internal static class SettingsCommands
         var maxLocalHops = new Option<int?>("--max-local-hop-count") { Description = "... of which written by our own host names (default 8)" };
         var mailboxQuota = new Option<string?>("--default-mailbox-quota") { Description = "Size limit of Maildir mailboxes without their own, e.g. 2GB; 0 = none" };
         var quotaWarning = new Option<int?>("--mailbox-quota-warning") { Description = "Percent of its quota from which a mailbox shows as nearly full (default 90)" };
+        var pickup = new Option<bool?>("--pickup") { Description = "Submit .eml files dropped into the pickup directory (true/false)" };
+        var pickupPath = new Option<string?>("--pickup-path") { Description = "The pickup directory (relative paths under the data directory); \"\" = <data directory>/pickup" };
+        var pickupMaxSize = new Option<string?>("--pickup-max-size") { Description = "Larger pickup files go to badmail, e.g. 10MB" };
+        var pickupRate = new Option<int?>("--pickup-rate") { Description = "Pickup files submitted per minute at most (default 100)" };
         var set = Fields.SetOption();
-        var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400") { organizationName, maxReceive, maxSend, arcSealing, dmarcReports, maxHops, maxLocalHops, mailboxQuota, quotaWarning, set };
+        var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400") { organizationName, maxReceive, maxSend, arcSealing, dmarcReports, maxHops, maxLocalHops, mailboxQuota, quotaWarning, pickup, pickupPath, pickupMaxSize, pickupRate, set };
         context.Handle(change, async (parse, client, output, ct) =>
         {
             var current = await client.SendAsync(HttpMethod.Get, Path, null, null, ct);
@@ -38,6 +42,10 @@ internal static class SettingsCommands
             if (parse.GetValue(maxLocalHops) is { } localHops) body["maxLocalHopCount"] = localHops;
             if (parse.GetValue(mailboxQuota) is { } quota) body["defaultMailboxQuotaBytes"] = Fields.ParseSize(quota);
             if (parse.GetValue(quotaWarning) is { } warning) body["mailboxQuotaWarningPercent"] = warning;
+            if (parse.GetValue(pickup) is { } pickupOn) body["pickupEnabled"] = pickupOn;
+            if (parse.GetValue(pickupPath) is { } path) body["pickupDirectoryPath"] = path.Length == 0 ? null : path;
+            if (parse.GetValue(pickupMaxSize) is { } pickupSize) body["pickupMaxMessageSizeBytes"] = Fields.ParseSize(pickupSize);
+            if (parse.GetValue(pickupRate) is { } rate) body["pickupMaxFilesPerMinute"] = rate;
             Fields.ApplySets(body, parse.GetValue(set));
             var saved = await client.SendAsync(HttpMethod.Put, Path, body, current.ETag, ct);
             output.Message("Organization settings saved.");

@@ -172,6 +172,10 @@ public sealed class OrganizationSettingsSpec
     public int DmarcReportsMaxPerDay { get; set; } = OrganizationSettingsDefaults.DmarcReportsMaxPerDay;
     public long DefaultMailboxQuotaBytes { get; set; } = OrganizationSettingsDefaults.DefaultMailboxQuotaBytes;
     public int MailboxQuotaWarningPercent { get; set; } = OrganizationSettingsDefaults.MailboxQuotaWarningPercent;
+    public bool PickupEnabled { get; set; } = OrganizationSettingsDefaults.PickupEnabled;
+    public string? PickupDirectoryPath { get; set; }
+    public long PickupMaxMessageSizeBytes { get; set; } = OrganizationSettingsDefaults.PickupMaxMessageSizeBytes;
+    public int PickupMaxFilesPerMinute { get; set; } = OrganizationSettingsDefaults.PickupMaxFilesPerMinute;
 }
 
 public sealed class AcceptedDomainSpec

@@ -49,4 +49,11 @@ public static class OrganizationSettingsDefaults
     public const long DefaultMailboxQuotaBytes = 0;
     /// <summary>Exchange's IssueWarningQuota sits at about 90 % of ProhibitSendReceiveQuota.</summary>
     public const int MailboxQuotaWarningPercent = 90;
+
+    /// <summary>Off until turned on: a directory whose files become mail sent as this organization is opened deliberately.</summary>
+    public const bool PickupEnabled = false;
+    /// <summary>Exchange's PickupDirectoryMaxMessageSize default.</summary>
+    public const long PickupMaxMessageSizeBytes = 10L * 1024 * 1024;
+    /// <summary>Exchange's PickupDirectoryMaxMessagesPerMinute default.</summary>
+    public const int PickupMaxFilesPerMinute = 100;
 }
