@@ -98,9 +98,9 @@ public sealed class PickupDirectoryTests(PostgresFixture postgres) : IDisposable
         await using (var db = TestStores.OpenContext(host.Get<StoreSettings>()))
             Assert.Contains(await db.QueuedMessages.Select(m => m.AgentTags).ToListAsync(), t => t != null && t.Contains(PickupDirectoryWatcher.TokenFor("once.eml", Encoding.UTF8.GetBytes(sentOnce))));
         // ... so the same file left claimed (the process died between the commit and the delete) is only deleted;
-        await File.WriteAllTextAsync(Path.Combine(pickup, "once.eml" + PickupDirectoryWatcher.ClaimedExtension), sentOnce);
+        await LeaveClaimedAsync(pickup, "once.eml", sentOnce);
         // and a file left claimed that never reached the store (it died before the commit) is sent.
-        await File.WriteAllTextAsync(Path.Combine(pickup, "lost.eml" + PickupDirectoryWatcher.ClaimedExtension), $"From: reports@{Domain}\r\nTo: gina@fabrikam.test\r\nSubject: Not lost\r\n\r\nSaved\r\n");
+        await LeaveClaimedAsync(pickup, "lost.eml", $"From: reports@{Domain}\r\nTo: gina@fabrikam.test\r\nSubject: Not lost\r\n\r\nSaved\r\n");
         await WaitForAsync(remote, m => m.Text.Contains("Subject: Not lost"));
         await WaitUntilAsync(() => !File.Exists(Path.Combine(pickup, "once.eml.pickup")) && !File.Exists(Path.Combine(pickup, "lost.eml.pickup")));
         Assert.Single(remote.Messages, m => m.Text.Contains("Subject: Exactly once"));
@@ -112,6 +112,14 @@ public sealed class PickupDirectoryTests(PostgresFixture postgres) : IDisposable
         var temporary = Path.Combine(pickup, name + ".tmp");
         await File.WriteAllTextAsync(temporary, text);
         File.Move(temporary, Path.Combine(pickup, name));
+    }
+
+    /// <summary>A file as a process that died after claiming it leaves it (written whole before it appears under its claimed name).</summary>
+    private static async Task LeaveClaimedAsync(string pickup, string name, string text)
+    {
+        var temporary = Path.Combine(pickup, name + ".tmp");
+        await File.WriteAllTextAsync(temporary, text);
+        File.Move(temporary, Path.Combine(pickup, name + PickupDirectoryWatcher.ClaimedExtension));
     }
 
     private static async Task<ReceivedSmtpMessage> WaitForAsync(LoopbackSmtpServer remote, Func<ReceivedSmtpMessage, bool> wanted)

@@ -40,7 +40,8 @@ public sealed class PickupSubmitter(IMessageSink sink, TransportAgentPipeline ag
             Fqdn = options.Value.ResolvedFqdn,
             NodeName = options.Value.ResolvedNodeName,
             PermissionGroups = ReceivePermissionGroups.AuthenticatedUsers,
-            MaxMessageSize = maxSize,
+            // The file passed the size limit already; CRLF conversion may have grown it a little.
+            MaxMessageSize = Math.Max(maxSize, pickup.Content.Length + 1024L),
             MaxRecipientsPerMessage = Math.Max(snapshot.Organization.MaxRecipientsPerMessage, pickup.Recipients.Count),
             MaxHopCount = snapshot.Organization.MaxHopCount,
             MaxLocalHopCount = snapshot.Organization.MaxLocalHopCount,
