@@ -75,7 +75,8 @@ public sealed class PickupDirectoryTests(PostgresFixture postgres) : IDisposable
         await DropAsync(pickup, "envelope.eml",
             $"X-Sender: bounces@{Domain}\r\nX-Receiver: <erin@fabrikam.test>\r\nFrom: news@{Domain}\r\nTo: everyone@fabrikam.test\r\nSubject: Envelope headers\r\n\r\nHi\r\n");
         var enveloped = await WaitForAsync(remote, m => m.Text.Contains("Subject: Envelope headers"));
-        Assert.Equal(($"bounces@{Domain}", new[] { "erin@fabrikam.test" }), (enveloped.Sender, enveloped.Recipients.ToArray()));
+        Assert.Equal($"bounces@{Domain}", enveloped.Sender);
+        Assert.Equal(["erin@fabrikam.test"], enveloped.Recipients);
         Assert.DoesNotContain("X-Receiver", enveloped.Text);
         Assert.DoesNotContain("X-Sender", enveloped.Text);
 
