@@ -138,4 +138,27 @@ public sealed class OrganizationSettingsPageTests : MudBunitContext
         Assert.Empty(page.FindAll("#org-save"));
         Assert.NotNull(page.Find("#read-only-notice"));
     }
+
+    [Fact]
+    public async Task PickupDirectory_IsOffByDefault_ARateOfZeroIsRefused_AndTheSettingsAreSaved()
+    {
+        SignInAs("alice", AdminRoles.OrganizationManagement);
+        RenderProviders();
+        var page = RenderPage();
+        Assert.Equal("100", page.Find("#org-pickup-rate").GetAttribute("value"));
+        Assert.Equal("10240", page.Find("#org-pickup-max-size").GetAttribute("value"));
+
+        page.Find("#org-pickup-rate").Input("0");
+        page.WaitForAssertion(() => Assert.Contains("Submit between 1 and 100,000 pickup files per minute.", page.Markup), WaitTimeout);
+
+        page.Find("#org-pickup-rate").Input("50");
+        page.Find("#org-pickup-path").Input("drop");
+        page.FindAll("#org-pickup-enabled input, input#org-pickup-enabled")[0].Change(true);
+        page.Find("#org-save").Click();
+        await page.WaitForAssertionAsync(async () =>
+        {
+            var saved = await Settings.GetAsync();
+            Assert.Equal((true, "drop", 50), (saved.PickupEnabled, saved.PickupDirectoryPath, saved.PickupMaxFilesPerMinute));
+        }, WaitTimeout);
+    }
 }

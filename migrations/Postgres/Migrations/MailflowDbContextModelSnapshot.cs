@@ -565,6 +565,19 @@ namespace Mailflow.Migrations.Postgres.Migrations
                     b.Property<int>("OutboundConnectionFailureRetryIntervalSeconds")
                         .HasColumnType("integer");
 
+                    b.Property<string>("PickupDirectoryPath")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<bool>("PickupEnabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("PickupMaxFilesPerMinute")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("PickupMaxMessageSizeBytes")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()
                         .HasColumnType("integer");

@@ -553,6 +553,19 @@ namespace Mailflow.Migrations.Sqlite.Migrations
                     b.Property<int>("OutboundConnectionFailureRetryIntervalSeconds")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PickupDirectoryPath")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("PickupEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PickupMaxFilesPerMinute")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PickupMaxMessageSizeBytes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");

@@ -29,11 +29,17 @@ internal static class SettingsCommands
         var oauthSkew = new Option<int?>("--oauth-clock-skew") { Description = "Seconds of clock skew allowed for exp/nbf (default 300)" };
         var journalNdrTo = new Option<string?>("--journal-report-ndr-to") { Description = "Where undeliverable journal reports go (Exchange's JournalingReportNdrTo); \"\" = dropped" };
         var moderationReply = new Option<string?>("--moderation-reply-address") { Description = "Mailbox moderators reply to with Approve/Reject to decide held messages; \"\" = off" };
+
+        var pickup = new Option<bool?>("--pickup") { Description = "Submit .eml files dropped into the pickup directory (true/false)" };
+        var pickupPath = new Option<string?>("--pickup-path") { Description = "The pickup directory (relative paths under the data directory); \"\" = <data directory>/pickup" };
+        var pickupMaxSize = new Option<string?>("--pickup-max-size") { Description = "Larger pickup files go to badmail, e.g. 10MB" };
+        var pickupRate = new Option<int?>("--pickup-rate") { Description = "Pickup files submitted per minute at most (default 100)" };
         var set = Fields.SetOption();
         var change = new Command("set", "Change organization settings, e.g. set --set MessageExpirationTimeoutSeconds=86400")
         {
             organizationName, maxReceive, maxSend, arcSealing, dmarcReports, maxHops, maxLocalHops, mailboxQuota, quotaWarning,
-            oauthIssuer, oauthAudience, oauthClaim, oauthSkew, journalNdrTo, moderationReply, set,
+            oauthIssuer, oauthAudience, oauthClaim, oauthSkew, journalNdrTo, moderationReply,
+            pickup, pickupPath, pickupMaxSize, pickupRate, set,
         };
         context.Handle(change, async (parse, client, output, ct) =>
         {
@@ -54,6 +60,11 @@ internal static class SettingsCommands
             if (parse.GetValue(oauthSkew) is { } skew) body["oAuthClockSkewSeconds"] = skew;
             if (parse.GetValue(journalNdrTo) is { } ndrTo) body["journalingReportNdrTo"] = ndrTo;
             if (parse.GetValue(moderationReply) is { } replyAddress) body["moderationReplyAddress"] = replyAddress;
+
+            if (parse.GetValue(pickup) is { } pickupOn) body["pickupEnabled"] = pickupOn;
+            if (parse.GetValue(pickupPath) is { } path) body["pickupDirectoryPath"] = path.Length == 0 ? null : path;
+            if (parse.GetValue(pickupMaxSize) is { } pickupSize) body["pickupMaxMessageSizeBytes"] = Fields.ParseSize(pickupSize);
+            if (parse.GetValue(pickupRate) is { } rate) body["pickupMaxFilesPerMinute"] = rate;
             Fields.ApplySets(body, parse.GetValue(set));
             var saved = await client.SendAsync(HttpMethod.Put, Path, body, current.ETag, ct);
             output.Message("Organization settings saved.");

@@ -39,6 +39,9 @@ public static class TransportHostingExtensions
         services.AddSingleton<Transport.Categorize.Journaling.Journaler>();
         services.AddSingleton<Categorizer>();
         services.AddHostedService(sp => sp.GetRequiredService<Categorizer>());
+        // The pickup directory: files submitted as by an authenticated local client, through the same sink and agents.
+        services.AddSingleton<Transport.Pickup.PickupSubmitter>();
+        services.AddHostedService<Transport.Pickup.PickupDirectoryWatcher>();
 
         // Transport agents: every check on a message, in pipeline order (see docs/architecture.md).
         services.AddSingleton<TransportAgentPipeline>();

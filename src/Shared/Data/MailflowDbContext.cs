@@ -261,6 +261,7 @@ public sealed class MailflowDbContext(DbContextOptions<MailflowDbContext> option
             e.HasKey(x => x.Key);
             e.Property(x => x.Key).ValueGeneratedNever();
             e.Property(x => x.Revision).IsConcurrencyToken();
+            e.Property(x => x.PickupDirectoryPath).HasMaxLength(400);
             e.Ignore(x => x.Id);
             e.Ignore(x => x.DisplayName);
         });

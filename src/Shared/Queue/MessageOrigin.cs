@@ -7,4 +7,6 @@ public enum MessageOrigin
     Smtp,
     /// <summary>A delivery status notification (DSN/NDR) Mailflow generated.</summary>
     Notification,
+    /// <summary>A file dropped into the pickup directory, submitted as by an authenticated local client.</summary>
+    Pickup,
 }

@@ -41,6 +41,8 @@ public static class MessageTagNames
     public const string SpoofingSuspect = "spoofing.suspect";
     /// <summary>An agent asked to hold the message in quarantine; the categorizer does, with this reason.</summary>
     public const string QuarantineReason = "quarantine.reason";
+    /// <summary>A pickup directory message: the file's name and SHA-256, stored with the message so a restart never submits the file twice.</summary>
+    public const string PickupFile = "pickup.file";
     /// <summary>Received header fields the message arrived with (our own included), counted at end of data by the HopCount agent.</summary>
     public const string HopCount = "hops.total";
     /// <summary>The anti-spam agent asks for this text in front of the subject; the categorizer puts it in the stored content.</summary>

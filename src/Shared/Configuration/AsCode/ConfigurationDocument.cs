@@ -178,6 +178,11 @@ public sealed class OrganizationSettingsSpec
     public int OAuthClockSkewSeconds { get; set; } = OrganizationSettingsDefaults.OAuthClockSkewSeconds;
     public string JournalingReportNdrTo { get; set; } = "";
     public string ModerationReplyAddress { get; set; } = "";
+
+    public bool PickupEnabled { get; set; } = OrganizationSettingsDefaults.PickupEnabled;
+    public string? PickupDirectoryPath { get; set; }
+    public long PickupMaxMessageSizeBytes { get; set; } = OrganizationSettingsDefaults.PickupMaxMessageSizeBytes;
+    public int PickupMaxFilesPerMinute { get; set; } = OrganizationSettingsDefaults.PickupMaxFilesPerMinute;
 }
 
 public sealed class AcceptedDomainSpec

@@ -67,6 +67,15 @@ public sealed class OrganizationSettings : IConfigurationObject
     /// to it decide held messages. Empty = approval by reply is off (the admin center and the API still decide).
     /// </summary>
     public string ModerationReplyAddress { get; set; } = "";
+
+    /// <summary>The pickup directory (Exchange's): .eml files dropped there are submitted as by an authenticated local client.</summary>
+    public bool PickupEnabled { get; set; } = OrganizationSettingsDefaults.PickupEnabled;
+    /// <summary>Where the pickup directory is: null for <c>&lt;data directory&gt;/pickup</c>; a relative path is under the data directory.</summary>
+    public string? PickupDirectoryPath { get; set; }
+    /// <summary>Larger files go to badmail unread (Exchange's PickupDirectoryMaxMessageSize).</summary>
+    public long PickupMaxMessageSizeBytes { get; set; } = OrganizationSettingsDefaults.PickupMaxMessageSizeBytes;
+    /// <summary>At most this many files are submitted per minute per node (Exchange's PickupDirectoryMaxMessagesPerMinute); the rest wait.</summary>
+    public int PickupMaxFilesPerMinute { get; set; } = OrganizationSettingsDefaults.PickupMaxFilesPerMinute;
     public int Revision { get; set; }
 
     public string DisplayName => "Organization settings";

@@ -57,4 +57,11 @@ public static class OrganizationSettingsDefaults
     public const string OAuthAddressClaim = OAuthAddressClaims.Email;
     /// <summary>Five minutes, as Microsoft.IdentityModel's default clock skew.</summary>
     public const int OAuthClockSkewSeconds = 300;
+
+    /// <summary>Off until turned on: a directory whose files become mail sent as this organization is opened deliberately.</summary>
+    public const bool PickupEnabled = false;
+    /// <summary>Exchange's PickupDirectoryMaxMessageSize default.</summary>
+    public const long PickupMaxMessageSizeBytes = 10L * 1024 * 1024;
+    /// <summary>Exchange's PickupDirectoryMaxMessagesPerMinute default.</summary>
+    public const int PickupMaxFilesPerMinute = 100;
 }

@@ -44,6 +44,7 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
         ValidateOAuth(s, errors);
         ValidateOptionalAddress(s.JournalingReportNdrTo, nameof(s.JournalingReportNdrTo), errors);
         ValidateOptionalAddress(s.ModerationReplyAddress, nameof(s.ModerationReplyAddress), errors);
+        ValidatePickup(s, errors);
         return errors;
     }
 
@@ -70,6 +71,17 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
 
     private static string NormalizeOptionalAddress(string? address) =>
         MailAddressRules.TryNormalize(address, out var normalized, out _) ? normalized : "";
+
+    private static void ValidatePickup(OrganizationSettings s, ValidationErrors errors)
+    {
+        var path = (s.PickupDirectoryPath ?? "").Trim();
+        if (path.Length > 0 && (path.Length > 400 || path.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || path.Contains('\0')))
+            errors.Add(nameof(s.PickupDirectoryPath), "Enter a directory path of at most 400 characters (absolute, or relative to the data directory), or leave it empty for <data directory>/pickup.");
+        if (s.PickupMaxMessageSizeBytes is < 1024 or > 2L * 1024 * 1024 * 1024)
+            errors.Add(nameof(s.PickupMaxMessageSizeBytes), "The largest pickup file must be between 1 KB and 2 GB.");
+        if (s.PickupMaxFilesPerMinute is < 1 or > 100_000)
+            errors.Add(nameof(s.PickupMaxFilesPerMinute), "Submit between 1 and 100,000 pickup files per minute.");
+    }
 
     private static void ValidateBackPressure(OrganizationSettings s, ValidationErrors errors)
     {
@@ -138,6 +150,11 @@ public sealed class OrganizationSettingsService(IDbContextFactory<MailflowDbCont
         settings.OAuthClockSkewSeconds = input.OAuthClockSkewSeconds;
         settings.JournalingReportNdrTo = NormalizeOptionalAddress(input.JournalingReportNdrTo);
         settings.ModerationReplyAddress = NormalizeOptionalAddress(input.ModerationReplyAddress);
+
+        settings.PickupEnabled = input.PickupEnabled;
+        settings.PickupDirectoryPath = string.IsNullOrWhiteSpace(input.PickupDirectoryPath) ? null : input.PickupDirectoryPath.Trim();
+        settings.PickupMaxMessageSizeBytes = input.PickupMaxMessageSizeBytes;
+        settings.PickupMaxFilesPerMinute = input.PickupMaxFilesPerMinute;
         if (before is not null)
             ConfigurationChangeWriter.ExpectRevision(db, settings, input.Revision);
         var change = before is null ? AuditChange.Created(settings) : AuditChange.Updated(before, settings);
