@@ -103,6 +103,20 @@ public sealed class TestMailFlowPageTests : MudBunitContext
     }
 
     [Fact]
+    public void Test_WhenRequireTlsIsSwitchedOn_AsksAsIfMailFromCarriedRequireTls()
+    {
+        SignInAs("alice", AdminRoles.ViewOnly);
+        var page = Render<TestMailFlow>();
+
+        page.Find("#test-sender").Change("boss@contoso.test");
+        page.Find("#test-recipients").Change("team@mailflow.local");
+        page.Find("input#test-requiretls, #test-requiretls input").Change(true);
+        page.Find("#run-test").Click();
+
+        page.WaitForAssertion(() => Assert.True(Assert.IsType<MailFlowTestRequest>(_tester.Request).RequireTls), WaitTimeout);
+    }
+
+    [Fact]
     public void Test_WhenFormIsFilled_SendsTheRequestAndShowsEveryPanel()
     {
         SignInAs("alice", AdminRoles.ViewOnly);

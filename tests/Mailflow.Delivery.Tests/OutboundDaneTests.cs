@@ -3,7 +3,16 @@ using System.Security.Cryptography.X509Certificates;
 using Mailflow.Configuration;
 using Mailflow.Data;
 using Mailflow.Queue;
+using Mailflow.Server.Transport.Agents;
+using Mailflow.Server.Transport.Deliver;
 using Mailflow.Server.Transport.Deliver.Smtp;
+using Mailflow.Server.Transport.Receive.Directory;
+using Mailflow.Server.Transport.Receive.Policy;
+using Mailflow.Server.Transport.Route;
+using Mailflow.Server.Transport.WhatIf;
+using Mailflow.WhatIf;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Mailflow.Server.Transport.Deliver.Tls;
 using Mailflow.TestSupport;
 using Mailflow.Tracking;
@@ -60,7 +69,10 @@ public sealed class OutboundDaneTests(PostgresFixture postgres) : IAsyncLifetime
     private async Task<(DeliveryNode Node, Guid Connector)> StartAsync(DatabaseProvider provider)
     {
         _node = await DeliveryNode.StartAsync(await _stores.CreateMigratedAsync(provider),
-            settings: new Dictionary<string, string?> { ["Mailflow:Dns:Servers:0"] = _zone.EndPoint.ToString(), ["Mailflow:Dns:Retries"] = "0" });
+            settings: new Dictionary<string, string?> { ["Mailflow:Dns:Servers:0"] = _zone.EndPoint.ToString(), ["Mailflow:Dns:Retries"] = "0" },
+            // "Test mail flow" as the server registers it (the receive side is absent in a delivery node).
+            services: s => s.AddSingleton<IAddressAuthority, SnapshotAddressAuthority>().AddSingleton<TransportAgentPipeline>()
+                .AddSingleton<AgentWhatIf>().AddSingleton<MailFlowTester>());
         var connector = await _node.Get<SendConnectorService>().CreateAsync(AdminActor.System, new SendConnector
         {
             Name = "Internet",
@@ -163,4 +175,97 @@ public sealed class OutboundDaneTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.False(new TlsaAssociation(1, 1, 1, SpkiSha256(leaf)).IsUsable);
         Assert.Equal(CertificateProblem.TlsaInvalid, new DaneRequirement("x", [new TlsaAssociation(3, 1, 1, SpkiSha256(authority))]).Check(leaf, null, MxName)?.Kind);
     }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public async Task Dane_ta_over_smtp_accepts_a_chain_to_the_published_anchor_and_wants_the_mx_name(DatabaseProvider provider)
+    {
+        // A chain of three, as real servers send it: leaf and intermediate (the root stays home).
+        using var root = TestCertificates.CreateAuthority("DANE root");
+        using var intermediate = TestCertificates.CreateAuthority("DANE intermediate", issuer: root);
+        _mx.Script.Certificate = TestCertificates.Create(MxName, issuer: intermediate);
+        _mx.Script.CertificateChain = [intermediate];
+        // DANE-TA(2), Cert(0), SHA2-256(1) of the intermediate, which the server sends in its chain.
+        _zone.Remove(TlsaName).Tlsa(TlsaName, 2, 0, 1, SHA256.HashData(intermediate.RawData), ttl: 0).Authenticated(TlsaName);
+        var (node, connector) = await StartAsync(provider);
+
+        var (delivered, events) = await SendAsync(node, connector);
+
+        Assert.True(delivered.Status == QueuedRecipientStatus.Delivered, delivered.LastResponse);
+        Assert.Contains($"DANE {TlsaName} (DNSSEC-validated, 1 usable TLSA record): the certificate of {MxName} matches",
+            Assert.Single(events, e => e.Kind == MessageTrackingEventKind.Send).Detail);
+
+        // A certificate from the same authority for another name: DANE-TA checks the name too (§3.1.2).
+        _mx.Script.Certificate = TestCertificates.Create("www.fabrikam.test", issuer: intermediate);
+        var (deferred, _) = await SendAsync(node, connector);
+        Assert.Equal(QueuedRecipientStatus.TemporaryFailure, deferred.Status);
+        Assert.True(deferred.LastResponse!.StartsWith($"4.7.5 DANE TLSA records of {TlsaName} not met: the certificate (CN=www.fabrikam.test) chains to the DANE trust anchor of {TlsaName} but is not for {MxName}", StringComparison.Ordinal), deferred.LastResponse);
+
+        // An anchor that is not in the chain: refused.
+        using var stranger = TestCertificates.CreateAuthority("Someone else");
+        _mx.Script.Certificate = TestCertificates.Create(MxName, issuer: intermediate);
+        _zone.Remove(TlsaName).Tlsa(TlsaName, 2, 0, 1, SHA256.HashData(stranger.RawData), ttl: 0).Authenticated(TlsaName);
+        var (strangerDeferred, _) = await SendAsync(node, connector);
+        Assert.Equal(QueuedRecipientStatus.TemporaryFailure, strangerDeferred.Status);
+        Assert.Contains("matches none of the TLSA records", strangerDeferred.LastResponse);
+
+        // The whole anchor in the record (2 0 0): a root the server does not send (RFC 7672 §3.1.2). Last: the large
+        // answer goes over TCP, and one TCP lookup per test keeps the loopback zone simple.
+        _zone.Remove(TlsaName).Tlsa(TlsaName, 2, 0, 0, root.RawData, ttl: 0).Authenticated(TlsaName);
+        var (anchorInDns, _) = await SendAsync(node, connector);
+        Assert.True(anchorInDns.Status == QueuedRecipientStatus.Delivered, anchorInDns.LastResponse);
+
+        Assert.Equal(2, _mx.Messages.Count);
+        Assert.All(_mx.Messages, m => Assert.True(m.Tls));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Providers), MemberType = typeof(TestStores))]
+    public async Task A_tlsa_lookup_that_fails_defers_and_never_falls_back_to_clear_text(DatabaseProvider provider)
+    {
+        // SERVFAIL is what a validating resolver answers for bogus DNSSEC data: the records may exist and be hidden.
+        _mx.Script.OfferStartTls = false;
+        _zone.Rcode(TlsaName, 2);
+        var (node, connector) = await StartAsync(provider);
+
+        var (deferred, _) = await SendAsync(node, connector);
+
+        Assert.Equal(QueuedRecipientStatus.TemporaryFailure, deferred.Status);
+        Assert.Equal($"4.7.5 DANE TLSA records of {TlsaName} not met: the TLSA lookup for {TlsaName} failed (ServerFailure); the message waits in the queue", deferred.LastResponse);
+        Assert.Equal(0, _mx.ConnectionCount);
+        Assert.Empty(_mx.Messages);
+
+        // "Test mail flow" and "Test connector" say the same.
+        var flow = await node.Get<MailFlowTester>().TestAsync(new MailFlowTestRequest { Sender = "alice@sender.test", Recipients = ["bob@" + Domain], ReceiveConnector = "Client Frontend", Authenticated = true });
+        Assert.Contains($"DANE: the TLSA lookup for {TlsaName} failed (ServerFailure); delivery skips this host and the message waits (451 4.7.5), never in clear (RFC 7672 §2.2). No MX host can be used",
+            Assert.Single(flow.Routing).TlsPolicy);
+        var test = await Tester(node).TestAsync(connector, Domain);
+        var attempt = Assert.Single(test.Attempts);
+        Assert.False(attempt.Connected);
+        Assert.StartsWith($"DANE: the TLSA lookup for {TlsaName} failed (ServerFailure)", attempt.DaneCheck);
+    }
+
+    [Fact]
+    public async Task Test_connector_and_test_mail_flow_explain_the_tlsa_records_and_the_certificate_check()
+    {
+        PublishTlsa(SpkiSha256(_mxCertificate), authenticated: true);
+        var (node, connector) = await StartAsync(DatabaseProvider.Sqlite);
+
+        var attempt = Assert.Single((await Tester(node).TestAsync(connector, Domain)).Attempts);
+        Assert.True(attempt.Succeeded, attempt.Error);
+        Assert.Equal($"DANE {TlsaName} (DNSSEC-validated, 1 usable TLSA record): the certificate of {MxName} matches.", attempt.DaneCheck);
+
+        using var other = TestCertificates.Create(MxName);
+        PublishTlsa(SpkiSha256(other), authenticated: true);
+        var refused = Assert.Single((await Tester(node).TestAsync(connector, Domain)).Attempts);
+        Assert.False(refused.Succeeded);
+        Assert.StartsWith($"DANE {TlsaName} (DNSSEC-validated, 1 usable TLSA record): the certificate of {MxName} (CN={MxName}) matches none of the TLSA records", refused.DaneCheck);
+
+        var flow = await node.Get<MailFlowTester>().TestAsync(new MailFlowTestRequest { Sender = "alice@sender.test", Recipients = ["bob@" + Domain], ReceiveConnector = "Client Frontend", Authenticated = true });
+        Assert.Contains($"DANE {TlsaName} (DNSSEC-validated, 1 usable TLSA record): TLS and a certificate matching a record (3 1 1 ", Assert.Single(flow.Routing).TlsPolicy);
+    }
+
+    private static SendConnectorTester Tester(DeliveryNode node) =>
+        new(node.Get<SendConnectorService>(), node.Get<SmartHostPasswordProtector>(), node.Get<MxResolver>(), node.Get<IOptions<MailflowOptions>>(),
+            TimeProvider.System, null, node.Get<MtaStsPolicyCache>(), node.Get<OutboundTlsTrust>(), node.Get<IOptions<DnsOptions>>(), node.Get<DaneTlsaLookup>());
 }

@@ -18,6 +18,8 @@ public sealed class LoopbackSmtpScript
     public bool OfferStartTls { get; set; }
     /// <summary>The certificate STARTTLS presents; null = the shared self-signed "localhost" one.</summary>
     public X509Certificate2? Certificate { get; set; }
+    /// <summary>Certificates sent after <see cref="Certificate"/> in the TLS handshake (its issuers); null = the certificate alone.</summary>
+    public X509Certificate2Collection? CertificateChain { get; set; }
     public bool Offer8BitMime { get; set; } = true;
     public bool OfferDsn { get; set; } = true;
     public bool OfferSmtpUtf8 { get; set; } = true;
@@ -251,7 +253,10 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
                     case "STARTTLS" when Script.OfferStartTls && !_tls:
                         await WriteAsync("220 2.0.0 Ready to start TLS", cancellationToken);
                         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-                        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = Script.Certificate ?? Certificate }, cancellationToken);
+                        var serverCertificate = Script.Certificate ?? Certificate;
+                        await ssl.AuthenticateAsServerAsync(Script.CertificateChain is { } chain
+                            ? new SslServerAuthenticationOptions { ServerCertificateContext = SslStreamCertificateContext.Create(serverCertificate, chain, offline: true) }
+                            : new SslServerAuthenticationOptions { ServerCertificate = serverCertificate }, cancellationToken);
                         _stream = ssl;
                         // RFC 3207 §4.2: forget everything from before the handshake.
                         _reader = new LineReader(ssl);

@@ -31,15 +31,19 @@ public static class TestCertificates
         return Persist(signed.CopyWithPrivateKey(key));
     }
 
-    /// <summary>A certificate authority that can sign <see cref="Create"/>'s certificates (a chain of two).</summary>
-    public static X509Certificate2 CreateAuthority(string commonName)
+    /// <summary>A certificate authority that can sign <see cref="Create"/>'s certificates (a chain of two); with <paramref name="issuer"/>, an intermediate authority under it (a chain of three).</summary>
+    public static X509Certificate2 CreateAuthority(string commonName, X509Certificate2? issuer = null)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        return Persist(request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1)));
+        if (issuer is null)
+            return Persist(request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1)));
+        using var signed = request.Create(issuer, now.AddDays(-1), now.AddMonths(6), RandomNumberGenerator.GetBytes(12));
+        return Persist(signed.CopyWithPrivateKey(key));
     }
 
     /// <summary>The certificate alone, PEM.</summary>

@@ -25,7 +25,8 @@ public sealed class SendConnectorTester(
     RouteLoopDetector? loops = null,
     Tls.MtaStsPolicyCache? mtaSts = null,
     Tls.OutboundTlsTrust? trust = null,
-    IOptions<DnsOptions>? dns = null) : ISendConnectorTester
+    IOptions<DnsOptions>? dns = null,
+    Tls.DaneTlsaLookup? dane = null) : ISendConnectorTester
 {
     private static readonly TimeSpan PerHostTimeout = TimeSpan.FromSeconds(30);
 
@@ -63,7 +64,9 @@ public sealed class SendConnectorTester(
         var attempts = new List<SendConnectorHostAttempt>();
         foreach (var (host, port, mxName) in hops)
         {
-            var attempt = await TryHostAsync(connector, host, port, mxName, sts, cancellationToken);
+            // As delivery does: an MX host's TLSA records (DANE, RFC 7672) when the connector has DANE on.
+            var daneLookup = connector.Dane && dane is not null && mxName is not null ? await dane.LookupAsync(mxName, port, cancellationToken) : null;
+            var attempt = await TryHostAsync(connector, host, port, mxName, sts, daneLookup, cancellationToken);
             attempts.Add(attempt);
             if (attempt.Succeeded)
                 break;
@@ -86,11 +89,20 @@ public sealed class SendConnectorTester(
         return (new Tls.MtaStsRequirement(lookup.Domain, policy, lookup.Id!, enforced), $"{lookup.Describe()}. {meaning}");
     }
 
-    private async Task<SendConnectorHostAttempt> TryHostAsync(SendConnector connector, string host, int port, string? mxName, Tls.MtaStsRequirement? sts, CancellationToken cancellationToken)
+    private async Task<SendConnectorHostAttempt> TryHostAsync(SendConnector connector, string host, int port, string? mxName, Tls.MtaStsRequirement? sts,
+        Tls.DaneLookup? daneLookup, CancellationToken cancellationToken)
     {
         var stsName = mxName ?? host;
+        var tlsaName = Tls.DaneTlsaLookup.NameFor(stsName, port);
+        if (daneLookup?.Failure is not null)
+            return new SendConnectorHostAttempt { Host = host, Port = port, Error = daneLookup.Describe(tlsaName) + ".", DaneCheck = daneLookup.Describe(tlsaName) + "." };
         if (sts?.RefuseHost(stsName) is { } notNamed && sts.Enforced)
             return new SendConnectorHostAttempt { Host = host, Port = port, Error = $"{notNamed}: delivery skips this host.", TlsPolicyCheck = notNamed };
+        var daneRequirement = daneLookup?.Requirement;
+        Smtp.CertificateProblem? daneProblem = null;
+        // DANE takes precedence over MTA-STS for this host (RFC 8461 §2), as in delivery.
+        if (daneRequirement is not null)
+            sts = null;
         Smtp.CertificateProblem? certificateProblem = null;
         // Delivery never connects to this server itself (a routing loop); the test says so instead of greeting ourselves.
         if (loops?.Check(host, port) is { } loop)
@@ -108,9 +120,11 @@ public sealed class SendConnectorTester(
         using var client = new SmtpClient();
         client.LocalDomain = string.IsNullOrWhiteSpace(connector.HeloFqdn) ? mailflow.Value.ResolvedFqdn : connector.HeloFqdn;
         client.CheckCertificateRevocation = false;
-        client.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
+        client.ServerCertificateValidationCallback = (_, certificate, chain, errors) =>
         {
             remoteCertificate = certificate is null ? null : new X509Certificate2(certificate);
+            if (daneRequirement is not null)
+                return (daneProblem = daneRequirement.Check(certificate, chain, stsName)) is null;
             if (sts is not null)
             {
                 certificateProblem = Smtp.OutboundCertificateValidator.Check(certificate, stsName, trust?.ExtraRoots);
@@ -120,11 +134,11 @@ public sealed class SendConnectorTester(
             // Opportunistic and plain "required" TLS accept any certificate (RFC 7435); validation is the strict policy.
             return connector.TlsPolicy != OutboundTlsPolicy.RequiredWithCertificateValidation || errors == SslPolicyErrors.None;
         };
-        var tlsOption = connector.TlsPolicy == OutboundTlsPolicy.Opportunistic && sts is not { Enforced: true }
+        var tlsOption = connector.TlsPolicy == OutboundTlsPolicy.Opportunistic && sts is not { Enforced: true } && daneRequirement is null
             ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
         try
         {
-            if (sts is not null && host != stsName)
+            if ((sts is not null || daneRequirement is not null) && host != stsName)
             {
                 // Connect to the address, with the MX name as the TLS server name.
                 var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
@@ -172,6 +186,17 @@ public sealed class SendConnectorTester(
                 ? (connected ? $"MTA-STS: {stsName} is named by the policy and its certificate is valid." : $"MTA-STS: {stsName} is named by the policy.")
                 : $"MTA-STS: {string.Join("; ", problems)}{(sts.Enforced ? " (enforced: mail waits, 451 4.7.5)" : " (report only: mail is delivered anyway)")}.";
         }
+        string? daneCheck = null;
+        if (daneLookup is not null)
+        {
+            daneCheck = daneRequirement is not { Usable.Count: > 0 }
+                ? daneLookup.Describe(tlsaName) + "."
+                : daneProblem is not null
+                    ? $"{daneRequirement.Describe()}: {daneProblem.Text} (mail waits, 451 4.7.5)."
+                    : connected && tlsProtocol is null || error is not null && tlsProtocol is null
+                        ? $"{daneRequirement.Describe()}: {stsName} did not complete STARTTLS (mail waits, 451 4.7.5)."
+                        : $"{daneRequirement.Describe()}: the certificate of {stsName} matches.";
+        }
         var certificate2 = remoteCertificate as X509Certificate2;
         return new SendConnectorHostAttempt
         {
@@ -188,6 +213,7 @@ public sealed class SendConnectorTester(
             AuthOutcome = authOutcome,
             Elapsed = time.GetElapsedTime(started),
             TlsPolicyCheck = policyCheck,
+            DaneCheck = daneCheck,
         };
     }
 

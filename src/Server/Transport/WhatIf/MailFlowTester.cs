@@ -34,7 +34,8 @@ public sealed class MailFlowTester(
     AgentWhatIf agents,
     RouteLoopDetector loops,
     IOptions<MailflowOptions> options,
-    Deliver.Tls.MtaStsPolicyCache? mtaSts = null) : IMailFlowTester
+    Deliver.Tls.MtaStsPolicyCache? mtaSts = null,
+    Deliver.Tls.DaneTlsaLookup? dane = null) : IMailFlowTester
 {
     /// <summary>RFC 5737 TEST-NET-1: an address that stands for "some client on the Internet".</summary>
     public const string DefaultClientIp = "192.0.2.1";
@@ -312,7 +313,26 @@ public sealed class MailFlowTester(
     {
         var asked = hop.Connector is null ? null : Deliver.Tls.MessageTlsRequests.Describe(tlsRequest);
         var recipientPolicy = tlsRequest == Deliver.Tls.MessageTlsRequest.IgnoreRecipientPolicy ? null : await DescribeMtaStsAsync(hop, resolution, cancellationToken);
-        return asked is null ? recipientPolicy : recipientPolicy is null ? asked + "." : $"{asked}. {recipientPolicy}";
+        var danePolicy = tlsRequest == Deliver.Tls.MessageTlsRequest.IgnoreRecipientPolicy ? null : await DescribeDaneAsync(hop, resolution, cancellationToken);
+        var parts = new[] { asked is null ? null : asked + ".", recipientPolicy, danePolicy }.OfType<string>().ToList();
+        return parts.Count == 0 ? null : string.Join(" ", parts);
+    }
+
+    /// <summary>What the MX hosts' TLSA records (DANE, RFC 7672) mean for delivery, host by host, as <see cref="Deliver.Smtp.SmtpDeliveryAgent"/> looks them up.</summary>
+    private async Task<string?> DescribeDaneAsync(NextHop hop, MxResolution? resolution, CancellationToken cancellationToken)
+    {
+        if (dane is null || hop.Kind != NextHopKind.Mx || hop.Connector is not { Dane: true } connector || resolution is null || resolution.Hosts.IsEmpty)
+            return null;
+        var lines = new List<string>();
+        foreach (var host in resolution.Hosts)
+        {
+            var name = host.Name.TrimEnd('.');
+            var found = await dane.LookupAsync(name, connector.Port, cancellationToken);
+            lines.Add(found.Describe(Deliver.Tls.DaneTlsaLookup.NameFor(name, connector.Port)) + ".");
+        }
+        if (lines.All(l => l.Contains("delivery skips this host", StringComparison.Ordinal)))
+            lines.Add("No MX host can be used: the message would wait in the queue.");
+        return string.Join(" ", lines);
     }
 
     /// <summary>What delivery will make of the domain's MTA-STS policy (<see cref="Deliver.NextHopKeyTargetResolver"/>, <see cref="Deliver.Tls.MtaStsRequirement"/>).</summary>

@@ -38,5 +38,7 @@ public sealed record SendConnectorHostAttempt
     public TimeSpan Elapsed { get; init; }
     /// <summary>What the test domain's MTA-STS policy says of this host (named, certificate valid for the MX name); null without a policy.</summary>
     public string? TlsPolicyCheck { get; init; }
+    /// <summary>What DANE (RFC 7672) makes of this MX host: its DNSSEC-validated TLSA records and whether the certificate matches, or why the host is skipped; null when the connector has DANE off.</summary>
+    public string? DaneCheck { get; init; }
     public bool Succeeded => Connected && Error is null;
 }

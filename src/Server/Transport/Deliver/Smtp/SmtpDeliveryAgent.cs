@@ -284,7 +284,17 @@ public sealed class SmtpDeliveryAgent(
             Tls.DaneRequirement? daneRequirement = null;
             string? daneNote = null;
             if (settings.Dane && !ignorePolicies && dane is not null && host.MxName is not null)
-                (daneRequirement, daneNote) = await dane.LookupAsync(mxName, host.Port, cancellationToken);
+            {
+                var found = await dane.LookupAsync(mxName, host.Port, cancellationToken);
+                if (found.Failure is { } unknown)
+                {
+                    // RFC 7672 §2.2: the records may exist and be hidden from us; neither TLS without them nor clear text will do.
+                    failure = DeliveryReplies.DaneNotMet(Tls.DaneTlsaLookup.NameFor(mxName, host.Port), unknown);
+                    DeliverLog.HostFailed(logger, host.ToString(), target.NextHopKey, failure.ToString());
+                    continue;
+                }
+                (daneRequirement, daneNote) = (found.Requirement, found.Note);
+            }
             var daneAuthenticates = daneRequirement is { Usable.Count: > 0 };
             // REQUIRETLS without DANE to authenticate: the certificate must chain to a trusted root and name the host (MTA-STS's check, RFC 8461 §4.2).
             var verifyName = sts is null && settings.TlsCertificateDomain is { Length: > 0 } configuredName ? configuredName : mxName;
