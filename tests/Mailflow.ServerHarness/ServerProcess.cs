@@ -40,7 +40,8 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <param name="startTimeout">How long the server may take to listen (default 60 s).</param>
+    /// <param name="startTimeout">How long the server may take to listen (default 2 minutes: on two cores busy with the
+    /// rest of the suite, two test assemblies and their servers at once, a start-up has taken over a minute).</param>
     public static async Task<ServerProcess> StartAsync(StoreSettings store, string dataDirectory, int smtpPort, IDictionary<string, string>? extraEnvironment = null,
         TimeSpan? startTimeout = null)
     {
@@ -80,7 +81,7 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await server.WaitForSmtpAsync(startTimeout ?? TimeSpan.FromSeconds(60));
+            await server.WaitForSmtpAsync(startTimeout ?? TimeSpan.FromMinutes(2));
         }
         catch
         {
