@@ -56,7 +56,7 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await server.WaitForSmtpAsync(startTimeout ?? TimeSpan.FromSeconds(60));
+            await server.WaitForSmtpAsync(startTimeout ?? TimeSpan.FromMinutes(2));
         }
         catch
         {
