@@ -107,7 +107,9 @@ public sealed class PostfixInteropTests(PostgresFixture postgres) : IDisposable
         Assert.Contains("dns; mx.contoso.test", perMessage["Reporting-MTA"] ?? "", StringComparison.Ordinal);
         Assert.Equal("delivered", recipient["Action"]);
         Assert.Equal("rfc822;" + Alice, (recipient["Original-Recipient"] ?? "").Replace(" ", "", StringComparison.Ordinal));
-        Assert.DoesNotContain(Assert.IsType<MultipartReport>(successFromMailflow.Body), part => part is MessagePart);
+        // RET=HDRS reached Mailflow through Postfix: the headers only, not the message.
+        Assert.Contains(Assert.IsType<MultipartReport>(successFromMailflow.Body), part => part.ContentType.IsMimeType("text", "rfc822-headers"));
+        Assert.DoesNotContain(Assert.IsType<MultipartReport>(successFromMailflow.Body), part => part.ContentType.IsMimeType("message", "rfc822"));
     }
 
     private static MimeMessage Message(string from, string to, string subject, string text)
