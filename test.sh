@@ -55,8 +55,10 @@ perl -MNet::SSLeay -e1 2>/dev/null || missing+=(libnet-ssleay-perl)
 [ -x /usr/bin/afl-fuzz ] || missing+=(afl++)
 [ -x /usr/lib/dovecot/lmtp ] || missing+=(dovecot-lmtpd)
 [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
+[ -x /usr/sbin/postfix ] || missing+=(postfix)
 if [ "${#missing[@]}" -gt 0 ]; then
-  install="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=300 ${missing[*]}"
+  # Postfix without a configuration: it neither asks questions nor takes port 25 (the tests run private instances).
+  install="echo postfix postfix/main_mailer_type select No configuration | debconf-set-selections && apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=300 ${missing[*]}"
   echo "== installing ${missing[*]} (needed by the tests)"
   if [ "$(id -u)" -eq 0 ]; then
     sh -c "$install" || { echo "test.sh: package installation failed: $install"; exit 1; }

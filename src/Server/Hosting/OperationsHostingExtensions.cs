@@ -2,6 +2,7 @@ using Mailflow.Server.Operations.Alerts;
 using Mailflow.Server.Operations.Health;
 using Mailflow.Server.Operations.Logging;
 using Mailflow.Server.Operations.Metrics;
+using Mailflow.Server.Operations.Tracing;
 
 namespace Mailflow.Server.Hosting;
 
@@ -13,6 +14,7 @@ public static class OperationsHostingExtensions
         builder.AddJsonConsoleLoggingWhenAsked();
         builder.Services.AddMailflowHealthChecks();
         builder.AddMailflowMetrics();
+        builder.AddMailflowTracing();
         builder.Services.AddAlerts(builder.Configuration);
         builder.Services.Configure<Operations.Retention.LogRetentionOptions>(builder.Configuration.GetSection(Operations.Retention.LogRetentionOptions.Section));
         builder.Services.AddSingleton<Operations.Retention.LogRetentionCleaner>();

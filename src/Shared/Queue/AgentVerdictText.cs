@@ -9,7 +9,8 @@ public static class AgentVerdictText
 {
     public static IReadOnlyList<string> Describe(IReadOnlyDictionary<string, string> tags)
     {
-        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // The trace context is for tracing tools, not a verdict.
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { MessageTagNames.TraceParent };
         string? Tag(string name)
         {
             if (!tags.TryGetValue(name, out var value) || string.IsNullOrWhiteSpace(value))

@@ -7,6 +7,8 @@ namespace Mailflow.Queue;
 /// </summary>
 public static class MessageTagNames
 {
+    /// <summary>The W3C traceparent of the span that received the message, so later spans link to it (OpenTelemetry; not shown as a verdict).</summary>
+    public const string TraceParent = "trace.parent";
     public const string SpfResult = "spf.result";
     /// <summary>The domain SPF checked (MAIL FROM's, or the HELO name's for the null sender).</summary>
     public const string SpfDomain = "spf.domain";

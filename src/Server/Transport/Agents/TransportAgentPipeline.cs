@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Mailflow.Configuration;
+using Mailflow.Server.Operations.Tracing;
 using Mailflow.Smtp;
 
 namespace Mailflow.Server.Transport.Agents;
@@ -85,12 +86,19 @@ public sealed class TransportAgentPipeline
     public ValueTask<AgentOutcome> RoutedAsync(StoredMessageContext message, Guid receiveConnectorId, CancellationToken cancellationToken) =>
         RunAsync(AgentEvents.Routed, message.IsWhatIf, message.Snapshot, receiveConnectorId, null, (a, t) => a.OnRoutedAsync(message, t), cancellationToken);
 
+    /// <summary>"agents.connect", "agents.rcpt-to", …: built once, so a span name costs no string per call.</summary>
+    private static readonly Dictionary<AgentEvents, string> AgentSpanNames = Enum.GetValues<AgentEvents>()
+        .Where(e => e != 0 && (e & (e - 1)) == 0)
+        .ToDictionary(e => e, e => MailflowTracing.Spans.AgentsPrefix + System.Text.RegularExpressions.Regex.Replace(e.ToString(), "(?<=[a-z])(?=[A-Z])", "-").ToLowerInvariant());
+
     private async ValueTask<AgentOutcome> RunAsync(
         AgentEvents @event, bool whatIf, TransportConfig snapshot, Guid connectorId, string? recipient,
         Func<ITransportAgent, CancellationToken, ValueTask<AgentVerdict>> call, CancellationToken cancellationToken)
     {
         List<AgentDecision>? decisions = null;
         var delay = TimeSpan.Zero;
+        using var activity = whatIf ? null : MailflowTracing.Source.StartActivity(AgentSpanNames[@event]);
+        activity?.SetTag(MailflowTracing.Attributes.AgentEvent, AgentSpanNames[@event][MailflowTracing.Spans.AgentsPrefix.Length..]);
         foreach (var active in ActiveAgents(snapshot, connectorId))
         {
             if ((active.Agent.Events & @event) == 0)
@@ -104,7 +112,10 @@ public sealed class TransportAgentPipeline
             if (verdict.Kind == AgentVerdictKind.Tarpit)
                 delay += verdict.Delay;
             else if (verdict.IsFinal)
+            {
+                activity?.SetTag(MailflowTracing.Attributes.AgentVerdict, $"{active.Agent.Name}: {verdict.Kind}");
                 return new AgentOutcome(verdict, delay, decisions ?? []);
+            }
         }
         return decisions is null && delay == TimeSpan.Zero ? AgentOutcome.Nothing : new AgentOutcome(AgentVerdict.Continue, delay, decisions ?? []);
     }

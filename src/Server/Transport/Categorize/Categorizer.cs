@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Mailflow.Configuration;
 using Mailflow.Queue;
+using Mailflow.Server.Operations.Tracing;
 using Mailflow.Server.Transport.Categorize.TransportRules;
 using Mailflow.Server.Transport.Notify;
 using Mailflow.Server.Transport.Queue;
@@ -120,6 +121,7 @@ public sealed partial class Categorizer(
     private async Task CategorizeSafelyAsync(QueueClaim claim, CancellationToken cancellationToken)
     {
         using var scope = LogScopes.Message(logger, claim.Message);
+        using var activity = MailflowTracing.StartForStoredMessage(MailflowTracing.Spans.Categorize, claim.Message);
         try
         {
             await CategorizeAsync(claim, config.Current, cancellationToken);
@@ -263,6 +265,9 @@ public sealed partial class Categorizer(
 
         // 3. Routes.
         var routed = plan.Routes;
+        using var routeActivity = MailflowTracing.Source.StartActivity(MailflowTracing.Spans.Route);
+        routeActivity?.SetTag(MailflowTracing.Attributes.QueueId, message.QueueId).SetTag(MailflowTracing.Attributes.Recipients, routed.Length)
+            .SetTag(MailflowTracing.Attributes.NextHop, string.Join(", ", routed.Select(r => NextHopDisplay.Describe(r.NextHop.QueueKey, snapshot).Name).Distinct()));
         if (await postStore.RunAsync(Agents.AgentEvents.Routed, [.. routed.Select(r => new Agents.StoredRecipient(r.Recipient.Address, r.NextHop.QueueKey))], cancellationToken) is { } afterRouting)
         {
             if (afterRouting.Kind != Agents.AgentVerdictKind.Quarantine)

@@ -1,5 +1,6 @@
 using Mailflow.Configuration;
 using Mailflow.Queue;
+using Mailflow.Server.Operations.Tracing;
 using Mailflow.Server.Transport.Deliver.Smtp;
 using Mailflow.Server.Transport.Notify;
 using Mailflow.Server.Transport.Queue;
@@ -152,6 +153,9 @@ public sealed class DeliveryWorker(
             return [];
         }
 
+        using var activity = MailflowTracing.StartForStoredMessage(MailflowTracing.Spans.Delivery, message);
+        activity?.SetTag(MailflowTracing.Attributes.NextHop, NextHopDisplay.Describe(nextHopKey, snapshot).Name)
+            .SetTag(MailflowTracing.Attributes.Recipients, recipients.Count);
         IReadOnlyList<RecipientOutcome> outcomes;
         DeliveryTarget? target = null;
         var resolution = nextHopKey.Length == 0
@@ -198,6 +202,7 @@ public sealed class DeliveryWorker(
 
         var now = time.GetUtcNow();
         DeliveryMetrics.Attempted(NextHopDisplay.Describe(nextHopKey, snapshot).Name, outcomes, now - message.QueuedAt, message.Size);
+        activity?.SetTag(MailflowTracing.Attributes.Outcome, string.Join(", ", outcomes.GroupBy(o => o.Kind).Select(g => $"{g.Key.ToString().ToLowerInvariant()} {g.Count()}")));
         var connector = target?.Smtp.ConnectorName;
         var delivered = target?.Kind == DeliveryTargetKind.Smtp ? MessageTrackingEventKind.Send : MessageTrackingEventKind.Deliver;
         return outcomes.Select(outcome =>

@@ -1,4 +1,5 @@
 using Mailflow.Queue;
+using Mailflow.Server.Operations.Tracing;
 using Mailflow.Smtp;
 using Microsoft.Extensions.Options;
 
@@ -43,7 +44,10 @@ public sealed class StoreMessageSink(
         var message = ToQueuedMessage(envelope, queueIds.Next(), time.GetUtcNow());
         staging.RemoveRanges(additions);
         staging.PrependHeaders(additions.Headers);
-        message.AgentTags = MessageTags.Serialize(additions.Tags);
+        // The receiving span travels with the message, so the categorizer's and delivery's spans link to it.
+        message.AgentTags = MailflowTracing.CurrentTraceParent() is { } traceParent
+            ? MessageTags.Serialize(additions.Tags.Append(new KeyValuePair<string, string>(MessageTagNames.TraceParent, traceParent)))
+            : MessageTags.Serialize(additions.Tags);
         message.Size = staging.Length;
         message.ContentSha256 = await staging.FinishHashAsync(cancellationToken);
         var summary = HeaderSummary.Parse(staging.Prefix);
@@ -51,6 +55,10 @@ public sealed class StoreMessageSink(
         message.FromHeader = summary.From;
         message.MessageIdHeader = summary.MessageId;
 
+        using var activity = MailflowTracing.Source.StartActivity(MailflowTracing.Spans.StoreCommit);
+        activity?.SetTag(MailflowTracing.Attributes.QueueId, message.QueueId);
+        if (message.MessageIdHeader is { Length: > 0 } messageId)
+            activity?.SetTag(MailflowTracing.Attributes.MessageId, messageId);
         var queueId = await committer.CommitAsync(message, staging, cancellationToken);
         QueueLog.MessageQueued(logger, queueId, message.Sender, message.Recipients.Count, message.Size);
         return queueId;

@@ -1,4 +1,5 @@
 using System.Net;
+using Mailflow.Server.Operations.Tracing;
 using Mailflow.Server.Transport.Agents;
 using Mailflow.Server.Transport.Agents.BuiltIn;
 using Mailflow.Server.Transport.Receive.Protocol;
@@ -182,6 +183,8 @@ public sealed partial class SmtpSession
             return;
         }
         var transaction = _transaction;
+        using var activity = MailflowTracing.Source.StartActivity(MailflowTracing.Spans.Transaction);
+        activity?.SetTag(MailflowTracing.Attributes.SessionId, Id).SetTag(MailflowTracing.Attributes.Recipients, message.Recipients.Count);
         try
         {
             // The agents read what was staged for the store: no second copy of the message.
@@ -221,6 +224,7 @@ public sealed partial class SmtpSession
             if (outcome.Verdict.Kind == AgentVerdictKind.Quarantine)
                 message.Tags.Set(AgentTagNames.QuarantineReason, outcome.Verdict.Detail ?? "held by a transport agent");
             var queueId = await transaction.CommitAsync(message.ToAdditions(), cancellationToken);
+            activity?.SetTag(MailflowTracing.Attributes.QueueId, queueId).SetTag(MailflowTracing.Attributes.Outcome, "accepted");
             _transaction = null;
             await transaction.DisposeAsync();
             ResetTransaction();

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Buffers;
 using System.Net;
 using System.Text;
+using Mailflow.Server.Operations.Tracing;
 using Mailflow.Server.Transport.Agents;
 using Mailflow.Server.Transport.Receive.Policy;
 using Mailflow.Server.Transport.Receive.Protocol;
@@ -107,6 +109,8 @@ public sealed partial class SmtpSession
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var scope = LogScopes.Session(Logger, Id, _policy.ConnectorName);
+        using var activity = MailflowTracing.Source.StartActivity(MailflowTracing.Spans.Session, ActivityKind.Server);
+        activity?.SetTag(MailflowTracing.Attributes.SessionId, Id).SetTag(MailflowTracing.Attributes.Connector, _policy.ConnectorName);
         ReceiveLog.SessionStarted(Logger, Id, _policy.ConnectorName, _transport.RemoteEndPoint);
         LogProtocol(ProtocolDirection.Event, $"connected to {_policy.ConnectorName}{(TlsActive ? " (TLS)" : "")}");
         var time = _dependencies.Time;
@@ -146,6 +150,7 @@ public sealed partial class SmtpSession
             LogProtocol(ProtocolDirection.Event, "disconnected");
             ReceiveLog.SessionEnded(Logger, Id);
             ReceiveMetrics.SessionEnded(_policy.ConnectorName, _outcome);
+            activity?.SetTag(MailflowTracing.Attributes.Outcome, _outcome);
         }
     }
 
