@@ -73,6 +73,9 @@ public sealed class DeliveryNode : IAsyncDisposable
             .AddMessageQueue()
             .AddMailFlowDecisions(configuration)
             .AddMailDelivery(configuration, runQueueManager: false);
+        // The quarantine (Rspamd learning on release) takes the Rspamd client the protection agents register
+        // in the server; the moderation-reply agent reaches it through IQuarantine when Test mail flow lists the agents.
+        collection.AddHttpClient<Mailflow.Server.Transport.Agents.AntiSpam.RspamdClient>();
         services?.Invoke(collection);
         var provider = collection.BuildServiceProvider();
         var node = new DeliveryNode(provider, time, dataDirectory);

@@ -43,7 +43,8 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <param name="startTimeout">How long the server may take to listen (default 60 s).</param>
+    /// <param name="startTimeout">How long the server may take to listen (default 2 minutes: on two cores busy with the
+    /// rest of the suite, two test assemblies and their servers at once, a start-up has taken over a minute).</param>
     public static async Task<ServerProcess> StartAsync(StoreSettings store, string dataDirectory, int smtpPort, IDictionary<string, string>? extraEnvironment = null,
         TimeSpan? startTimeout = null)
     {

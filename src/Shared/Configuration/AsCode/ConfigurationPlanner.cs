@@ -41,6 +41,7 @@ internal sealed partial class ConfigurationPlanner(MailflowDbContext db, SmartHo
         PlanProtection(document.Protection, state.Protection);
         PlanIpLists(document.IpLists, state.IpList);
         PlanAddressRewrites(document.AddressRewrites, state.AddressRewrites);
+        PlanRemoteDomains(document.RemoteDomains, state.RemoteDomains);
         PlanTransportAgents(document.TransportAgents, state.AgentSettings, receive);
         PlanDkimKeys(document.DkimKeys, state.DkimKeys);
         PlanOperations(document.Operations, state.Operations);
