@@ -37,9 +37,14 @@ public sealed class SmtpCommandTarget : IFuzzTarget
                 results.Add(command?.ToString() ?? "error " + error);
             }
             pending = pending[(int)reader.Consumed..];
-            FuzzTargets.Require(pending.Length < SmtpCommandParser.MaxCommandLineLength, "no more than one command line is held");
+            // An AUTH line may be longer (RFC 4954 §4: 12288 octets, OAuth tokens need it); any other line is a command line.
+            var limit = StartsWithAuth(pending) ? SmtpCommandParser.MaxAuthLineLength : SmtpCommandParser.MaxCommandLineLength;
+            FuzzTargets.Require(pending.Length < limit, "no more than one command line is held");
         }
         results.Add($"left {pending.Length}");
         return results;
     }
+
+    private static bool StartsWithAuth(byte[] line) =>
+        line.Length >= 4 && System.Text.Encoding.ASCII.GetString(line, 0, 4).Equals("AUTH", StringComparison.OrdinalIgnoreCase);
 }
