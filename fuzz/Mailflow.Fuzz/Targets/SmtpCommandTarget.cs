@@ -38,13 +38,9 @@ public sealed class SmtpCommandTarget : IFuzzTarget
             }
             pending = pending[(int)reader.Consumed..];
             // An AUTH line may be longer (RFC 4954 §4: 12288 octets, OAuth tokens need it); any other line is a command line.
-            var limit = StartsWithAuth(pending) ? SmtpCommandParser.MaxAuthLineLength : SmtpCommandParser.MaxCommandLineLength;
-            FuzzTargets.Require(pending.Length < limit, "no more than one command line is held");
+            FuzzTargets.Require(pending.Length < SmtpCommandParser.LineLimitFor(new ReadOnlySequence<byte>(pending)), "no more than one command line is held");
         }
         results.Add($"left {pending.Length}");
         return results;
     }
-
-    private static bool StartsWithAuth(byte[] line) =>
-        line.Length >= 4 && System.Text.Encoding.ASCII.GetString(line, 0, 4).Equals("AUTH", StringComparison.OrdinalIgnoreCase);
 }

@@ -43,7 +43,7 @@ public sealed class SmtpCommandParser
     {
         command = null;
         error = null;
-        if (!TryTakeLine(ref reader, out var line, out error, StartsWithAuth(reader.UnreadSequence) ? MaxAuthLineLength : MaxCommandLineLength))
+        if (!TryTakeLine(ref reader, out var line, out error, LineLimitFor(reader.UnreadSequence)))
             return false;
         if (error is not null)
             return true;
@@ -101,6 +101,9 @@ public sealed class SmtpCommandParser
         }
         return true;
     }
+
+    /// <summary>How long the line that starts <paramref name="unread"/> may be: an AUTH line's limit, else a command line's.</summary>
+    internal static int LineLimitFor(ReadOnlySequence<byte> unread) => StartsWithAuth(unread) ? MaxAuthLineLength : MaxCommandLineLength;
 
     private static bool StartsWithAuth(ReadOnlySequence<byte> unread)
     {
